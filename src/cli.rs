@@ -1,0 +1,230 @@
+//! The subcommands of `trygg`. Each one parses its flags into typed values at the edge and
+//! calls the library; errors carry context for the person at the terminal.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::questionnaire::{self, Districts};
+use crate::store::{NewWave, Published, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trygg",
+    version,
+    about = "The local safety survey: questionnaires, answers, analysis"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the resident pages.
+    Serve {
+        /// Address and port to listen on (port 0 picks a free port).
+        #[arg(long, env = "TRYGG_ADDR", default_value = "127.0.0.1:3000")]
+        addr: String,
+        /// Fill an empty database with synthetic demo data first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Fill an empty database with synthetic, clearly labelled demo responses (2019 to this year).
+    Demo {
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Check questionnaire files and districts.toml; prints `file:line: message` per fault.
+    Check {
+        /// A file or a folder (default: the surveys folder).
+        path: Option<PathBuf>,
+    },
+    /// Publish a questionnaire as the waves of one year.
+    Publish {
+        /// The questionnaire file, e.g. surveys/trygghet-2026.toml.
+        file: PathBuf,
+        /// The survey year.
+        #[arg(long)]
+        year: i32,
+        /// District codes separated by commas, or `all`.
+        #[arg(long)]
+        districts: String,
+        /// First day answers are accepted (YYYY-MM-DD).
+        #[arg(long)]
+        opens: String,
+        /// Last day answers are accepted (YYYY-MM-DD).
+        #[arg(long)]
+        closes: String,
+    },
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRYGG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Check { path } = &cli.command {
+        // Checking files needs no runtime and no database.
+        return Ok(check(path.as_ref().unwrap_or(&cli.config.surveys_dir)));
+    }
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(run_async(cli))
+}
+
+async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config;
+    match cli.command {
+        Command::Check { .. } => unreachable!("handled without a runtime"),
+        Command::Serve { addr, demo } => {
+            let (store, districts) = open(&config).await?;
+            if demo && store.is_empty().await? {
+                let summary = crate::demo::fill(
+                    &store,
+                    &districts,
+                    &config.surveys_dir,
+                    crate::demo::DEFAULT_SEED,
+                )
+                .await?;
+                println!("{summary}");
+            }
+            crate::http::serve(crate::http::AppState::new(store, districts), &addr).await?;
+        }
+        Command::Demo { seed } => {
+            let (store, districts) = open(&config).await?;
+            let summary = crate::demo::fill(&store, &districts, &config.surveys_dir, seed).await?;
+            println!("{summary}");
+            store.close().await;
+        }
+        Command::Publish {
+            file,
+            year,
+            districts: which,
+            opens,
+            closes,
+        } => {
+            let opens = parse_date("--opens", &opens)?;
+            let closes = parse_date("--closes", &closes)?;
+            if !(2000..=2100).contains(&year) {
+                bail!("--year {year} is not a survey year (2000-2100)");
+            }
+            if closes < opens {
+                bail!("--closes {closes} is before --opens {opens}");
+            }
+            let source = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let q =
+                questionnaire::parse(&file.display().to_string(), &source).map_err(|faults| {
+                    anyhow::anyhow!(
+                        "{} has faults; nothing was published:\n{}",
+                        file.display(),
+                        faults
+                            .iter()
+                            .map(|f| f.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    )
+                })?;
+            let (store, districts) = open(&config).await?;
+            let chosen = choose_districts(&districts, &which)?;
+            for d in chosen {
+                let outcome = store
+                    .publish(&NewWave {
+                        district: &d,
+                        year,
+                        questionnaire_code: &q.code,
+                        source: &source,
+                        opens_on: opens,
+                        closes_on: closes,
+                    })
+                    .await
+                    .with_context(|| format!("publishing {d} {year}"))?;
+                match outcome {
+                    Published::Created => println!(
+                        "published {d} {year} ({}, open {opens} to {closes})",
+                        q.code
+                    ),
+                    Published::Unchanged => println!(
+                        "{d} {year} was already published with this questionnaire and dates; unchanged"
+                    ),
+                }
+            }
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(path: &std::path::Path) -> ExitCode {
+    let report = questionnaire::check_path(path);
+    for f in &report.faults {
+        println!("{f}");
+    }
+    if report.faults.is_empty() {
+        println!("checked {} file(s): no faults", report.checked.len());
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} fault(s) in {} file(s)",
+            report.faults.len(),
+            report.checked.len().max(1)
+        );
+        ExitCode::FAILURE
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
+    let districts = questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
+        anyhow::anyhow!(
+            "{}",
+            faults
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", config.database_url))?;
+    Ok((store, districts))
+}
+
+fn parse_date(flag: &str, s: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .with_context(|| format!("{flag} \"{s}\" is not a date like 2026-09-01"))
+}
+
+/// `all`, or a comma-separated list of known district codes without repeats.
+pub fn choose_districts(districts: &Districts, which: &str) -> anyhow::Result<Vec<String>> {
+    if which.trim() == "all" {
+        return Ok(districts.codes().map(str::to_string).collect());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for code in which.split(',').map(str::trim) {
+        if districts.get(code).is_none() {
+            bail!(
+                "unknown district \"{code}\" (known: {})",
+                districts.codes().collect::<Vec<_>>().join(", ")
+            );
+        }
+        if out.iter().any(|c| c == code) {
+            bail!("district \"{code}\" is named twice");
+        }
+        out.push(code.to_string());
+    }
+    Ok(out)
+}

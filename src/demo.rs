@@ -1,0 +1,364 @@
+//! Synthetic history: made-up but plausible responses for 2019 to this year, so every part
+//! of trygg has data before the first real survey.
+//!
+//! Every response it writes is stored with `synthetic = 1`. The generator is seeded and each
+//! district × year draws from its own stream, so the same seed always gives the same data.
+//!
+//! What it builds in, so the analysis has something to find:
+//! - districts differ in level (Skäggetorp highest, City lowest), with a slow general decline;
+//! - women and older residents answer more often than their share of the population, and
+//!   worry more; younger residents report more victimisation;
+//! - the measures in `surveys/measures.toml` go with changes: after the lighting measure in
+//!   Skäggetorp (2021) poor lighting and insecurity out late fall; field workers in Berga
+//!   (2023) go with fewer youth-gang problems; cameras in City (2022) with less vandalism.
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use crate::error::Error;
+use crate::questionnaire::{
+    self, Answer, Answers, Districts, Question, QuestionKind, Questionnaire, Role,
+};
+use crate::store::{Channel, NewResponse, NewWave, Store};
+
+pub const DEFAULT_SEED: u64 = 2026;
+pub const FIRST_YEAR: i32 = 2019;
+
+/// A small, fast, seedable generator (SplitMix64); good enough for synthetic answers and
+/// stable across platforms and crate versions, unlike an external RNG's streams.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// A generator for one stream (e.g. a district and year) derived from a seed.
+    pub fn stream(seed: u64, parts: &[u64]) -> Self {
+        let mut r = Rng(seed ^ 0x9E37_79B9_7F4A_7C15);
+        for p in parts {
+            r.0 ^= p.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+            r.next_u64();
+        }
+        r
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform integer in [lo, hi].
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next_u64() % ((hi - lo + 1) as u64)) as i64
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-12);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// An index drawn with the given relative weights.
+    pub fn weighted(&mut self, weights: &[f64]) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut x = self.uniform() * total;
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.len() - 1
+    }
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+/// How much worse than the norm a district is, on the logit scale.
+fn district_level(district: &str) -> f64 {
+    match district {
+        "skaggetorp" => 1.0,
+        "berga" => 0.5,
+        "ryd" => 0.3,
+        "city" => 0.0,
+        _ => 0.2,
+    }
+}
+
+/// The effects the generator puts in after a measure: (district, first year, question, logit shift).
+/// They match the measures registered in `surveys/measures.toml`.
+pub const MEASURE_EFFECTS: &[(&str, i32, &str, f64)] = &[
+    ("skaggetorp", 2021, "P_BELYSNING", -1.2),
+    ("skaggetorp", 2021, "T_UTE_KVALL", -0.6),
+    ("skaggetorp", 2021, "T_UNDVIKER", -0.4),
+    ("berga", 2023, "P_UNGDOMSGANG", -0.6),
+    ("city", 2022, "P_SKADEGORELSE", -0.5),
+];
+
+/// One synthetic respondent's answers.
+fn respondent(q: &Questionnaire, district: &str, year: i32, rng: &mut Rng) -> Answers {
+    let mut answers = Answers::default();
+    // Who answers: women and older residents more than their population share.
+    let sex = ["kvinna", "man", "annat"][rng.weighted(&[0.56, 0.42, 0.02])];
+    let age = rng.weighted(&[0.09, 0.24, 0.31, 0.36]);
+    // A respondent's general unease, shared by all their answers (answers correlate).
+    let unease = rng.normal();
+    for question in &q.questions {
+        if let Some(a) = answer(question, district, year, sex, age, unease, rng) {
+            answers.0.insert(question.code.clone(), a);
+        }
+    }
+    answers
+}
+
+fn answer(
+    question: &Question,
+    district: &str,
+    year: i32,
+    sex: &str,
+    age: usize,
+    unease: f64,
+    rng: &mut Rng,
+) -> Option<Answer> {
+    let substantive: Vec<_> = question.options.iter().filter(|o| !o.dont_know).collect();
+    let dont_know = question.options.iter().find(|o| o.dont_know);
+    match question.role {
+        Some(Role::Sex) => return Some(Answer::Choice(sex.to_string())),
+        Some(Role::AgeGroup) => {
+            // A few leave their age out; the raking puts them in an "unknown" category.
+            return (rng.uniform() > 0.01)
+                .then(|| Answer::Choice(questionnaire::AGE_GROUPS[age].to_string()));
+        }
+        Some(Role::Housing) => {
+            let w = if district == "skaggetorp" || district == "berga" {
+                [0.7, 0.15, 0.1, 0.05]
+            } else {
+                [0.45, 0.35, 0.15, 0.05]
+            };
+            let i = rng.weighted(&w[..substantive.len().min(4)]);
+            return Some(Answer::Choice(substantive[i].code.clone()));
+        }
+        _ => {}
+    }
+    // Item non-response on optional questions.
+    if !question.required && rng.uniform() < 0.02 {
+        return None;
+    }
+    match question.kind {
+        QuestionKind::FreeText => (rng.uniform() < 0.08).then(|| {
+            const PLACES: [&str; 4] = [
+                "Gångtunneln vid centrum på kvällen, den är mörk.",
+                "Parkeringen bakom skolan, där samlas gäng.",
+                "Busshållplatsen sent på kvällen.",
+                "Cykelvägen genom parken, dålig belysning.",
+            ];
+            Answer::Text(PLACES[rng.range(0, 3) as usize].to_string())
+        }),
+        QuestionKind::Number => Some(Answer::Number(
+            rng.range(question.min, question.max.min(question.min + 40)),
+        )),
+        QuestionKind::Multi => {
+            let mut picked: Vec<String> = substantive
+                .iter()
+                .filter(|_| rng.uniform() < 0.35)
+                .map(|o| o.code.clone())
+                .collect();
+            if picked.is_empty() {
+                picked.push(substantive[0].code.clone());
+            }
+            Some(Answer::Choices(picked))
+        }
+        _ => {
+            if let Some(dk) = dont_know
+                && rng.uniform() < 0.05
+            {
+                return Some(Answer::Choice(dk.code.clone()));
+            }
+            let Some(ind) = &question.indicator else {
+                let w: Vec<f64> = (0..substantive.len())
+                    .map(|i| 1.0 / (1.0 + i as f64))
+                    .collect();
+                return Some(Answer::Choice(substantive[rng.weighted(&w)].code.clone()));
+            };
+            let p = indicator_probability(question, ind.norm, district, year, sex, age, unease);
+            let counted = rng.uniform() < p;
+            let pool: Vec<_> = substantive
+                .iter()
+                .filter(|o| ind.counts.contains(&o.code) == counted)
+                .collect();
+            // Milder options are more common than the extreme ones on either side.
+            let w: Vec<f64> = (0..pool.len())
+                .map(|i| {
+                    if counted {
+                        1.0 / (1.0 + i as f64)
+                    } else {
+                        1.0 + i as f64
+                    }
+                })
+                .collect();
+            Some(Answer::Choice(pool[rng.weighted(&w)].code.clone()))
+        }
+    }
+}
+
+fn indicator_probability(
+    question: &Question,
+    norm: f64,
+    district: &str,
+    year: i32,
+    sex: &str,
+    age: usize,
+    unease: f64,
+) -> f64 {
+    let code = question.code.as_str();
+    let mut x = logit(norm) + district_level(district) - 0.03 * f64::from(year - FIRST_YEAR);
+    let worry = code.starts_with('T') || code.starts_with('O');
+    if worry && sex == "kvinna" {
+        x += 0.5;
+    }
+    if worry && age == 3 {
+        x += 0.3;
+    }
+    if code.starts_with('U') && age == 0 {
+        x += 0.5;
+    }
+    for (d, from, q, shift) in MEASURE_EFFECTS {
+        if *d == district && *q == code && year >= *from {
+            x += shift;
+        }
+    }
+    logistic(x + 0.6 * unease)
+}
+
+/// What `fill` made.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub waves: usize,
+    pub responses: usize,
+    pub first_year: i32,
+    pub last_year: i32,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "demo: {} waves, {} SYNTHETIC responses for {}–{} (labelled synthetic in the database)",
+            self.waves, self.responses, self.first_year, self.last_year
+        )
+    }
+}
+
+/// The synthetic responses of one wave: 250–600 respondents, seeded by district and year.
+pub fn wave_responses(q: &Questionnaire, district: &str, year: i32, seed: u64) -> Vec<Answers> {
+    let district_no = district
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let mut rng = Rng::stream(seed, &[district_no, year as u64]);
+    let n = rng.range(250, 600);
+    (0..n)
+        .map(|_| respondent(q, district, year, &mut rng))
+        .collect()
+}
+
+/// Publishes waves for 2019 to this year in every district with the bundled questionnaire
+/// and fills them with synthetic responses. Refuses a database that already has waves.
+pub async fn fill(
+    store: &Store,
+    districts: &Districts,
+    surveys: &Path,
+    seed: u64,
+) -> Result<Summary, Error> {
+    if !store.is_empty().await? {
+        return Err(Error::Conflict(
+            "the database already holds waves; demo data only goes into an empty database".into(),
+        ));
+    }
+    let today = chrono::Local::now().date_naive();
+    let last_year = today.year();
+    let file = surveys.join(format!("trygghet-{last_year}.toml"));
+    let source = std::fs::read_to_string(&file)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+    let q = questionnaire::parse(&file.display().to_string(), &source)
+        .map_err(|f| Error::Invalid(format!("{}", f[0])))?;
+    let mut summary = Summary {
+        waves: 0,
+        responses: 0,
+        first_year: FIRST_YEAR,
+        last_year,
+    };
+    for year in FIRST_YEAR..=last_year {
+        // Earlier years ran in September–October; this year's wave stays open all year so
+        // the resident pages have a survey to show.
+        let (opens, closes) = if year == last_year {
+            (date(year, 1, 1), date(year, 12, 31))
+        } else {
+            (date(year, 9, 1), date(year, 10, 31))
+        };
+        for d in districts.codes() {
+            store
+                .publish(&NewWave {
+                    district: d,
+                    year,
+                    questionnaire_code: &q.code,
+                    source: &source,
+                    opens_on: opens,
+                    closes_on: closes,
+                })
+                .await?;
+            let wave = store
+                .wave(d, year)
+                .await?
+                .ok_or_else(|| Error::Internal("wave vanished".into()))?;
+            let last_day = closes.min(today);
+            let span = (last_day - opens).num_days().max(0);
+            let mut day_rng = Rng::stream(seed, &[year as u64, 7]);
+            let responses: Vec<NewResponse> = wave_responses(&q, d, year, seed)
+                .into_iter()
+                .map(|a| NewResponse {
+                    wave_id: wave.id,
+                    submitted_on: opens + Duration::days(day_rng.range(0, span)),
+                    channel: if day_rng.uniform() < 0.15 {
+                        Channel::Paper
+                    } else {
+                        Channel::Web
+                    },
+                    lang: if day_rng.uniform() < 0.1 {
+                        "en".into()
+                    } else {
+                        "sv".into()
+                    },
+                    synthetic: true,
+                    answers: a.to_json(),
+                })
+                .collect();
+            summary.responses += responses.len();
+            summary.waves += 1;
+            store.insert_responses(&responses).await?;
+        }
+    }
+    Ok(summary)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid calendar date")
+}

@@ -1,0 +1,220 @@
+//! Resident routes: `/` lists open surveys, `/s/{district}/{year}` shows and takes the
+//! questionnaire. No login, no cookies; the language travels in `?lang=` and the form.
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use maud::Markup;
+
+use super::{AppState, MAX_BODY_BYTES, form};
+use crate::error::Error;
+use crate::i18n::Lang;
+use crate::questionnaire::{self, Rejection};
+use crate::store::{Channel, NewResponse, WaveStatus};
+use crate::views::{self, FormState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/s/{district}/{year}", get(show).post(submit))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The language asked for in the query string, if it is one we have.
+fn query_lang(uri: &Uri) -> Lang {
+    let fields = uri
+        .query()
+        .and_then(|q| form::parse(q.as_bytes()).ok())
+        .unwrap_or_default();
+    Lang::from_query(
+        fields
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.as_str()),
+    )
+}
+
+fn page(status: StatusCode, markup: Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
+fn message(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
+    page(status, views::message_page(lang, title, body, None))
+}
+
+pub async fn not_found(uri: Uri) -> Response {
+    let lang = query_lang(&uri);
+    message(
+        StatusCode::NOT_FOUND,
+        &lang,
+        lang.t("not_found_title"),
+        lang.t("not_found_body"),
+    )
+}
+
+async fn home(State(state): State<AppState>, uri: Uri) -> Result<Response, Error> {
+    let lang = query_lang(&uri);
+    let waves = state.store.waves().await?;
+    let day = today();
+    let open: Vec<_> = waves
+        .iter()
+        .filter(|w| w.status(day) == WaveStatus::Open)
+        .filter_map(|w| state.districts.get(&w.district).map(|d| (d, w)))
+        .collect();
+    Ok(page(StatusCode::OK, views::home_page(&lang, &open)))
+}
+
+/// The wave at a path, or the 404 page in the resident's language.
+async fn find_wave(
+    state: &AppState,
+    district: &str,
+    year: &str,
+    lang: &Lang,
+) -> Result<Result<(crate::questionnaire::District, crate::store::Wave), Response>, Error> {
+    let missing = || {
+        message(
+            StatusCode::NOT_FOUND,
+            lang,
+            lang.t("not_found_title"),
+            lang.t("not_found_body"),
+        )
+    };
+    let (Some(d), Ok(year)) = (state.districts.get(district), year.parse::<i32>()) else {
+        return Ok(Err(missing()));
+    };
+    match state.store.wave(&d.code, year).await? {
+        Some(w) => Ok(Ok((d.clone(), w))),
+        None => Ok(Err(missing())),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path((district, year)): Path<(String, String)>,
+    uri: Uri,
+) -> Result<Response, Error> {
+    let lang = query_lang(&uri);
+    let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let status = wave.status(today());
+    if status != WaveStatus::Open {
+        return Ok(page(
+            StatusCode::OK,
+            views::wave_status_page(&lang, &d, &wave, status),
+        ));
+    }
+    let q = state.questionnaire(wave.questionnaire_id).await?;
+    let lang = offered(&q, lang);
+    Ok(page(
+        StatusCode::OK,
+        views::survey_page(&lang, &d, &wave, &q, &FormState::default()),
+    ))
+}
+
+/// The resident's language if the questionnaire has it, else its source language.
+fn offered(q: &questionnaire::Questionnaire, lang: Lang) -> Lang {
+    if q.languages.iter().any(|l| l == lang.code()) {
+        lang
+    } else {
+        Lang::default()
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Path((district, year)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    let mut lang = query_lang(&uri);
+    let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let day = today();
+    let status = wave.status(day);
+    if status != WaveStatus::Open {
+        return Ok(page(
+            StatusCode::FORBIDDEN,
+            views::wave_status_page(&lang, &d, &wave, status),
+        ));
+    }
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_type {
+        return Ok(message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &lang,
+            lang.t("bad_request_title"),
+            lang.t("bad_request_body"),
+        ));
+    }
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        let body = lang.tf(
+            "too_large_body",
+            &[("max", &(MAX_BODY_BYTES / 1024).to_string())],
+        );
+        return Ok(message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &lang,
+            lang.t("too_large_title"),
+            &body,
+        ));
+    };
+    let fields = match form::parse(&bytes) {
+        Ok(f) => f,
+        Err(e) => return Ok(bad_request(&lang, &e.0)),
+    };
+    let q = state.questionnaire(wave.questionnaire_id).await?;
+    if let Some((_, l)) = fields.iter().find(|(k, _)| k == "lang") {
+        lang = Lang::from_query(Some(l));
+    }
+    let lang = offered(&q, lang);
+    match questionnaire::validate(&q, &fields) {
+        Ok(answers) => {
+            state
+                .store
+                .insert_response(&NewResponse {
+                    wave_id: wave.id,
+                    submitted_on: day,
+                    channel: Channel::Web,
+                    lang: lang.code().to_string(),
+                    synthetic: false,
+                    answers: answers.to_json(),
+                })
+                .await?;
+            // The transaction has committed with synchronous=FULL: only now is the
+            // resident told the answers are saved.
+            Ok(page(
+                StatusCode::OK,
+                views::receipt_page(&lang, &d, &wave, day),
+            ))
+        }
+        Err(Rejection::Malformed(reason)) => Ok(bad_request(&lang, &reason)),
+        Err(Rejection::Invalid { raw, errors }) => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::survey_page(&lang, &d, &wave, &q, &FormState { raw, errors }),
+        )),
+    }
+}
+
+fn bad_request(lang: &Lang, reason: &str) -> Response {
+    let body = format!("{} ({reason})", lang.t("bad_request_body"));
+    message(
+        StatusCode::BAD_REQUEST,
+        lang,
+        lang.t("bad_request_title"),
+        &body,
+    )
+}

@@ -1,0 +1,13 @@
+//! trygg: the yearly local safety survey (trygghetsundersökning) of a municipality and the
+//! police — questionnaires, resident pages, durable storage, and (in later modules) the
+//! analysis, charts and reports. See ARCHITECTURE.md for where each concern lives.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod questionnaire;
+pub mod store;
+pub mod views;

@@ -1,0 +1,112 @@
+//! Questionnaires and districts: the files in `surveys/`, their model and `trygg check`.
+//!
+//! A questionnaire file is parsed into [`Questionnaire`] by [`parse`], which reports every
+//! fault as `file:line: message`. Published waves keep the file's source text as an
+//! immutable snapshot and re-parse it, so what residents were asked never changes later.
+
+mod answers;
+mod districts;
+mod model;
+mod parse;
+
+use std::fmt;
+use std::path::Path;
+
+pub use answers::{Answer, AnswerError, Answers, FormField, RawAnswers, Rejection, validate};
+pub use districts::{District, Districts, parse_districts};
+pub use model::*;
+pub use parse::{DEFAULT_MAX_LENGTH, line_of, parse};
+
+/// The language every text is written in first; other languages are translations.
+pub const SOURCE_LANGUAGE: &str = "sv";
+
+/// One thing wrong with a file, at a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// Reads and parses one questionnaire file.
+pub fn load(path: &Path) -> Result<Questionnaire, Vec<Fault>> {
+    let name = path.display().to_string();
+    let src = read(path)?;
+    parse(&name, &src)
+}
+
+/// Reads and parses `districts.toml`.
+pub fn load_districts(path: &Path) -> Result<Districts, Vec<Fault>> {
+    let name = path.display().to_string();
+    let src = read(path)?;
+    parse_districts(&name, &src)
+}
+
+fn read(path: &Path) -> Result<String, Vec<Fault>> {
+    let fault = |message: String| {
+        vec![Fault {
+            file: path.display().to_string(),
+            line: 1,
+            message,
+        }]
+    };
+    let bytes = std::fs::read(path).map_err(|e| fault(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        fault(format!(
+            "not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// What `trygg check` found in a file or directory.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub checked: Vec<String>,
+    pub faults: Vec<Fault>,
+}
+
+/// Checks a questionnaire file, `districts.toml`, or every such file in a directory.
+///
+/// Files are recognised by name: `districts.toml`, and `*.toml` questionnaires; other
+/// files in `surveys/` (population margins, measures) have checks of their own in the
+/// analysis and are skipped here.
+pub fn check_path(path: &Path) -> CheckReport {
+    let mut report = CheckReport::default();
+    let files: Vec<std::path::PathBuf> = if path.is_dir() {
+        let mut v: Vec<_> = std::fs::read_dir(path)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        v.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+        v.sort();
+        if v.is_empty() {
+            report.faults.push(Fault {
+                file: path.display().to_string(),
+                line: 1,
+                message: "no .toml files to check".into(),
+            });
+        }
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    for file in files {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let result = match name {
+            "districts.toml" => load_districts(&file).map(|_| ()),
+            "measures.toml" => continue,
+            _ => load(&file).map(|_| ()),
+        };
+        report.checked.push(file.display().to_string());
+        if let Err(faults) = result {
+            report.faults.extend(faults);
+        }
+    }
+    report
+}

@@ -1,0 +1,338 @@
+//! Every SQL statement of trygg: questionnaire snapshots, waves and responses.
+//!
+//! The embedded default is a SQLite file in WAL mode with `synchronous = FULL`, so a
+//! committed response is on disk before the resident sees the receipt — it survives the
+//! process being killed and the machine losing power. PostgreSQL (chosen by a
+//! `postgres://` URL) is a later step; callers only see [`Store`], so it can arrive
+//! without touching them.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::Error;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// The database, behind one interface.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// A published wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wave {
+    pub id: i64,
+    pub district: String,
+    pub year: i32,
+    pub questionnaire_id: i64,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+}
+
+/// Where a wave stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveStatus {
+    NotOpen,
+    Open,
+    Closed,
+}
+
+impl Wave {
+    pub fn status(&self, today: NaiveDate) -> WaveStatus {
+        if today < self.opens_on {
+            WaveStatus::NotOpen
+        } else if today > self.closes_on {
+            WaveStatus::Closed
+        } else {
+            WaveStatus::Open
+        }
+    }
+}
+
+/// A wave to publish, with the questionnaire source it snapshots.
+#[derive(Debug, Clone)]
+pub struct NewWave<'a> {
+    pub district: &'a str,
+    pub year: i32,
+    pub questionnaire_code: &'a str,
+    pub source: &'a str,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    Created,
+    /// The same questionnaire and dates were already published: nothing changed.
+    Unchanged,
+}
+
+/// A validated response ready to store.
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub wave_id: i64,
+    pub submitted_on: NaiveDate,
+    pub channel: Channel,
+    pub lang: String,
+    pub synthetic: bool,
+    /// JSON from [`crate::questionnaire::Answers::to_json`].
+    pub answers: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Paper,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Paper => "paper",
+        }
+    }
+}
+
+/// A stored response as the analysis reads it.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub wave_id: i64,
+    pub answers: String,
+}
+
+const DATE: &str = "%Y-%m-%d";
+
+fn date(s: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(s, DATE)
+        .map_err(|_| Error::Internal(format!("stored date \"{s}\" is not YYYY-MM-DD")))
+}
+
+fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// Opens (creating if needed) the database named by `url` and brings its schema up to date.
+    ///
+    /// `url` is a `sqlite:` URL or a plain file path; `postgres://` is refused with a clear
+    /// message until PostgreSQL support lands.
+    pub async fn connect(url: &str) -> Result<Store, Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err(Error::Config(
+                "PostgreSQL is not supported yet; use a SQLite file (the default, trygg.db)".into(),
+            ));
+        }
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)
+                .map_err(|e| Error::Config(format!("DATABASE_URL \"{url}\": {e}")))?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is synced before it returns, so an acknowledged response
+            // survives power loss too, not only a killed process.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// Publishes a wave with an immutable snapshot of its questionnaire.
+    ///
+    /// Publishing the same file with the same dates again changes nothing; a different
+    /// questionnaire or dates for an existing wave is refused.
+    pub async fn publish(&self, w: &NewWave<'_>) -> Result<Published, Error> {
+        let sha = sha256_hex(w.source);
+        let mut tx = self.pool.begin().await?;
+        let existing = sqlx::query(
+            r#"select w.id, q.sha256, w.opens_on, w.closes_on
+               from waves w join questionnaires q on q.id = w.questionnaire_id
+               where w.district = ? and w.year = ?"#,
+        )
+        .bind(w.district)
+        .bind(w.year)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            let old_sha: String = row.get("sha256");
+            let opens: String = row.get("opens_on");
+            let closes: String = row.get("closes_on");
+            if old_sha != sha {
+                return Err(Error::Conflict(format!(
+                    "wave {} {} is already published with a different questionnaire; a published wave never changes (publish the edited file for a new year instead)",
+                    w.district, w.year
+                )));
+            }
+            if opens != w.opens_on.format(DATE).to_string()
+                || closes != w.closes_on.format(DATE).to_string()
+            {
+                return Err(Error::Conflict(format!(
+                    "wave {} {} is already published open {opens} to {closes}; its dates cannot be changed by publishing again",
+                    w.district, w.year
+                )));
+            }
+            return Ok(Published::Unchanged);
+        }
+        let qid: i64 = match sqlx::query_scalar("select id from questionnaires where sha256 = ?")
+            .bind(&sha)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar(
+                    r#"insert into questionnaires (code, sha256, source, published_on)
+                       values (?, ?, ?, ?) returning id"#,
+                )
+                .bind(w.questionnaire_code)
+                .bind(&sha)
+                .bind(w.source)
+                .bind(chrono::Local::now().date_naive().format(DATE).to_string())
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        sqlx::query(
+            r#"insert into waves (district, year, questionnaire_id, opens_on, closes_on)
+               values (?, ?, ?, ?, ?)"#,
+        )
+        .bind(w.district)
+        .bind(w.year)
+        .bind(qid)
+        .bind(w.opens_on.format(DATE).to_string())
+        .bind(w.closes_on.format(DATE).to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Published::Created)
+    }
+
+    fn wave_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Wave, Error> {
+        Ok(Wave {
+            id: row.get("id"),
+            district: row.get("district"),
+            year: row.get("year"),
+            questionnaire_id: row.get("questionnaire_id"),
+            opens_on: date(row.get("opens_on"))?,
+            closes_on: date(row.get("closes_on"))?,
+        })
+    }
+
+    pub async fn wave(&self, district: &str, year: i32) -> Result<Option<Wave>, Error> {
+        let row = sqlx::query(
+            r#"select id, district, year, questionnaire_id, opens_on, closes_on
+               from waves where district = ? and year = ?"#,
+        )
+        .bind(district)
+        .bind(year)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(Self::wave_from_row).transpose()
+    }
+
+    /// Every wave, by year and district.
+    pub async fn waves(&self) -> Result<Vec<Wave>, Error> {
+        let rows = sqlx::query(
+            r#"select id, district, year, questionnaire_id, opens_on, closes_on
+               from waves order by year, district"#,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(Self::wave_from_row).collect()
+    }
+
+    /// The questionnaire source a wave was published with.
+    pub async fn snapshot(&self, questionnaire_id: i64) -> Result<String, Error> {
+        Ok(
+            sqlx::query_scalar("select source from questionnaires where id = ?")
+                .bind(questionnaire_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Stores one response in one transaction; when this returns Ok it is on disk.
+    pub async fn insert_response(&self, r: &NewResponse) -> Result<(), Error> {
+        self.insert_responses(std::slice::from_ref(r)).await
+    }
+
+    /// Stores many responses in one transaction: all of them or none.
+    pub async fn insert_responses(&self, rs: &[NewResponse]) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        for r in rs {
+            sqlx::query(
+                r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
+                   values (?, ?, ?, ?, ?, ?)"#,
+            )
+            .bind(r.wave_id)
+            .bind(r.submitted_on.format(DATE).to_string())
+            .bind(r.channel.as_str())
+            .bind(&r.lang)
+            .bind(r.synthetic)
+            .bind(&r.answers)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Number of responses, in one wave or in all.
+    pub async fn count_responses(&self, wave_id: Option<i64>) -> Result<i64, Error> {
+        Ok(
+            sqlx::query_scalar("select count(*) from responses where (?1 is null or wave_id = ?1)")
+                .bind(wave_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Responses of one wave, in storage order, for the analysis.
+    pub async fn responses(&self, wave_id: i64) -> Result<Vec<StoredResponse>, Error> {
+        let rows =
+            sqlx::query("select wave_id, answers from responses where wave_id = ? order by id")
+                .bind(wave_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredResponse {
+                wave_id: r.get("wave_id"),
+                answers: r.get("answers"),
+            })
+            .collect())
+    }
+
+    /// Whether the database holds no waves at all (then `serve --demo` fills it).
+    pub async fn is_empty(&self) -> Result<bool, Error> {
+        let n: i64 = sqlx::query_scalar("select count(*) from waves")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+
+    /// Closes the pool, waiting for connections to finish (and the WAL to checkpoint).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
