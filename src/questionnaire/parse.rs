@@ -439,11 +439,12 @@ fn question(
     };
     let substantive = options.iter().filter(|o| !o.dont_know).count();
     match kind {
-        QuestionKind::Number | QuestionKind::FreeText => {
-            if r.option_set.is_some() || r.options.is_some() {
-                ck.fault(&rq.span(), format!("{what}: a {} question has no options", r.kind.get_ref()));
-            }
+        QuestionKind::Number | QuestionKind::FreeText
+            if r.option_set.is_some() || r.options.is_some() =>
+        {
+            ck.fault(&rq.span(), format!("{what}: a {} question has no options", r.kind.get_ref()));
         }
+        QuestionKind::Number | QuestionKind::FreeText => {}
         QuestionKind::YesNo if substantive != 2 => ck.fault(
             &rq.span(),
             format!("{what}: a yes_no question needs exactly two options besides \"don't know\", found {substantive}"),

@@ -1,0 +1,242 @@
+//! The `trygg` command line, run as a real process.
+
+use std::process::{Command, Output};
+
+use crate::durability::Server;
+use crate::helpers::*;
+
+fn trygg(db: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trygg"))
+        .arg("--database")
+        .arg(db)
+        .arg("--surveys")
+        .arg(surveys_dir())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn check_passes_on_the_bundled_files_and_fails_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let ok = trygg(&db, &["check", surveys_dir().to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("no faults"));
+
+    let broken = bundled_source().replacen(
+        "counts = [\"ganska\", \"mycket\"], norm = 0.15",
+        "counts = [\"ganska\", \"enormt\"], norm = 0.15",
+        1,
+    );
+    let file = dir.path().join("trygghet-2099.toml");
+    std::fs::write(&file, &broken).unwrap();
+    let bad = trygg(&db, &["check", file.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    let line = broken[..broken.find("\"enormt\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let expected = format!(
+        "{}:{line}: question P_BELYSNING: indicator counts unknown option \"enormt\"",
+        file.display()
+    );
+    assert!(text(&bad).contains(&expected), "{}", text(&bad));
+    assert!(!db.exists(), "check touches no database");
+}
+
+#[test]
+fn publish_creates_waves_and_refuses_bad_flags_without_storing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let file = bundled_path();
+    let f = file.to_str().unwrap();
+    let publish = |extra: &[&str]| {
+        let mut args = vec!["publish", f];
+        args.extend_from_slice(extra);
+        trygg(&db, &args)
+    };
+    for (flags, message) in [
+        (
+            vec![
+                "--year",
+                "2026",
+                "--districts",
+                "ryd,atlantis",
+                "--opens",
+                "2026-09-01",
+                "--closes",
+                "2026-10-31",
+            ],
+            "unknown district \"atlantis\"",
+        ),
+        (
+            vec![
+                "--year",
+                "2026",
+                "--districts",
+                "ryd,ryd",
+                "--opens",
+                "2026-09-01",
+                "--closes",
+                "2026-10-31",
+            ],
+            "named twice",
+        ),
+        (
+            vec![
+                "--year",
+                "2026",
+                "--districts",
+                "all",
+                "--opens",
+                "1 sept",
+                "--closes",
+                "2026-10-31",
+            ],
+            "--opens \"1 sept\" is not a date",
+        ),
+        (
+            vec![
+                "--year",
+                "2026",
+                "--districts",
+                "all",
+                "--opens",
+                "2026-11-01",
+                "--closes",
+                "2026-10-31",
+            ],
+            "is before --opens",
+        ),
+        (
+            vec![
+                "--year",
+                "26",
+                "--districts",
+                "all",
+                "--opens",
+                "2026-09-01",
+                "--closes",
+                "2026-10-31",
+            ],
+            "not a survey year",
+        ),
+    ] {
+        let out = publish(&flags);
+        assert!(!out.status.success(), "{flags:?}");
+        assert!(text(&out).contains(message), "{flags:?}: {}", text(&out));
+    }
+    let waves = |db: &std::path::Path| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = trygg::store::Store::connect(db.to_str().unwrap())
+                .await
+                .unwrap();
+            store.waves().await.unwrap().len()
+        })
+    };
+    if db.exists() {
+        assert_eq!(waves(&db), 0);
+    }
+
+    let ok = publish(&[
+        "--year",
+        "2026",
+        "--districts",
+        "all",
+        "--opens",
+        "2026-09-01",
+        "--closes",
+        "2026-10-31",
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert_eq!(text(&ok).matches("published ").count(), 4);
+    assert_eq!(waves(&db), 4);
+
+    // An edited file for the same waves is refused with a clear message.
+    let edited = dir.path().join("edited.toml");
+    std::fs::write(&edited, bundled_source().replace("Klotter", "Graffiti")).unwrap();
+    let out = trygg(
+        &db,
+        &[
+            "publish",
+            edited.to_str().unwrap(),
+            "--year",
+            "2026",
+            "--districts",
+            "ryd",
+            "--opens",
+            "2026-09-01",
+            "--closes",
+            "2026-10-31",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("already published with a different questionnaire"),
+        "{}",
+        text(&out)
+    );
+
+    // A broken file is never published.
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        bundled_source().replace(
+            "section = \"bakgrund\"\ntype = \"single\"\nrole = \"sex\"",
+            "section = \"bakgrund\"\ntype = \"single\"",
+        ),
+    )
+    .unwrap();
+    let out = trygg(
+        &db,
+        &[
+            "publish",
+            broken.to_str().unwrap(),
+            "--year",
+            "2027",
+            "--districts",
+            "ryd",
+            "--opens",
+            "2027-09-01",
+            "--closes",
+            "2027-10-31",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("nothing was published"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(waves(&db), 4);
+}
+
+#[test]
+fn serve_with_demo_answers_with_the_demo_data_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let server = Server::start(&db, &["--demo"]);
+    let (status, body) = server.request("GET", "/", "");
+    assert_eq!(status, 200);
+    for district in ["Skäggetorp", "Ryd", "Berga", "City"] {
+        assert!(
+            body.contains(district),
+            "{district} missing on the start page"
+        );
+    }
+    drop(server);
+    // A second `demo` into the filled database is refused.
+    let again = trygg(&db, &["demo"]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("only goes into an empty database"));
+}

@@ -1,0 +1,313 @@
+//! Submitting answers: a full questionnaire is stored whole; every bad input is refused
+//! with a message and stores nothing.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{Datelike, Duration};
+
+use crate::helpers::*;
+
+async fn open_wave() -> (TestDb, String) {
+    let db = TestDb::new().await;
+    let year = db.publish_open("skaggetorp").await;
+    (db, format!("/s/skaggetorp/{year}"))
+}
+
+#[tokio::test]
+async fn a_full_answer_to_the_bundled_questionnaire_is_stored_and_acknowledged() {
+    let (db, uri) = open_wave().await;
+    let app = db.app();
+    let q = bundled();
+    let mut fields = full_answers(&q);
+    fields[0].1 = "en".into();
+    let reply = post_form(&app, &uri, encode_owned(&fields)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("Thank you for your answers!"));
+    assert!(reply.body.contains(&format!("Received: {}", today())));
+
+    // Read back through a fresh connection: what is on disk.
+    let store = db.reopen().await;
+    let wave = store
+        .wave("skaggetorp", today().year())
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = store.responses(wave.id).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    let json: serde_json::Value = serde_json::from_str(&stored[0].answers).unwrap();
+    let obj = json.as_object().unwrap();
+    assert_eq!(obj.len(), q.questions.len(), "every question answered");
+    assert_eq!(obj["P_BELYSNING"], "inget");
+    assert_eq!(obj["B_AR_I_OMRADET"], 7);
+    assert_eq!(
+        obj["K_INFORMATION"],
+        serde_json::json!(["grannar", "sociala_medier"])
+    );
+    assert_eq!(obj["F_OTRYGGA_PLATSER"], "Tunneln vid torget, åäö");
+}
+
+#[tokio::test]
+async fn only_the_required_question_is_needed() {
+    let (db, uri) = open_wave().await;
+    let reply = post_form(&db.app(), &uri, "lang=sv&T_OMRADET=ganska_trygg").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(db.count().await, 1);
+}
+
+#[tokio::test]
+async fn no_ip_address_or_user_agent_reaches_the_database() {
+    let (db, uri) = open_wave().await;
+    let req = Request::post(&uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::USER_AGENT, "UniqueAgent/7.7 (marker)")
+        .header("x-forwarded-for", "203.0.113.77")
+        .body(Body::from("lang=sv&T_OMRADET=ganska_trygg"))
+        .unwrap();
+    assert_eq!(send(&db.app(), req).await.status, StatusCode::OK);
+    db.store.close().await;
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(b) = std::fs::read(format!("{}{suffix}", db.path().display())) {
+            bytes.extend(b);
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("ganska_trygg"), "the answer is in the file");
+    assert!(!text.contains("UniqueAgent") && !text.contains("203.0.113.77"));
+}
+
+/// Posts `body` and asserts the status, a message in the page, and that nothing was stored.
+async fn refused(db: &TestDb, uri: &str, body: &[u8], status: StatusCode, message: &str) {
+    let reply = post_form(&db.app(), uri, body.to_vec()).await;
+    assert_eq!(
+        reply.status,
+        status,
+        "{}: {}",
+        String::from_utf8_lossy(body),
+        reply.body
+    );
+    assert!(
+        reply.body.contains(message),
+        "expected {message:?} in {}",
+        reply.body
+    );
+    assert_eq!(
+        db.count().await,
+        0,
+        "nothing stored for {}",
+        String::from_utf8_lossy(body)
+    );
+}
+
+#[tokio::test]
+async fn invalid_answers_come_back_with_messages_and_every_given_answer_kept() {
+    let (db, uri) = open_wave().await;
+    let base = "lang=en&T_OMRADET=ganska_trygg";
+    refused(
+        &db,
+        &uri,
+        format!("{base}&P_BELYSNING=enormt").as_bytes(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The option &quot;enormt&quot; does not exist",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        format!("{base}&B_AR_I_OMRADET=120").as_bytes(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a whole number from 0 to 90",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        format!("{base}&B_AR_I_OMRADET=tio").as_bytes(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "must be a whole number",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        b"lang=en&P_BELYSNING=ganska",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "This question must be answered",
+    )
+    .await;
+    let long = "x".repeat(1001);
+    refused(
+        &db,
+        &uri,
+        format!("{base}&F_OTRYGGA_PLATSER={long}").as_bytes(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "at most 1000 characters",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        format!("{base}&U_ANMALT=ej_utsatt&K_INFORMATION=grannar&K_INFORMATION=zzz").as_bytes(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "does not exist",
+    )
+    .await;
+
+    // The form comes back with the error summary linking to the question, the message
+    // beside it, and what was answered still selected.
+    let reply = post_form(
+        &db.app(),
+        &uri,
+        "lang=en&P_BELYSNING=ganska&B_AR_I_OMRADET=12&F_OTRYGGA_PLATSER=Parken",
+    )
+    .await;
+    assert!(reply.body.contains(r#"class="error-summary" role="alert""#));
+    assert!(reply.body.contains(r##"<a href="#T_OMRADET-mycket_trygg">How safe do you feel in your neighbourhood as a whole?: This question must be answered.</a>"##), "{}", reply.body);
+    assert!(reply.body.contains(
+        r#"<p class="error-message" id="T_OMRADET-error">This question must be answered.</p>"#
+    ));
+    assert!(reply.body.contains(r#"value="ganska" checked>"#));
+    assert!(reply.body.contains(r#"value="12""#));
+    assert!(reply.body.contains(">Parken</textarea>"));
+}
+
+#[tokio::test]
+async fn free_text_is_escaped_when_shown_again() {
+    let (db, uri) = open_wave().await;
+    let body = encode(&[
+        ("lang", "sv"),
+        ("F_OTRYGGA_PLATSER", "<script>alert(1)</script>"),
+    ]);
+    let reply = post_form(&db.app(), &uri, body).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!reply.body.contains("<script>alert(1)"));
+    assert!(reply.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[tokio::test]
+async fn malformed_submissions_are_refused_and_store_nothing() {
+    let (db, uri) = open_wave().await;
+    let ok = "lang=sv&T_OMRADET=ganska_trygg";
+    refused(
+        &db,
+        &uri,
+        format!("{ok}&T_OMRADET=mycket_trygg").as_bytes(),
+        StatusCode::BAD_REQUEST,
+        "field &quot;T_OMRADET&quot; given twice",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        format!("{ok}&K_INFORMATION=grannar&K_INFORMATION=grannar").as_bytes(),
+        StatusCode::BAD_REQUEST,
+        "given twice",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        format!("{ok}&lang=en").as_bytes(),
+        StatusCode::BAD_REQUEST,
+        "given twice",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        format!("{ok}&ip=1.2.3.4").as_bytes(),
+        StatusCode::BAD_REQUEST,
+        "unknown field &quot;ip&quot;",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        b"lang=sv&T_OMRADET=ganska_trygg&F_OTRYGGA_PLATSER=%FF%FE",
+        StatusCode::BAD_REQUEST,
+        "not valid UTF-8",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        b"lang=sv&T_OMRADET=\xc3\x28",
+        StatusCode::BAD_REQUEST,
+        "not valid UTF-8",
+    )
+    .await;
+    refused(
+        &db,
+        &uri,
+        b"=x&T_OMRADET=ganska_trygg",
+        StatusCode::BAD_REQUEST,
+        "no name",
+    )
+    .await;
+    let many: String = (0..1200).map(|i| format!("&x{i}=1")).collect();
+    refused(
+        &db,
+        &uri,
+        format!("{ok}{many}").as_bytes(),
+        StatusCode::BAD_REQUEST,
+        "too many fields",
+    )
+    .await;
+    let huge = format!("{ok}&F_OTRYGGA_PLATSER={}", "a".repeat(70 * 1024));
+    refused(
+        &db,
+        &uri,
+        huge.as_bytes(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "64 kB",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_form_is_refused() {
+    let (db, uri) = open_wave().await;
+    let req = Request::post(&uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"T_OMRADET":"ganska_trygg"}"#))
+        .unwrap();
+    let reply = send(&db.app(), req).await;
+    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        reply.body.contains("nothing has been saved") || reply.body.contains("inget har sparats")
+    );
+    assert_eq!(db.count().await, 0);
+}
+
+#[tokio::test]
+async fn answers_to_a_closed_or_unknown_wave_are_refused() {
+    let db = TestDb::new().await;
+    let year = today().year();
+    db.publish(
+        "city",
+        year,
+        today() - Duration::days(30),
+        today() - Duration::days(1),
+    )
+    .await;
+    db.publish(
+        "ryd",
+        year,
+        today() + Duration::days(1),
+        today() + Duration::days(30),
+    )
+    .await;
+    let app = db.app();
+    let ok = "lang=en&T_OMRADET=ganska_trygg";
+    let closed = post_form(&app, &format!("/s/city/{year}"), ok).await;
+    assert_eq!(closed.status, StatusCode::FORBIDDEN);
+    assert!(
+        closed.body.contains("The survey is closed") || closed.body.contains("Enkäten är stängd")
+    );
+    let early = post_form(&app, &format!("/s/ryd/{year}"), ok).await;
+    assert_eq!(early.status, StatusCode::FORBIDDEN);
+    let unknown = post_form(&app, &format!("/s/berga/{year}?lang=en"), ok).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("Page not found"));
+    assert_eq!(db.count().await, 0);
+}
