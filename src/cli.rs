@@ -47,6 +47,36 @@ pub enum Command {
         /// A file or a folder (default: the surveys folder).
         path: Option<PathBuf>,
     },
+    /// Analyse stored responses: weights, indicators, index levels, changes, measures.
+    Analyze {
+        /// Years to analyse: `2019..2026` or one year.
+        #[arg(long)]
+        years: String,
+        /// The results table: `.csv` or `.parquet`.
+        #[arg(long)]
+        out: PathBuf,
+        /// The measures table (difference-in-differences): `.csv` or `.parquet`.
+        #[arg(long)]
+        measures_out: Option<PathBuf>,
+        /// Year every estimate is also compared with (default: the first year).
+        #[arg(long)]
+        base: Option<i32>,
+        /// Suppress estimates with fewer valid answers than this.
+        #[arg(long, default_value_t = 30.0)]
+        min_n: f64,
+        /// Suppress estimates with a smaller effective sample size than this.
+        #[arg(long, default_value_t = 30.0)]
+        min_n_eff: f64,
+    },
+    /// Time the analysis on synthetic responses in a separate database (run it in release).
+    Bench {
+        /// Number of synthetic responses.
+        #[arg(long, default_value_t = 1_000_000)]
+        responses: usize,
+        /// The benchmark's own SQLite file (replaced on every run).
+        #[arg(long, default_value = "trygg-bench.db")]
+        bench_database: PathBuf,
+    },
     /// Publish a questionnaire as the waves of one year.
     Publish {
         /// The questionnaire file, e.g. surveys/trygghet-2026.toml.
@@ -108,6 +138,83 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = crate::demo::fill(&store, &districts, &config.surveys_dir, seed).await?;
             println!("{summary}");
             store.close().await;
+        }
+        Command::Analyze {
+            years,
+            out,
+            measures_out,
+            base,
+            min_n,
+            min_n_eff,
+        } => {
+            let years = crate::analysis::parse_years(&years)?;
+            crate::analysis::check_output_path(&out)?;
+            if let Some(m) = &measures_out {
+                crate::analysis::check_output_path(m)?;
+            }
+            if !(min_n >= 1.0 && min_n_eff >= 1.0) {
+                bail!("--min-n and --min-n-eff must be at least 1");
+            }
+            let (store, districts) = open(&config).await?;
+            let mut options = crate::analysis::Options::new(years);
+            if base.is_some() {
+                options.base_year = base;
+            }
+            options.min_n = min_n;
+            options.min_n_eff = min_n_eff;
+            let inputs = crate::analysis::Inputs {
+                districts,
+                surveys: config.surveys_dir.clone(),
+            };
+            let analysis = crate::analysis::analyze(&store, &inputs, &options).await?;
+            let mut df = crate::analysis::output::results_frame(&analysis.results)?;
+            crate::analysis::output::write(&mut df, &out)?;
+            println!(
+                "{} result rows written to {}",
+                analysis.results.len(),
+                out.display()
+            );
+            if let Some(path) = measures_out {
+                let mut df = crate::analysis::output::measures_frame(&analysis.measures)?;
+                crate::analysis::output::write(&mut df, &path)?;
+                println!(
+                    "{} measure rows written to {}",
+                    analysis.measures.len(),
+                    path.display()
+                );
+            }
+            for note in &analysis.notes {
+                println!("note: {note}");
+            }
+            store.close().await;
+        }
+        Command::Bench {
+            responses,
+            bench_database,
+        } => {
+            if responses == 0 {
+                bail!("--responses must be at least 1");
+            }
+            let districts =
+                questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
+                    anyhow::anyhow!(
+                        "{}",
+                        faults
+                            .iter()
+                            .map(|f| f.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    )
+                })?;
+            let report = crate::bench::run(
+                &bench_database,
+                &config.surveys_dir,
+                &districts,
+                responses,
+                crate::demo::DEFAULT_SEED,
+            )
+            .await?;
+            println!("{report}");
         }
         Command::Publish {
             file,

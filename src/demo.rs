@@ -270,14 +270,30 @@ impl fmt::Display for Summary {
 
 /// The synthetic responses of one wave: 250–600 respondents, seeded by district and year.
 pub fn wave_responses(q: &Questionnaire, district: &str, year: i32, seed: u64) -> Vec<Answers> {
-    let district_no = district
-        .bytes()
-        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-    let mut rng = Rng::stream(seed, &[district_no, year as u64]);
-    let n = rng.range(250, 600);
+    let mut rng = wave_rng(district, year, seed);
+    let n = rng.range(250, 600) as usize;
     (0..n)
         .map(|_| respondent(q, district, year, &mut rng))
         .collect()
+}
+
+/// `n` synthetic responses for one district and year (the benchmark's large waves).
+pub fn responses<'a>(
+    q: &'a Questionnaire,
+    district: &'a str,
+    year: i32,
+    seed: u64,
+    n: usize,
+) -> impl Iterator<Item = Answers> + 'a {
+    let mut rng = wave_rng(district, year, seed ^ 0xB1);
+    (0..n).map(move |_| respondent(q, district, year, &mut rng))
+}
+
+fn wave_rng(district: &str, year: i32, seed: u64) -> Rng {
+    let district_no = district
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    Rng::stream(seed, &[district_no, year as u64])
 }
 
 /// Publishes waves for 2019 to this year in every district with the bundled questionnaire

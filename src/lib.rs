@@ -2,6 +2,8 @@
 //! police — questionnaires, resident pages, durable storage, and (in later modules) the
 //! analysis, charts and reports. See ARCHITECTURE.md for where each concern lives.
 
+pub mod analysis;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

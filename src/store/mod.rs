@@ -323,6 +323,26 @@ impl Store {
             .collect())
     }
 
+    /// Calls `f` with each stored answers JSON of a wave, streaming: the rows are never all
+    /// in memory at once, so the analysis can load a million responses in one pass.
+    pub async fn scan_responses(
+        &self,
+        wave_id: i64,
+        mut f: impl FnMut(&str) -> Result<(), Error>,
+    ) -> Result<u64, Error> {
+        use futures_util::TryStreamExt;
+        let mut rows = sqlx::query("select answers from responses where wave_id = ? order by id")
+            .bind(wave_id)
+            .fetch(&self.pool);
+        let mut n = 0;
+        while let Some(row) = rows.try_next().await? {
+            let answers: &str = row.try_get("answers")?;
+            f(answers)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Whether the database holds no waves at all (then `serve --demo` fills it).
     pub async fn is_empty(&self) -> Result<bool, Error> {
         let n: i64 = sqlx::query_scalar("select count(*) from waves")

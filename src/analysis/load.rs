@@ -1,0 +1,280 @@
+//! Loads the responses of chosen waves into one polars frame.
+//!
+//! One row per response, one column per question code of the reference questionnaire (the
+//! newest snapshot among the waves), typed by question type:
+//! - single, scale, yes/no: `UInt32`, the option's position in the reference questionnaire;
+//!   "don't know" and no answer are null;
+//! - multiple choice: `UInt64`, a bit per option position;
+//! - number: `Int64`;
+//! - free text is never loaded: it is not part of any analysis.
+//!
+//! Rows are streamed from the store and decoded straight into column buffers (a serde
+//! visitor, no intermediate JSON values), so the database is never held in memory twice.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use polars::prelude::*;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::Error;
+use crate::questionnaire::{QuestionKind, Questionnaire};
+use crate::store::{Store, Wave};
+
+/// One loaded wave: where its rows are in the frame and which codes it asked.
+#[derive(Debug, Clone)]
+pub struct LoadedWave {
+    pub wave: Wave,
+    pub offset: usize,
+    pub len: usize,
+    /// Codes of the reference questionnaire that this wave's snapshot also has.
+    pub asked: BTreeSet<String>,
+}
+
+pub struct Loaded {
+    pub frame: DataFrame,
+    pub reference: Arc<Questionnaire>,
+    pub waves: Vec<LoadedWave>,
+}
+
+enum Buffer {
+    Choice {
+        positions: HashMap<String, u32>,
+        values: Vec<Option<u32>>,
+    },
+    Multi {
+        positions: HashMap<String, u32>,
+        values: Vec<Option<u64>>,
+    },
+    Number(Vec<Option<i64>>),
+}
+
+impl Buffer {
+    fn push_none(&mut self) {
+        match self {
+            Buffer::Choice { values, .. } => values.push(None),
+            Buffer::Multi { values, .. } => values.push(None),
+            Buffer::Number(v) => v.push(None),
+        }
+    }
+}
+
+struct Column {
+    code: String,
+    buffer: Buffer,
+}
+
+/// Builds the columns of the reference questionnaire.
+fn columns(q: &Questionnaire) -> Vec<Column> {
+    q.questions
+        .iter()
+        .filter(|x| x.kind != QuestionKind::FreeText)
+        .map(|x| {
+            // "Don't know" options get no position: they load as null.
+            let positions: HashMap<String, u32> = x
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.dont_know)
+                .map(|(i, o)| (o.code.clone(), i as u32))
+                .collect();
+            let buffer = match x.kind {
+                QuestionKind::Multi => Buffer::Multi {
+                    positions,
+                    values: Vec::new(),
+                },
+                QuestionKind::Number => Buffer::Number(Vec::new()),
+                _ => Buffer::Choice {
+                    positions,
+                    values: Vec::new(),
+                },
+            };
+            Column {
+                code: x.code.clone(),
+                buffer,
+            }
+        })
+        .collect()
+}
+
+/// Loads the given waves (in the given order) into one frame.
+pub async fn load(
+    store: &Store,
+    waves: &[Wave],
+    snapshot: impl Fn(i64) -> Result<Arc<Questionnaire>, Error>,
+) -> Result<Loaded, Error> {
+    let newest = waves
+        .iter()
+        .max_by_key(|w| (w.year, w.questionnaire_id))
+        .ok_or_else(|| Error::Invalid("no waves to analyse".into()))?;
+    let reference = snapshot(newest.questionnaire_id)?;
+    let mut cols = columns(&reference);
+    let index: HashMap<String, usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.clone(), i))
+        .collect();
+    let mut district_col: Vec<String> = Vec::new();
+    let mut year_col: Vec<i32> = Vec::new();
+    let mut loaded = Vec::new();
+    for wave in waves {
+        let own = snapshot(wave.questionnaire_id)?;
+        let asked: BTreeSet<String> = own
+            .questions
+            .iter()
+            .filter(|q| index.contains_key(&q.code))
+            .map(|q| q.code.clone())
+            .collect();
+        let offset = year_col.len();
+        let n = store
+            .scan_responses(wave.id, |json| {
+                for c in cols.iter_mut() {
+                    c.buffer.push_none();
+                }
+                let mut de = serde_json::Deserializer::from_str(json);
+                RowSeed {
+                    index: &index,
+                    cols: &mut cols,
+                }
+                .deserialize(&mut de)
+                .map_err(|e| {
+                    Error::Internal(format!(
+                        "a stored response of wave {} {} cannot be read: {e}",
+                        wave.district, wave.year
+                    ))
+                })?;
+                Ok(())
+            })
+            .await? as usize;
+        district_col.extend(std::iter::repeat_n(wave.district.clone(), n));
+        year_col.extend(std::iter::repeat_n(wave.year, n));
+        loaded.push(LoadedWave {
+            wave: wave.clone(),
+            offset,
+            len: n,
+            asked,
+        });
+    }
+    let height = year_col.len();
+    let mut frame_cols: Vec<polars::prelude::Column> = vec![
+        Series::new("district".into(), district_col).into(),
+        Series::new("year".into(), year_col).into(),
+    ];
+    for c in cols {
+        let name: PlSmallStr = c.code.as_str().into();
+        let s = match c.buffer {
+            Buffer::Choice { values, .. } => Series::new(name, values),
+            Buffer::Multi { values, .. } => Series::new(name, values),
+            Buffer::Number(values) => Series::new(name, values),
+        };
+        frame_cols.push(s.into());
+    }
+    let frame = DataFrame::new(height, frame_cols)
+        .map_err(|e| Error::Internal(format!("building the response frame: {e}")))?;
+    Ok(Loaded {
+        frame,
+        reference,
+        waves: loaded,
+    })
+}
+
+/// Decodes one response object into the column buffers' last row.
+struct RowSeed<'a> {
+    index: &'a HashMap<String, usize>,
+    cols: &'a mut [Column],
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of answers")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(col) = map.next_key_seed(KeySeed(self.index))? {
+            match col {
+                Some(i) => map.next_value_seed(CellSeed(&mut self.cols[i].buffer))?,
+                // A code the reference questionnaire no longer has (or free text): skipped.
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct KeySeed<'a>(&'a HashMap<String, usize>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a question code")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.get(v).copied())
+    }
+}
+
+struct CellSeed<'a>(&'a mut Buffer);
+
+impl<'de> DeserializeSeed<'de> for CellSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CellSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an option code, a list of option codes or a number")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        if let Buffer::Choice { positions, values } = self.0 {
+            // An option the reference questionnaire does not have stays null.
+            *values.last_mut().expect("row started") = positions.get(v).copied();
+        }
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        if let Buffer::Number(values) = self.0 {
+            *values.last_mut().expect("row started") = Some(v);
+        }
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut mask = 0u64;
+        let mut any = false;
+        while let Some(code) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
+            if let Buffer::Multi { positions, .. } = &*self.0
+                && let Some(p) = positions.get(code.as_ref())
+                && *p < 64
+            {
+                mask |= 1 << p;
+                any = true;
+            }
+        }
+        if let Buffer::Multi { values, .. } = self.0 {
+            *values.last_mut().expect("row started") = any.then_some(mask);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,241 @@
+//! Measures (åtgärder): the register in `surveys/measures.toml`, and their before/after and
+//! difference-in-differences evaluation against pooled comparison districts (METHODOLOGY §6).
+
+use std::path::Path;
+
+use chrono::{Months, NaiveDate};
+use serde::Deserialize;
+
+use super::Kind;
+use super::results::{TableInput, estimate, pooled, suppress};
+use super::stats;
+use crate::error::Error;
+use crate::questionnaire::Districts;
+use crate::store::Wave;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    pub id: String,
+    pub district: String,
+    pub start: NaiveDate,
+    pub category: String,
+    pub title: String,
+    /// Months after the start before an "after" wave counts.
+    pub lag_months: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    measures: Vec<RawMeasure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasure {
+    id: String,
+    district: String,
+    start: String,
+    category: String,
+    title: String,
+    #[serde(default)]
+    lag_months: u32,
+}
+
+/// Reads the register; no file means no measures.
+pub fn load(path: &Path, districts: &Districts) -> Result<Vec<Measure>, Error> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    parse(&path.display().to_string(), &src, districts)
+}
+
+pub fn parse(file: &str, src: &str, districts: &Districts) -> Result<Vec<Measure>, Error> {
+    let raw: RawFile = toml::from_str(src).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| crate::questionnaire::line_of(src, s.start))
+            .unwrap_or(1);
+        Error::Invalid(format!("{file}:{line}: {}", e.message().trim()))
+    })?;
+    let mut out: Vec<Measure> = Vec::new();
+    for m in raw.measures {
+        if districts.get(&m.district).is_none() {
+            return Err(Error::Invalid(format!(
+                "{file}: measure {} is in an unknown district \"{}\" (known: {})",
+                m.id,
+                m.district,
+                districts.codes().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let start = NaiveDate::parse_from_str(&m.start, "%Y-%m-%d").map_err(|_| {
+            Error::Invalid(format!(
+                "{file}: measure {}: start \"{}\" is not a date like 2021-03-15",
+                m.id, m.start
+            ))
+        })?;
+        if out.iter().any(|x| x.id == m.id) {
+            return Err(Error::Invalid(format!(
+                "{file}: measure id {} is used twice",
+                m.id
+            )));
+        }
+        if m.title.trim().is_empty() || m.category.trim().is_empty() {
+            return Err(Error::Invalid(format!(
+                "{file}: measure {} needs a title and a category",
+                m.id
+            )));
+        }
+        out.push(Measure {
+            id: m.id,
+            district: m.district,
+            start,
+            category: m.category,
+            title: m.title,
+            lag_months: m.lag_months,
+        });
+    }
+    Ok(out)
+}
+
+/// One measure's estimated effect on one indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureRow {
+    pub measure: String,
+    pub district: String,
+    pub indicator: String,
+    pub before_year: i32,
+    pub after_year: i32,
+    /// Comparison districts pooled, joined with `+`.
+    pub comparison: String,
+    pub delta_district: Option<f64>,
+    pub delta_comparison: Option<f64>,
+    pub did: Option<f64>,
+    pub se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub p: Option<f64>,
+    pub suppressed: bool,
+}
+
+/// The before and after waves of a measure in its district.
+fn before_after<'a>(m: &Measure, waves: &'a [Wave]) -> Option<(&'a Wave, &'a Wave)> {
+    let after_from = m
+        .start
+        .checked_add_months(Months::new(m.lag_months))
+        .unwrap_or(m.start);
+    let own: Vec<&Wave> = waves.iter().filter(|w| w.district == m.district).collect();
+    let before = own
+        .iter()
+        .filter(|w| w.closes_on < m.start)
+        .max_by_key(|w| w.closes_on)?;
+    let after = own
+        .iter()
+        .filter(|w| w.opens_on > after_from)
+        .min_by_key(|w| w.opens_on)?;
+    Some((before, after))
+}
+
+/// Evaluates every measure on every share indicator. Returns the rows and notes about
+/// measures that could not be evaluated.
+pub fn evaluate(
+    measures: &[Measure],
+    waves: &[Wave],
+    input: &TableInput,
+) -> (Vec<MeasureRow>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for m in measures {
+        let Some((b, a)) = before_after(m, waves) else {
+            notes.push(format!(
+                "measure {}: no wave of {} before and after {}",
+                m.id, m.district, m.start
+            ));
+            continue;
+        };
+        // Comparison: other districts surveyed in both years, without a measure of the same
+        // category between their before and after waves.
+        let comparison: Vec<String> = input
+            .districts
+            .iter()
+            .filter(|d| **d != m.district)
+            .filter(|d| {
+                let wb = waves.iter().find(|w| &w.district == *d && w.year == b.year);
+                let wa = waves.iter().find(|w| &w.district == *d && w.year == a.year);
+                match (wb, wa) {
+                    (Some(wb), Some(wa)) => !measures.iter().any(|o| {
+                        &o.district == *d
+                            && o.category == m.category
+                            && o.start > wb.closes_on
+                            && o.start < wa.opens_on
+                    }),
+                    _ => false,
+                }
+            })
+            .cloned()
+            .collect();
+        if comparison.is_empty() {
+            notes.push(format!(
+                "measure {}: no comparison district surveyed in both {} and {}",
+                m.id, b.year, a.year
+            ));
+            continue;
+        }
+        let target = vec![m.district.clone()];
+        for (i, v) in input.vars.iter().enumerate() {
+            if v.kind != Kind::Share {
+                continue;
+            }
+            let cells = [
+                pooled(input, b.year, &target, "all", i),
+                pooled(input, a.year, &target, "all", i),
+                pooled(input, b.year, &comparison, "all", i),
+                pooled(input, a.year, &comparison, "all", i),
+            ];
+            // Only between waves that all asked the question.
+            if cells.iter().any(Option::is_none) {
+                continue;
+            }
+            let est: Vec<_> = cells
+                .iter()
+                .map(|c| c.as_ref().and_then(|(s, _)| estimate(Kind::Share, s)))
+                .collect();
+            let suppressed = est.iter().any(|e| suppress(e.as_ref(), input.options));
+            let mut row = MeasureRow {
+                measure: m.id.clone(),
+                district: m.district.clone(),
+                indicator: v.code.clone(),
+                before_year: b.year,
+                after_year: a.year,
+                comparison: comparison.join("+"),
+                delta_district: None,
+                delta_comparison: None,
+                did: None,
+                se: None,
+                ci_low: None,
+                ci_high: None,
+                p: None,
+                suppressed,
+            };
+            if !suppressed {
+                let e: Vec<_> = est.into_iter().flatten().collect();
+                let dt = e[1].estimate - e[0].estimate;
+                let dc = e[3].estimate - e[2].estimate;
+                let se = (e[0].var + e[1].var + e[2].var + e[3].var).sqrt();
+                let did = stats::change(0.0, 0.0, dt - dc, se * se);
+                row.delta_district = Some(dt);
+                row.delta_comparison = Some(dc);
+                row.did = Some(did.diff);
+                row.se = Some(did.se);
+                row.ci_low = Some(did.ci_low);
+                row.ci_high = Some(did.ci_high);
+                row.p = Some(did.p);
+            }
+            rows.push(row);
+        }
+    }
+    (rows, notes)
+}

@@ -1,0 +1,435 @@
+//! The analysis engine: stored responses in, one tidy results table out.
+//!
+//! The pipeline, each step in its own module, every formula from METHODOLOGY.md:
+//! 1. [`load`] streams the chosen waves into one polars frame (one column per question);
+//! 2. [`weights`] rakes each district × year to its [`population`] margins;
+//! 3. [`aggregate`] computes sufficient sums per domain in one lazy polars pass per grouping;
+//! 4. [`results`] turns sums into estimates, intervals, index levels, year-over-year changes
+//!    and q-values, suppressing small groups as it goes;
+//! 5. [`measures`] evaluates registered measures (difference-in-differences);
+//! 6. [`output`] writes the tables as CSV or Parquet.
+//!
+//! Loading is async (it reads the store); everything after it is CPU work that [`analyze`]
+//! runs on a blocking thread, so the server's runtime is never held up.
+
+pub mod aggregate;
+pub mod load;
+pub mod measures;
+pub mod output;
+pub mod population;
+pub mod results;
+pub mod stats;
+pub mod weights;
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+
+use crate::error::Error;
+use crate::questionnaire::{AGE_GROUPS, Districts, QuestionKind, Questionnaire, Role};
+use crate::store::{Store, Wave};
+
+pub use measures::{Measure, MeasureRow};
+pub use results::{ALL, ResultRow};
+
+/// What an analysis variable estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// Weighted share of the counted options (an indicator).
+    Share,
+    /// Weighted mean of a scale question's scores.
+    Mean,
+    /// Mean index level of a block of indicators.
+    Index,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Share => "share",
+            Kind::Mean => "mean",
+            Kind::Index => "index",
+        }
+    }
+}
+
+/// One estimated quantity: a question's indicator share or its scale mean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub code: String,
+    pub kind: Kind,
+    /// (option position, y): y is 1/0 for a share, the score for a mean.
+    pub values: Vec<(u32, f64)>,
+    pub norm: Option<f64>,
+    pub index: Option<String>,
+}
+
+/// The variables of a questionnaire: every indicator as a share, every scale as a mean.
+pub fn variables(q: &Questionnaire) -> Vec<Variable> {
+    let mut out = Vec::new();
+    fn positions(
+        question: &crate::questionnaire::Question,
+    ) -> Vec<(u32, &crate::questionnaire::Choice)> {
+        question
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.dont_know)
+            .map(|(i, o)| (i as u32, o))
+            .collect()
+    }
+    for (question, ind) in q.indicators() {
+        if question.kind == QuestionKind::Multi {
+            continue;
+        }
+        out.push(Variable {
+            code: question.code.clone(),
+            kind: Kind::Share,
+            values: positions(question)
+                .into_iter()
+                .map(|(p, o)| {
+                    (
+                        p,
+                        if ind.counts.contains(&o.code) {
+                            1.0
+                        } else {
+                            0.0
+                        },
+                    )
+                })
+                .collect(),
+            norm: Some(ind.norm),
+            index: ind.index.clone(),
+        });
+    }
+    for question in q.questions.iter().filter(|x| x.kind == QuestionKind::Scale) {
+        out.push(Variable {
+            code: question.code.clone(),
+            kind: Kind::Mean,
+            values: positions(question)
+                .into_iter()
+                .map(|(p, o)| (p, o.score.unwrap_or(f64::from(p) + 1.0)))
+                .collect(),
+            norm: None,
+            index: None,
+        });
+    }
+    out
+}
+
+/// Settings of one analysis run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub years: RangeInclusive<i32>,
+    /// Year every estimate is also compared with (default: the first year).
+    pub base_year: Option<i32>,
+    /// Suppress estimates with fewer valid answers than this (METHODOLOGY §5).
+    pub min_n: f64,
+    /// Suppress estimates with a smaller Kish effective sample size than this.
+    pub min_n_eff: f64,
+    /// Flag shares whose interval is wider than this as uncertain.
+    pub uncertain_width: f64,
+}
+
+impl Options {
+    pub fn new(years: RangeInclusive<i32>) -> Self {
+        Options {
+            base_year: Some(*years.start()),
+            years,
+            min_n: 30.0,
+            min_n_eff: 30.0,
+            uncertain_width: 0.30,
+        }
+    }
+}
+
+/// Weighting summary of one district and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weighting {
+    pub year: i32,
+    pub district: String,
+    pub n: usize,
+    pub n_eff: f64,
+    pub efficiency: f64,
+    pub weighted: bool,
+}
+
+/// Everything one analysis run produces.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub results: Vec<ResultRow>,
+    pub measures: Vec<MeasureRow>,
+    pub weighting: Vec<Weighting>,
+    /// Things a reader should know: unweighted years, measures that could not be evaluated.
+    pub notes: Vec<String>,
+    pub timings: Timings,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub compute: Duration,
+    pub responses: usize,
+}
+
+/// Where the analysis finds its files.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub districts: Districts,
+    pub surveys: PathBuf,
+}
+
+/// Loads the waves of the chosen years and runs the whole analysis.
+pub async fn analyze(store: &Store, inputs: &Inputs, options: &Options) -> Result<Analysis, Error> {
+    let started = Instant::now();
+    let all = store.waves().await?;
+    let mut waves: Vec<Wave> = Vec::new();
+    for d in inputs.districts.codes() {
+        waves.extend(
+            all.iter()
+                .filter(|w| w.district == d && options.years.contains(&w.year))
+                .cloned(),
+        );
+    }
+    waves.sort_by(|a, b| (a.year, &a.district).cmp(&(b.year, &b.district)));
+    for year in options.years.clone() {
+        if !waves.iter().any(|w| w.year == year) {
+            return Err(Error::Invalid(format!("there are no waves in {year}")));
+        }
+    }
+    if let Some(b) = options.base_year
+        && !options.years.contains(&b)
+    {
+        return Err(Error::Invalid(format!(
+            "base year {b} is outside the years analysed ({}..{})",
+            options.years.start(),
+            options.years.end()
+        )));
+    }
+    let mut snapshots: HashMap<i64, Arc<Questionnaire>> = HashMap::new();
+    for w in &waves {
+        if let std::collections::hash_map::Entry::Vacant(e) = snapshots.entry(w.questionnaire_id) {
+            let src = store.snapshot(w.questionnaire_id).await?;
+            let q = crate::questionnaire::parse(&format!("snapshot {}", w.questionnaire_id), &src)
+                .map_err(|f| {
+                    Error::Internal(format!("stored snapshot does not parse: {}", f[0]))
+                })?;
+            e.insert(Arc::new(q));
+        }
+    }
+    let loaded = load::load(store, &waves, |id| {
+        snapshots
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| Error::Internal(format!("snapshot {id} missing")))
+    })
+    .await?;
+    let load_time = started.elapsed();
+    let inputs = inputs.clone();
+    let options = options.clone();
+    let mut analysis = tokio::task::spawn_blocking(move || compute(loaded, &inputs, &options))
+        .await
+        .map_err(|e| Error::Internal(format!("analysis thread: {e}")))??;
+    analysis.timings.load = load_time;
+    Ok(analysis)
+}
+
+/// The CPU part: weights, sums, estimates, comparisons and measures.
+pub fn compute(
+    loaded: load::Loaded,
+    inputs: &Inputs,
+    options: &Options,
+) -> Result<Analysis, Error> {
+    let started = Instant::now();
+    let load::Loaded {
+        mut frame,
+        reference,
+        waves,
+    } = loaded;
+    let q = &reference;
+    let sex_q = q
+        .with_role(Role::Sex)
+        .ok_or_else(|| Error::Invalid("the questionnaire has no sex question".into()))?;
+    let age_q = q
+        .with_role(Role::AgeGroup)
+        .ok_or_else(|| Error::Invalid("the questionnaire has no age group question".into()))?;
+
+    // Weights per district and year.
+    let mut notes = Vec::new();
+    let mut weighted: HashMap<i32, bool> = HashMap::new();
+    let mut weights = vec![1.0f64; frame.height()];
+    let mut weighting = Vec::new();
+    let sex_cats: Vec<String> = sex_q
+        .options
+        .iter()
+        .filter(|o| !o.dont_know)
+        .map(|o| o.code.clone())
+        .collect();
+    let age_cats: Vec<String> = AGE_GROUPS.iter().map(|s| s.to_string()).collect();
+    let categories = [sex_cats, age_cats];
+    let pos_to_cat = |question: &crate::questionnaire::Question, cats: &[String], p: u32| {
+        question
+            .options
+            .get(p as usize)
+            .and_then(|o| cats.iter().position(|c| *c == o.code))
+    };
+    let sex_col = u32s(&frame, &sex_q.code)?;
+    let age_col = u32s(&frame, &age_q.code)?;
+    let mut populations: HashMap<i32, Option<population::Population>> = HashMap::new();
+    for lw in &waves {
+        let year = lw.wave.year;
+        if !populations.contains_key(&year) {
+            let p = population::load(&inputs.surveys, year)?;
+            if p.is_none() {
+                notes.push(format!(
+                    "{year}: no population file ({}); estimates are unweighted",
+                    population::path_for(&inputs.surveys, year).display()
+                ));
+            }
+            populations.insert(year, p);
+        }
+        let range = lw.offset..lw.offset + lw.len;
+        let pop = populations.get(&year).and_then(Option::as_ref);
+        weighted.insert(year, pop.is_some());
+        if let Some(pop) = pop {
+            let margins = pop.margins(&lw.wave.district, year, &categories)?;
+            let cats: Vec<Vec<Option<usize>>> = range
+                .clone()
+                .map(|i| {
+                    vec![
+                        sex_col[i].and_then(|p| pos_to_cat(sex_q, &categories[0], p)),
+                        age_col[i].and_then(|p| pos_to_cat(age_q, &categories[1], p)),
+                    ]
+                })
+                .collect();
+            let w = weights::rake(&cats, &margins).map_err(|e| {
+                Error::Invalid(format!(
+                    "weighting {} {year}: {e} ({})",
+                    lw.wave.district,
+                    pop.file.display()
+                ))
+            })?;
+            weights[range.clone()].copy_from_slice(&w);
+        }
+        let s: stats::Sums =
+            weights[range.clone()]
+                .iter()
+                .fold(Default::default(), |mut acc, &w| {
+                    acc.add(&stats::Sums::one(w, 0.0));
+                    acc
+                });
+        weighting.push(Weighting {
+            year,
+            district: lw.wave.district.clone(),
+            n: lw.len,
+            n_eff: s.n_eff(),
+            efficiency: if lw.len > 0 {
+                s.n_eff() / lw.len as f64
+            } else {
+                0.0
+            },
+            weighted: pop.is_some(),
+        });
+    }
+    frame
+        .with_column(Series::new("w".into(), weights).into())
+        .map_err(|e| Error::Internal(format!("adding weights: {e}")))?;
+
+    let vars = variables(q);
+    let aggs = aggregate::aggregate(&frame, &vars, q, &sex_q.code, &age_q.code)?;
+    drop(frame);
+
+    let years: Vec<i32> = options.years.clone().collect();
+    let districts: Vec<String> = inputs
+        .districts
+        .codes()
+        .filter(|d| waves.iter().any(|w| w.wave.district == *d))
+        .map(str::to_string)
+        .collect();
+    let mut groups = vec!["all".to_string()];
+    groups.extend(categories[0].iter().map(|c| format!("sex:{c}")));
+    groups.extend(categories[1].iter().map(|c| format!("age:{c}")));
+    let asked: HashMap<(i32, String), BTreeSet<String>> = waves
+        .iter()
+        .map(|w| ((w.wave.year, w.wave.district.clone()), w.asked.clone()))
+        .collect();
+    let blocks: Vec<String> = q.indices.iter().map(|b| b.code.clone()).collect();
+    let input = results::TableInput {
+        aggs: &aggs,
+        vars: &vars,
+        blocks: &blocks,
+        years: &years,
+        districts: &districts,
+        groups: &groups,
+        asked: &asked,
+        weighted: &weighted,
+        options,
+    };
+    let table = results::build(&input);
+    let register = measures::load(&inputs.surveys.join("measures.toml"), &inputs.districts)?;
+    let plain_waves: Vec<Wave> = waves.iter().map(|w| w.wave.clone()).collect();
+    let (measure_rows, measure_notes) = measures::evaluate(&register, &plain_waves, &input);
+    notes.extend(measure_notes);
+    Ok(Analysis {
+        results: table,
+        measures: measure_rows,
+        weighting,
+        notes,
+        timings: Timings {
+            load: Duration::ZERO,
+            compute: started.elapsed(),
+            responses: waves.iter().map(|w| w.len).sum(),
+        },
+    })
+}
+
+fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<Option<u32>>, Error> {
+    Ok(frame
+        .column(name)
+        .and_then(|c| c.u32().cloned())
+        .map_err(|e| Error::Internal(format!("column {name}: {e}")))?
+        .iter()
+        .collect())
+}
+
+/// Parses `2019..2026`, `2019..=2026` or a single year.
+pub fn parse_years(s: &str) -> Result<RangeInclusive<i32>, Error> {
+    let bad = || {
+        Error::Invalid(format!(
+            "--years \"{s}\" is not a year or a range like 2019..2026"
+        ))
+    };
+    let year = |x: &str| -> Result<i32, Error> {
+        let y: i32 = x.trim().parse().map_err(|_| bad())?;
+        if (2000..=2100).contains(&y) {
+            Ok(y)
+        } else {
+            Err(bad())
+        }
+    };
+    let range = match s.split_once("..") {
+        Some((a, b)) => year(a)?..=year(b.trim_start_matches('='))?,
+        None => year(s)?..=year(s)?,
+    };
+    if range.start() > range.end() {
+        return Err(Error::Invalid(format!(
+            "--years \"{s}\": the first year is after the last"
+        )));
+    }
+    Ok(range)
+}
+
+/// The path's extension decides the format: `.csv` or `.parquet`.
+pub fn check_output_path(path: &Path) -> Result<(), Error> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") | Some("parquet") => Ok(()),
+        _ => Err(Error::Invalid(format!(
+            "{}: the output must end in .csv or .parquet",
+            path.display()
+        ))),
+    }
+}

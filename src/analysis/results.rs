@@ -1,0 +1,348 @@
+//! The results table: estimates per year × district × group × indicator, index levels,
+//! year-over-year changes with Benjamini–Hochberg q-values, and suppression.
+//!
+//! Suppression happens here, while the rows are built: a suppressed row never receives an
+//! estimate, interval, level or change, so no consumer can leak one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::aggregate::Aggregates;
+use super::stats::{self, Change, Estimate, Sums};
+use super::{Kind, Options, Variable};
+
+/// A change against an earlier year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Comparison {
+    pub year: Option<i32>,
+    pub change: Option<Change>,
+    pub q: Option<f64>,
+    pub significant: Option<bool>,
+}
+
+/// One row of the results table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow {
+    pub year: i32,
+    pub district: String,
+    pub group: String,
+    pub indicator: String,
+    pub kind: Kind,
+    /// Respondents with a valid answer; absent when 1–4 (never published).
+    pub n: Option<f64>,
+    pub n_eff: Option<f64>,
+    /// Share of the domain's respondents who were asked but gave no valid answer.
+    pub nonresponse: Option<f64>,
+    pub estimate: Option<f64>,
+    pub se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Variance, kept for pooling; not published.
+    pub var: Option<f64>,
+    pub level: Option<u8>,
+    pub class: Option<&'static str>,
+    pub suppressed: bool,
+    pub uncertain: bool,
+    pub weighted: bool,
+    pub prev: Comparison,
+    pub base: Comparison,
+}
+
+/// The code used for the municipality (all districts together).
+pub const ALL: &str = "ALL";
+
+/// Inputs for building the table.
+pub struct TableInput<'a> {
+    pub aggs: &'a Aggregates,
+    pub vars: &'a [Variable],
+    /// Index blocks in questionnaire order.
+    pub blocks: &'a [String],
+    pub years: &'a [i32],
+    /// District codes in display order (the municipality is added last).
+    pub districts: &'a [String],
+    pub groups: &'a [String],
+    /// Codes asked per (year, district).
+    pub asked: &'a HashMap<(i32, String), std::collections::BTreeSet<String>>,
+    /// Whether a year was weighted to population margins.
+    pub weighted: &'a HashMap<i32, bool>,
+    pub options: &'a Options,
+}
+
+/// Pooled sums over the districts that asked a variable in a year.
+pub fn pooled(
+    input: &TableInput,
+    year: i32,
+    districts: &[String],
+    group: &str,
+    var: usize,
+) -> Option<(Sums, f64)> {
+    let code = &input.vars[var].code;
+    let mut sums = Sums::default();
+    let mut rows = 0.0;
+    let mut any = false;
+    for d in districts {
+        if !input
+            .asked
+            .get(&(year, d.clone()))
+            .is_some_and(|a| a.contains(code))
+        {
+            continue;
+        }
+        any = true;
+        let domain = (year, d.clone(), group.to_string());
+        if let Some(s) = input.aggs.sums.get(&(domain.clone(), var)) {
+            sums.add(s);
+        }
+        rows += input.aggs.rows.get(&domain).copied().unwrap_or(0.0);
+    }
+    any.then_some((sums, rows))
+}
+
+/// Whether an estimate must be suppressed (METHODOLOGY §5).
+pub fn suppress(e: Option<&Estimate>, options: &Options) -> bool {
+    match e {
+        None => true,
+        Some(e) => e.n < options.min_n || e.n_eff < options.min_n_eff,
+    }
+}
+
+pub fn estimate(kind: Kind, s: &Sums) -> Option<Estimate> {
+    match kind {
+        Kind::Share => stats::share(s),
+        Kind::Mean => stats::mean(s),
+        Kind::Index => None,
+    }
+}
+
+fn publishable_n(n: f64) -> Option<f64> {
+    (n >= 5.0 || n == 0.0).then_some(n)
+}
+
+pub fn build(input: &TableInput) -> Vec<ResultRow> {
+    let mut rows = Vec::new();
+    let mut all_districts: Vec<String> = input.districts.to_vec();
+    all_districts.push(ALL.to_string());
+    for &year in input.years {
+        for district in &all_districts {
+            let members: Vec<String> = if district == ALL {
+                input.districts.to_vec()
+            } else {
+                vec![district.clone()]
+            };
+            for group in input.groups {
+                let start = rows.len();
+                for (i, v) in input.vars.iter().enumerate() {
+                    let Some((sums, domain_rows)) = pooled(input, year, &members, group, i) else {
+                        continue;
+                    };
+                    rows.push(estimate_row(
+                        input,
+                        year,
+                        district,
+                        group,
+                        v,
+                        &sums,
+                        domain_rows,
+                    ));
+                }
+                let shares: Vec<ResultRow> = rows[start..]
+                    .iter()
+                    .filter(|r| r.kind == Kind::Share)
+                    .cloned()
+                    .collect();
+                rows.extend(index_rows(input, year, district, group, &shares));
+            }
+        }
+    }
+    compare(&mut rows, input.options.base_year);
+    rows
+}
+
+fn estimate_row(
+    input: &TableInput,
+    year: i32,
+    district: &str,
+    group: &str,
+    v: &Variable,
+    sums: &Sums,
+    domain_rows: f64,
+) -> ResultRow {
+    let e = estimate(v.kind, sums);
+    let suppressed = suppress(e.as_ref(), input.options);
+    let shown = e.filter(|_| !suppressed);
+    let level = match (v.kind, v.norm, &shown) {
+        (Kind::Share, Some(norm), Some(e)) => Some(stats::level(e.estimate, norm)),
+        _ => None,
+    };
+    ResultRow {
+        year,
+        district: district.to_string(),
+        group: group.to_string(),
+        indicator: v.code.clone(),
+        kind: v.kind,
+        n: publishable_n(sums.n),
+        n_eff: shown.map(|e| e.n_eff),
+        nonresponse: (domain_rows > 0.0 && !suppressed)
+            .then(|| (domain_rows - sums.n) / domain_rows),
+        estimate: shown.map(|e| e.estimate),
+        se: shown.map(|e| e.se),
+        ci_low: shown.map(|e| e.ci_low),
+        ci_high: shown.map(|e| e.ci_high),
+        var: shown.map(|e| e.var),
+        level,
+        class: None,
+        suppressed,
+        uncertain: v.kind == Kind::Share
+            && shown.is_some_and(|e| e.ci_high - e.ci_low > input.options.uncertain_width),
+        weighted: input.weighted.get(&year).copied().unwrap_or(false),
+        prev: Comparison::default(),
+        base: Comparison::default(),
+    }
+}
+
+/// Index rows (one per block and the total) from the domain's share rows.
+fn index_rows(
+    input: &TableInput,
+    year: i32,
+    district: &str,
+    group: &str,
+    shares: &[ResultRow],
+) -> Vec<ResultRow> {
+    let mut out = Vec::new();
+    let mut targets: Vec<(String, Option<&str>)> = input
+        .blocks
+        .iter()
+        .map(|b| (b.clone(), Some(b.as_str())))
+        .collect();
+    targets.push(("total".to_string(), None));
+    for (name, block) in targets {
+        let members: Vec<&ResultRow> = shares
+            .iter()
+            .filter(|r| {
+                input
+                    .vars
+                    .iter()
+                    .find(|v| v.kind == Kind::Share && v.code == r.indicator)
+                    .is_some_and(|v| match block {
+                        Some(b) => v.index.as_deref() == Some(b),
+                        None => v.index.is_some(),
+                    })
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let levels: Vec<f64> = members
+            .iter()
+            .filter_map(|r| r.level.map(f64::from))
+            .collect();
+        // Fewer than half of the block's indicators left: the index itself is suppressed.
+        let suppressed = levels.is_empty() || levels.len() * 2 < members.len();
+        let value = (!suppressed).then(|| levels.iter().sum::<f64>() / levels.len() as f64);
+        out.push(ResultRow {
+            year,
+            district: district.to_string(),
+            group: group.to_string(),
+            indicator: format!("index:{name}"),
+            kind: Kind::Index,
+            n: None,
+            n_eff: None,
+            nonresponse: None,
+            estimate: value,
+            se: None,
+            ci_low: None,
+            ci_high: None,
+            var: None,
+            level: None,
+            class: value.map(stats::class),
+            suppressed,
+            uncertain: false,
+            weighted: input.weighted.get(&year).copied().unwrap_or(false),
+            prev: Comparison::default(),
+            base: Comparison::default(),
+        });
+    }
+    out
+}
+
+fn change_between(a: &ResultRow, b: &ResultRow) -> Option<Change> {
+    if a.suppressed || b.suppressed {
+        return None;
+    }
+    let (ea, eb) = (a.estimate?, b.estimate?);
+    match (a.var, b.var) {
+        (Some(va), Some(vb)) => Some(stats::change(ea, va, eb, vb)),
+        // Index values have no variance: a difference, not a test.
+        _ => Some(Change {
+            diff: eb - ea,
+            se: f64::NAN,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
+            z: f64::NAN,
+            p: f64::NAN,
+        }),
+    }
+}
+
+/// Fills in the year-over-year and base-year comparisons, then the q-values over all of them.
+fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
+    let mut series: BTreeMap<(String, String, String, Kind), Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        series
+            .entry((
+                r.district.clone(),
+                r.group.clone(),
+                r.indicator.clone(),
+                r.kind,
+            ))
+            .or_default()
+            .push(i);
+    }
+    for idx in series.values() {
+        for (k, &i) in idx.iter().enumerate() {
+            if k > 0 {
+                let j = idx[k - 1];
+                let change = change_between(&rows[j], &rows[i]);
+                rows[i].prev = Comparison {
+                    year: Some(rows[j].year),
+                    change,
+                    ..Default::default()
+                };
+            }
+            if let Some(b) = base_year
+                && let Some(&j) = idx.iter().find(|&&j| rows[j].year == b)
+                && rows[i].year > b
+            {
+                let change = change_between(&rows[j], &rows[i]);
+                rows[i].base = Comparison {
+                    year: Some(b),
+                    change,
+                    ..Default::default()
+                };
+            }
+        }
+    }
+    // Benjamini–Hochberg over every tested change in the table.
+    let mut ps = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(c) = &r.prev.change
+            && c.p.is_finite()
+        {
+            ps.push((i, false, c.p));
+        }
+        if let Some(c) = &r.base.change
+            && c.p.is_finite()
+        {
+            ps.push((i, true, c.p));
+        }
+    }
+    let q = stats::benjamini_hochberg(&ps.iter().map(|x| x.2).collect::<Vec<_>>());
+    for ((i, base, _), q) in ps.into_iter().zip(q) {
+        let cmp = if base {
+            &mut rows[i].base
+        } else {
+            &mut rows[i].prev
+        };
+        cmp.q = Some(q);
+        cmp.significant = Some(q < 0.05);
+    }
+}

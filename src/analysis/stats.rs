@@ -1,0 +1,350 @@
+//! The formulas of METHODOLOGY.md §2–§4 on sufficient sums, independent of polars.
+//!
+//! Every domain estimate is computed from six additive sums ([`Sums`]), so the estimate of a
+//! pooled domain (the municipality, a measure's comparison districts) is the estimate on the
+//! summed sums of its parts — no second pass over the respondents.
+
+use statrs::distribution::{Beta, ContinuousCDF, Normal, StudentsT};
+
+/// Additive sums over the respondents of a domain with a valid answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sums {
+    /// n: respondents with a valid answer.
+    pub n: f64,
+    /// W = Σ w.
+    pub w: f64,
+    /// Σ w y.
+    pub wy: f64,
+    /// Σ w².
+    pub ww: f64,
+    /// Σ w² y.
+    pub wwy: f64,
+    /// Σ w² y².
+    pub wwyy: f64,
+}
+
+impl Sums {
+    pub fn add(&mut self, o: &Sums) {
+        self.n += o.n;
+        self.w += o.w;
+        self.wy += o.wy;
+        self.ww += o.ww;
+        self.wwy += o.wwy;
+        self.wwyy += o.wwyy;
+    }
+
+    /// Sums of one respondent.
+    pub fn one(w: f64, y: f64) -> Sums {
+        Sums {
+            n: 1.0,
+            w,
+            wy: w * y,
+            ww: w * w,
+            wwy: w * w * y,
+            wwyy: w * w * y * y,
+        }
+    }
+
+    /// Kish effective sample size W² / Σ w².
+    pub fn n_eff(&self) -> f64 {
+        if self.ww > 0.0 {
+            self.w * self.w / self.ww
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A weighted estimate with its linearised standard error and 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub n: f64,
+    pub n_eff: f64,
+    pub estimate: f64,
+    /// Linearised variance V (SE = √V).
+    pub var: f64,
+    pub se: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// Weighted mean and its Taylor-linearised variance: z_i = w_i (y_i − m) / W,
+/// V = n/(n−1) Σ z_i², expanded on the sums.
+fn mean_and_var(s: &Sums) -> Option<(f64, f64)> {
+    if s.n < 2.0 || s.w <= 0.0 {
+        return None;
+    }
+    let m = s.wy / s.w;
+    let sum_z2 = (s.wwyy - 2.0 * m * s.wwy + m * m * s.ww) / (s.w * s.w);
+    Some((m, (s.n / (s.n - 1.0)) * sum_z2.max(0.0)))
+}
+
+/// t(0.975, df).
+pub fn t975(df: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, df)
+        .expect("df > 0")
+        .inverse_cdf(0.975)
+}
+
+/// Standard normal distribution function Φ.
+pub fn normal_cdf(x: f64) -> f64 {
+    Normal::standard().cdf(x)
+}
+
+/// A weighted share with the logit interval, or Clopper–Pearson on n_eff at 0 and 1.
+pub fn share(s: &Sums) -> Option<Estimate> {
+    let (p, var) = mean_and_var(s)?;
+    let se = var.sqrt();
+    let n_eff = s.n_eff();
+    let (ci_low, ci_high) = if p <= 0.0 || p >= 1.0 || se == 0.0 {
+        clopper_pearson_extreme(p, n_eff)
+    } else {
+        let half = t975(s.n - 1.0) * se / (p * (1.0 - p));
+        let l = (p / (1.0 - p)).ln();
+        (logistic(l - half), logistic(l + half))
+    };
+    Some(Estimate {
+        n: s.n,
+        n_eff,
+        estimate: p,
+        var,
+        se,
+        ci_low,
+        ci_high,
+    })
+}
+
+/// A weighted mean (of a scale score) with a t interval.
+pub fn mean(s: &Sums) -> Option<Estimate> {
+    let (m, var) = mean_and_var(s)?;
+    let se = var.sqrt();
+    let half = t975(s.n - 1.0) * se;
+    Some(Estimate {
+        n: s.n,
+        n_eff: s.n_eff(),
+        estimate: m,
+        var,
+        se,
+        ci_low: m - half,
+        ci_high: m + half,
+    })
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Clopper–Pearson at p = 0 or 1 with n_eff trials: [0, 1 − 0.025^(1/n_eff)] and its mirror.
+fn clopper_pearson_extreme(p: f64, n_eff: f64) -> (f64, f64) {
+    let edge = 0.025f64.powf(1.0 / n_eff.max(1.0));
+    if p >= 0.5 {
+        (edge, 1.0)
+    } else {
+        (0.0, 1.0 - edge)
+    }
+}
+
+/// The exact (Clopper–Pearson) 95% interval for x successes out of n.
+pub fn clopper_pearson(x: f64, n: f64) -> (f64, f64) {
+    let low = if x <= 0.0 {
+        0.0
+    } else {
+        Beta::new(x, n - x + 1.0).expect("shape").inverse_cdf(0.025)
+    };
+    let high = if x >= n {
+        1.0
+    } else {
+        Beta::new(x + 1.0, n - x).expect("shape").inverse_cdf(0.975)
+    };
+    (low, high)
+}
+
+/// A difference between two independent estimates (METHODOLOGY §3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    pub diff: f64,
+    pub se: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub z: f64,
+    pub p: f64,
+}
+
+/// Change from `(e1, v1)` to `(e2, v2)`: d = e2 − e1, SE = √(v1 + v2), normal test.
+pub fn change(e1: f64, v1: f64, e2: f64, v2: f64) -> Change {
+    let diff = e2 - e1;
+    let se = (v1 + v2).sqrt();
+    let z = if se > 0.0 { diff / se } else { 0.0 };
+    let p = if se > 0.0 {
+        2.0 * (1.0 - normal_cdf(z.abs()))
+    } else {
+        1.0
+    };
+    Change {
+        diff,
+        se,
+        ci_low: diff - 1.96 * se,
+        ci_high: diff + 1.96 * se,
+        z,
+        p,
+    }
+}
+
+/// Benjamini–Hochberg q-values, in the order of `p`.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut q = vec![0.0; m];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
+/// Index level 0–6 of a share against its norm (METHODOLOGY §4).
+pub fn level(p: f64, norm: f64) -> u8 {
+    let h = norm_half_width(norm);
+    let d = p - norm;
+    if d.abs() <= 1.5 * h {
+        2
+    } else if d > 0.0 {
+        if d <= 3.5 * h {
+            3
+        } else if d <= 5.5 * h {
+            4
+        } else if d <= 7.5 * h {
+            5
+        } else {
+            6
+        }
+    } else if d >= -3.5 * h {
+        1
+    } else {
+        0
+    }
+}
+
+/// h: half the width of the Clopper–Pearson interval for round(360 p0) out of 360.
+pub fn norm_half_width(norm: f64) -> f64 {
+    let x = (360.0 * norm).round();
+    let (lo, hi) = clopper_pearson(x, 360.0);
+    (hi - lo) / 2.0
+}
+
+/// The class of an index value: ≤ 2.0 low, up to 3.6 raised, above high.
+pub fn class(index: f64) -> &'static str {
+    if index <= 2.0 {
+        "low"
+    } else if index <= 3.6 {
+        "raised"
+    } else {
+        "high"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sums(data: &str) -> Sums {
+        let mut s = Sums::default();
+        for line in data.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let (y, w) = line.split_once(',').unwrap();
+            s.add(&Sums::one(
+                w.trim().parse().unwrap(),
+                y.trim().parse().unwrap(),
+            ));
+        }
+        s
+    }
+
+    fn close(a: f64, b: f64, what: &str) {
+        assert!((a - b).abs() < 1e-6, "{what}: {a} vs {b}");
+    }
+
+    const YEAR1: &str = include_str!("../../tests/data/stats/year1.csv");
+    const YEAR2: &str = include_str!("../../tests/data/stats/year2.csv");
+
+    #[test]
+    fn year1_matches_the_cross_check_vector() {
+        let s = sums(YEAR1);
+        let e = share(&s).unwrap();
+        close(e.n, 200.0, "n");
+        close(s.w, 332.545, "W");
+        close(e.estimate, 0.268649356, "p");
+        close(e.n_eff, 167.892737, "n_eff");
+        close(e.se, 0.0338363815, "SE");
+        close(e.ci_low, 0.207331250, "ci low");
+        close(e.ci_high, 0.340316446, "ci high");
+    }
+
+    #[test]
+    fn year2_and_the_change_match_the_cross_check_vector() {
+        let (s1, s2) = (sums(YEAR1), sums(YEAR2));
+        let (e1, e2) = (share(&s1).unwrap(), share(&s2).unwrap());
+        close(e2.n, 180.0, "n");
+        close(s2.w, 302.985, "W");
+        close(e2.estimate, 0.377655660, "p");
+        close(e2.n_eff, 153.079029, "n_eff");
+        close(e2.se, 0.0392634551, "SE");
+        close(e2.ci_low, 0.303822080, "ci low");
+        close(e2.ci_high, 0.457637196, "ci high");
+        let c = change(e1.estimate, e1.var, e2.estimate, e2.var);
+        close(c.diff, 0.109006304, "d");
+        close(c.se, 0.0518316469, "SE_d");
+        close(c.z, 2.10308393, "z");
+        close(c.p, 0.0354584331, "p");
+    }
+
+    #[test]
+    fn a_share_of_zero_gets_the_clopper_pearson_interval_on_n_eff() {
+        let mut s = Sums::default();
+        for _ in 0..40 {
+            s.add(&Sums::one(1.0, 0.0));
+        }
+        let e = share(&s).unwrap();
+        assert_eq!(e.estimate, 0.0);
+        assert_eq!(e.ci_low, 0.0);
+        close(e.ci_high, 1.0 - 0.025f64.powf(1.0 / 40.0), "upper");
+        let mut all = Sums::default();
+        for _ in 0..40 {
+            all.add(&Sums::one(2.0, 1.0));
+        }
+        let e = share(&all).unwrap();
+        close(e.ci_low, 0.025f64.powf(1.0 / 40.0), "lower");
+        assert_eq!(e.ci_high, 1.0);
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_a_hand_computed_example() {
+        // p sorted: 0.01 (rank 1), 0.02 (2), 0.03 (3), 0.5 (4); m = 4.
+        let q = benjamini_hochberg(&[0.03, 0.01, 0.5, 0.02]);
+        let expected = [0.04, 0.04, 0.5, 0.04];
+        for (a, b) in q.iter().zip(expected) {
+            close(*a, b, "q");
+        }
+    }
+
+    #[test]
+    fn levels_follow_the_bands_around_the_norm() {
+        let norm = 0.2;
+        let h = norm_half_width(norm);
+        // 72 of 360: the exact interval is about ±0.043.
+        assert!((0.04..0.046).contains(&h), "h = {h}");
+        assert_eq!(level(norm, norm), 2);
+        assert_eq!(level(norm + 1.5 * h, norm), 2);
+        assert_eq!(level(norm + 1.6 * h, norm), 3);
+        assert_eq!(level(norm + 3.5 * h, norm), 3);
+        assert_eq!(level(norm + 4.0 * h, norm), 4);
+        assert_eq!(level(norm + 6.0 * h, norm), 5);
+        assert_eq!(level(norm + 8.0 * h, norm), 6);
+        assert_eq!(level(norm - 2.0 * h, norm), 1);
+        assert_eq!(level(norm - 3.6 * h, norm), 0);
+        assert_eq!(class(2.0), "low");
+        assert_eq!(class(3.6), "raised");
+        assert_eq!(class(3.61), "high");
+    }
+}

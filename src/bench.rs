@@ -1,0 +1,108 @@
+//! `trygg bench`: the analysis on a million synthetic responses, timed.
+//!
+//! Generates `n` responses (the bundled questionnaire, 4 districts × 8 years, seeded) into a
+//! fresh SQLite file, then measures loading them from the database, the analysis after
+//! loading (weights, all indicators for all domains and groups, indices, year-over-year,
+//! measures) and the process's peak memory. It is a command rather than a timed test so
+//! the targets are measured on purpose, in a release build.
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use crate::analysis::{self, Inputs, Options};
+use crate::error::Error;
+use crate::questionnaire::{self, Districts};
+use crate::store::{Channel, NewResponse, NewWave, Store};
+
+pub const YEARS: std::ops::RangeInclusive<i32> = 2019..=2026;
+
+/// Peak resident memory of this process in MiB (Linux), if known.
+pub fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub async fn run(
+    db_path: &Path,
+    surveys: &Path,
+    districts: &Districts,
+    n: usize,
+    seed: u64,
+) -> Result<String, Error> {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+    }
+    let store = Store::connect(db_path.to_str().unwrap_or("trygg-bench.db")).await?;
+    let file = surveys.join("trygghet-2026.toml");
+    let source = std::fs::read_to_string(&file)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+    let q = questionnaire::parse(&file.display().to_string(), &source)
+        .map_err(|f| Error::Invalid(f[0].to_string()))?;
+    let codes: Vec<&str> = districts.codes().collect();
+    let waves = codes.len() * YEARS.count();
+    let per_wave = n.div_ceil(waves);
+    let started = Instant::now();
+    let mut written = 0;
+    for year in YEARS {
+        let opens = NaiveDate::from_ymd_opt(year, 9, 1).expect("date");
+        let closes = NaiveDate::from_ymd_opt(year, 10, 31).expect("date");
+        for d in &codes {
+            store
+                .publish(&NewWave {
+                    district: d,
+                    year,
+                    questionnaire_code: &q.code,
+                    source: &source,
+                    opens_on: opens,
+                    closes_on: closes,
+                })
+                .await?;
+            let wave = store
+                .wave(d, year)
+                .await?
+                .ok_or_else(|| Error::Internal("wave missing".into()))?;
+            let count = per_wave.min(n - written);
+            let batch: Vec<NewResponse> = crate::demo::responses(&q, d, year, seed, count)
+                .map(|a| NewResponse {
+                    wave_id: wave.id,
+                    submitted_on: opens,
+                    channel: Channel::Web,
+                    lang: "sv".into(),
+                    synthetic: true,
+                    answers: a.to_json(),
+                })
+                .collect();
+            store.insert_responses(&batch).await?;
+            written += count;
+        }
+    }
+    let generate = started.elapsed();
+    let inputs = Inputs {
+        districts: districts.clone(),
+        surveys: surveys.to_path_buf(),
+    };
+    let analysis = analysis::analyze(&store, &inputs, &Options::new(YEARS)).await?;
+    store.close().await;
+    let t = &analysis.timings;
+    Ok(format!(
+        "trygg bench: {} synthetic responses, {} questions, {} districts x {} years\n\
+         generate + store: {:>8.2} s\n\
+         load from SQLite: {:>8.2} s   (target < 10 s)\n\
+         analysis:         {:>8.2} s   (target < 3 s; weights, {} result rows, {} measure rows)\n\
+         peak memory:      {:>8.0} MiB (target < 2048 MiB)",
+        t.responses,
+        q.questions.len(),
+        codes.len(),
+        YEARS.count(),
+        generate.as_secs_f64(),
+        t.load.as_secs_f64(),
+        t.compute.as_secs_f64(),
+        analysis.results.len(),
+        analysis.measures.len(),
+        peak_memory_mib().unwrap_or(f64::NAN),
+    ))
+}
