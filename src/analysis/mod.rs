@@ -282,7 +282,7 @@ pub fn compute(
     let mut populations: HashMap<i32, Option<population::Population>> = HashMap::new();
     for lw in &waves {
         let year = lw.wave.year;
-        if !populations.contains_key(&year) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = populations.entry(year) {
             let p = population::load(&inputs.surveys, year)?;
             if p.is_none() {
                 notes.push(format!(
@@ -290,7 +290,7 @@ pub fn compute(
                     population::path_for(&inputs.surveys, year).display()
                 ));
             }
-            populations.insert(year, p);
+            slot.insert(p);
         }
         let range = lw.offset..lw.offset + lw.len;
         let pop = populations.get(&year).and_then(Option::as_ref);

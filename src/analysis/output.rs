@@ -26,13 +26,11 @@ fn comparison_columns(
     get: fn(&ResultRow) -> &Comparison,
 ) -> Vec<Column> {
     let change = |f: fn(&super::stats::Change) -> f64| -> Vec<Option<f64>> {
-        rows.iter()
-            .map(|r| get(r).change.as_ref().map(f).filter(|x| x.is_finite()))
-            .collect()
+        rows.iter().map(|r| get(r).change.as_ref().map(f)).collect()
     };
     vec![
         Series::new(format!("{name}_year").into(), opt(rows, |r| get(r).year)).into(),
-        Series::new(format!("diff_{name}").into(), change(|c| c.diff)).into(),
+        Series::new(format!("diff_{name}").into(), opt(rows, |r| get(r).diff)).into(),
         Series::new(format!("se_{name}").into(), change(|c| c.se)).into(),
         Series::new(format!("ci_{name}_low").into(), change(|c| c.ci_low)).into(),
         Series::new(format!("ci_{name}_high").into(), change(|c| c.ci_high)).into(),

@@ -14,6 +14,9 @@ use super::{Kind, Options, Variable};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Comparison {
     pub year: Option<i32>,
+    /// The difference (this year minus the earlier one), when both are published.
+    pub diff: Option<f64>,
+    /// The tested change (shares and means; index values have no variance, so no test).
     pub change: Option<Change>,
     pub q: Option<f64>,
     pub significant: Option<bool>,
@@ -264,22 +267,16 @@ fn index_rows(
     out
 }
 
-fn change_between(a: &ResultRow, b: &ResultRow) -> Option<Change> {
+fn change_between(a: &ResultRow, b: &ResultRow) -> (Option<f64>, Option<Change>) {
     if a.suppressed || b.suppressed {
-        return None;
+        return (None, None);
     }
-    let (ea, eb) = (a.estimate?, b.estimate?);
+    let (Some(ea), Some(eb)) = (a.estimate, b.estimate) else {
+        return (None, None);
+    };
     match (a.var, b.var) {
-        (Some(va), Some(vb)) => Some(stats::change(ea, va, eb, vb)),
-        // Index values have no variance: a difference, not a test.
-        _ => Some(Change {
-            diff: eb - ea,
-            se: f64::NAN,
-            ci_low: f64::NAN,
-            ci_high: f64::NAN,
-            z: f64::NAN,
-            p: f64::NAN,
-        }),
+        (Some(va), Some(vb)) => (Some(eb - ea), Some(stats::change(ea, va, eb, vb))),
+        _ => (Some(eb - ea), None),
     }
 }
 
@@ -301,9 +298,10 @@ fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
         for (k, &i) in idx.iter().enumerate() {
             if k > 0 {
                 let j = idx[k - 1];
-                let change = change_between(&rows[j], &rows[i]);
+                let (diff, change) = change_between(&rows[j], &rows[i]);
                 rows[i].prev = Comparison {
                     year: Some(rows[j].year),
+                    diff,
                     change,
                     ..Default::default()
                 };
@@ -312,9 +310,10 @@ fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
                 && let Some(&j) = idx.iter().find(|&&j| rows[j].year == b)
                 && rows[i].year > b
             {
-                let change = change_between(&rows[j], &rows[i]);
+                let (diff, change) = change_between(&rows[j], &rows[i]);
                 rows[i].base = Comparison {
                     year: Some(b),
+                    diff,
                     change,
                     ..Default::default()
                 };
@@ -324,14 +323,10 @@ fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
     // Benjamini–Hochberg over every tested change in the table.
     let mut ps = Vec::new();
     for (i, r) in rows.iter().enumerate() {
-        if let Some(c) = &r.prev.change
-            && c.p.is_finite()
-        {
+        if let Some(c) = &r.prev.change {
             ps.push((i, false, c.p));
         }
-        if let Some(c) = &r.base.change
-            && c.p.is_finite()
-        {
+        if let Some(c) = &r.base.change {
             ps.push((i, true, c.p));
         }
     }

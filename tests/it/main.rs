@@ -1,10 +1,12 @@
 //! trygg's integration tests: one test binary, one module per area.
 
+mod analysis;
 mod cli;
 mod demo;
 mod durability;
 mod helpers;
 mod pages;
+mod properties;
 mod publish;
 mod questionnaire;
 mod submit;

@@ -1,0 +1,581 @@
+//! The analysis engine end to end: demo data in, results and measures tables out, and every
+//! bad input refused with a message that names what is wrong.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use trygg::analysis::{self, ALL, Analysis, Inputs, Kind, Options};
+use trygg::store::{Channel, NewResponse, NewWave};
+
+use crate::helpers::*;
+
+const YEARS: std::ops::RangeInclusive<i32> = 2019..=2026;
+
+/// The demo data analysed once for all tests that only read the result.
+fn demo_analysis() -> &'static Analysis {
+    static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
+    ANALYSIS.get_or_init(|| {
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async {
+                let db = TestDb::new().await;
+                trygg::demo::fill(
+                    &db.store,
+                    &districts(),
+                    &surveys_dir(),
+                    trygg::demo::DEFAULT_SEED,
+                )
+                .await
+                .unwrap();
+                let inputs = Inputs {
+                    districts: districts(),
+                    surveys: surveys_dir(),
+                };
+                analysis::analyze(&db.store, &inputs, &Options::new(YEARS))
+                    .await
+                    .unwrap()
+            })
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+fn row<'a>(
+    a: &'a Analysis,
+    year: i32,
+    district: &str,
+    group: &str,
+    indicator: &str,
+    kind: Kind,
+) -> &'a analysis::ResultRow {
+    a.results
+        .iter()
+        .find(|r| {
+            r.year == year
+                && r.district == district
+                && r.group == group
+                && r.indicator == indicator
+                && r.kind == kind
+        })
+        .unwrap_or_else(|| panic!("no row {year} {district} {group} {indicator}"))
+}
+
+#[test]
+fn the_skaggetorp_lighting_measure_shows_the_effect_the_generator_put_in() {
+    let a = demo_analysis();
+    let m = a
+        .measures
+        .iter()
+        .find(|m| m.measure == "skaggetorp-belysning-2021" && m.indicator == "P_BELYSNING")
+        .expect("lighting measure evaluated");
+    assert_eq!((m.before_year, m.after_year), (2020, 2021));
+    assert_eq!(m.comparison, "ryd+berga+city");
+    let did = m.did.unwrap();
+    assert!(did < 0.0, "DiD {did}");
+    assert!(m.ci_high.unwrap() < 0.0 && m.p.unwrap() < 0.05, "{m:?}");
+    // The parts add up: DiD = change in the district − change in the comparison.
+    assert!((did - (m.delta_district.unwrap() - m.delta_comparison.unwrap())).abs() < 1e-12);
+    // The district's own change is the difference of its two table estimates.
+    let before = row(a, 2020, "skaggetorp", "all", "P_BELYSNING", Kind::Share)
+        .estimate
+        .unwrap();
+    let after = row(a, 2021, "skaggetorp", "all", "P_BELYSNING", Kind::Share)
+        .estimate
+        .unwrap();
+    assert!((m.delta_district.unwrap() - (after - before)).abs() < 1e-12);
+}
+
+#[test]
+fn the_table_has_a_row_per_year_district_group_and_indicator_in_a_stable_order() {
+    let a = demo_analysis();
+    let q = bundled();
+    let shares = q.indicators().count();
+    let means = q
+        .questions
+        .iter()
+        .filter(|x| x.kind == trygg::questionnaire::QuestionKind::Scale)
+        .count();
+    let indices = q.indices.len() + 1;
+    let groups = 1 + 2 + 4;
+    let per_domain = shares + means + indices;
+    assert_eq!(a.results.len(), YEARS.count() * 5 * groups * per_domain);
+    // Order: year, then districts as in districts.toml with ALL last, then groups.
+    let order: Vec<(i32, &str, &str)> = a
+        .results
+        .iter()
+        .map(|r| (r.year, r.district.as_str(), r.group.as_str()))
+        .collect();
+    assert_eq!(order[0], (2019, "skaggetorp", "all"));
+    assert_eq!(order.last().unwrap(), &(2026, ALL, "age:65-84"));
+    assert!(order.windows(2).all(|w| w[0].0 <= w[1].0));
+    let districts_2019: Vec<&str> = a
+        .results
+        .iter()
+        .filter(|r| {
+            r.year == 2019
+                && r.group == "all"
+                && r.indicator == "P_KLOTTER"
+                && r.kind == Kind::Share
+        })
+        .map(|r| r.district.as_str())
+        .collect();
+    assert_eq!(districts_2019, ["skaggetorp", "ryd", "berga", "city", ALL]);
+    assert!(a.results.iter().all(|r| r.weighted));
+    assert_eq!(a.weighting.len(), YEARS.count() * 4);
+    assert!(
+        a.weighting
+            .iter()
+            .all(|w| w.efficiency > 0.3 && w.efficiency <= 1.0),
+        "{:?}",
+        a.weighting
+    );
+}
+
+#[test]
+fn every_published_share_lies_in_its_interval_and_levels_and_classes_are_in_range() {
+    let a = demo_analysis();
+    for r in &a.results {
+        if r.suppressed {
+            continue;
+        }
+        let e = r.estimate.unwrap();
+        match r.kind {
+            Kind::Share => {
+                assert!((0.0..=1.0).contains(&e));
+                let (lo, hi) = (r.ci_low.unwrap(), r.ci_high.unwrap());
+                assert!(lo <= e && e <= hi, "{r:?}");
+                assert!(r.level.unwrap() <= 6);
+                assert_eq!(r.uncertain, hi - lo > 0.30);
+            }
+            Kind::Mean => assert!(r.ci_low.unwrap() <= e && e <= r.ci_high.unwrap()),
+            Kind::Index => {
+                assert!((0.0..=6.0).contains(&e));
+                assert!(["low", "raised", "high"].contains(&r.class.unwrap()));
+            }
+        }
+    }
+    // Skäggetorp's problem index is above City's, as the generator made it.
+    let skg = row(a, 2019, "skaggetorp", "all", "index:problem", Kind::Index)
+        .estimate
+        .unwrap();
+    let city = row(a, 2019, "city", "all", "index:problem", Kind::Index)
+        .estimate
+        .unwrap();
+    assert!(skg > city, "{skg} vs {city}");
+}
+
+#[test]
+fn suppressed_rows_carry_no_value_anywhere() {
+    let a = demo_analysis();
+    let suppressed: Vec<_> = a.results.iter().filter(|r| r.suppressed).collect();
+    assert!(
+        !suppressed.is_empty(),
+        "the demo's small age groups get suppressed"
+    );
+    for r in &suppressed {
+        assert!(
+            r.estimate.is_none()
+                && r.se.is_none()
+                && r.ci_low.is_none()
+                && r.ci_high.is_none()
+                && r.level.is_none()
+                && r.n_eff.is_none(),
+            "{r:?}"
+        );
+        assert!(
+            r.prev.diff.is_none() && r.base.diff.is_none() && r.prev.change.is_none(),
+            "{r:?}"
+        );
+        if r.kind != Kind::Index {
+            assert!(r.n.is_none() || r.n.unwrap() < 30.0 || r.n_eff.is_none());
+        }
+    }
+    // A row compared with a suppressed year carries no change either.
+    for r in a.results.iter().filter(|r| r.prev.diff.is_some()) {
+        let prev = row(
+            a,
+            r.prev.year.unwrap(),
+            &r.district,
+            &r.group,
+            &r.indicator,
+            r.kind,
+        );
+        assert!(!prev.suppressed);
+    }
+    // Counts of 1–4 are never published.
+    assert!(
+        a.results
+            .iter()
+            .all(|r| r.n.is_none_or(|n| n == 0.0 || n >= 5.0))
+    );
+
+    // And in the written CSV the suppressed rows have empty value columns.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.csv");
+    let mut df = analysis::output::results_frame(&a.results).unwrap();
+    analysis::output::write(&mut df, &path).unwrap();
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[col("suppressed")] == "true" {
+            for name in [
+                "n_eff",
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "level",
+                "class",
+                "diff_prev",
+                "p_prev",
+                "diff_base",
+            ] {
+                assert_eq!(f[col(name)], "", "{name} in {line}");
+            }
+        }
+    }
+}
+
+#[test]
+fn year_over_year_changes_come_from_the_tables_own_estimates() {
+    let a = demo_analysis();
+    let r = row(a, 2022, "ryd", "all", "T_UTE_KVALL", Kind::Share);
+    let prev = row(a, 2021, "ryd", "all", "T_UTE_KVALL", Kind::Share);
+    let base = row(a, 2019, "ryd", "all", "T_UTE_KVALL", Kind::Share);
+    assert_eq!(r.prev.year, Some(2021));
+    assert_eq!(r.base.year, Some(2019));
+    let c = r.prev.change.unwrap();
+    assert!((c.diff - (r.estimate.unwrap() - prev.estimate.unwrap())).abs() < 1e-12);
+    assert!((c.se - (r.se.unwrap().powi(2) + prev.se.unwrap().powi(2)).sqrt()).abs() < 1e-12);
+    assert!(
+        (r.base.change.unwrap().diff - (r.estimate.unwrap() - base.estimate.unwrap())).abs()
+            < 1e-12
+    );
+    // q-values are never below their p-values; significance follows q < 0.05.
+    for r in &a.results {
+        if let (Some(c), Some(q)) = (&r.prev.change, r.prev.q) {
+            assert!(q >= c.p - 1e-15);
+            assert_eq!(r.prev.significant, Some(q < 0.05));
+        }
+    }
+    assert!(
+        row(a, 2019, "ryd", "all", "T_UTE_KVALL", Kind::Share)
+            .prev
+            .year
+            .is_none()
+    );
+    // Lighting in Skäggetorp fell significantly from 2020 to 2021.
+    let skg = row(a, 2021, "skaggetorp", "all", "P_BELYSNING", Kind::Share);
+    assert_eq!(skg.prev.significant, Some(true));
+    assert!(skg.prev.change.unwrap().diff < 0.0);
+}
+
+#[test]
+fn the_municipality_pools_the_districts() {
+    let a = demo_analysis();
+    let all = row(a, 2023, ALL, "all", "P_FORT", Kind::Share);
+    let n: f64 = ["skaggetorp", "ryd", "berga", "city"]
+        .iter()
+        .map(|d| row(a, 2023, d, "all", "P_FORT", Kind::Share).n.unwrap())
+        .sum();
+    assert_eq!(all.n.unwrap(), n);
+    let lo = ["skaggetorp", "ryd", "berga", "city"]
+        .iter()
+        .map(|d| {
+            row(a, 2023, d, "all", "P_FORT", Kind::Share)
+                .estimate
+                .unwrap()
+        })
+        .fold(1.0, f64::min);
+    let hi = ["skaggetorp", "ryd", "berga", "city"]
+        .iter()
+        .map(|d| {
+            row(a, 2023, d, "all", "P_FORT", Kind::Share)
+                .estimate
+                .unwrap()
+        })
+        .fold(0.0, f64::max);
+    let e = all.estimate.unwrap();
+    assert!(lo <= e && e <= hi);
+}
+
+// ---------------------------------------------------------------- small datasets
+
+/// A copy of the bundled surveys folder that a test may change.
+fn surveys_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("surveys");
+    copy_dir(&surveys_dir(), &to);
+    (dir, to)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Two years × the four districts with `n` demo respondents each, in `order`.
+async fn small_db(n: usize, reverse: bool) -> TestDb {
+    let db = TestDb::new().await;
+    let q = bundled();
+    let src = bundled_source();
+    for year in [2023, 2024] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let opens = NaiveDate::from_ymd_opt(year, 9, 1).unwrap();
+            let closes = NaiveDate::from_ymd_opt(year, 10, 31).unwrap();
+            db.store
+                .publish(&NewWave {
+                    district: d,
+                    year,
+                    questionnaire_code: "trygghet-2026",
+                    source: &src,
+                    opens_on: opens,
+                    closes_on: closes,
+                })
+                .await
+                .unwrap();
+            let wave = db.store.wave(d, year).await.unwrap().unwrap();
+            let mut rs: Vec<NewResponse> = trygg::demo::responses(&q, d, year, 1, n)
+                .map(|a| NewResponse {
+                    wave_id: wave.id,
+                    submitted_on: opens,
+                    channel: Channel::Web,
+                    lang: "sv".into(),
+                    synthetic: true,
+                    answers: a.to_json(),
+                })
+                .collect();
+            if reverse {
+                rs.reverse();
+            }
+            db.store.insert_responses(&rs).await.unwrap();
+        }
+    }
+    db
+}
+
+async fn run(
+    db: &TestDb,
+    surveys: &Path,
+    years: std::ops::RangeInclusive<i32>,
+) -> Result<Analysis, trygg::error::Error> {
+    let inputs = Inputs {
+        districts: districts(),
+        surveys: surveys.to_path_buf(),
+    };
+    analysis::analyze(&db.store, &inputs, &Options::new(years)).await
+}
+
+#[tokio::test]
+async fn results_do_not_depend_on_the_order_of_responses() {
+    let (a, b) = (small_db(120, false).await, small_db(120, true).await);
+    let ra = run(&a, &surveys_dir(), 2023..=2024).await.unwrap();
+    let rb = run(&b, &surveys_dir(), 2023..=2024).await.unwrap();
+    assert_eq!(ra.results.len(), rb.results.len());
+    let close = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        (None, None) => true,
+        _ => false,
+    };
+    for (x, y) in ra.results.iter().zip(&rb.results) {
+        assert_eq!(
+            (x.year, &x.district, &x.group, &x.indicator, x.suppressed),
+            (y.year, &y.district, &y.group, &y.indicator, y.suppressed)
+        );
+        assert!(
+            close(x.estimate, y.estimate) && close(x.se, y.se) && close(x.ci_low, y.ci_low),
+            "{x:?} vs {y:?}"
+        );
+        assert!(
+            close(x.prev.diff, y.prev.diff)
+                && close(x.prev.change.map(|c| c.p), y.prev.change.map(|c| c.p)),
+            "{:?} vs {:?}",
+            x.prev,
+            y.prev
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_a_population_file_the_results_say_unweighted() {
+    let (_dir, surveys) = surveys_copy();
+    std::fs::remove_file(surveys.join("population/2024.csv")).unwrap();
+    let db = small_db(60, false).await;
+    let a = run(&db, &surveys, 2023..=2024).await.unwrap();
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("2024: no population file") && n.contains("unweighted")),
+        "{:?}",
+        a.notes
+    );
+    assert!(
+        a.results
+            .iter()
+            .filter(|r| r.year == 2024)
+            .all(|r| !r.weighted)
+    );
+    assert!(
+        a.results
+            .iter()
+            .filter(|r| r.year == 2023)
+            .all(|r| r.weighted)
+    );
+    let w = a.weighting.iter().find(|w| w.year == 2024).unwrap();
+    assert!((w.efficiency - 1.0).abs() < 1e-12, "weights are 1");
+}
+
+/// Replaces text in a file of the surveys copy.
+fn edit(surveys: &Path, file: &str, from: &str, to: &str) {
+    let path = surveys.join(file);
+    let src = std::fs::read_to_string(&path).unwrap();
+    assert!(src.contains(from), "{file} lacks {from:?}");
+    std::fs::write(path, src.replacen(from, to, 1)).unwrap();
+}
+
+#[tokio::test]
+async fn bad_population_files_and_measures_are_refused_with_a_message_naming_them() {
+    let db = small_db(60, false).await;
+    let cases: Vec<(&str, &str, String, &str)> = vec![
+        (
+            "population/2024.csv",
+            "ryd,sex,man,",
+            "ryd,sex,man,-".into(),
+            "negative count",
+        ),
+        (
+            "population/2024.csv",
+            "city,age_group,16-24,",
+            "city,age_group,16-24,1".into(),
+            "margins of district city do not sum to the same total",
+        ),
+        (
+            "population/2024.csv",
+            "city,sex,kvinna",
+            "city,gender,kvinna".into(),
+            "unknown dimension \"gender\"",
+        ),
+        (
+            "population/2024.csv",
+            "district,dimension,category,count",
+            "district;dimension;category;count".into(),
+            "header",
+        ),
+        (
+            "measures.toml",
+            "district = \"ryd\"",
+            "district = \"atlantis\"".into(),
+            "unknown district \"atlantis\"",
+        ),
+        (
+            "measures.toml",
+            "start = \"2024-01-15\"",
+            "start = \"15/1 2024\"".into(),
+            "is not a date",
+        ),
+    ];
+    for (file, from, to, message) in cases {
+        let (_dir, surveys) = surveys_copy();
+        edit(&surveys, file, from, &to);
+        let err = run(&db, &surveys, 2023..=2024).await.expect_err(message);
+        let text = err.to_string();
+        assert!(text.contains(message), "{file}: {text}");
+        if file.starts_with("population") {
+            assert!(text.contains("2024.csv"), "names the file: {text}");
+        } else {
+            assert!(text.contains("measures.toml"), "names the file: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_population_file_without_a_surveyed_district_is_refused() {
+    let db = small_db(60, false).await;
+    let (_dir, surveys) = surveys_copy();
+    let path = surveys.join("population/2024.csv");
+    let kept: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("berga,"))
+        .map(str::to_string)
+        .collect();
+    std::fs::write(&path, kept.join("\n")).unwrap();
+    let err = run(&db, &surveys, 2023..=2024)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("2024.csv has no margins for district berga (needed for 2024)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn raking_that_cannot_converge_names_district_year_and_margin() {
+    let db = TestDb::new().await;
+    let src = bundled_source();
+    let opens = NaiveDate::from_ymd_opt(2024, 9, 1).unwrap();
+    let closes = NaiveDate::from_ymd_opt(2024, 10, 31).unwrap();
+    db.store
+        .publish(&NewWave {
+            district: "berga",
+            year: 2024,
+            questionnaire_code: "trygghet-2026",
+            source: &src,
+            opens_on: opens,
+            closes_on: closes,
+        })
+        .await
+        .unwrap();
+    let wave = db.store.wave("berga", 2024).await.unwrap().unwrap();
+    // Only women answered: the population's men cannot be represented.
+    let rs: Vec<NewResponse> = (0..50)
+        .map(|i| NewResponse {
+            wave_id: wave.id,
+            submitted_on: opens,
+            channel: Channel::Paper,
+            lang: "sv".into(),
+            synthetic: true,
+            answers: format!(
+                r#"{{"B_KON":"kvinna","B_ALDER":"{}","T_OMRADET":"ganska_trygg"}}"#,
+                ["16-24", "25-44", "45-64", "65-84"][i % 4]
+            ),
+        })
+        .collect();
+    db.store.insert_responses(&rs).await.unwrap();
+    let err = run(&db, &surveys_dir(), 2024..=2024)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("berga 2024") && err.contains("sex=man"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_year_without_waves_is_an_error() {
+    let db = small_db(40, false).await;
+    let err = run(&db, &surveys_dir(), 2022..=2024)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("there are no waves in 2022"), "{err}");
+    assert!(analysis::parse_years("2024..2019").is_err());
+    assert!(analysis::parse_years("twenty").is_err());
+    assert_eq!(analysis::parse_years("2019..2026").unwrap(), 2019..=2026);
+    assert_eq!(analysis::parse_years("2024").unwrap(), 2024..=2024);
+}

@@ -1,0 +1,87 @@
+//! Property tests of the estimators: raking meets every margin with positive weights, and a
+//! share always lies inside its interval.
+
+use proptest::prelude::*;
+use trygg::analysis::stats::{self, Sums};
+use trygg::analysis::weights::{Margin, rake};
+
+fn margins(sex: &[f64], age: &[f64]) -> Vec<Margin> {
+    vec![
+        Margin {
+            dimension: "sex".into(),
+            categories: vec!["kvinna".into(), "man".into()],
+            counts: sex.to_vec(),
+        },
+        Margin {
+            dimension: "age_group".into(),
+            categories: (0..age.len()).map(|i| i.to_string()).collect(),
+            counts: age.to_vec(),
+        },
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn raked_weights_are_positive_and_meet_every_margin(
+        cells in proptest::collection::vec(1usize..40, 8),
+        unknown in 0usize..15,
+        sex_share in 0.3f64..0.7,
+        age_shares in proptest::collection::vec(0.1f64..1.0, 4),
+        total in 500f64..20000.0,
+    ) {
+        let mut cats = Vec::new();
+        for (i, &k) in cells.iter().enumerate() {
+            for _ in 0..k {
+                cats.push(vec![Some(i / 4), Some(i % 4)]);
+            }
+        }
+        for i in 0..unknown {
+            cats.push(vec![None, Some(i % 4)]);
+        }
+        let women = (total * sex_share).round();
+        let sum: f64 = age_shares.iter().sum();
+        let mut age: Vec<f64> = age_shares.iter().map(|s| (total * s / sum).round()).collect();
+        let rest: f64 = age[..3].iter().sum();
+        age[3] = total - rest;
+        prop_assume!(age[3] > 0.0);
+        let m = margins(&[women, total - women], &age);
+        let w = rake(&cats, &m).unwrap();
+        prop_assert!(w.iter().all(|&x| x > 0.0 && x.is_finite()));
+        prop_assert!((w.iter().sum::<f64>() - total).abs() / total < 1e-6);
+        for (d, margin) in m.iter().enumerate() {
+            let unknown_w: f64 = w.iter().zip(&cats).filter(|(_, c)| c[d].is_none()).map(|(x, _)| x).sum();
+            for (k, count) in margin.counts.iter().enumerate() {
+                let got: f64 = w.iter().zip(&cats).filter(|(_, c)| c[d] == Some(k)).map(|(x, _)| x).sum();
+                let want = count / total * (total - unknown_w);
+                prop_assert!((got - want).abs() / want < 1e-6, "{} {}: {} vs {}", margin.dimension, k, got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn a_share_lies_inside_its_interval(
+        data in proptest::collection::vec((0u8..2, 0.1f64..10.0), 2..400),
+    ) {
+        let mut s = Sums::default();
+        for (y, w) in &data {
+            s.add(&Sums::one(*w, f64::from(*y)));
+        }
+        let e = stats::share(&s).unwrap();
+        prop_assert!((0.0..=1.0).contains(&e.ci_low) && (0.0..=1.0).contains(&e.ci_high));
+        prop_assert!(e.ci_low <= e.estimate && e.estimate <= e.ci_high, "{:?}", e);
+        prop_assert!(e.n_eff <= e.n + 1e-9);
+    }
+
+    #[test]
+    fn pooled_sums_do_not_depend_on_order(
+        data in proptest::collection::vec((0u8..2, 0.1f64..10.0), 2..200),
+    ) {
+        let fold = |d: &[(u8, f64)]| d.iter().fold(Sums::default(), |mut s, (y, w)| { s.add(&Sums::one(*w, f64::from(*y))); s });
+        let mut rev = data.clone();
+        rev.reverse();
+        let (a, b) = (stats::share(&fold(&data)).unwrap(), stats::share(&fold(&rev)).unwrap());
+        prop_assert!((a.estimate - b.estimate).abs() < 1e-12 && (a.se - b.se).abs() < 1e-12);
+    }
+}
