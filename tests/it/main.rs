@@ -1,6 +1,7 @@
 //! trygg's integration tests: one test binary, one module per area.
 
 mod analysis;
+mod browser;
 mod cli;
 mod demo;
 mod durability;
