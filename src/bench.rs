@@ -32,11 +32,20 @@ pub async fn run(
     districts: &Districts,
     n: usize,
     seed: u64,
+    reuse: bool,
 ) -> Result<String, Error> {
+    let db = db_path.to_str().unwrap_or("trygg-bench.db");
+    if reuse && db_path.exists() {
+        let store = Store::connect(db).await?;
+        if store.count_responses(None).await? as usize == n {
+            return analyse(&store, surveys, districts, "reused").await;
+        }
+        store.close().await;
+    }
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
-    let store = Store::connect(db_path.to_str().unwrap_or("trygg-bench.db")).await?;
+    let store = Store::connect(db).await?;
     let file = surveys.join("trygghet-2026.toml");
     let source = std::fs::read_to_string(&file)
         .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
@@ -80,25 +89,34 @@ pub async fn run(
             written += count;
         }
     }
-    let generate = started.elapsed();
+    let generate = format!("{:.2} s", started.elapsed().as_secs_f64());
+    analyse(&store, surveys, districts, &generate).await
+}
+
+async fn analyse(
+    store: &Store,
+    surveys: &Path,
+    districts: &Districts,
+    generate: &str,
+) -> Result<String, Error> {
+    let codes: Vec<&str> = districts.codes().collect();
     let inputs = Inputs {
         districts: districts.clone(),
         surveys: surveys.to_path_buf(),
     };
-    let analysis = analysis::analyze(&store, &inputs, &Options::new(YEARS)).await?;
+    let analysis = analysis::analyze(store, &inputs, &Options::new(YEARS)).await?;
     store.close().await;
     let t = &analysis.timings;
     Ok(format!(
-        "trygg bench: {} synthetic responses, {} questions, {} districts x {} years\n\
-         generate + store: {:>8.2} s\n\
+        "trygg bench: {} synthetic responses, {} districts x {} years\n\
+         generate + store: {:>8}\n\
          load from SQLite: {:>8.2} s   (target < 10 s)\n\
          analysis:         {:>8.2} s   (target < 3 s; weights, {} result rows, {} measure rows)\n\
          peak memory:      {:>8.0} MiB (target < 2048 MiB)",
         t.responses,
-        q.questions.len(),
         codes.len(),
         YEARS.count(),
-        generate.as_secs_f64(),
+        generate,
         t.load.as_secs_f64(),
         t.compute.as_secs_f64(),
         analysis.results.len(),

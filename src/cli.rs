@@ -76,6 +76,9 @@ pub enum Command {
         /// The benchmark's own SQLite file (replaced on every run).
         #[arg(long, default_value = "trygg-bench.db")]
         bench_database: PathBuf,
+        /// Reuse the benchmark database when it already holds that many responses.
+        #[arg(long)]
+        reuse: bool,
     },
     /// Publish a questionnaire as the waves of one year.
     Publish {
@@ -191,6 +194,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             responses,
             bench_database,
+            reuse,
         } => {
             if responses == 0 {
                 bail!("--responses must be at least 1");
@@ -212,6 +216,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 &districts,
                 responses,
                 crate::demo::DEFAULT_SEED,
+                reuse,
             )
             .await?;
             println!("{report}");

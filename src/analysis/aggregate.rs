@@ -1,9 +1,9 @@
 //! The one polars pass over the respondents: sufficient sums per domain and variable.
 //!
-//! Three lazy group-bys (district × year, and by sex and age group within it) each compute,
-//! for every analysis variable, the six additive sums of [`Sums`]. Everything afterwards —
-//! estimates, the municipality, pooled comparison districts — works on those sums, so the
-//! million-row frame is read exactly once per grouping.
+//! One lazy group-by at the finest domain (year × district × sex × age group) computes, for
+//! every analysis variable, the six additive sums of [`Sums`]. Everything afterwards —
+//! districts, subgroups, the municipality, pooled comparison districts — adds those sums up,
+//! so the million-row frame is read once.
 
 use std::collections::HashMap;
 
@@ -54,32 +54,25 @@ fn y_expr(v: &Variable) -> Expr {
     }
 }
 
+/// The six sums of every variable, from the precomputed `y{i}` columns and `w`, `w2`.
 fn sum_exprs(vars: &[Variable]) -> Vec<Expr> {
     let mut out = vec![len().cast(DataType::Float64).alias("__rows")];
-    let w = || col("w");
-    for (i, v) in vars.iter().enumerate() {
-        let y = y_expr(v);
-        let wv = when(y.clone().is_not_null()).then(w()).otherwise(lit(0.0));
-        out.push(
-            y.clone()
-                .count()
-                .cast(DataType::Float64)
-                .alias(format!("{i}__n")),
-        );
-        out.push(wv.clone().sum().alias(format!("{i}__w")));
-        out.push((w() * y.clone()).sum().alias(format!("{i}__wy")));
-        out.push((wv.clone() * wv).sum().alias(format!("{i}__ww")));
-        out.push((w() * w() * y.clone()).sum().alias(format!("{i}__wwy")));
-        out.push(
-            (w() * w() * y.clone() * y)
-                .sum()
-                .alias(format!("{i}__wwyy")),
-        );
+    for i in 0..vars.len() {
+        let y = || col(format!("__y{i}"));
+        let valid = || y().is_not_null().cast(DataType::Float64);
+        out.push(y().count().cast(DataType::Float64).alias(format!("{i}__n")));
+        out.push((col("w") * valid()).sum().alias(format!("{i}__w")));
+        out.push((col("w") * y()).sum().alias(format!("{i}__wy")));
+        out.push((col("w2") * valid()).sum().alias(format!("{i}__ww")));
+        out.push((col("w2") * y()).sum().alias(format!("{i}__wwy")));
+        out.push((col("w2") * y() * y()).sum().alias(format!("{i}__wwyy")));
     }
     out
 }
 
-/// Runs the three group-bys and collects the sums.
+/// Runs one group-by at the finest level (year × district × sex × age group) and adds the
+/// cells up into the district, sex and age domains: sums are additive, so the coarser
+/// domains need no further pass over the respondents.
 pub fn aggregate(
     frame: &DataFrame,
     vars: &[Variable],
@@ -87,32 +80,95 @@ pub fn aggregate(
     sex_code: &str,
     age_code: &str,
 ) -> Result<Aggregates, Error> {
-    let exprs = sum_exprs(vars);
-    let mut out = Aggregates::default();
-    let groupings: [(Option<&str>, &str); 3] = [
-        (None, "all"),
-        (Some(sex_code), "sex"),
-        (Some(age_code), "age"),
-    ];
-    for (key, prefix) in groupings {
-        let mut by = vec![col("year"), col("district")];
-        if let Some(k) = key {
-            by.push(col(k).alias("__group"));
-        }
-        let df = frame
-            .clone()
-            .lazy()
-            .group_by(by)
-            .agg(exprs.clone())
+    let mut ys: Vec<Expr> = vars
+        .iter()
+        .enumerate()
+        .map(|(i, v)| y_expr(v).alias(format!("__y{i}")))
+        .collect();
+    ys.push((col("w") * col("w")).alias("w2"));
+    let cells = frame
+        .clone()
+        .lazy()
+        .with_columns(ys)
+        .group_by([
+            col("year"),
+            col("district"),
+            col(sex_code).alias("__sex"),
+            col(age_code).alias("__age"),
+        ])
+        .agg(sum_exprs(vars))
+        .collect()
+        .map_err(polars_err)?;
+    let labels = |code: &str| -> Vec<String> {
+        reference
+            .question(code)
+            .map(|q| q.options.iter().map(|o| o.code.clone()).collect())
+            .unwrap_or_default()
+    };
+    let (sex_labels, age_labels) = (labels(sex_code), labels(age_code));
+    let years: Vec<Option<i32>> = cells
+        .column("year")
+        .map_err(polars_err)?
+        .i32()
+        .map_err(polars_err)?
+        .iter()
+        .collect();
+    let districts: Vec<Option<String>> = cells
+        .column("district")
+        .map_err(polars_err)?
+        .str()
+        .map_err(polars_err)?
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect();
+    let label = |col: Vec<Option<f64>>, labels: &[String], prefix: &str| -> Vec<Option<String>> {
+        col.into_iter()
+            .map(|p| {
+                p.and_then(|p| labels.get(p as usize))
+                    .map(|c| format!("{prefix}:{c}"))
+            })
             .collect()
-            .map_err(polars_err)?;
-        let labels: Option<Vec<String>> = key.map(|k| {
-            reference
-                .question(k)
-                .map(|q| q.options.iter().map(|o| o.code.clone()).collect())
-                .unwrap_or_default()
-        });
-        read_sums(&df, vars.len(), prefix, labels.as_deref(), &mut out)?;
+    };
+    let sexes = label(f64s(&cells, "__sex")?, &sex_labels, "sex");
+    let ages = label(f64s(&cells, "__age")?, &age_labels, "age");
+    let rows = f64s(&cells, "__rows")?;
+    let mut cols = Vec::with_capacity(vars.len());
+    for i in 0..vars.len() {
+        let get = |s: &str| f64s(&cells, &format!("{i}__{s}"));
+        cols.push([
+            get("n")?,
+            get("w")?,
+            get("wy")?,
+            get("ww")?,
+            get("wwy")?,
+            get("wwyy")?,
+        ]);
+    }
+    let mut out = Aggregates::default();
+    for r in 0..cells.height() {
+        let (Some(year), Some(district)) = (years[r], districts[r].clone()) else {
+            continue;
+        };
+        // Every cell counts towards "all"; respondents who did not give their sex or age
+        // form no group of their own.
+        let mut groups = vec!["all".to_string()];
+        groups.extend(sexes[r].clone());
+        groups.extend(ages[r].clone());
+        for group in groups {
+            let domain = (year, district.clone(), group);
+            *out.rows.entry(domain.clone()).or_default() += rows[r].unwrap_or(0.0);
+            for (i, c) in cols.iter().enumerate() {
+                let v = |k: usize| c[k][r].unwrap_or(0.0);
+                out.sums.entry((domain.clone(), i)).or_default().add(&Sums {
+                    n: v(0),
+                    w: v(1),
+                    wy: v(2),
+                    ww: v(3),
+                    wwy: v(4),
+                    wwyy: v(5),
+                });
+            }
+        }
     }
     Ok(out)
 }
@@ -124,76 +180,4 @@ fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, Error> {
         .cast(&DataType::Float64)
         .map_err(polars_err)?;
     Ok(c.f64().map_err(polars_err)?.iter().collect())
-}
-
-fn read_sums(
-    df: &DataFrame,
-    nvars: usize,
-    prefix: &str,
-    labels: Option<&[String]>,
-    out: &mut Aggregates,
-) -> Result<(), Error> {
-    let years: Vec<Option<i32>> = df
-        .column("year")
-        .map_err(polars_err)?
-        .i32()
-        .map_err(polars_err)?
-        .iter()
-        .collect();
-    let districts: Vec<Option<String>> = df
-        .column("district")
-        .map_err(polars_err)?
-        .str()
-        .map_err(polars_err)?
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect();
-    let groups: Vec<Option<String>> = match labels {
-        None => vec![Some("all".to_string()); df.height()],
-        Some(labels) => f64s(df, "__group")?
-            .into_iter()
-            .map(|p| {
-                p.and_then(|p| labels.get(p as usize))
-                    .map(|code| format!("{prefix}:{code}"))
-            })
-            .collect(),
-    };
-    let rows = f64s(df, "__rows")?;
-    let mut cols = Vec::with_capacity(nvars);
-    for i in 0..nvars {
-        let get = |s: &str| f64s(df, &format!("{i}__{s}"));
-        cols.push([
-            get("n")?,
-            get("w")?,
-            get("wy")?,
-            get("ww")?,
-            get("wwy")?,
-            get("wwyy")?,
-        ]);
-    }
-    for r in 0..df.height() {
-        // Respondents who did not give their sex or age form no group of their own.
-        let (Some(year), Some(district), Some(group)) =
-            (years[r], districts[r].clone(), groups[r].clone())
-        else {
-            continue;
-        };
-        let domain = (year, district, group);
-        out.rows.insert(domain.clone(), rows[r].unwrap_or(0.0));
-        for (i, c) in cols.iter().enumerate() {
-            let v = |k: usize| c[k][r].unwrap_or(0.0);
-            out.sums.insert(
-                (domain.clone(), i),
-                Sums {
-                    n: v(0),
-                    w: v(1),
-                    wy: v(2),
-                    ww: v(3),
-                    wwy: v(4),
-                    wwyy: v(5),
-                },
-            );
-        }
-    }
-    Ok(())
 }

@@ -339,8 +339,10 @@ pub fn compute(
         .with_column(Series::new("w".into(), weights).into())
         .map_err(|e| Error::Internal(format!("adding weights: {e}")))?;
 
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "weights done");
     let vars = variables(q);
     let aggs = aggregate::aggregate(&frame, &vars, q, &sex_q.code, &age_q.code)?;
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "sums done");
     drop(frame);
 
     let years: Vec<i32> = options.years.clone().collect();
@@ -370,6 +372,7 @@ pub fn compute(
         options,
     };
     let table = results::build(&input);
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "table done");
     let register = measures::load(&inputs.surveys.join("measures.toml"), &inputs.districts)?;
     let plain_waves: Vec<Wave> = waves.iter().map(|w| w.wave.clone()).collect();
     let (measure_rows, measure_notes) = measures::evaluate(&register, &plain_waves, &input);
