@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod bench;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod demo;
