@@ -68,6 +68,18 @@ pub enum Command {
         #[arg(long, default_value_t = 30.0)]
         min_n_eff: f64,
     },
+    /// Write the yearly report (HTML, charts, tables, workbook, Parquet) into a folder.
+    Report {
+        /// The report year.
+        #[arg(long)]
+        year: i32,
+        /// Earlier years to compare with, e.g. `2019..2025` (default: all earlier years).
+        #[arg(long)]
+        compare: Option<String>,
+        /// The report folder (default: reports/<year>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Time the analysis on synthetic responses in a separate database (run it in release).
     Bench {
         /// Number of synthetic responses.
@@ -189,6 +201,37 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             for note in &analysis.notes {
                 println!("note: {note}");
             }
+            store.close().await;
+        }
+        Command::Report { year, compare, out } => {
+            let compare = compare
+                .map(|c| {
+                    crate::analysis::parse_years(&c).map_err(|e| anyhow::anyhow!("--compare: {e}"))
+                })
+                .transpose()?;
+            let out = out.unwrap_or_else(|| PathBuf::from("reports").join(year.to_string()));
+            let (store, districts) = open(&config).await?;
+            let inputs = crate::analysis::Inputs {
+                districts,
+                surveys: config.surveys_dir.clone(),
+            };
+            let options = crate::report::ReportOptions {
+                year,
+                compare,
+                out: out.clone(),
+            };
+            let summary = crate::report::generate(&store, &inputs, &options)
+                .await
+                .with_context(|| format!("writing the report for {year}"))?;
+            println!(
+                "report {year}: {} files ({} charts, {:.1} MB) in {}; analysis {:.2} s, charts and tables {:.2} s",
+                summary.files,
+                summary.charts,
+                summary.bytes as f64 / 1e6,
+                out.display(),
+                summary.analysis.as_secs_f64(),
+                summary.build.as_secs_f64()
+            );
             store.close().await;
         }
         Command::Bench {

@@ -12,5 +12,6 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod questionnaire;
+pub mod report;
 pub mod store;
 pub mod views;

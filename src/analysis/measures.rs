@@ -239,3 +239,57 @@ pub fn evaluate(
     }
     (rows, notes)
 }
+
+/// One year of a measure's pooled comparison series for one indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesRow {
+    pub measure: String,
+    pub indicator: String,
+    pub year: i32,
+    pub comparison: String,
+    pub estimate: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub suppressed: bool,
+}
+
+/// The pooled comparison districts of every evaluated measure × indicator, every year, so
+/// the measure chart can show the whole series (parallel trends are judged by eye).
+pub fn comparison_series(
+    measures: &[Measure],
+    rows: &[MeasureRow],
+    input: &TableInput,
+) -> Vec<SeriesRow> {
+    let mut out = Vec::new();
+    for m in measures {
+        for r in rows.iter().filter(|r| r.measure == m.id) {
+            let Some(var) = input
+                .vars
+                .iter()
+                .position(|v| v.kind == Kind::Share && v.code == r.indicator)
+            else {
+                continue;
+            };
+            let districts: Vec<String> = r.comparison.split('+').map(str::to_string).collect();
+            for &year in input.years {
+                let Some((sums, _)) = pooled(input, year, &districts, "all", var) else {
+                    continue;
+                };
+                let e = estimate(Kind::Share, &sums);
+                let suppressed = suppress(e.as_ref(), input.options);
+                let shown = e.filter(|_| !suppressed);
+                out.push(SeriesRow {
+                    measure: m.id.clone(),
+                    indicator: r.indicator.clone(),
+                    year,
+                    comparison: r.comparison.clone(),
+                    estimate: shown.map(|e| e.estimate),
+                    ci_low: shown.map(|e| e.ci_low),
+                    ci_high: shown.map(|e| e.ci_high),
+                    suppressed,
+                });
+            }
+        }
+    }
+    out
+}

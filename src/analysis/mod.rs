@@ -163,6 +163,12 @@ pub struct Weighting {
 pub struct Analysis {
     pub results: Vec<ResultRow>,
     pub measures: Vec<MeasureRow>,
+    /// The comparison districts' pooled series of each measure, for the measure charts.
+    pub measure_series: Vec<measures::SeriesRow>,
+    /// The measures register the evaluation used.
+    pub register: Vec<Measure>,
+    /// The questionnaire the table's codes and labels come from (the newest analysed).
+    pub questionnaire: Arc<Questionnaire>,
     pub weighting: Vec<Weighting>,
     /// Things a reader should know: unweighted years, measures that could not be evaluated.
     pub notes: Vec<String>,
@@ -376,10 +382,14 @@ pub fn compute(
     let register = measures::load(&inputs.surveys.join("measures.toml"), &inputs.districts)?;
     let plain_waves: Vec<Wave> = waves.iter().map(|w| w.wave.clone()).collect();
     let (measure_rows, measure_notes) = measures::evaluate(&register, &plain_waves, &input);
+    let measure_series = measures::comparison_series(&register, &measure_rows, &input);
     notes.extend(measure_notes);
     Ok(Analysis {
         results: table,
         measures: measure_rows,
+        measure_series,
+        register,
+        questionnaire: reference.clone(),
         weighting,
         notes,
         timings: Timings {

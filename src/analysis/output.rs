@@ -133,6 +133,20 @@ pub fn measures_frame(rows: &[MeasureRow]) -> Result<DataFrame, Error> {
     DataFrame::new(rows.len(), cols).map_err(err)
 }
 
+/// The frame as CSV (UTF-8, with a header) or Parquet bytes.
+pub fn encode(df: &mut DataFrame, parquet: bool) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    if parquet {
+        ParquetWriter::new(&mut out).finish(df).map_err(err)?;
+    } else {
+        CsvWriter::new(&mut out)
+            .include_header(true)
+            .finish(df)
+            .map_err(err)?;
+    }
+    Ok(out)
+}
+
 /// Writes a frame as CSV or Parquet by the path's extension, atomically.
 pub fn write(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
     super::check_output_path(path)?;
@@ -151,16 +165,10 @@ pub fn write(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
         ".{}.tmp",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
     ));
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    let result = if path.extension().is_some_and(|e| e == "parquet") {
-        ParquetWriter::new(&mut file).finish(df).map(|_| ())
-    } else {
-        CsvWriter::new(&mut file).include_header(true).finish(df)
-    };
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
-    file.sync_all().map_err(io)?;
+    let bytes = encode(df, path.extension().is_some_and(|e| e == "parquet"))?;
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
 }

@@ -314,18 +314,21 @@ where
             }
         }
         for p in &s.points {
-            let (Some(v), Some((lo, hi))) = (p.value, p.ci) else {
+            let Some(v) = p.value else {
                 continue;
             };
+            // Series side by side by a hair, so overlapping intervals stay readable.
             let x = f64::from(p.year) + (i as f64 - (c.series.len() as f64 - 1.0) / 2.0) * 0.06;
-            chart.draw_series(std::iter::once(ErrorBar::new_vertical(
-                x,
-                lo,
-                v,
-                hi,
-                color.stroke_width(1),
-                8,
-            )))?;
+            if let Some((lo, hi)) = p.ci {
+                chart.draw_series(std::iter::once(ErrorBar::new_vertical(
+                    x,
+                    lo,
+                    v,
+                    hi,
+                    color.stroke_width(1),
+                    8,
+                )))?;
+            }
             shape(chart.plotting_area(), i, (x, v), p.significant)?;
         }
     }

@@ -1,0 +1,399 @@
+//! Chart descriptions built from the analysis tables: every number a chart shows is a value
+//! of the results, measures or measure-series table.
+
+use std::collections::HashMap;
+
+use chrono::Datelike;
+
+use crate::analysis::{ALL, Analysis, Kind, ResultRow};
+use crate::charts::{Axis, Band, Chart, CompareChart, Marker, Point, Series, YearChart};
+
+/// Index of the results table by (year, district, group, indicator, kind).
+pub struct Lookup<'a> {
+    rows: HashMap<(i32, &'a str, &'a str, &'a str, Kind), &'a ResultRow>,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn new(a: &'a Analysis) -> Self {
+        Lookup {
+            rows: a
+                .results
+                .iter()
+                .map(|r| {
+                    (
+                        (
+                            r.year,
+                            r.district.as_str(),
+                            r.group.as_str(),
+                            r.indicator.as_str(),
+                            r.kind,
+                        ),
+                        r,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    pub fn get(
+        &self,
+        year: i32,
+        district: &str,
+        indicator: &str,
+        kind: Kind,
+    ) -> Option<&'a ResultRow> {
+        self.rows
+            .get(&(year, district, "all", indicator, kind))
+            .copied()
+    }
+}
+
+/// The names readers see.
+pub struct Names<'a> {
+    pub district: &'a dyn Fn(&str) -> String,
+    pub indicator: &'a dyn Fn(&str) -> String,
+}
+
+fn source(years: (i32, i32), n: f64) -> String {
+    format!(
+        "Källa: trygg, trygghetsundersökning {}, n = {}",
+        span(years),
+        thousands(n)
+    )
+}
+
+fn span(years: (i32, i32)) -> String {
+    if years.0 == years.1 {
+        years.0.to_string()
+    } else {
+        format!("{}–{}", years.0, years.1)
+    }
+}
+
+/// 12345 → "12 345" (Swedish digit grouping).
+pub fn thousands(n: f64) -> String {
+    let s = format!("{}", n.round() as i64);
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn series(
+    look: &Lookup,
+    years: (i32, i32),
+    district: &str,
+    indicator: &str,
+    kind: Kind,
+    label: String,
+) -> (Series, Vec<i32>, f64) {
+    let mut points = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut n = 0.0;
+    for year in years.0..=years.1 {
+        let Some(r) = look.get(year, district, indicator, kind) else {
+            continue;
+        };
+        if r.suppressed {
+            suppressed.push(year);
+        }
+        n += r.n.unwrap_or(0.0);
+        points.push(Point {
+            year,
+            value: r.estimate,
+            ci: r.ci_low.zip(r.ci_high),
+            significant: r.prev.significant == Some(true),
+        });
+    }
+    (Series { label, points }, suppressed, n)
+}
+
+fn y_max(series: &[Series], floor: f64) -> f64 {
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter_map(|p| p.ci.map(|c| c.1).or(p.value))
+        .fold(floor, f64::max);
+    ((top * 10.0).ceil() / 10.0).min(1.0).max(0.1)
+}
+
+fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
+    (!years.is_empty()).then(|| {
+        format!(
+            "{label}: för få svar {} (visas som lucka)",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+const SIGNIFICANCE: &str = "Fylld markering: signifikant förändring mot föregående undersökningsår (q < 0,05). Staplar: 95 % konfidensintervall.";
+
+/// The year-over-year chart of one indicator in one district, with the municipality.
+pub fn trend(
+    a: &Analysis,
+    look: &Lookup,
+    names: &Names,
+    years: (i32, i32),
+    district: &str,
+    indicator: &str,
+) -> Chart {
+    let (own, own_gaps, n) = series(
+        look,
+        years,
+        district,
+        indicator,
+        Kind::Share,
+        (names.district)(district),
+    );
+    let (all, all_gaps, _) = series(
+        look,
+        years,
+        ALL,
+        indicator,
+        Kind::Share,
+        "Alla områden".into(),
+    );
+    let mut notes = vec![SIGNIFICANCE.to_string()];
+    notes.extend(suppressed_note(&(names.district)(district), &own_gaps));
+    notes.extend(suppressed_note("Alla områden", &all_gaps));
+    let markers = a
+        .register
+        .iter()
+        .filter(|m| m.district == district)
+        .filter(|m| (years.0..=years.1).contains(&m.start.year()))
+        .map(|m| Marker {
+            x: f64::from(m.start.year()) + f64::from(m.start.ordinal0()) / 365.0,
+            label: m.title.clone(),
+        })
+        .collect();
+    let list = vec![own, all];
+    Chart::Years(YearChart {
+        title: format!(
+            "{} – {}",
+            (names.indicator)(indicator),
+            (names.district)(district)
+        ),
+        axis: Axis {
+            title: "Andel (%)".into(),
+            min: 0.0,
+            max: y_max(&list, 0.1),
+            percent: true,
+        },
+        years,
+        series: list,
+        bands: Vec::new(),
+        markers,
+        notes,
+        source: source(years, n),
+    })
+}
+
+/// One indicator in one year, the districts side by side, sorted, with the municipality.
+pub fn compare(
+    look: &Lookup,
+    names: &Names,
+    years: (i32, i32),
+    districts: &[String],
+    indicator: &str,
+) -> Chart {
+    let year = years.1;
+    let mut items: Vec<(String, Option<f64>, Option<(f64, f64)>)> = districts
+        .iter()
+        .filter_map(|d| {
+            look.get(year, d, indicator, Kind::Share)
+                .map(|r| ((names.district)(d), r.estimate, r.ci_low.zip(r.ci_high)))
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        b.1.unwrap_or(-1.0)
+            .total_cmp(&a.1.unwrap_or(-1.0))
+            .then(a.0.cmp(&b.0))
+    });
+    let all = look.get(year, ALL, indicator, Kind::Share);
+    let n: f64 = districts
+        .iter()
+        .filter_map(|d| look.get(year, d, indicator, Kind::Share))
+        .filter_map(|r| r.n)
+        .sum();
+    let top = items
+        .iter()
+        .filter_map(|i| i.2.map(|c| c.1).or(i.1))
+        .fold(0.1, f64::max);
+    Chart::Compare(CompareChart {
+        title: format!("{} – områdena {year}", (names.indicator)(indicator)),
+        axis: Axis {
+            title: "Andel (%)".into(),
+            min: 0.0,
+            max: ((top * 10.0).ceil() / 10.0).min(1.0),
+            percent: true,
+        },
+        items,
+        reference: all
+            .and_then(|r| r.estimate)
+            .map(|v| ("Alla områden".to_string(), v)),
+        notes: vec!["Staplar: 95 % konfidensintervall. Sorterat från högst till lägst.".into()],
+        source: source((year, year), n),
+    })
+}
+
+/// Index levels of one block per district over the years, with the class bands.
+pub fn index(
+    look: &Lookup,
+    names: &Names,
+    years: (i32, i32),
+    districts: &[String],
+    block: &str,
+    title: &str,
+) -> Chart {
+    let indicator = format!("index:{block}");
+    let mut list = Vec::new();
+    let mut notes = vec![
+        "Index 0–6: medelvärdet av indikatorernas nivåer (trygg:s indexmodell, se metodavsnittet)."
+            .to_string(),
+    ];
+    for d in districts {
+        let (s, gaps, _) = series(look, years, d, &indicator, Kind::Index, (names.district)(d));
+        notes.extend(suppressed_note(&(names.district)(d), &gaps));
+        list.push(s);
+    }
+    Chart::Years(YearChart {
+        title: format!("{title} per område"),
+        axis: Axis {
+            title: "Indexnivå (0–6)".into(),
+            min: 0.0,
+            max: 6.0,
+            percent: false,
+        },
+        years,
+        series: list,
+        bands: vec![
+            Band {
+                from: 0.0,
+                to: 2.0,
+                label: "låg".into(),
+            },
+            Band {
+                from: 2.0,
+                to: 3.6,
+                label: "förhöjd".into(),
+            },
+            Band {
+                from: 3.6,
+                to: 6.0,
+                label: "hög".into(),
+            },
+        ],
+        markers: Vec::new(),
+        notes,
+        source: format!("Källa: trygg, trygghetsundersökning {}", span(years)),
+    })
+}
+
+/// A measure's district and pooled comparison over the years, with its DiD in the caption.
+pub fn measure(
+    a: &Analysis,
+    look: &Lookup,
+    names: &Names,
+    years: (i32, i32),
+    id: &str,
+    indicator: &str,
+) -> Option<Chart> {
+    let m = a.register.iter().find(|m| m.id == id)?;
+    let row = a
+        .measures
+        .iter()
+        .find(|r| r.measure == id && r.indicator == indicator)?;
+    let (own, gaps, n) = series(
+        look,
+        years,
+        &m.district,
+        indicator,
+        Kind::Share,
+        (names.district)(&m.district),
+    );
+    let cmp_label = format!(
+        "Jämförelse: {}",
+        row.comparison
+            .split('+')
+            .map(|d| (names.district)(d))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let cmp = Series {
+        label: cmp_label,
+        points: a
+            .measure_series
+            .iter()
+            .filter(|s| s.measure == id && s.indicator == indicator)
+            .map(|s| Point {
+                year: s.year,
+                value: s.estimate,
+                ci: s.ci_low.zip(s.ci_high),
+                significant: false,
+            })
+            .collect(),
+    };
+    let caption = match (row.did, row.ci_low, row.ci_high, row.p) {
+        (Some(did), Some(lo), Some(hi), Some(p)) => format!(
+            "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), p = {}. Förutsätter parallella trender.",
+            row.before_year,
+            row.after_year,
+            signed_points(did),
+            signed_points(lo),
+            signed_points(hi),
+            p_value(p)
+        ),
+        _ => format!(
+            "Skillnad-i-skillnader {}–{}: för få svar.",
+            row.before_year, row.after_year
+        ),
+    };
+    let mut notes = vec![caption];
+    notes.extend(suppressed_note(&(names.district)(&m.district), &gaps));
+    let list = vec![own, cmp];
+    Some(Chart::Years(YearChart {
+        title: format!("{}: {}", m.title, (names.indicator)(indicator)),
+        axis: Axis {
+            title: "Andel (%)".into(),
+            min: 0.0,
+            max: y_max(&list, 0.1),
+            percent: true,
+        },
+        years,
+        series: list,
+        bands: Vec::new(),
+        markers: vec![Marker {
+            x: f64::from(m.start.year()) + f64::from(m.start.ordinal0()) / 365.0,
+            label: format!("Start {}", m.start),
+        }],
+        notes,
+        source: source(years, n),
+    }))
+}
+
+/// A share difference in percentage points with a sign: "−4,2".
+pub fn signed_points(d: f64) -> String {
+    let s = format!("{:.1}", d * 100.0).replace('.', ",");
+    if d < 0.0 {
+        s.replace('-', "−")
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// A p-value as it is printed: "< 0,001" or "0,034".
+pub fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "< 0,001".into()
+    } else {
+        format!("{p:.3}").replace('.', ",")
+    }
+}

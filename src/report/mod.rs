@@ -1,0 +1,314 @@
+//! The yearly report: `trygg report --year 2026 --out reports/2026`.
+//!
+//! Everything is built in memory from one analysis run (charts, tables, workbook, page),
+//! then written to a temporary folder beside the target and renamed into place, so a
+//! failed run never leaves half a report and readers never see one being written. The
+//! output depends only on the data: re-running gives byte-identical files.
+
+pub mod figures;
+mod page;
+mod workbook;
+
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::analysis::{self, Analysis, Inputs, Kind, Options, output};
+use crate::charts::{self, Chart};
+use crate::error::Error;
+use crate::questionnaire::Districts;
+use crate::store::Store;
+
+use figures::{Lookup, Names};
+
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub year: i32,
+    /// Earlier years to compare with (default: every earlier year with waves).
+    pub compare: Option<RangeInclusive<i32>>,
+    pub out: PathBuf,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub files: usize,
+    pub charts: usize,
+    pub bytes: usize,
+    pub analysis: Duration,
+    pub build: Duration,
+}
+
+/// A report's files by path relative to its folder.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// Checks the output folder before any work: its parent must exist and it must not be a file.
+fn check_out(out: &Path) -> Result<PathBuf, Error> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is a file, not a folder for the report",
+            out.display()
+        )));
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    if !parent.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{}: the folder {} does not exist",
+            out.display(),
+            parent.display()
+        )));
+    }
+    Ok(parent)
+}
+
+/// Analyses the years and writes the report folder.
+pub async fn generate(
+    store: &Store,
+    inputs: &Inputs,
+    opts: &ReportOptions,
+) -> Result<Summary, Error> {
+    let parent = check_out(&opts.out)?;
+    let waves = store.waves().await?;
+    if !waves.iter().any(|w| w.year == opts.year) {
+        return Err(Error::Invalid(format!(
+            "there are no waves in {}: nothing to report",
+            opts.year
+        )));
+    }
+    let first = match &opts.compare {
+        Some(r) => {
+            if *r.end() >= opts.year {
+                return Err(Error::Invalid(format!(
+                    "--compare {}..{} must end before the report year {}",
+                    r.start(),
+                    r.end(),
+                    opts.year
+                )));
+            }
+            *r.start()
+        }
+        None => waves
+            .iter()
+            .map(|w| w.year)
+            .filter(|y| *y <= opts.year)
+            .min()
+            .unwrap_or(opts.year),
+    };
+    let started = Instant::now();
+    let analysis = analysis::analyze(store, inputs, &Options::new(first..=opts.year)).await?;
+    let this_year: usize = analysis
+        .weighting
+        .iter()
+        .filter(|w| w.year == opts.year)
+        .map(|w| w.n)
+        .sum();
+    if this_year == 0 {
+        return Err(Error::Invalid(format!(
+            "there are no responses in {}: nothing to report",
+            opts.year
+        )));
+    }
+    let analysed = started.elapsed();
+    let districts = inputs.districts.clone();
+    let year = opts.year;
+    let built = Instant::now();
+    let files = tokio::task::spawn_blocking(move || build(&analysis, &districts, (first, year)))
+        .await
+        .map_err(|e| Error::Internal(format!("report thread: {e}")))??;
+    let summary = Summary {
+        files: files.len(),
+        charts: files.keys().filter(|k| k.ends_with(".svg")).count(),
+        bytes: files.values().map(Vec::len).sum(),
+        analysis: analysed,
+        build: built.elapsed(),
+    };
+    write_atomically(&parent, &opts.out, &files)?;
+    Ok(summary)
+}
+
+/// Writes the files into a temporary folder, then swaps it in for `out`.
+pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), Error> {
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let io = |what: &Path, e: std::io::Error| Error::Invalid(format!("{}: {e}", what.display()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
+        for (rel, bytes) in files {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        }
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(|e| io(out, e))?;
+        }
+        std::fs::rename(&tmp, out).map_err(|e| io(out, e))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Chart file names: lowercase ASCII parts joined by `-` (the page links them the same way).
+fn chart_name(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| page::slug(p))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// All files of the report.
+pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<Files, Error> {
+    let q = &a.questionnaire;
+    let look = Lookup::new(a);
+    let district_name = |code: &str| -> String {
+        if code == analysis::ALL {
+            "Alla områden".into()
+        } else {
+            districts
+                .get(code)
+                .map(|d| d.name.get("sv").to_string())
+                .unwrap_or_else(|| code.to_string())
+        }
+    };
+    let indicator_name = |code: &str| -> String {
+        q.question(code)
+            .and_then(|x| x.indicator.as_ref())
+            .map(|i| i.label.get("sv").to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let names = Names {
+        district: &district_name,
+        indicator: &indicator_name,
+    };
+    let codes: Vec<String> = districts
+        .codes()
+        .filter(|d| a.weighting.iter().any(|w| w.district == *d))
+        .map(str::to_string)
+        .collect();
+    let indicators: Vec<String> = q
+        .indicators()
+        .map(|(x, _)| x.code.clone())
+        .filter(|c| {
+            a.results
+                .iter()
+                .any(|r| r.indicator == *c && r.kind == Kind::Share)
+        })
+        .collect();
+
+    let mut charts: Vec<(String, Chart)> = Vec::new();
+    for block in q
+        .indices
+        .iter()
+        .map(|b| (b.code.clone(), b.name.get("sv").to_string()))
+        .chain(std::iter::once((
+            "total".to_string(),
+            "Totalindex".to_string(),
+        )))
+    {
+        charts.push((
+            chart_name(&["index", &block.0]),
+            figures::index(&look, &names, years, &codes, &block.0, &block.1),
+        ));
+    }
+    for code in &indicators {
+        charts.push((
+            chart_name(&["jamforelse", &years.1.to_string(), code]),
+            figures::compare(&look, &names, years, &codes, code),
+        ));
+        for d in &codes {
+            charts.push((
+                chart_name(&["trend", d, code]),
+                figures::trend(a, &look, &names, years, d, code),
+            ));
+        }
+    }
+    for r in page::shown_measure_rows(a) {
+        if let Some(c) = figures::measure(a, &look, &names, years, &r.measure, &r.indicator) {
+            charts.push((chart_name(&["atgard", &r.measure, &r.indicator]), c));
+        }
+    }
+
+    let mut files = Files::new();
+    let mut svgs: BTreeMap<String, String> = BTreeMap::new();
+    for (name, chart) in &charts {
+        let svg = charts::svg(chart)?;
+        files.insert(format!("charts/{name}.png"), charts::png(chart)?);
+        files.insert(format!("charts/{name}.svg"), svg.clone().into_bytes());
+        svgs.insert(name.clone(), svg);
+    }
+
+    // Tables: the whole results table of the report's years, and slices for readers.
+    let mut results = output::results_frame(&a.results)?;
+    files.insert(
+        "tables/results.csv".into(),
+        output::encode(&mut results, false)?,
+    );
+    files.insert(
+        "results.parquet".into(),
+        output::encode(&mut results, true)?,
+    );
+    let mut measures = output::measures_frame(&a.measures)?;
+    files.insert(
+        "tables/measures.csv".into(),
+        output::encode(&mut measures, false)?,
+    );
+    for section in &q.sections {
+        let rows: Vec<_> = a
+            .results
+            .iter()
+            .filter(|r| {
+                r.year == years.1
+                    && r.group == "all"
+                    && q.question(&r.indicator)
+                        .is_some_and(|x| x.section == section.code)
+            })
+            .cloned()
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut df = output::results_frame(&rows)?;
+        files.insert(
+            format!("tables/tema-{}.csv", chart_name(&[&section.code])),
+            output::encode(&mut df, false)?,
+        );
+    }
+    let mut responses = String::from("year,district,responses,n_eff,efficiency,weighted\n");
+    for w in &a.weighting {
+        responses.push_str(&format!(
+            "{},{},{},{:.1},{:.3},{}\n",
+            w.year,
+            w.district,
+            if w.n >= 5 || w.n == 0 {
+                w.n.to_string()
+            } else {
+                "<5".into()
+            },
+            w.n_eff,
+            w.efficiency,
+            w.weighted
+        ));
+    }
+    files.insert("tables/responses.csv".into(), responses.into_bytes());
+    files.insert(
+        format!("trygg-{}.xlsx", years.1),
+        workbook::build(a, &names, years, &indicators)?,
+    );
+    let html = page::render(a, &look, &names, years, &codes, &indicators, &svgs);
+    files.insert("index.html".into(), html.into_bytes());
+    Ok(files)
+}

@@ -1,0 +1,414 @@
+//! The report page: one self-contained `index.html` in Swedish, charts inline as SVG, with
+//! a print stylesheet so a browser prints it as a tidy PDF. Every figure in it is a value of
+//! the analysis tables; suppressed cells say "för få svar".
+
+use std::collections::BTreeMap;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::figures::{Lookup, Names, p_value, signed_points, thousands};
+use crate::analysis::{ALL, Analysis, Kind, MeasureRow, ResultRow};
+
+const STYLE: &str = r#"
+body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 60rem; margin: 0 auto; padding: 1rem; line-height: 1.45; }
+h1 { font-size: 1.8rem; } h2 { font-size: 1.4rem; margin-top: 2.5rem; border-bottom: 2px solid #0072b2; } h3 { font-size: 1.1rem; margin-top: 1.5rem; }
+table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; }
+th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+th { background: #eef3f8; }
+figure { margin: 1rem 0; break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+.muted { color: #555; font-size: .9rem; }
+.sig { font-weight: bold; }
+.supp { color: #555; font-style: italic; }
+nav ol { columns: 2; }
+@media print {
+  body { max-width: none; font-size: 10pt; }
+  nav { display: none; }
+  section.chapter { break-before: page; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+fn pct(v: f64) -> String {
+    format!("{:.0} %", v * 100.0)
+}
+
+fn one_decimal(v: f64) -> String {
+    format!("{v:.1}").replace('.', ",")
+}
+
+/// A share with its interval, or "för få svar".
+fn share_cell(r: Option<&ResultRow>) -> Markup {
+    match r {
+        None => html! { td.num { "–" } },
+        Some(r) if r.suppressed => html! { td.supp { "för få svar" } },
+        Some(r) => html! {
+            td.num {
+                (pct(r.estimate.unwrap_or(0.0)))
+                @if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
+                    " " span.muted { "(" (format!("{:.0}–{:.0}", lo * 100.0, hi * 100.0)) ")" }
+                }
+            }
+        },
+    }
+}
+
+fn index_cell(r: Option<&ResultRow>) -> Markup {
+    match r {
+        None => html! { td.num { "–" } },
+        Some(r) if r.suppressed => html! { td.supp { "för få svar" } },
+        Some(r) => {
+            html! { td.num { (one_decimal(r.estimate.unwrap_or(0.0))) " " span.muted { (class_sv(r.class)) } } }
+        }
+    }
+}
+
+fn class_sv(c: Option<&str>) -> &'static str {
+    match c {
+        Some("low") => "låg",
+        Some("raised") => "förhöjd",
+        Some("high") => "hög",
+        _ => "",
+    }
+}
+
+fn change_cell(r: Option<&ResultRow>) -> Markup {
+    match r.and_then(|r| r.prev.diff.map(|d| (d, r))) {
+        Some((d, r)) => {
+            let sig = r.prev.significant == Some(true);
+            html! { td.num.sig[sig] { (signed_points(d)) @if sig { " *" } } }
+        }
+        None => html! { td.num { "–" } },
+    }
+}
+
+fn figure(svgs: &BTreeMap<String, String>, name: &str) -> Markup {
+    match svgs.get(name) {
+        // Trusted: plotters' own SVG, in which every text is escaped.
+        Some(svg) => html! { figure { (PreEscaped(svg)) } },
+        None => html! {},
+    }
+}
+
+pub fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The measure × indicator rows that get a chart: every significant one, and each measure's
+/// most telling indicator even when nothing is significant.
+pub fn shown_measure_rows(a: &Analysis) -> Vec<&MeasureRow> {
+    let mut out: Vec<&MeasureRow> = Vec::new();
+    for m in &a.register {
+        let rows: Vec<&MeasureRow> = a
+            .measures
+            .iter()
+            .filter(|r| r.measure == m.id && !r.suppressed)
+            .collect();
+        let mut chosen: Vec<&MeasureRow> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.p.is_some_and(|p| p < 0.05))
+            .collect();
+        if chosen.is_empty()
+            && let Some(best) = rows
+                .iter()
+                .copied()
+                .min_by(|a, b| a.p.unwrap_or(1.0).total_cmp(&b.p.unwrap_or(1.0)))
+        {
+            chosen.push(best);
+        }
+        out.extend(chosen);
+    }
+    out
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page draws on every part of the report"
+)]
+pub fn render(
+    a: &Analysis,
+    look: &Lookup,
+    names: &Names,
+    years: (i32, i32),
+    districts: &[String],
+    indicators: &[String],
+    svgs: &BTreeMap<String, String>,
+) -> String {
+    let q = &a.questionnaire;
+    let year = years.1;
+    let district_list = districts
+        .iter()
+        .map(|d| (names.district)(d))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let total: usize = a
+        .weighting
+        .iter()
+        .filter(|w| w.year == year)
+        .map(|w| w.n)
+        .sum();
+    let mut changes: Vec<&ResultRow> = a
+        .results
+        .iter()
+        .filter(|r| {
+            r.year == year
+                && r.group == "all"
+                && r.kind == Kind::Share
+                && r.prev.significant == Some(true)
+        })
+        .collect();
+    changes.sort_by(|x, y| {
+        y.prev
+            .diff
+            .unwrap_or(0.0)
+            .abs()
+            .total_cmp(&x.prev.diff.unwrap_or(0.0).abs())
+            .then(x.indicator.cmp(&y.indicator))
+    });
+    changes.truncate(15);
+    let mut blocks: Vec<(String, String)> = q
+        .indices
+        .iter()
+        .map(|b| (b.code.clone(), b.name.get("sv").to_string()))
+        .collect();
+    blocks.push(("total".into(), "Totalindex".into()));
+    let themes: Vec<(&crate::questionnaire::Section, Vec<&String>)> = q
+        .sections
+        .iter()
+        .map(|s| {
+            (
+                s,
+                indicators
+                    .iter()
+                    .filter(|c| q.question(c).is_some_and(|x| x.section == s.code))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, list)| !list.is_empty())
+        .collect();
+    let unweighted: Vec<i32> = {
+        let mut v: Vec<i32> = a
+            .weighting
+            .iter()
+            .filter(|w| !w.weighted)
+            .map(|w| w.year)
+            .collect();
+        v.dedup();
+        v
+    };
+
+    let page = html! {
+        (DOCTYPE)
+        html lang="sv" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Trygghetsundersökning " (year) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { "Trygghetsundersökning " (year) }
+                    p { "Lokal trygghetsundersökning i " (district_list) ". Årsrapport till styrgruppen med jämförelser " (years.0) "–" (year) "." }
+                    p.muted { "I år svarade " (thousands(total as f64)) " personer. Alla siffror i rapporten kommer ur resultattabellen (tables/results.csv); andelar är viktade till befolkningen i varje område." }
+                    @if !unweighted.is_empty() {
+                        p.muted { "Oviktade år (ingen befolkningsfil): " (unweighted.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")) "." }
+                    }
+                }
+                nav aria-label="Innehåll" {
+                    h2 { "Innehåll" }
+                    ol {
+                        li { a href="#sammanfattning" { "Sammanfattning" } }
+                        @for d in districts { li { a href={ "#omrade-" (slug(d)) } { ((names.district)(d)) } } }
+                        @for (s, _) in &themes { li { a href={ "#tema-" (slug(&s.code)) } { "Tema: " (s.title.get("sv")) } } }
+                        li { a href="#atgarder" { "Åtgärder och deras effekter" } }
+                        li { a href="#svar" { "Svar" } }
+                        li { a href="#metod" { "Metod" } }
+                    }
+                }
+
+                section.chapter #sammanfattning {
+                    h2 { "Sammanfattning" }
+                    h3 { "De viktigaste förändringarna mot föregående år" }
+                    @if changes.is_empty() {
+                        p { "Inga statistiskt säkerställda förändringar mot föregående undersökningsår." }
+                    } @else {
+                        table {
+                            thead { tr { th { "Område" } th { "Indikator" } th { "Förra året" } th { (year) } th { "Förändring (procentenheter)" } th { "95 % KI" } th { "q" } } }
+                            tbody {
+                                @for r in &changes {
+                                    @let prev = r.prev.year.and_then(|py| look.get(py, &r.district, &r.indicator, r.kind));
+                                    tr {
+                                        td { ((names.district)(&r.district)) }
+                                        td { ((names.indicator)(&r.indicator)) }
+                                        (share_cell(prev))
+                                        (share_cell(Some(r)))
+                                        td.num { (signed_points(r.prev.diff.unwrap_or(0.0))) }
+                                        td.num { @if let Some(c) = &r.prev.change { (signed_points(c.ci_low)) " till " (signed_points(c.ci_high)) } }
+                                        td.num { (p_value(r.prev.q.unwrap_or(1.0))) }
+                                    }
+                                }
+                            }
+                        }
+                        p.muted { "Signifikant betyder q < 0,05 efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten." }
+                    }
+                    h3 { "Indexnivåer " (year) }
+                    table {
+                        thead { tr { th { "Område" } @for (_, name) in &blocks { th { (name) } } } }
+                        tbody {
+                            @for d in districts.iter().map(String::as_str).chain(std::iter::once(ALL)) {
+                                tr {
+                                    td { ((names.district)(d)) }
+                                    @for (code, _) in &blocks { (index_cell(look.get(year, d, &format!("index:{code}"), Kind::Index))) }
+                                }
+                            }
+                        }
+                    }
+                    @for (code, _) in &blocks { (figure(svgs, &format!("index-{}", slug(code)))) }
+                }
+
+                @for d in districts {
+                    section.chapter #{ "omrade-" (slug(d)) } {
+                        h2 { ((names.district)(d)) }
+                        h3 { "Index över åren" }
+                        table {
+                            thead { tr { th { "År" } @for (_, name) in &blocks { th { (name) } } } }
+                            tbody {
+                                @for y in years.0..=years.1 {
+                                    tr { td { (y) } @for (code, _) in &blocks { (index_cell(look.get(y, d, &format!("index:{code}"), Kind::Index))) } }
+                                }
+                            }
+                        }
+                        @for (section, list) in &themes {
+                            h3 { (section.title.get("sv")) }
+                            table {
+                                thead { tr { th { "Indikator" } th { (year) } th { "Nivå (0–6)" } th { "Förändring mot föregående år" } } }
+                                tbody {
+                                    @for code in list {
+                                        @let r = look.get(year, d, code, Kind::Share);
+                                        tr {
+                                            td { ((names.indicator)(code)) }
+                                            (share_cell(r))
+                                            td.num { @if let Some(l) = r.and_then(|r| r.level) { (l) } @else { "–" } }
+                                            (change_cell(r))
+                                        }
+                                    }
+                                }
+                            }
+                            @for code in list { (figure(svgs, &format!("trend-{}-{}", slug(d), slug(code)))) }
+                        }
+                    }
+                }
+
+                @for (section, list) in &themes {
+                    section.chapter #{ "tema-" (slug(&section.code)) } {
+                        h2 { "Tema: " (section.title.get("sv")) }
+                        table {
+                            thead { tr { th { "Indikator " (year) } @for d in districts { th { ((names.district)(d)) } } th { "Alla områden" } } }
+                            tbody {
+                                @for code in list {
+                                    tr {
+                                        td { ((names.indicator)(code)) }
+                                        @for d in districts.iter().map(String::as_str).chain(std::iter::once(ALL)) { (share_cell(look.get(year, d, code, Kind::Share))) }
+                                    }
+                                }
+                            }
+                        }
+                        @for code in list { (figure(svgs, &format!("jamforelse-{year}-{}", slug(code)))) }
+                    }
+                }
+
+                section.chapter #atgarder {
+                    h2 { "Åtgärder och deras effekter" }
+                    p { "Varje åtgärd jämförs före och efter sin start med de andra områdena (skillnad-i-skillnader). Metoden förutsätter att området och jämförelseområdena hade följt samma trend utan åtgärden; diagrammen visar hela serierna så att det går att bedöma." }
+                    @if a.register.is_empty() { p { "Inga åtgärder är registrerade." } }
+                    @for m in &a.register {
+                        h3 { (m.title) }
+                        p.muted { ((names.district)(&m.district)) ", start " (m.start.to_string()) ", kategori " (m.category) }
+                        @let rows: Vec<&MeasureRow> = a.measures.iter().filter(|r| r.measure == m.id).collect();
+                        @if rows.is_empty() {
+                            p { "Kunde inte utvärderas: det saknas en undersökning före och efter starten, eller jämförelseområden." }
+                        } @else {
+                            table {
+                                thead { tr { th { "Indikator" } th { "Före–efter" } th { "Förändring i området" } th { "I jämförelseområdena" } th { "Skillnad-i-skillnader" } th { "95 % KI" } th { "p" } } }
+                                tbody {
+                                    @for r in &rows {
+                                        tr {
+                                            td { ((names.indicator)(&r.indicator)) }
+                                            td { (r.before_year) "–" (r.after_year) }
+                                            @if r.suppressed {
+                                                td.supp colspan="5" { "för få svar" }
+                                            } @else {
+                                                td.num { (signed_points(r.delta_district.unwrap_or(0.0))) }
+                                                td.num { (signed_points(r.delta_comparison.unwrap_or(0.0))) }
+                                                td.num.sig[r.p.is_some_and(|p| p < 0.05)] { (signed_points(r.did.unwrap_or(0.0))) }
+                                                td.num { (signed_points(r.ci_low.unwrap_or(0.0))) " till " (signed_points(r.ci_high.unwrap_or(0.0))) }
+                                                td.num { (p_value(r.p.unwrap_or(1.0))) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @for r in shown_measure_rows(a).into_iter().filter(|r| r.measure == m.id) {
+                            (figure(svgs, &format!("atgard-{}-{}", slug(&r.measure), slug(&r.indicator))))
+                        }
+                    }
+                }
+
+                section.chapter #svar {
+                    h2 { "Svar" }
+                    table {
+                        thead { tr { th { "År" } @for d in districts { th { ((names.district)(d)) } } } }
+                        tbody {
+                            @for y in years.0..=years.1 {
+                                tr {
+                                    td { (y) }
+                                    @for d in districts {
+                                        @let w = a.weighting.iter().find(|w| w.year == y && &w.district == d);
+                                        td.num {
+                                            @match w {
+                                                Some(w) if w.n >= 5 => { (thousands(w.n as f64)) " " span.muted { "(effektivt " (thousands(w.n_eff)) ")" } }
+                                                Some(w) if w.n > 0 => { "<5" }
+                                                _ => { "–" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p.muted { "Effektivt antal: Kish effektiva urvalsstorlek efter viktning. Svarsfrekvens kräver antalet utskickade brev och redovisas när åtkomstkoderna hanteras i trygg." }
+                }
+
+                section.chapter #metod {
+                    h2 { "Metod" }
+                    h3 { "Viktning" }
+                    p { "Svaren i varje område och år viktas så att fördelningen på kön och åldersgrupp (16–24, 25–44, 45–64 och 65–84 år) motsvarar befolkningen enligt befolkningsfilen (raking, iterativ proportionell anpassning). Den som inte angett kön eller ålder behåller sin andel. Vikter över fem gånger medelvikten trimmas och viktningen görs om. För varje område redovisas effektivt antal svar (Kish)." }
+                    h3 { "Andelar och osäkerhet" }
+                    p { "En indikator är den viktade andelen som valt de svarsalternativ som räknas (till exempel ganska eller mycket stort problem). \"Vet ej\" och obesvarade frågor räknas inte. Osäkerheten skattas med linjärisering, och 95-procentiga konfidensintervall beräknas på logitskalan; vid andelen 0 eller 1 används Clopper–Pearsons intervall. Ett intervall bredare än 30 procentenheter markeras som osäkert." }
+                    h3 { "Förändringar" }
+                    p { "Två år i ett område är oberoende urval. Förändringen prövas med ett z-test, och eftersom rapporten gör många jämförelser justeras p-värdena med Benjamini–Hochbergs metod (q-värden). En förändring kallas signifikant när q < 0,05. Jämförelser görs bara mellan år som ställt samma fråga." }
+                    h3 { "Indexnivåer" }
+                    p { "Varje indikator har ett normvärde. Nivån 0–6 anger hur långt andelen ligger från normen, i steg som bestäms av osäkerheten vid cirka 360 svar: nivå 2 är normalläget, högre nivåer är sämre. Ett index (problem, utsatthet, otrygghet och totalt) är medelvärdet av indikatorernas nivåer: högst 2,0 är lågt, upp till 3,6 förhöjt och därutöver högt. Detta är trygg:s dokumenterade modell, inte en kopia av polisens interna tabeller." }
+                    h3 { "Sekretess och små grupper" }
+                    p { "En skattning med färre än 30 svar, eller ett effektivt antal under 30, visas inte (\"för få svar\") – varken värde, intervall, nivå eller förändring. Antal 1–4 publiceras aldrig. Fritextsvar ingår aldrig i rapporten." }
+                    h3 { "Åtgärder" }
+                    p { "Före är områdets senaste undersökning som stängde före åtgärdens start, efter den första som öppnade efter starten. Jämförelsen är övriga områden som undersöktes båda åren utan en åtgärd av samma slag däremellan, sammanslagna. Skillnad-i-skillnader förutsätter parallella trender." }
+                }
+                footer { p.muted { "Framtagen med trygg. Tabeller: tables/, diagram: charts/, arbetsbok: trygg-" (year) ".xlsx, hela resultattabellen: results.parquet." } }
+            }
+        }
+    };
+    page.into_string()
+}

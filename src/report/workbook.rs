@@ -1,0 +1,201 @@
+//! The report's workbook `trygg-<year>.xlsx`: a sheet per theme (every district and year,
+//! with intervals and flags), one for the indices and one for the measures.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use super::figures::Names;
+use crate::analysis::{Analysis, Kind, ResultRow};
+use crate::error::Error;
+
+fn xerr(e: XlsxError) -> Error {
+    Error::Internal(format!("writing the workbook: {e}"))
+}
+
+/// Sheet names: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(s: &str) -> String {
+    s.chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect()
+}
+
+fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (i, c) in cols.iter().enumerate() {
+        ws.write_with_format(0, i as u16, *c, bold)?;
+        ws.set_column_width(i as u16, if i < 2 { 26 } else { 12 })?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Writes a value, or "för få svar" for a suppressed row, or nothing.
+fn value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    r: &ResultRow,
+    v: Option<f64>,
+) -> Result<(), XlsxError> {
+    match v {
+        Some(v) => {
+            ws.write(row, col, v)?;
+        }
+        None if r.suppressed => {
+            ws.write(row, col, "för få svar")?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+pub fn build(
+    a: &Analysis,
+    names: &Names,
+    years: (i32, i32),
+    indicators: &[String],
+) -> Result<Vec<u8>, Error> {
+    let q = &a.questionnaire;
+    let mut wb = Workbook::new();
+    // A fixed creation date keeps the file byte-identical between runs.
+    let created = ExcelDateTime::from_ymd(years.1 as u16, 12, 31).map_err(xerr)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Trygghetsundersökning {}", years.1))
+            .set_creation_datetime(&created),
+    );
+    let bold = Format::new().set_bold();
+    let cols = [
+        "Område",
+        "Indikator",
+        "År",
+        "n",
+        "Andel",
+        "KI låg",
+        "KI hög",
+        "Nivå",
+        "Osäker",
+        "Förändring",
+        "Signifikant",
+        "Undertryckt",
+    ];
+    for section in &q.sections {
+        let codes: Vec<&String> = indicators
+            .iter()
+            .filter(|c| q.question(c).is_some_and(|x| x.section == section.code))
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(section.title.get("sv")))
+            .map_err(xerr)?;
+        header(ws, &cols, &bold).map_err(xerr)?;
+        let mut row = 1u32;
+        for r in a
+            .results
+            .iter()
+            .filter(|r| r.group == "all" && r.kind == Kind::Share && codes.contains(&&r.indicator))
+        {
+            (|| -> Result<(), XlsxError> {
+                ws.write(row, 0, (names.district)(&r.district))?;
+                ws.write(row, 1, (names.indicator)(&r.indicator))?;
+                ws.write(row, 2, r.year)?;
+                if let Some(n) = r.n {
+                    ws.write(row, 3, n)?;
+                }
+                value(ws, row, 4, r, r.estimate)?;
+                value(ws, row, 5, r, r.ci_low)?;
+                value(ws, row, 6, r, r.ci_high)?;
+                value(ws, row, 7, r, r.level.map(f64::from))?;
+                ws.write(row, 8, r.uncertain)?;
+                if let Some(d) = r.prev.diff {
+                    ws.write(row, 9, d)?;
+                }
+                if let Some(s) = r.prev.significant {
+                    ws.write(row, 10, s)?;
+                }
+                ws.write(row, 11, r.suppressed)?;
+                Ok(())
+            })()
+            .map_err(xerr)?;
+            row += 1;
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("Index").map_err(xerr)?;
+    header(
+        ws,
+        &["Område", "Index", "År", "Värde", "Klass", "Undertryckt"],
+        &bold,
+    )
+    .map_err(xerr)?;
+    let mut row = 1u32;
+    for r in a
+        .results
+        .iter()
+        .filter(|r| r.group == "all" && r.kind == Kind::Index)
+    {
+        (|| -> Result<(), XlsxError> {
+            ws.write(row, 0, (names.district)(&r.district))?;
+            ws.write(row, 1, r.indicator.trim_start_matches("index:"))?;
+            ws.write(row, 2, r.year)?;
+            value(ws, row, 3, r, r.estimate)?;
+            if let Some(c) = r.class {
+                ws.write(row, 4, c)?;
+            }
+            ws.write(row, 5, r.suppressed)?;
+            Ok(())
+        })()
+        .map_err(xerr)?;
+        row += 1;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("Åtgärder").map_err(xerr)?;
+    header(
+        ws,
+        &[
+            "Åtgärd",
+            "Indikator",
+            "Före",
+            "Efter",
+            "Förändring i området",
+            "I jämförelsen",
+            "DiD",
+            "KI låg",
+            "KI hög",
+            "p",
+            "Undertryckt",
+        ],
+        &bold,
+    )
+    .map_err(xerr)?;
+    for (i, m) in a.measures.iter().enumerate() {
+        let row = i as u32 + 1;
+        (|| -> Result<(), XlsxError> {
+            ws.write(row, 0, m.measure.as_str())?;
+            ws.write(row, 1, (names.indicator)(&m.indicator))?;
+            ws.write(row, 2, m.before_year)?;
+            ws.write(row, 3, m.after_year)?;
+            for (c, v) in [
+                m.delta_district,
+                m.delta_comparison,
+                m.did,
+                m.ci_low,
+                m.ci_high,
+                m.p,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                match v {
+                    Some(v) => ws.write(row, 4 + c as u16, v)?,
+                    None => ws.write(row, 4 + c as u16, "för få svar")?,
+                };
+            }
+            ws.write(row, 10, m.suppressed)?;
+            Ok(())
+        })()
+        .map_err(xerr)?;
+    }
+    wb.save_to_buffer().map_err(xerr)
+}
