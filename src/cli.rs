@@ -146,7 +146,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
                 println!("{summary}");
             }
-            crate::http::serve(crate::http::AppState::new(store, districts), &addr).await?;
+            let state =
+                crate::http::AppState::new(store, districts).with_reports(&config.reports_dir);
+            crate::http::serve(state, &addr).await?;
         }
         Command::Demo { seed } => {
             let (store, districts) = open(&config).await?;
@@ -209,7 +211,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                     crate::analysis::parse_years(&c).map_err(|e| anyhow::anyhow!("--compare: {e}"))
                 })
                 .transpose()?;
-            let out = out.unwrap_or_else(|| PathBuf::from("reports").join(year.to_string()));
+            let out = out.unwrap_or_else(|| config.reports_dir.join(year.to_string()));
             let (store, districts) = open(&config).await?;
             let inputs = crate::analysis::Inputs {
                 districts,

@@ -22,6 +22,15 @@ pub struct Config {
         global = true
     )]
     pub surveys_dir: PathBuf,
+
+    /// The folder generated reports are written to and served from.
+    #[arg(
+        long = "reports",
+        env = "TRYGG_REPORTS",
+        default_value = "reports",
+        global = true
+    )]
+    pub reports_dir: PathBuf,
 }
 
 impl Config {

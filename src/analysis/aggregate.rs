@@ -1,14 +1,21 @@
 //! The one polars pass over the respondents: sufficient sums per domain and variable.
 //!
-//! One lazy group-by at the finest domain (year × district × sex × age group) computes, for
-//! every analysis variable, the six additive sums of [`Sums`]. Everything afterwards —
-//! districts, subgroups, the municipality, pooled comparison districts — adds those sums up,
-//! so the million-row frame is read once.
+//! polars evaluates every variable's y (0/1 for a share, the score for a mean, null when not
+//! valid) over the whole frame in one lazy, parallel `with_columns`; the six additive sums of
+//! [`Sums`] per finest cell (wave × sex × age group) are then accumulated in a fixed order.
+//!
+//! Why not a polars `group_by(..).agg(sum)`: its parallel float sums add in an order that
+//! varies between runs, so the last bits of an estimate — and the bytes of every table —
+//! changed from run to run. Here each column is summed sequentially (columns in parallel),
+//! so the same data always gives the same numbers. Everything afterwards — districts,
+//! subgroups, the municipality, pooled comparison districts — adds cell sums up, so the
+//! million-row frame is read once.
 
 use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::load::LoadedWave;
 use super::stats::Sums;
 use super::{Kind, Variable};
 use crate::error::Error;
@@ -54,49 +61,26 @@ fn y_expr(v: &Variable) -> Expr {
     }
 }
 
-/// The six sums of every variable, from the precomputed `y{i}` columns and `w`, `w2`.
-fn sum_exprs(vars: &[Variable]) -> Vec<Expr> {
-    let mut out = vec![len().cast(DataType::Float64).alias("__rows")];
-    for i in 0..vars.len() {
-        let y = || col(format!("__y{i}"));
-        let valid = || y().is_not_null().cast(DataType::Float64);
-        out.push(y().count().cast(DataType::Float64).alias(format!("{i}__n")));
-        out.push((col("w") * valid()).sum().alias(format!("{i}__w")));
-        out.push((col("w") * y()).sum().alias(format!("{i}__wy")));
-        out.push((col("w2") * valid()).sum().alias(format!("{i}__ww")));
-        out.push((col("w2") * y()).sum().alias(format!("{i}__wwy")));
-        out.push((col("w2") * y() * y()).sum().alias(format!("{i}__wwyy")));
-    }
-    out
-}
-
-/// Runs one group-by at the finest level (year × district × sex × age group) and adds the
-/// cells up into the district, sex and age domains: sums are additive, so the coarser
-/// domains need no further pass over the respondents.
+/// Evaluates y for every variable and sums it per cell (wave × sex × age group), then adds
+/// the cells up into the district, sex and age domains.
 pub fn aggregate(
     frame: &DataFrame,
     vars: &[Variable],
     reference: &Questionnaire,
     sex_code: &str,
     age_code: &str,
+    waves: &[LoadedWave],
 ) -> Result<Aggregates, Error> {
-    let mut ys: Vec<Expr> = vars
+    let ys: Vec<Expr> = vars
         .iter()
         .enumerate()
         .map(|(i, v)| y_expr(v).alias(format!("__y{i}")))
         .collect();
-    ys.push((col("w") * col("w")).alias("w2"));
-    let cells = frame
+    let names: Vec<String> = (0..vars.len()).map(|i| format!("__y{i}")).collect();
+    let evaluated = frame
         .clone()
         .lazy()
-        .with_columns(ys)
-        .group_by([
-            col("year"),
-            col("district"),
-            col(sex_code).alias("__sex"),
-            col(age_code).alias("__age"),
-        ])
-        .agg(sum_exprs(vars))
+        .select(ys)
         .collect()
         .map_err(polars_err)?;
     let labels = |code: &str| -> Vec<String> {
@@ -106,71 +90,98 @@ pub fn aggregate(
             .unwrap_or_default()
     };
     let (sex_labels, age_labels) = (labels(sex_code), labels(age_code));
-    let years: Vec<Option<i32>> = cells
-        .column("year")
-        .map_err(polars_err)?
-        .i32()
-        .map_err(polars_err)?
-        .iter()
+    // Cell of every row: wave × (sex position or unknown) × (age position or unknown).
+    let (ns, na) = (sex_labels.len() + 1, age_labels.len() + 1);
+    let sex = u32_column(frame, sex_code)?;
+    let age = u32_column(frame, age_code)?;
+    let w: Vec<f64> = f64s(frame, "w")?
+        .into_iter()
+        .map(|x| x.unwrap_or(0.0))
         .collect();
-    let districts: Vec<Option<String>> = cells
-        .column("district")
-        .map_err(polars_err)?
-        .str()
-        .map_err(polars_err)?
-        .iter()
-        .map(|s| s.map(str::to_string))
-        .collect();
-    let label = |col: Vec<Option<f64>>, labels: &[String], prefix: &str| -> Vec<Option<String>> {
-        col.into_iter()
-            .map(|p| {
-                p.and_then(|p| labels.get(p as usize))
-                    .map(|c| format!("{prefix}:{c}"))
-            })
-            .collect()
-    };
-    let sexes = label(f64s(&cells, "__sex")?, &sex_labels, "sex");
-    let ages = label(f64s(&cells, "__age")?, &age_labels, "age");
-    let rows = f64s(&cells, "__rows")?;
-    let mut cols = Vec::with_capacity(vars.len());
-    for i in 0..vars.len() {
-        let get = |s: &str| f64s(&cells, &format!("{i}__{s}"));
-        cols.push([
-            get("n")?,
-            get("w")?,
-            get("wy")?,
-            get("ww")?,
-            get("wwy")?,
-            get("wwyy")?,
-        ]);
+    let mut cell = vec![0u32; frame.height()];
+    for (wi, lw) in waves.iter().enumerate() {
+        for r in lw.offset..lw.offset + lw.len {
+            let s = sex[r].map_or(ns - 1, |p| (p as usize).min(ns - 2));
+            let a = age[r].map_or(na - 1, |p| (p as usize).min(na - 2));
+            cell[r] = ((wi * ns + s) * na + a) as u32;
+        }
     }
+    let ncells = waves.len() * ns * na;
+    let mut rows = vec![0.0f64; ncells];
+    for &c in &cell {
+        rows[c as usize] += 1.0;
+    }
+    let columns: Vec<Float64Chunked> = names
+        .iter()
+        .map(|n| {
+            evaluated
+                .column(n)
+                .and_then(|c| c.f64().cloned())
+                .map_err(polars_err)
+        })
+        .collect::<Result<_, _>>()?;
+    drop(evaluated);
+    // Each variable's column is summed in row order; variables run on separate threads.
+    let sum_column = |y: &Float64Chunked| -> Vec<Sums> {
+        let mut out = vec![Sums::default(); ncells];
+        for ((y, &c), &w) in y.iter().zip(&cell).zip(&w) {
+            if let Some(y) = y {
+                out[c as usize].add(&Sums::one(w, y));
+            }
+        }
+        out
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let per = columns.len().div_ceil(threads).max(1);
+    let sums: Vec<Vec<Sums>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = columns
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(sum_column).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("summing thread"))
+            .collect()
+    });
     let mut out = Aggregates::default();
-    for r in 0..cells.height() {
-        let (Some(year), Some(district)) = (years[r], districts[r].clone()) else {
-            continue;
-        };
-        // Every cell counts towards "all"; respondents who did not give their sex or age
-        // form no group of their own.
-        let mut groups = vec!["all".to_string()];
-        groups.extend(sexes[r].clone());
-        groups.extend(ages[r].clone());
-        for group in groups {
-            let domain = (year, district.clone(), group);
-            *out.rows.entry(domain.clone()).or_default() += rows[r].unwrap_or(0.0);
-            for (i, c) in cols.iter().enumerate() {
-                let v = |k: usize| c[k][r].unwrap_or(0.0);
-                out.sums.entry((domain.clone(), i)).or_default().add(&Sums {
-                    n: v(0),
-                    w: v(1),
-                    wy: v(2),
-                    ww: v(3),
-                    wwy: v(4),
-                    wwyy: v(5),
-                });
+    for (wi, lw) in waves.iter().enumerate() {
+        // Position `labels.len()` is the "unknown" slot of sex and age.
+        let sexes = sex_labels.iter().map(Some).chain(std::iter::once(None));
+        for (s, sex_label) in sexes.enumerate() {
+            let ages = age_labels.iter().map(Some).chain(std::iter::once(None));
+            for (a, age_label) in ages.enumerate() {
+                let c = (wi * ns + s) * na + a;
+                if rows[c] == 0.0 {
+                    continue;
+                }
+                // Every cell counts towards "all"; respondents who did not give their sex
+                // or age form no group of their own.
+                let mut groups = vec!["all".to_string()];
+                groups.extend(sex_label.map(|l| format!("sex:{l}")));
+                groups.extend(age_label.map(|l| format!("age:{l}")));
+                for group in groups {
+                    let domain = (lw.wave.year, lw.wave.district.clone(), group);
+                    *out.rows.entry(domain.clone()).or_default() += rows[c];
+                    for (i, v) in sums.iter().enumerate() {
+                        out.sums.entry((domain.clone(), i)).or_default().add(&v[c]);
+                    }
+                }
             }
         }
     }
     Ok(out)
+}
+
+fn u32_column(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>, Error> {
+    Ok(df
+        .column(name)
+        .map_err(polars_err)?
+        .u32()
+        .map_err(polars_err)?
+        .iter()
+        .collect())
 }
 
 fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, Error> {

@@ -347,7 +347,7 @@ pub fn compute(
 
     tracing::info!(ms = started.elapsed().as_millis() as u64, "weights done");
     let vars = variables(q);
-    let aggs = aggregate::aggregate(&frame, &vars, q, &sex_q.code, &age_q.code)?;
+    let aggs = aggregate::aggregate(&frame, &vars, q, &sex_q.code, &age_q.code, &waves)?;
     tracing::info!(ms = started.elapsed().as_millis() as u64, "sums done");
     drop(frame);
 

@@ -96,13 +96,16 @@ pub struct YearChart {
     pub source: String,
 }
 
+/// One bar of a comparison: label, value (`None`: suppressed) and interval.
+pub type Bar = (String, Option<f64>, Option<(f64, f64)>);
+
 /// One value per district for one year, sorted, with a reference line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompareChart {
     pub title: String,
     pub axis: Axis,
     /// (label, value, interval); a `None` value is suppressed.
-    pub items: Vec<(String, Option<f64>, Option<(f64, f64)>)>,
+    pub items: Vec<Bar>,
     pub reference: Option<(String, f64)>,
     pub notes: Vec<String>,
     pub source: String,

@@ -4,6 +4,7 @@
 //! [`serve`] binds a port and runs it until Ctrl-C.
 
 pub mod form;
+mod reports;
 mod survey;
 
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub store: Store,
     pub districts: Arc<Districts>,
+    /// The folder with generated reports, one subfolder per year.
+    pub reports: std::path::PathBuf,
     /// Parsed questionnaire snapshots by id; snapshots never change, so caching is safe.
     snapshots: Arc<Mutex<HashMap<i64, Arc<Questionnaire>>>>,
 }
@@ -37,8 +40,15 @@ impl AppState {
         AppState {
             store,
             districts: Arc::new(districts),
+            reports: std::path::PathBuf::from("reports"),
             snapshots: Arc::default(),
         }
+    }
+
+    /// Serve reports from another folder than `reports/`.
+    pub fn with_reports(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.reports = dir.into();
+        self
     }
 
     /// The questionnaire a wave was published with.
@@ -66,6 +76,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(survey::routes())
+        .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(survey::not_found)
@@ -86,12 +97,15 @@ async fn stylesheet() -> impl IntoResponse {
 /// No third-party content, no framing, no referrer leaking the survey URL.
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
+    // A handler that set its own policy (the self-contained reports) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        );
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -118,7 +118,7 @@ fn y_max(series: &[Series], floor: f64) -> f64 {
         .flat_map(|s| s.points.iter())
         .filter_map(|p| p.ci.map(|c| c.1).or(p.value))
         .fold(floor, f64::max);
-    ((top * 10.0).ceil() / 10.0).min(1.0).max(0.1)
+    ((top * 10.0).ceil() / 10.0).clamp(0.1, 1.0)
 }
 
 fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
@@ -205,7 +205,7 @@ pub fn compare(
     indicator: &str,
 ) -> Chart {
     let year = years.1;
-    let mut items: Vec<(String, Option<f64>, Option<(f64, f64)>)> = districts
+    let mut items: Vec<crate::charts::Bar> = districts
         .iter()
         .filter_map(|d| {
             look.get(year, d, indicator, Kind::Share)

@@ -131,10 +131,6 @@ pub fn shown_measure_rows(a: &Analysis) -> Vec<&MeasureRow> {
     out
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the page draws on every part of the report"
-)]
 pub fn render(
     a: &Analysis,
     look: &Lookup,

@@ -90,12 +90,11 @@ pub fn build(
         ws.set_name(sheet_name(section.title.get("sv")))
             .map_err(xerr)?;
         header(ws, &cols, &bold).map_err(xerr)?;
-        let mut row = 1u32;
-        for r in a
+        let shown = a
             .results
             .iter()
-            .filter(|r| r.group == "all" && r.kind == Kind::Share && codes.contains(&&r.indicator))
-        {
+            .filter(|r| r.group == "all" && r.kind == Kind::Share && codes.contains(&&r.indicator));
+        for (row, r) in (1u32..).zip(shown) {
             (|| -> Result<(), XlsxError> {
                 ws.write(row, 0, (names.district)(&r.district))?;
                 ws.write(row, 1, (names.indicator)(&r.indicator))?;
@@ -118,7 +117,6 @@ pub fn build(
                 Ok(())
             })()
             .map_err(xerr)?;
-            row += 1;
         }
     }
     let ws = wb.add_worksheet();
@@ -129,12 +127,11 @@ pub fn build(
         &bold,
     )
     .map_err(xerr)?;
-    let mut row = 1u32;
-    for r in a
+    let indices = a
         .results
         .iter()
-        .filter(|r| r.group == "all" && r.kind == Kind::Index)
-    {
+        .filter(|r| r.group == "all" && r.kind == Kind::Index);
+    for (row, r) in (1u32..).zip(indices) {
         (|| -> Result<(), XlsxError> {
             ws.write(row, 0, (names.district)(&r.district))?;
             ws.write(row, 1, r.indicator.trim_start_matches("index:"))?;
@@ -147,7 +144,6 @@ pub fn build(
             Ok(())
         })()
         .map_err(xerr)?;
-        row += 1;
     }
     let ws = wb.add_worksheet();
     ws.set_name("Åtgärder").map_err(xerr)?;

@@ -10,4 +10,5 @@ mod pages;
 mod properties;
 mod publish;
 mod questionnaire;
+mod report;
 mod submit;

@@ -1,0 +1,572 @@
+//! The yearly report: its files, what the charts and tables hold, that nothing suppressed or
+//! free-text leaks into any file, escaping, byte-identical re-runs, bad input, and serving.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use trygg::analysis::{self, Inputs, Kind, Options};
+use trygg::questionnaire::{self, Answer};
+use trygg::report::{self, ReportOptions};
+use trygg::store::{Channel, NewResponse, NewWave};
+
+use crate::helpers::*;
+
+const FREE_TEXT: &str = "HEMLIG-FRITEXT-MARKÖR vid tunneln";
+const HOSTILE: &str = "City <script>alert(1)</script>";
+
+/// The report fixture: demo answers for 2019–2026, but only 12 answers from City in 2026
+/// (so City 2026 is suppressed), a free-text marker in many answers, and a district name
+/// and a measure title with markup.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    surveys: PathBuf,
+    out: PathBuf,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        std::thread::spawn(|| {
+            tokio::runtime::Runtime::new().unwrap().block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let surveys = dir.path().join("surveys");
+                crate::analysis::copy_dir(&surveys_dir(), &surveys);
+                let d = std::fs::read_to_string(surveys.join("districts.toml")).unwrap();
+                std::fs::write(surveys.join("districts.toml"), d.replace("sv = \"City\"", &format!("sv = \"{}\"", HOSTILE.replace('"', "\\\"")))).unwrap();
+                let m = std::fs::read_to_string(surveys.join("measures.toml")).unwrap();
+                std::fs::write(surveys.join("measures.toml"), m.replace("title = \"Kamerabevakning", "title = \"<b>Kameror</b> Kamerabevakning")).unwrap();
+                let db = dir.path().join("t.db");
+                let store = trygg::store::Store::connect(db.to_str().unwrap()).await.unwrap();
+                let q = bundled();
+                let src = bundled_source();
+                for year in 2019..=2026 {
+                    for district in ["skaggetorp", "ryd", "berga", "city"] {
+                        let opens = NaiveDate::from_ymd_opt(year, 9, 1).unwrap();
+                        let closes = NaiveDate::from_ymd_opt(year, 10, 31).unwrap();
+                        store.publish(&NewWave { district, year, questionnaire_code: "trygghet-2026", source: &src, opens_on: opens, closes_on: closes }).await.unwrap();
+                        let wave = store.wave(district, year).await.unwrap().unwrap();
+                        let mut answers = trygg::demo::wave_responses(&q, district, year, trygg::demo::DEFAULT_SEED);
+                        if district == "city" && year == 2026 {
+                            // 12 answers that still cover every sex and age group, so the
+                            // wave can be weighted and is then suppressed for its size.
+                            let mut kept: Vec<questionnaire::Answers> = Vec::new();
+                            for a in &answers {
+                                let cell = (a.0.get("B_KON").cloned(), a.0.get("B_ALDER").cloned());
+                                let known = matches!(&cell.0, Some(Answer::Choice(c)) if c != "annat") && cell.1.is_some();
+                                if known && !kept.iter().any(|k| (k.0.get("B_KON").cloned(), k.0.get("B_ALDER").cloned()) == cell) {
+                                    kept.push(a.clone());
+                                }
+                            }
+                            for a in &answers {
+                                if kept.len() >= 12 {
+                                    break;
+                                }
+                                if !kept.contains(a) {
+                                    kept.push(a.clone());
+                                }
+                            }
+                            assert_eq!(kept.len(), 12);
+                            answers = kept;
+                        }
+                        let rs: Vec<NewResponse> = answers
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, mut a)| {
+                                if i % 5 == 0 {
+                                    a.0.insert("F_OTRYGGA_PLATSER".into(), Answer::Text(FREE_TEXT.into()));
+                                }
+                                NewResponse { wave_id: wave.id, submitted_on: opens, channel: Channel::Web, lang: "sv".into(), synthetic: true, answers: a.to_json() }
+                            })
+                            .collect();
+                        store.insert_responses(&rs).await.unwrap();
+                    }
+                }
+                let out = dir.path().join("reports").join("2026");
+                std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+                let inputs = Inputs { districts: questionnaire::load_districts(&surveys.join("districts.toml")).unwrap(), surveys: surveys.clone() };
+                report::generate(&store, &inputs, &ReportOptions { year: 2026, compare: None, out: out.clone() }).await.unwrap();
+                store.close().await;
+                let files = read_tree(&out);
+                Fixture { _dir: dir, db, surveys, out, files }
+            })
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn text(f: &Fixture, name: &str) -> String {
+    String::from_utf8(
+        f.files
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .clone(),
+    )
+    .unwrap()
+}
+
+/// Every file's readable content: text files as they are, the workbook unzipped.
+fn all_text(f: &Fixture) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, bytes) in &f.files {
+        if name.ends_with(".xlsx") {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+            for i in 0..zip.len() {
+                let mut entry = zip.by_index(i).unwrap();
+                let mut s = String::new();
+                entry.read_to_string(&mut s).unwrap();
+                out.push((format!("{name}:{}", i), s));
+            }
+        } else if !name.ends_with(".png") && !name.ends_with(".parquet") {
+            out.push((name.clone(), String::from_utf8(bytes.clone()).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_report_folder_has_every_part() {
+    let f = fixture();
+    for name in [
+        "index.html",
+        "results.parquet",
+        "trygg-2026.xlsx",
+        "tables/results.csv",
+        "tables/measures.csv",
+        "tables/responses.csv",
+    ] {
+        assert!(f.files.contains_key(name), "{name} missing");
+    }
+    let svgs: Vec<&String> = f.files.keys().filter(|k| k.ends_with(".svg")).collect();
+    let pngs = f.files.keys().filter(|k| k.ends_with(".png")).count();
+    assert_eq!(svgs.len(), pngs, "every chart in SVG and PNG");
+    let q = bundled();
+    let indicators = q.indicators().count();
+    let trends = f
+        .files
+        .keys()
+        .filter(|k| k.starts_with("charts/trend-"))
+        .count()
+        / 2;
+    assert_eq!(
+        trends,
+        indicators * 4,
+        "a year-over-year chart per indicator and district"
+    );
+    assert_eq!(
+        f.files
+            .keys()
+            .filter(|k| k.starts_with("charts/jamforelse-2026-"))
+            .count()
+            / 2,
+        indicators
+    );
+    assert_eq!(
+        f.files
+            .keys()
+            .filter(|k| k.starts_with("charts/index-"))
+            .count()
+            / 2,
+        q.indices.len() + 1
+    );
+    assert!(
+        f.files
+            .keys()
+            .any(|k| k.starts_with("charts/atgard-skaggetorp-belysning-2021-p-belysning"))
+    );
+    for name in q
+        .sections
+        .iter()
+        .filter(|s| s.code != "bakgrund")
+        .map(|s| format!("tables/tema-{}.csv", s.code.replace('_', "-")))
+    {
+        assert!(f.files.contains_key(&name), "{name}");
+    }
+    // Every chart the page links is inline in it.
+    let html = text(f, "index.html");
+    assert_eq!(html.matches("<svg").count(), svgs.len());
+    for section in [
+        "Sammanfattning",
+        "Åtgärder och deras effekter",
+        "Metod",
+        "Svar",
+        "Tema: Problem i ditt bostadsområde",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert!(html.contains("@media print"));
+}
+
+/// The report's own results table, parsed.
+fn results(f: &Fixture) -> Vec<BTreeMap<String, String>> {
+    let csv = text(f, "tables/results.csv");
+    let mut lines = csv.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_trend_chart_shows_the_tables_series_points_and_labels() {
+    let f = fixture();
+    let rows = results(f);
+    let svg = text(f, "charts/trend-skaggetorp-p-belysning.svg");
+    // Two series in the legend: the district and the municipality.
+    assert!(
+        svg.contains(">\nSkäggetorp\n</text>") && svg.contains(">\nAlla områden\n</text>"),
+        "legend"
+    );
+    // One round marker (fill + outline) per published year of the district.
+    let published = rows
+        .iter()
+        .filter(|r| {
+            r["district"] == "skaggetorp"
+                && r["group"] == "all"
+                && r["indicator"] == "P_BELYSNING"
+                && r["kind"] == "share"
+                && r["suppressed"] == "false"
+        })
+        .count();
+    assert_eq!(published, 8);
+    assert_eq!(svg.matches(r#"r="6""#).count(), published * 2);
+    // The measure is drawn as a labelled marker, and the source line carries n.
+    assert!(svg.contains("Ny belysning längs gång- och cykelvägar"));
+    let n: u64 = rows
+        .iter()
+        .filter(|r| {
+            r["district"] == "skaggetorp"
+                && r["group"] == "all"
+                && r["indicator"] == "P_BELYSNING"
+                && r["kind"] == "share"
+        })
+        .map(|r| r["n"].parse::<u64>().unwrap())
+        .sum();
+    let grouped = trygg::report::figures::thousands(n as f64);
+    assert!(
+        svg.contains(&format!("trygghetsundersökning 2019–2026, n = {grouped}")),
+        "n = {grouped}"
+    );
+    // Significant changes have filled markers, as many as the table says.
+    let significant = rows
+        .iter()
+        .filter(|r| {
+            r["district"] == "skaggetorp"
+                && r["group"] == "all"
+                && r["indicator"] == "P_BELYSNING"
+                && r["kind"] == "share"
+                && r["significant_prev"] == "true"
+        })
+        .count();
+    assert_eq!(
+        svg.matches(r##"r="6" opacity="1" fill="#0072B2""##).count(),
+        significant
+    );
+}
+
+#[test]
+fn the_report_tables_are_the_analysis_tables() {
+    let f = fixture();
+    let rows = results(f);
+    let q = bundled();
+    let per_domain = q.indicators().count()
+        + q.questions
+            .iter()
+            .filter(|x| x.kind == questionnaire::QuestionKind::Scale)
+            .count()
+        + q.indices.len()
+        + 1;
+    assert_eq!(rows.len(), 8 * 5 * 7 * per_domain);
+    let measures = text(f, "tables/measures.csv");
+    assert!(measures.starts_with("measure,district,indicator,before_year,after_year,comparison,delta_district,delta_comparison,did,se,ci_low,ci_high,p,suppressed"));
+    // The Parquet file holds the same rows.
+    let df = {
+        use polars::prelude::SerReader;
+        polars::prelude::ParquetReader::new(std::io::Cursor::new(
+            f.files["results.parquet"].clone(),
+        ))
+        .finish()
+    }
+    .unwrap();
+    assert_eq!(df.height(), rows.len());
+}
+
+#[test]
+fn no_suppressed_value_appears_in_any_file() {
+    let f = fixture();
+    // What City 2026 would show without suppression: the same engine with thresholds of 1.
+    let values: Vec<String> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = trygg::store::Store::connect(f.db.to_str().unwrap())
+            .await
+            .unwrap();
+        let inputs = Inputs {
+            districts: questionnaire::load_districts(&f.surveys.join("districts.toml")).unwrap(),
+            surveys: f.surveys.clone(),
+        };
+        let mut o = Options::new(2019..=2026);
+        o.min_n = 1.0;
+        o.min_n_eff = 1.0;
+        let a = analysis::analyze(&store, &inputs, &o).await.unwrap();
+        a.results
+            .iter()
+            .filter(|r| {
+                r.year == 2026 && r.district == "city" && r.kind == Kind::Share && r.group == "all"
+            })
+            .filter_map(|r| r.estimate)
+            .filter(|v| *v > 0.0 && *v < 1.0)
+            // Full precision: the form the CSV and the workbook would carry.
+            .map(|v| format!("{v}"))
+            .collect()
+    });
+    assert!(values.len() > 10);
+    let rows = results(f);
+    let city: Vec<_> = rows
+        .iter()
+        .filter(|r| r["year"] == "2026" && r["district"] == "city")
+        .collect();
+    assert!(
+        !city.is_empty()
+            && city
+                .iter()
+                .all(|r| r["suppressed"] == "true" && r["estimate"].is_empty())
+    );
+    for (name, content) in all_text(f) {
+        for v in &values {
+            assert!(
+                !content.contains(v.as_str()),
+                "suppressed value {v} in {name}"
+            );
+        }
+    }
+    let df = {
+        use polars::prelude::SerReader;
+        polars::prelude::ParquetReader::new(std::io::Cursor::new(
+            f.files["results.parquet"].clone(),
+        ))
+        .finish()
+    }
+    .unwrap();
+    let est = df.column("estimate").unwrap().f64().unwrap().clone();
+    let years = df.column("year").unwrap().i32().unwrap().clone();
+    let districts = df.column("district").unwrap().str().unwrap().clone();
+    for i in 0..df.height() {
+        if years.get(i) == Some(2026) && districts.get(i) == Some("city") {
+            assert!(est.get(i).is_none(), "parquet row {i}");
+        }
+    }
+    // The page and the chart say why instead.
+    let html = text(f, "index.html");
+    assert!(html.contains("för få svar"));
+    let svg = text(f, "charts/trend-city-p-belysning.svg");
+    assert!(svg.contains("för få svar 2026"));
+    assert_eq!(
+        svg.matches(r#"r="6""#).count(),
+        7 * 2,
+        "seven published years"
+    );
+}
+
+#[test]
+fn free_text_answers_never_appear() {
+    let f = fixture();
+    for (name, content) in all_text(f) {
+        assert!(!content.contains("HEMLIG-FRITEXT"), "free text in {name}");
+    }
+    for (name, bytes) in &f.files {
+        assert!(
+            !bytes.windows(14).any(|w| w == b"HEMLIG-FRITEXT"),
+            "free text in {name}"
+        );
+    }
+}
+
+#[test]
+fn names_with_markup_are_shown_as_text() {
+    let f = fixture();
+    let html = text(f, "index.html");
+    assert!(!html.contains("<script>alert(1)"), "raw script in the page");
+    assert!(html.contains("City &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<b>Kameror</b>") && html.contains("&lt;b&gt;Kameror&lt;/b&gt;"));
+    for (name, content) in all_text(f).iter().filter(|(n, _)| n.ends_with(".svg")) {
+        assert!(!content.contains("<script"), "{name}");
+    }
+    let compare = text(f, "charts/jamforelse-2026-p-belysning.svg");
+    assert!(compare.contains("&lt;script&gt;") || !compare.contains("script"));
+}
+
+#[tokio::test]
+async fn a_second_run_gives_byte_identical_files() {
+    let f = fixture();
+    let store = trygg::store::Store::connect(f.db.to_str().unwrap())
+        .await
+        .unwrap();
+    let out = f.out.parent().unwrap().join("again");
+    let inputs = Inputs {
+        districts: questionnaire::load_districts(&f.surveys.join("districts.toml")).unwrap(),
+        surveys: f.surveys.clone(),
+    };
+    report::generate(
+        &store,
+        &inputs,
+        &ReportOptions {
+            year: 2026,
+            compare: None,
+            out: out.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let again = read_tree(&out);
+    assert_eq!(
+        again.keys().collect::<Vec<_>>(),
+        f.files.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &again {
+        assert!(bytes == &f.files[name], "{name} differs between runs");
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_fail_clearly_and_leave_nothing_half_written() {
+    let f = fixture();
+    let store = trygg::store::Store::connect(f.db.to_str().unwrap())
+        .await
+        .unwrap();
+    let inputs = Inputs {
+        districts: questionnaire::load_districts(&f.surveys.join("districts.toml")).unwrap(),
+        surveys: f.surveys.clone(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |year: i32, out: PathBuf, compare: Option<std::ops::RangeInclusive<i32>>| {
+        let store = store.clone();
+        let inputs = inputs.clone();
+        async move {
+            report::generate(&store, &inputs, &ReportOptions { year, compare, out })
+                .await
+                .unwrap_err()
+                .to_string()
+        }
+    };
+    let err = run(2031, dir.path().join("r"), None).await;
+    assert!(err.contains("there are no waves in 2031"), "{err}");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let err = run(2026, file.clone(), None).await;
+    assert!(err.contains("is a file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+    let err = run(2026, dir.path().join("missing/2026"), None).await;
+    assert!(err.contains("does not exist"), "{err}");
+    let err = run(2026, dir.path().join("r"), Some(2019..=2026)).await;
+    assert!(err.contains("must end before the report year"), "{err}");
+
+    // A year with waves but no answers.
+    let src = bundled_source();
+    store
+        .publish(&NewWave {
+            district: "ryd",
+            year: 2027,
+            questionnaire_code: "trygghet-2026",
+            source: &src,
+            opens_on: NaiveDate::from_ymd_opt(2027, 9, 1).unwrap(),
+            closes_on: NaiveDate::from_ymd_opt(2027, 10, 31).unwrap(),
+        })
+        .await
+        .unwrap();
+    let err = run(2027, dir.path().join("r"), Some(2026..=2026)).await;
+    assert!(err.contains("no responses in 2027"), "{err}");
+
+    // A failure while writing leaves the previous report as it was and no temporary folder.
+    let out = dir.path().join("kept");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("index.html"), "old").unwrap();
+    let mut files = report::Files::new();
+    files.insert("a".into(), b"file".to_vec());
+    files.insert("a/b".into(), b"needs a to be a folder".to_vec());
+    assert!(report::write_atomically(dir.path(), &out, &files).is_err());
+    assert_eq!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "old"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[tokio::test]
+async fn the_server_lists_and_serves_reports_read_only() {
+    let f = fixture();
+    let db = TestDb::new().await;
+    let app = trygg::http::router(
+        trygg::http::AppState::new(db.store.clone(), districts())
+            .with_reports(f.out.parent().unwrap()),
+    );
+    let list = get(&app, "/rapporter").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(r#"href="/rapporter/2026/""#));
+    let page = get(&app, "/rapporter/2026/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Trygghetsundersökning 2026"));
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("style-src 'unsafe-inline'")
+    );
+    let svg = get(&app, "/rapporter/2026/charts/trend-ryd-p-fort.svg").await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert_eq!(svg.headers["content-type"], "image/svg+xml");
+    assert!(svg.body.starts_with("<svg"));
+    for bad in [
+        "/rapporter/2026/../t.db",
+        "/rapporter/2026/charts/..%2F..%2Ft.db",
+        "/rapporter/2025/",
+        "/rapporter/abc/index.html",
+        "/rapporter/2026/tables/nope.csv",
+    ] {
+        assert_eq!(get(&app, bad).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    let post = post_form(&app, "/rapporter/2026/index.html", "x=1").await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+}
