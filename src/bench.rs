@@ -124,3 +124,83 @@ async fn analyse(
         peak_memory_mib().unwrap_or(f64::NAN),
     ))
 }
+
+/// `trygg bench --report`: the full yearly report on the demo data (8 years × 4 districts)
+/// and a single SVG chart, timed.
+pub async fn report(
+    workdir: &Path,
+    surveys: &Path,
+    districts: &Districts,
+) -> Result<String, Error> {
+    std::fs::create_dir_all(workdir)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", workdir.display())))?;
+    let db = workdir.join("trygg-report-bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let store = Store::connect(db.to_str().unwrap_or("trygg-report-bench.db")).await?;
+    let demo = crate::demo::fill(&store, districts, surveys, crate::demo::DEFAULT_SEED).await?;
+    let inputs = Inputs {
+        districts: districts.clone(),
+        surveys: surveys.to_path_buf(),
+    };
+    let out = workdir.join("trygg-report-bench");
+    let started = Instant::now();
+    let summary = crate::report::generate(
+        &store,
+        &inputs,
+        &crate::report::ReportOptions {
+            year: demo.last_year,
+            compare: None,
+            out: out.clone(),
+        },
+    )
+    .await?;
+    let full = started.elapsed();
+
+    let years = (demo.first_year, demo.last_year);
+    let a = analysis::analyze(&store, &inputs, &Options::new(years.0..=years.1)).await?;
+    store.close().await;
+    let look = crate::report::figures::Lookup::new(&a);
+    let district = |c: &str| {
+        districts
+            .get(c)
+            .map(|d| d.name.get("sv").to_string())
+            .unwrap_or_else(|| c.to_string())
+    };
+    let indicator = |c: &str| c.to_string();
+    let names = crate::report::figures::Names {
+        district: &district,
+        indicator: &indicator,
+    };
+    let chart =
+        crate::report::figures::trend(&a, &look, &names, years, "skaggetorp", "P_BELYSNING");
+    const RUNS: u32 = 200;
+    let started = Instant::now();
+    for _ in 0..RUNS {
+        crate::charts::svg(&chart)?;
+    }
+    let svg = started.elapsed() / RUNS;
+    let started = Instant::now();
+    for _ in 0..20 {
+        crate::charts::png(&chart)?;
+    }
+    let png = started.elapsed() / 20;
+    Ok(format!(
+        "trygg bench --report: {} demo responses, {}–{}, {} districts\n\
+         full report:      {:>8.2} s   (target < 10 s; {} files, {} charts in SVG and PNG, {:.1} MB; analysis {:.2} s)\n\
+         one SVG chart:    {:>8.2} ms  (target < 5 ms; mean of {RUNS})\n\
+         one PNG chart:    {:>8.2} ms  (mean of 20)",
+        demo.responses,
+        years.0,
+        years.1,
+        districts.0.len(),
+        full.as_secs_f64(),
+        summary.files,
+        summary.charts,
+        summary.bytes as f64 / 1e6,
+        summary.analysis.as_secs_f64(),
+        svg.as_secs_f64() * 1000.0,
+        png.as_secs_f64() * 1000.0,
+    ))
+}

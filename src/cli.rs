@@ -91,6 +91,9 @@ pub enum Command {
         /// Reuse the benchmark database when it already holds that many responses.
         #[arg(long)]
         reuse: bool,
+        /// Time the yearly report on the demo data (and one chart) instead of the analysis.
+        #[arg(long)]
+        report: bool,
     },
     /// Publish a questionnaire as the waves of one year.
     Publish {
@@ -240,6 +243,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             responses,
             bench_database,
             reuse,
+            report,
         } => {
             if responses == 0 {
                 bail!("--responses must be at least 1");
@@ -255,6 +259,17 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                             .join("\n")
                     )
                 })?;
+            if report {
+                let dir = bench_database
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                println!(
+                    "{}",
+                    crate::bench::report(dir, &config.surveys_dir, &districts).await?
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let report = crate::bench::run(
                 &bench_database,
                 &config.surveys_dir,
