@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use crate::analysis::{self, Inputs, Options};
 use crate::error::Error;
 use crate::questionnaire::{self, Districts};
-use crate::store::{Channel, NewResponse, NewWave, Store};
+use crate::store::{NewWave, Store};
 
 pub const YEARS: std::ops::RangeInclusive<i32> = 2019..=2026;
 
@@ -60,32 +60,17 @@ pub async fn run(
         let opens = NaiveDate::from_ymd_opt(year, 9, 1).expect("date");
         let closes = NaiveDate::from_ymd_opt(year, 10, 31).expect("date");
         for d in &codes {
-            store
-                .publish(&NewWave {
-                    district: d,
-                    year,
-                    questionnaire_code: &q.code,
-                    source: &source,
-                    opens_on: opens,
-                    closes_on: closes,
-                })
-                .await?;
-            let wave = store
-                .wave(d, year)
-                .await?
-                .ok_or_else(|| Error::Internal("wave missing".into()))?;
             let count = per_wave.min(n - written);
-            let batch: Vec<NewResponse> = crate::demo::responses(&q, d, year, seed, count)
-                .map(|a| NewResponse {
-                    wave_id: wave.id,
-                    submitted_on: opens,
-                    channel: Channel::Web,
-                    lang: "sv".into(),
-                    synthetic: true,
-                    answers: a.to_json(),
-                })
-                .collect();
-            store.insert_responses(&batch).await?;
+            let wave = NewWave {
+                district: d,
+                year,
+                questionnaire_code: &q.code,
+                source: &source,
+                opens_on: opens,
+                closes_on: closes,
+            };
+            let answers = crate::demo::responses(&q, d, year, seed, count);
+            crate::demo::publish_with_answers(&store, &wave, answers, |_| {}).await?;
             written += count;
         }
     }

@@ -248,17 +248,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             if responses == 0 {
                 bail!("--responses must be at least 1");
             }
-            let districts =
-                questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
-                    anyhow::anyhow!(
-                        "{}",
-                        faults
-                            .iter()
-                            .map(|f| f.to_string())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    )
-                })?;
+            let districts = load_districts(&config)?;
             if report {
                 let dir = bench_database
                     .parent()
@@ -358,17 +348,16 @@ fn check(path: &std::path::Path) -> ExitCode {
     }
 }
 
+/// `districts.toml`, with every fault on its own line.
+fn load_districts(config: &Config) -> anyhow::Result<Districts> {
+    questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
+        let lines: Vec<String> = faults.iter().map(|f| f.to_string()).collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    })
+}
+
 async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
-    let districts = questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
-        anyhow::anyhow!(
-            "{}",
-            faults
-                .iter()
-                .map(|f| f.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let districts = load_districts(config)?;
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {}", config.database_url))?;

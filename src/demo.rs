@@ -331,48 +331,64 @@ pub async fn fill(
             (date(year, 9, 1), date(year, 10, 31))
         };
         for d in districts.codes() {
-            store
-                .publish(&NewWave {
-                    district: d,
-                    year,
-                    questionnaire_code: &q.code,
-                    source: &source,
-                    opens_on: opens,
-                    closes_on: closes,
-                })
-                .await?;
-            let wave = store
-                .wave(d, year)
-                .await?
-                .ok_or_else(|| Error::Internal("wave vanished".into()))?;
             let last_day = closes.min(today);
             let span = (last_day - opens).num_days().max(0);
             let mut day_rng = Rng::stream(seed, &[year as u64, 7]);
-            let responses: Vec<NewResponse> = wave_responses(&q, d, year, seed)
-                .into_iter()
-                .map(|a| NewResponse {
-                    wave_id: wave.id,
-                    submitted_on: opens + Duration::days(day_rng.range(0, span)),
-                    channel: if day_rng.uniform() < 0.15 {
-                        Channel::Paper
-                    } else {
-                        Channel::Web
-                    },
-                    lang: if day_rng.uniform() < 0.1 {
-                        "en".into()
-                    } else {
-                        "sv".into()
-                    },
-                    synthetic: true,
-                    answers: a.to_json(),
-                })
-                .collect();
-            summary.responses += responses.len();
+            let answers = wave_responses(&q, d, year, seed);
+            let wave = NewWave {
+                district: d,
+                year,
+                questionnaire_code: &q.code,
+                source: &source,
+                opens_on: opens,
+                closes_on: closes,
+            };
+            summary.responses += publish_with_answers(store, &wave, answers, |r| {
+                r.submitted_on = opens + Duration::days(day_rng.range(0, span));
+                if day_rng.uniform() < 0.15 {
+                    r.channel = Channel::Paper;
+                }
+                if day_rng.uniform() < 0.1 {
+                    r.lang = "en".into();
+                }
+            })
+            .await?;
             summary.waves += 1;
-            store.insert_responses(&responses).await?;
         }
     }
     Ok(summary)
+}
+
+/// Publishes a wave, then stores synthetic answers in it in one transaction; `vary` may set
+/// each response's day, channel and language (by default the opening day, web, Swedish).
+pub async fn publish_with_answers(
+    store: &Store,
+    wave: &NewWave<'_>,
+    answers: impl IntoIterator<Item = Answers>,
+    mut vary: impl FnMut(&mut NewResponse),
+) -> Result<usize, Error> {
+    store.publish(wave).await?;
+    let stored = store
+        .wave(wave.district, wave.year)
+        .await?
+        .ok_or_else(|| Error::Internal("a published wave vanished".into()))?;
+    let responses: Vec<NewResponse> = answers
+        .into_iter()
+        .map(|a| {
+            let mut r = NewResponse {
+                wave_id: stored.id,
+                submitted_on: wave.opens_on,
+                channel: Channel::Web,
+                lang: "sv".into(),
+                synthetic: true,
+                answers: a.to_json(),
+            };
+            vary(&mut r);
+            r
+        })
+        .collect();
+    store.insert_responses(&responses).await?;
+    Ok(responses.len())
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {

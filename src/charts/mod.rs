@@ -239,6 +239,30 @@ where
     Ok(())
 }
 
+type Plot<'a, DB> = ChartContext<
+    'a,
+    DB,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// The legend box, the same on every chart.
+fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut Plot<'a, DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(150, 150, 150))
+        .label_font(("sans-serif", 13))
+        .draw()?;
+    Ok(())
+}
+
 fn draw_years<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &YearChart) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -339,13 +363,7 @@ where
         }
     }
     if !c.series.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(150, 150, 150))
-            .label_font(("sans-serif", 13))
-            .draw()?;
+        legend(&mut chart)?;
     }
     Ok(())
 }
@@ -416,13 +434,7 @@ where
         }
     }
     if c.reference.is_some() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(150, 150, 150))
-            .label_font(("sans-serif", 13))
-            .draw()?;
+        legend(&mut chart)?;
     }
     Ok(())
 }
