@@ -48,6 +48,9 @@ pub fn load_districts(path: &Path) -> Result<Districts, Vec<Fault>> {
     parse_districts(&name, &src)
 }
 
+/// Largest questionnaire or districts file read: the bundled questionnaire is about 30 kB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 fn read(path: &Path) -> Result<String, Vec<Fault>> {
     let fault = |message: String| {
         vec![Fault {
@@ -56,6 +59,14 @@ fn read(path: &Path) -> Result<String, Vec<Fault>> {
             message,
         }]
     };
+    let size = std::fs::metadata(path)
+        .map_err(|e| fault(format!("cannot read: {e}")))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(fault(format!(
+            "the file is {size} bytes; a questionnaire file may be at most {MAX_FILE_BYTES}"
+        )));
+    }
     let bytes = std::fs::read(path).map_err(|e| fault(format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         fault(format!(

@@ -85,3 +85,58 @@ proptest! {
         prop_assert!((a.estimate - b.estimate).abs() < 1e-12 && (a.se - b.se).abs() < 1e-12);
     }
 }
+
+mod suppression {
+    use std::collections::{BTreeSet, HashMap};
+
+    use proptest::prelude::*;
+    use trygg::analysis::aggregate::Aggregates;
+    use trygg::analysis::results::{TableInput, build};
+    use trygg::analysis::stats::Sums;
+    use trygg::analysis::{Kind, Options, Variable};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        /// Whatever the counts and thresholds, a suppressed row carries no value, and a row
+        /// with a value has at least the minimum n and n_eff.
+        #[test]
+        fn suppressed_rows_carry_no_value(
+            cells in proptest::collection::vec((0usize..80, 0.0f64..1.0, 0.5f64..3.0), 6),
+            min_n in 1.0f64..60.0,
+        ) {
+            let vars = vec![Variable { code: "P_X".into(), kind: Kind::Share, values: vec![(0, 0.0), (1, 1.0)], norm: Some(0.2), index: Some("problem".into()) }];
+            let mut aggs = Aggregates::default();
+            let mut asked = HashMap::new();
+            let districts = ["a".to_string(), "b".to_string()];
+            for (k, (n, share, w)) in cells.iter().enumerate() {
+                let (year, district) = (2020 + (k / 2) as i32, districts[k % 2].clone());
+                let mut s = Sums::default();
+                for i in 0..*n {
+                    let y = if (i as f64) < share * *n as f64 { 1.0 } else { 0.0 };
+                    s.add(&Sums::one(*w * (1.0 + (i % 3) as f64), y));
+                }
+                aggs.sums.insert(((year, district.clone(), "all".to_string()), 0), s);
+                aggs.rows.insert((year, district.clone(), "all".to_string()), *n as f64);
+                asked.insert((year, district), BTreeSet::from(["P_X".to_string()]));
+            }
+            let mut options = Options::new(2020..=2022);
+            options.min_n = min_n;
+            options.min_n_eff = min_n;
+            let weighted = HashMap::from([(2020, true), (2021, true), (2022, true)]);
+            let input = TableInput {
+                aggs: &aggs, vars: &vars, blocks: &["problem".to_string()], years: &[2020, 2021, 2022],
+                districts: &districts, groups: &["all".to_string()], asked: &asked, weighted: &weighted, options: &options,
+            };
+            for r in build(&input) {
+                if r.suppressed {
+                    prop_assert!(r.estimate.is_none() && r.se.is_none() && r.ci_low.is_none() && r.ci_high.is_none());
+                    prop_assert!(r.level.is_none() && r.n_eff.is_none() && r.class.is_none());
+                    prop_assert!(r.prev.diff.is_none() && r.base.diff.is_none() && r.prev.change.is_none());
+                } else if r.kind == Kind::Share {
+                    prop_assert!(r.n.unwrap() >= min_n && r.n_eff.unwrap() >= min_n, "{:?}", r);
+                }
+            }
+        }
+    }
+}

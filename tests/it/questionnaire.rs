@@ -386,3 +386,30 @@ fn districts_file_faults_are_reported() {
         ["skaggetorp", "ryd", "berga", "city"]
     );
 }
+
+#[test]
+fn an_oversized_file_is_refused_before_it_is_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let mut src = VALID.to_string();
+    src.push_str(&format!(
+        "# {}\n",
+        "x".repeat(questionnaire::MAX_FILE_BYTES as usize)
+    ));
+    std::fs::write(&path, src).unwrap();
+    let faults = questionnaire::load(&path).unwrap_err();
+    assert!(
+        faults[0].to_string().contains("may be at most 1048576"),
+        "{faults:?}"
+    );
+}
+
+#[test]
+fn hostile_texts_are_data_not_markup() {
+    let src = VALID.replace(
+        "title = { sv = \"Test\", en = \"Test\" }",
+        "title = { sv = \"<script>alert(1)</script>\", en = \"Test\" }",
+    );
+    let q = parse("hostile.toml", &src).unwrap();
+    assert_eq!(q.title.get("sv"), "<script>alert(1)</script>");
+}
