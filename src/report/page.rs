@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::figures::{Lookup, Names, p_value, signed_points, thousands};
+use crate::analysis::results::Comparison;
 use crate::analysis::{ALL, Analysis, Kind, MeasureRow, ResultRow};
 
 const STYLE: &str = r#"
@@ -131,6 +132,55 @@ pub fn shown_measure_rows(a: &Analysis) -> Vec<&MeasureRow> {
     out
 }
 
+/// The largest significant changes of the year (district and municipality rows, all
+/// respondents), against the previous year or the base year.
+fn top_changes(a: &Analysis, year: i32, pick: fn(&ResultRow) -> &Comparison) -> Vec<&ResultRow> {
+    let mut rows: Vec<&ResultRow> = a
+        .results
+        .iter()
+        .filter(|r| r.year == year && r.group == "all" && r.kind == Kind::Share)
+        .filter(|r| pick(r).significant == Some(true))
+        .collect();
+    let size = |r: &ResultRow| pick(r).diff.unwrap_or(0.0).abs();
+    rows.sort_by(|x, y| {
+        size(y)
+            .total_cmp(&size(x))
+            .then(x.indicator.cmp(&y.indicator))
+    });
+    rows.truncate(15);
+    rows
+}
+
+fn changes_table(
+    look: &Lookup,
+    names: &Names,
+    rows: &[&ResultRow],
+    pick: fn(&ResultRow) -> &Comparison,
+    then_label: &str,
+    year: i32,
+) -> Markup {
+    html! {
+        table {
+            thead { tr { th { "Område" } th { "Indikator" } th { (then_label) } th { (year) } th { "Förändring (procentenheter)" } th { "95 % KI" } th { "q" } } }
+            tbody {
+                @for r in rows {
+                    @let c = pick(r);
+                    @let then = c.year.and_then(|y| look.get(y, &r.district, &r.indicator, r.kind));
+                    tr {
+                        td { ((names.district)(&r.district)) }
+                        td { ((names.indicator)(&r.indicator)) }
+                        (share_cell(then))
+                        (share_cell(Some(r)))
+                        td.num { (signed_points(c.diff.unwrap_or(0.0))) }
+                        td.num { @if let Some(t) = &c.change { (signed_points(t.ci_low)) " till " (signed_points(t.ci_high)) } }
+                        td.num { (p_value(c.q.unwrap_or(1.0))) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn render(
     a: &Analysis,
     look: &Lookup,
@@ -153,25 +203,12 @@ pub fn render(
         .filter(|w| w.year == year)
         .map(|w| w.n)
         .sum();
-    let mut changes: Vec<&ResultRow> = a
-        .results
-        .iter()
-        .filter(|r| {
-            r.year == year
-                && r.group == "all"
-                && r.kind == Kind::Share
-                && r.prev.significant == Some(true)
-        })
-        .collect();
-    changes.sort_by(|x, y| {
-        y.prev
-            .diff
-            .unwrap_or(0.0)
-            .abs()
-            .total_cmp(&x.prev.diff.unwrap_or(0.0).abs())
-            .then(x.indicator.cmp(&y.indicator))
-    });
-    changes.truncate(15);
+    let changes = top_changes(a, year, |r| &r.prev);
+    let since_base = top_changes(a, year, |r| &r.base);
+    let base_year = since_base
+        .first()
+        .and_then(|r| r.base.year)
+        .unwrap_or(years.0);
     let mut blocks: Vec<(String, String)> = q
         .indices
         .iter()
@@ -239,25 +276,17 @@ pub fn render(
                     @if changes.is_empty() {
                         p { "Inga statistiskt säkerställda förändringar mot föregående undersökningsår." }
                     } @else {
-                        table {
-                            thead { tr { th { "Område" } th { "Indikator" } th { "Förra året" } th { (year) } th { "Förändring (procentenheter)" } th { "95 % KI" } th { "q" } } }
-                            tbody {
-                                @for r in &changes {
-                                    @let prev = r.prev.year.and_then(|py| look.get(py, &r.district, &r.indicator, r.kind));
-                                    tr {
-                                        td { ((names.district)(&r.district)) }
-                                        td { ((names.indicator)(&r.indicator)) }
-                                        (share_cell(prev))
-                                        (share_cell(Some(r)))
-                                        td.num { (signed_points(r.prev.diff.unwrap_or(0.0))) }
-                                        td.num { @if let Some(c) = &r.prev.change { (signed_points(c.ci_low)) " till " (signed_points(c.ci_high)) } }
-                                        td.num { (p_value(r.prev.q.unwrap_or(1.0))) }
-                                    }
-                                }
-                            }
-                        }
-                        p.muted { "Signifikant betyder q < 0,05 efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten." }
+                        (changes_table(look, names, &changes, |r| &r.prev, "Förra året", year))
                     }
+                    @if years.0 < year {
+                        h3 { "De viktigaste förändringarna sedan " (base_year) }
+                        @if since_base.is_empty() {
+                            p { "Inga statistiskt säkerställda förändringar sedan " (years.0) "." }
+                        } @else {
+                            (changes_table(look, names, &since_base, |r| &r.base, &base_year.to_string(), year))
+                        }
+                    }
+                    p.muted { "Signifikant betyder q < 0,05 efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten. Högst 15 förändringar visas, de största först." }
                     h3 { "Indexnivåer " (year) }
                     table {
                         thead { tr { th { "Område" } @for (_, name) in &blocks { th { (name) } } } }
