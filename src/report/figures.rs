@@ -121,6 +121,21 @@ fn y_max(series: &[Series], floor: f64) -> f64 {
     ((top * 10.0).ceil() / 10.0).clamp(0.1, 1.0)
 }
 
+/// A percent axis from 0 to just above the highest interval.
+fn share_axis(series: &[Series]) -> Axis {
+    Axis {
+        title: "Andel (%)".into(),
+        min: 0.0,
+        max: y_max(series, 0.1),
+        percent: true,
+    }
+}
+
+/// A date as a fractional year on the x axis.
+fn date_x(d: chrono::NaiveDate) -> f64 {
+    f64::from(d.year()) + f64::from(d.ordinal0()) / 365.0
+}
+
 fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
     (!years.is_empty()).then(|| {
         format!(
@@ -170,7 +185,7 @@ pub fn trend(
         .filter(|m| m.district == district)
         .filter(|m| (years.0..=years.1).contains(&m.start.year()))
         .map(|m| Marker {
-            x: f64::from(m.start.year()) + f64::from(m.start.ordinal0()) / 365.0,
+            x: date_x(m.start),
             label: m.title.clone(),
         })
         .collect();
@@ -181,12 +196,7 @@ pub fn trend(
             (names.indicator)(indicator),
             (names.district)(district)
         ),
-        axis: Axis {
-            title: "Andel (%)".into(),
-            min: 0.0,
-            max: y_max(&list, 0.1),
-            percent: true,
-        },
+        axis: share_axis(&list),
         years,
         series: list,
         bands: Vec::new(),
@@ -361,17 +371,12 @@ pub fn measure(
     let list = vec![own, cmp];
     Some(Chart::Years(YearChart {
         title: format!("{}: {}", m.title, (names.indicator)(indicator)),
-        axis: Axis {
-            title: "Andel (%)".into(),
-            min: 0.0,
-            max: y_max(&list, 0.1),
-            percent: true,
-        },
+        axis: share_axis(&list),
         years,
         series: list,
         bands: Vec::new(),
         markers: vec![Marker {
-            x: f64::from(m.start.year()) + f64::from(m.start.ordinal0()) / 365.0,
+            x: date_x(m.start),
             label: format!("Start {}", m.start),
         }],
         notes,
