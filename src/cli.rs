@@ -172,8 +172,10 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(m) = &measures_out {
                 crate::analysis::check_output_path(m)?;
             }
-            if !(min_n >= 1.0 && min_n_eff >= 1.0) {
-                bail!("--min-n and --min-n-eff must be at least 1");
+            if !(min_n >= 5.0 && min_n_eff >= 1.0) {
+                bail!(
+                    "--min-n must be at least 5 (counts of 1-4 are never published) and --min-n-eff at least 1"
+                );
             }
             let (store, districts) = open(&config).await?;
             let mut options = crate::analysis::Options::new(years);

@@ -100,11 +100,15 @@ pub fn pooled(
     any.then_some((sums, rows))
 }
 
+/// Counts below this are never published, whatever the configured thresholds: a share of
+/// 1–4 answers would give the count away.
+pub const SMALLEST_PUBLISHED_N: f64 = 5.0;
+
 /// Whether an estimate must be suppressed (METHODOLOGY §5).
 pub fn suppress(e: Option<&Estimate>, options: &Options) -> bool {
     match e {
         None => true,
-        Some(e) => e.n < options.min_n || e.n_eff < options.min_n_eff,
+        Some(e) => e.n < options.min_n.max(SMALLEST_PUBLISHED_N) || e.n_eff < options.min_n_eff,
     }
 }
 
@@ -117,7 +121,7 @@ pub fn estimate(kind: Kind, s: &Sums) -> Option<Estimate> {
 }
 
 fn publishable_n(n: f64) -> Option<f64> {
-    (n >= 5.0 || n == 0.0).then_some(n)
+    (n >= SMALLEST_PUBLISHED_N || n == 0.0).then_some(n)
 }
 
 pub fn build(input: &TableInput) -> Vec<ResultRow> {

@@ -240,3 +240,93 @@ fn serve_with_demo_answers_with_the_demo_data_loaded() {
     assert!(!again.status.success());
     assert!(text(&again).contains("only goes into an empty database"));
 }
+
+#[test]
+fn analyze_writes_the_tables_and_refuses_bad_flags_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(trygg(&db, &["demo"]).status.success());
+    let out = dir.path().join("results.csv");
+    let measures = dir.path().join("measures.parquet");
+    let o = out.to_str().unwrap();
+    for (flags, message) in [
+        (
+            vec!["--years", "2026..2019", "--out", o],
+            "the first year is after the last",
+        ),
+        (
+            vec!["--years", "nineteen", "--out", o],
+            "is not a year or a range",
+        ),
+        (
+            vec!["--years", "2019..2026", "--out", "results.txt"],
+            "must end in .csv or .parquet",
+        ),
+        (
+            vec!["--years", "2019..2026", "--out", o, "--min-n", "2"],
+            "--min-n must be at least 5",
+        ),
+        (
+            vec!["--years", "2010..2026", "--out", o],
+            "there are no waves in 2010",
+        ),
+        (
+            vec!["--years", "2019..2026", "--out", o, "--base", "2018"],
+            "base year 2018 is outside",
+        ),
+    ] {
+        let mut args = vec!["analyze"];
+        args.extend_from_slice(&flags);
+        let run = trygg(&db, &args);
+        assert!(!run.status.success(), "{flags:?}");
+        assert!(text(&run).contains(message), "{flags:?}: {}", text(&run));
+        assert!(!out.exists(), "nothing written for {flags:?}");
+    }
+    let run = trygg(
+        &db,
+        &[
+            "analyze",
+            "--years",
+            "2019..2026",
+            "--out",
+            o,
+            "--measures-out",
+            measures.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let header = csv.lines().next().unwrap();
+    for column in [
+        "year",
+        "district",
+        "group",
+        "indicator",
+        "kind",
+        "n",
+        "n_eff",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "level",
+        "suppressed",
+        "uncertain",
+        "prev_year",
+        "diff_prev",
+        "p_prev",
+        "q_prev",
+        "significant_prev",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == column),
+            "{column} missing from {header}"
+        );
+    }
+    assert_eq!(
+        &std::fs::read(&measures).unwrap()[..4],
+        b"PAR1",
+        "Parquet by extension"
+    );
+    assert!(text(&run).contains("result rows written"));
+}
