@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
 use trygg::analysis::{self, ALL, Analysis, Inputs, Kind, Options};
-use trygg::store::{Channel, NewResponse, NewWave};
+use trygg::questionnaire::{Answer, Answers};
 
 use crate::helpers::*;
 
@@ -331,37 +330,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
 async fn small_db(n: usize, reverse: bool) -> TestDb {
     let db = TestDb::new().await;
     let q = bundled();
-    let src = bundled_source();
     for year in [2023, 2024] {
         for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let opens = NaiveDate::from_ymd_opt(year, 9, 1).unwrap();
-            let closes = NaiveDate::from_ymd_opt(year, 10, 31).unwrap();
-            db.store
-                .publish(&NewWave {
-                    district: d,
-                    year,
-                    questionnaire_code: "trygghet-2026",
-                    source: &src,
-                    opens_on: opens,
-                    closes_on: closes,
-                })
-                .await
-                .unwrap();
-            let wave = db.store.wave(d, year).await.unwrap().unwrap();
-            let mut rs: Vec<NewResponse> = trygg::demo::responses(&q, d, year, 1, n)
-                .map(|a| NewResponse {
-                    wave_id: wave.id,
-                    submitted_on: opens,
-                    channel: Channel::Web,
-                    lang: "sv".into(),
-                    synthetic: true,
-                    answers: a.to_json(),
-                })
-                .collect();
+            let mut answers: Vec<_> = trygg::demo::responses(&q, d, year, 1, n).collect();
             if reverse {
-                rs.reverse();
+                answers.reverse();
             }
-            db.store.insert_responses(&rs).await.unwrap();
+            fill_wave(&db.store, d, year, answers).await;
         }
     }
     db
@@ -526,36 +501,24 @@ async fn a_population_file_without_a_surveyed_district_is_refused() {
 #[tokio::test]
 async fn raking_that_cannot_converge_names_district_year_and_margin() {
     let db = TestDb::new().await;
-    let src = bundled_source();
-    let opens = NaiveDate::from_ymd_opt(2024, 9, 1).unwrap();
-    let closes = NaiveDate::from_ymd_opt(2024, 10, 31).unwrap();
-    db.store
-        .publish(&NewWave {
-            district: "berga",
-            year: 2024,
-            questionnaire_code: "trygghet-2026",
-            source: &src,
-            opens_on: opens,
-            closes_on: closes,
-        })
-        .await
-        .unwrap();
-    let wave = db.store.wave("berga", 2024).await.unwrap().unwrap();
     // Only women answered: the population's men cannot be represented.
-    let rs: Vec<NewResponse> = (0..50)
-        .map(|i| NewResponse {
-            wave_id: wave.id,
-            submitted_on: opens,
-            channel: Channel::Paper,
-            lang: "sv".into(),
-            synthetic: true,
-            answers: format!(
-                r#"{{"B_KON":"kvinna","B_ALDER":"{}","T_OMRADET":"ganska_trygg"}}"#,
-                ["16-24", "25-44", "45-64", "65-84"][i % 4]
-            ),
+    let answers = (0..50)
+        .map(|i| {
+            let age = ["16-24", "25-44", "45-64", "65-84"][i % 4];
+            let fields = [
+                ("B_KON", "kvinna"),
+                ("B_ALDER", age),
+                ("T_OMRADET", "ganska_trygg"),
+            ];
+            Answers(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), Answer::Choice(v.to_string())))
+                    .collect(),
+            )
         })
         .collect();
-    db.store.insert_responses(&rs).await.unwrap();
+    fill_wave(&db.store, "berga", 2024, answers).await;
     let err = run(&db, &surveys_dir(), 2024..=2024)
         .await
         .unwrap_err()

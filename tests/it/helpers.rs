@@ -98,6 +98,27 @@ impl TestDb {
     }
 }
 
+/// Publishes the bundled questionnaire as a September–October wave and stores `answers`.
+pub async fn fill_wave(
+    store: &Store,
+    district: &str,
+    year: i32,
+    answers: Vec<trygg::questionnaire::Answers>,
+) {
+    let src = bundled_source();
+    let wave = NewWave {
+        district,
+        year,
+        questionnaire_code: "trygghet-2026",
+        source: &src,
+        opens_on: NaiveDate::from_ymd_opt(year, 9, 1).unwrap(),
+        closes_on: NaiveDate::from_ymd_opt(year, 10, 31).unwrap(),
+    };
+    trygg::demo::publish_with_answers(store, &wave, answers, |_| {})
+        .await
+        .unwrap();
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use trygg::analysis::{self, Inputs, Kind, Options};
 use trygg::questionnaire::{self, Answer};
 use trygg::report::{self, ReportOptions};
-use trygg::store::{Channel, NewResponse, NewWave};
+use trygg::store::NewWave;
 
 use crate::helpers::*;
 
@@ -44,13 +44,8 @@ fn fixture() -> &'static Fixture {
                 let db = dir.path().join("t.db");
                 let store = trygg::store::Store::connect(db.to_str().unwrap()).await.unwrap();
                 let q = bundled();
-                let src = bundled_source();
                 for year in 2019..=2026 {
                     for district in ["skaggetorp", "ryd", "berga", "city"] {
-                        let opens = NaiveDate::from_ymd_opt(year, 9, 1).unwrap();
-                        let closes = NaiveDate::from_ymd_opt(year, 10, 31).unwrap();
-                        store.publish(&NewWave { district, year, questionnaire_code: "trygghet-2026", source: &src, opens_on: opens, closes_on: closes }).await.unwrap();
-                        let wave = store.wave(district, year).await.unwrap().unwrap();
                         let mut answers = trygg::demo::wave_responses(&q, district, year, trygg::demo::DEFAULT_SEED);
                         if district == "city" && year == 2026 {
                             // 12 answers that still cover every sex and age group, so the
@@ -74,17 +69,10 @@ fn fixture() -> &'static Fixture {
                             assert_eq!(kept.len(), 12);
                             answers = kept;
                         }
-                        let rs: Vec<NewResponse> = answers
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, mut a)| {
-                                if i % 5 == 0 {
-                                    a.0.insert("F_OTRYGGA_PLATSER".into(), Answer::Text(FREE_TEXT.into()));
-                                }
-                                NewResponse { wave_id: wave.id, submitted_on: opens, channel: Channel::Web, lang: "sv".into(), synthetic: true, answers: a.to_json() }
-                            })
-                            .collect();
-                        store.insert_responses(&rs).await.unwrap();
+                        for a in answers.iter_mut().step_by(5) {
+                            a.0.insert("F_OTRYGGA_PLATSER".into(), Answer::Text(FREE_TEXT.into()));
+                        }
+                        fill_wave(&store, district, year, answers).await;
                     }
                 }
                 let out = dir.path().join("reports").join("2026");
