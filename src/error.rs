@@ -18,9 +18,6 @@ pub enum Error {
     /// The request conflicts with what is stored, e.g. republishing a wave (409).
     #[error("{0}")]
     Conflict(String),
-    /// Nothing at that address (404).
-    #[error("not found")]
-    NotFound,
     /// The database failed (500; details only in the log).
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
@@ -37,7 +34,6 @@ impl IntoResponse for Error {
         let status = match &self {
             Error::Config(_) | Error::Invalid(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::NotFound => StatusCode::NOT_FOUND,
             Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -46,8 +42,6 @@ impl IntoResponse for Error {
         let lang = crate::i18n::Lang::default();
         let (title, body) = if status.is_server_error() {
             (lang.t("server_error_title"), lang.t("server_error_body"))
-        } else if status == StatusCode::NOT_FOUND {
-            (lang.t("not_found_title"), lang.t("not_found_body"))
         } else {
             (lang.t("bad_request_title"), lang.t("bad_request_body"))
         };
