@@ -103,55 +103,36 @@ async fn refused(db: &TestDb, uri: &str, body: &[u8], status: StatusCode, messag
 async fn invalid_answers_come_back_with_messages_and_every_given_answer_kept() {
     let (db, uri) = open_wave().await;
     let base = "lang=en&T_OMRADET=ganska_trygg";
-    refused(
-        &db,
-        &uri,
-        format!("{base}&P_BELYSNING=enormt").as_bytes(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "The option &quot;enormt&quot; does not exist",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        format!("{base}&B_AR_I_OMRADET=120").as_bytes(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a whole number from 0 to 90",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        format!("{base}&B_AR_I_OMRADET=tio").as_bytes(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "must be a whole number",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        b"lang=en&P_BELYSNING=ganska",
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "This question must be answered",
-    )
-    .await;
     let long = "x".repeat(1001);
-    refused(
-        &db,
-        &uri,
-        format!("{base}&F_OTRYGGA_PLATSER={long}").as_bytes(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "at most 1000 characters",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        format!("{base}&U_ANMALT=ej_utsatt&K_INFORMATION=grannar&K_INFORMATION=zzz").as_bytes(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "does not exist",
-    )
-    .await;
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            format!("{base}&P_BELYSNING=enormt").into(),
+            "The option &quot;enormt&quot; does not exist",
+        ),
+        (
+            format!("{base}&B_AR_I_OMRADET=120").into(),
+            "a whole number from 0 to 90",
+        ),
+        (
+            format!("{base}&B_AR_I_OMRADET=tio").into(),
+            "must be a whole number",
+        ),
+        (
+            b"lang=en&P_BELYSNING=ganska".to_vec(),
+            "This question must be answered",
+        ),
+        (
+            format!("{base}&F_OTRYGGA_PLATSER={long}").into(),
+            "at most 1000 characters",
+        ),
+        (
+            format!("{base}&U_ANMALT=ej_utsatt&K_INFORMATION=grannar&K_INFORMATION=zzz").into(),
+            "does not exist",
+        ),
+    ];
+    for (body, message) in cases {
+        refused(&db, &uri, &body, StatusCode::UNPROCESSABLE_ENTITY, message).await;
+    }
 
     // The form comes back with the error summary linking to the question, the message
     // beside it, and what was answered still selected.
@@ -188,80 +169,43 @@ async fn free_text_is_escaped_when_shown_again() {
 async fn malformed_submissions_are_refused_and_store_nothing() {
     let (db, uri) = open_wave().await;
     let ok = "lang=sv&T_OMRADET=ganska_trygg";
-    refused(
-        &db,
-        &uri,
-        format!("{ok}&T_OMRADET=mycket_trygg").as_bytes(),
-        StatusCode::BAD_REQUEST,
-        "field &quot;T_OMRADET&quot; given twice",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        format!("{ok}&K_INFORMATION=grannar&K_INFORMATION=grannar").as_bytes(),
-        StatusCode::BAD_REQUEST,
-        "given twice",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        format!("{ok}&lang=en").as_bytes(),
-        StatusCode::BAD_REQUEST,
-        "given twice",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        format!("{ok}&ip=1.2.3.4").as_bytes(),
-        StatusCode::BAD_REQUEST,
-        "unknown field &quot;ip&quot;",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        b"lang=sv&T_OMRADET=ganska_trygg&F_OTRYGGA_PLATSER=%FF%FE",
-        StatusCode::BAD_REQUEST,
-        "not valid UTF-8",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        b"lang=sv&T_OMRADET=\xc3\x28",
-        StatusCode::BAD_REQUEST,
-        "not valid UTF-8",
-    )
-    .await;
-    refused(
-        &db,
-        &uri,
-        b"=x&T_OMRADET=ganska_trygg",
-        StatusCode::BAD_REQUEST,
-        "no name",
-    )
-    .await;
     let many: String = (0..1200).map(|i| format!("&x{i}=1")).collect();
-    refused(
-        &db,
-        &uri,
-        format!("{ok}{many}").as_bytes(),
-        StatusCode::BAD_REQUEST,
-        "too many fields",
-    )
-    .await;
     let huge = format!("{ok}&F_OTRYGGA_PLATSER={}", "a".repeat(70 * 1024));
-    refused(
-        &db,
-        &uri,
-        huge.as_bytes(),
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "64 kB",
-    )
-    .await;
+    let bad = StatusCode::BAD_REQUEST;
+    let cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
+        (
+            format!("{ok}&T_OMRADET=mycket_trygg").into(),
+            bad,
+            "field &quot;T_OMRADET&quot; given twice",
+        ),
+        (
+            format!("{ok}&K_INFORMATION=grannar&K_INFORMATION=grannar").into(),
+            bad,
+            "given twice",
+        ),
+        (format!("{ok}&lang=en").into(), bad, "given twice"),
+        (
+            format!("{ok}&ip=1.2.3.4").into(),
+            bad,
+            "unknown field &quot;ip&quot;",
+        ),
+        (
+            b"lang=sv&T_OMRADET=ganska_trygg&F_OTRYGGA_PLATSER=%FF%FE".to_vec(),
+            bad,
+            "not valid UTF-8",
+        ),
+        (
+            b"lang=sv&T_OMRADET=\xc3\x28".to_vec(),
+            bad,
+            "not valid UTF-8",
+        ),
+        (b"=x&T_OMRADET=ganska_trygg".to_vec(), bad, "no name"),
+        (format!("{ok}{many}").into(), bad, "too many fields"),
+        (huge.into(), StatusCode::PAYLOAD_TOO_LARGE, "64 kB"),
+    ];
+    for (body, status, message) in cases {
+        refused(&db, &uri, &body, status, message).await;
+    }
 }
 
 #[tokio::test]
