@@ -219,12 +219,7 @@ pub async fn analyze(store: &Store, inputs: &Inputs, options: &Options) -> Resul
     let mut snapshots: HashMap<i64, Arc<Questionnaire>> = HashMap::new();
     for w in &waves {
         if let std::collections::hash_map::Entry::Vacant(e) = snapshots.entry(w.questionnaire_id) {
-            let src = store.snapshot(w.questionnaire_id).await?;
-            let q = crate::questionnaire::parse(&format!("snapshot {}", w.questionnaire_id), &src)
-                .map_err(|f| {
-                    Error::Internal(format!("stored snapshot does not parse: {}", f[0]))
-                })?;
-            e.insert(Arc::new(q));
+            e.insert(Arc::new(store.questionnaire(w.questionnaire_id).await?));
         }
     }
     let loaded = load::load(store, &waves, |id| {

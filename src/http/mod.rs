@@ -56,14 +56,7 @@ impl AppState {
         if let Some(q) = self.snapshots.lock().expect("snapshot cache").get(&id) {
             return Ok(q.clone());
         }
-        let source = self.store.snapshot(id).await?;
-        let q = crate::questionnaire::parse(&format!("snapshot {id}"), &source).map_err(|f| {
-            Error::Internal(format!(
-                "stored questionnaire snapshot {id} no longer parses: {}",
-                f[0]
-            ))
-        })?;
-        let q = Arc::new(q);
+        let q = Arc::new(self.store.questionnaire(id).await?);
         self.snapshots
             .lock()
             .expect("snapshot cache")

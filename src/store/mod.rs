@@ -271,6 +271,20 @@ impl Store {
         )
     }
 
+    /// The questionnaire a wave was published with, parsed from its snapshot.
+    pub async fn questionnaire(
+        &self,
+        questionnaire_id: i64,
+    ) -> Result<crate::questionnaire::Questionnaire, Error> {
+        let source = self.snapshot(questionnaire_id).await?;
+        crate::questionnaire::parse(&format!("snapshot {questionnaire_id}"), &source).map_err(|f| {
+            Error::Internal(format!(
+                "stored questionnaire snapshot {questionnaire_id} no longer parses: {}",
+                f[0]
+            ))
+        })
+    }
+
     /// Stores one response in one transaction; when this returns Ok it is on disk.
     pub async fn insert_response(&self, r: &NewResponse) -> Result<(), Error> {
         self.insert_responses(std::slice::from_ref(r)).await
