@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::http::Limits;
 use crate::questionnaire::{self, Districts};
 use crate::store::{NewWave, Published, Store};
 
@@ -35,6 +36,17 @@ pub enum Command {
         /// Fill an empty database with synthetic demo data first.
         #[arg(long)]
         demo: bool,
+        /// The address residents use, e.g. https://trygg.linkoping.se: posts from it are
+        /// accepted behind a proxy that rewrites Host, and HSTS is sent when it is https.
+        #[arg(long, env = "TRYGG_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
+        #[command(flatten)]
+        limits: LimitFlags,
+    },
+    /// Write a consistent, verified copy of the database while trygg runs (SQLite).
+    Backup {
+        /// The copy to write; it must not exist yet.
+        file: PathBuf,
     },
     /// Fill an empty database with synthetic, clearly labelled demo responses (2019 to this year).
     Demo {
@@ -114,6 +126,73 @@ pub enum Command {
     },
 }
 
+/// Connection limits of `serve`, in seconds and counts (defaults: [`Limits::default`]).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitFlags {
+    /// Seconds to wait for a request's headers, and between keep-alive requests.
+    #[arg(long, env = "TRYGG_HEADER_TIMEOUT", default_value_t = Limits::default().header_timeout.as_secs())]
+    header_timeout: u64,
+    /// Seconds to wait for a request's body.
+    #[arg(long, env = "TRYGG_BODY_TIMEOUT", default_value_t = Limits::default().body_timeout.as_secs())]
+    body_timeout: u64,
+    /// Open connections at most (also kept below the open-file limit).
+    #[arg(long, env = "TRYGG_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Requests handled at once at most; more get 503 with Retry-After.
+    #[arg(long, env = "TRYGG_MAX_IN_FLIGHT", default_value_t = Limits::default().max_in_flight)]
+    max_in_flight: usize,
+    /// Seconds shutdown waits for requests in flight.
+    #[arg(long, env = "TRYGG_SHUTDOWN_GRACE", default_value_t = Limits::default().shutdown_grace.as_secs())]
+    shutdown_grace: u64,
+}
+
+impl LimitFlags {
+    fn limits(&self) -> anyhow::Result<Limits> {
+        use std::time::Duration;
+        for (flag, secs) in [
+            ("--header-timeout", self.header_timeout),
+            ("--body-timeout", self.body_timeout),
+            ("--shutdown-grace", self.shutdown_grace),
+        ] {
+            if !(1..=3600).contains(&secs) {
+                bail!("{flag} {secs} must be between 1 and 3600 seconds");
+            }
+        }
+        for (flag, n) in [
+            ("--max-connections", self.max_connections),
+            ("--max-in-flight", self.max_in_flight),
+        ] {
+            if !(1..=1_000_000).contains(&n) {
+                bail!("{flag} {n} must be between 1 and 1000000");
+            }
+        }
+        Ok(Limits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            max_connections: self.max_connections,
+            max_in_flight: self.max_in_flight,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace),
+        })
+    }
+}
+
+/// An error and its causes on one line, each cause once: a cause whose text the message
+/// before it already contains (sqlx and SQLite repeat each other) is left out.
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRYGG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
@@ -137,7 +216,18 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config;
     match cli.command {
         Command::Check { .. } => unreachable!("handled without a runtime"),
-        Command::Serve { addr, demo } => {
+        Command::Serve {
+            addr,
+            demo,
+            public_origin,
+            limits,
+        } => {
+            let limits = limits.limits()?;
+            let origin = public_origin
+                .as_deref()
+                .map(crate::http::PublicOrigin::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--public-origin: {e}"))?;
             let (store, districts) = open(&config).await?;
             if demo && store.is_empty().await? {
                 let summary = crate::demo::fill(
@@ -149,9 +239,17 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
                 println!("{summary}");
             }
-            let state =
-                crate::http::AppState::new(store, districts).with_reports(&config.reports_dir);
+            let state = crate::http::AppState::new(store, districts)
+                .with_reports(&config.reports_dir)
+                .with_origin(origin)
+                .with_limits(limits);
             crate::http::serve(state, &addr).await?;
+        }
+        Command::Backup { file } => {
+            let (store, _) = open(&config).await?;
+            let summary = store.backup(&file).await?;
+            println!("{summary}");
+            store.close().await;
         }
         Command::Demo { seed } => {
             let (store, districts) = open(&config).await?;

@@ -8,7 +8,7 @@ fn main() -> std::process::ExitCode {
     match trygg::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", trygg::cli::error_message(&e));
             std::process::ExitCode::FAILURE
         }
     }

@@ -1,11 +1,17 @@
 //! The web server: routers by audience, shared state, and the headers every page carries.
 //!
 //! [`router`] does no I/O, so tests drive it in-process with `tower::ServiceExt::oneshot`;
-//! [`serve`] binds a port and runs it until Ctrl-C.
+//! [`serve`] (in `server.rs`) binds a port and runs it with connection limits and
+//! timeouts until Ctrl-C or SIGTERM. `guard.rs` refuses cross-site posts and sheds load.
 
 pub mod form;
+mod guard;
 mod reports;
+mod server;
 mod survey;
+
+pub use guard::PublicOrigin;
+pub use server::{Limits, serve};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,7 +20,6 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tokio::net::TcpListener;
 
 use crate::error::Error;
 use crate::questionnaire::{Districts, Questionnaire};
@@ -31,6 +36,14 @@ pub struct AppState {
     pub districts: Arc<Districts>,
     /// The folder with generated reports, one subfolder per year.
     pub reports: std::path::PathBuf,
+    /// Where residents reach trygg (`https://…`), when it is configured: posts from it are
+    /// same-origin, and HSTS is sent when it is `https`.
+    pub origin: Option<PublicOrigin>,
+    /// Connection and request limits; the in-process router uses the body timeout and
+    /// the in-flight cap.
+    pub limits: Limits,
+    /// Requests being handled now, at most `limits.max_in_flight`.
+    in_flight: Arc<tokio::sync::Semaphore>,
     /// Parsed questionnaire snapshots by id; snapshots never change, so caching is safe.
     snapshots: Arc<Mutex<HashMap<i64, Arc<Questionnaire>>>>,
 }
@@ -41,8 +54,24 @@ impl AppState {
             store,
             districts: Arc::new(districts),
             reports: std::path::PathBuf::from("reports"),
+            origin: None,
+            limits: Limits::default(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(Limits::default().max_in_flight)),
             snapshots: Arc::default(),
         }
+    }
+
+    /// The public origin residents use.
+    pub fn with_origin(mut self, origin: Option<PublicOrigin>) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    /// Other limits than the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.in_flight = Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight));
+        self.limits = limits;
+        self
     }
 
     /// Serve reports from another folder than `reports/`.
@@ -73,7 +102,18 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(survey::not_found)
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::shed_load,
+        ))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
@@ -87,9 +127,23 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// No third-party content, no framing, no referrer leaking the survey URL.
-async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+/// No third-party content, no framing, no referrer leaking the survey URL, no page kept
+/// in a cache (the form and the 422 page hold a resident's answers), HSTS over https.
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut res: axum::response::Response,
+) -> axum::response::Response {
     let h = res.headers_mut();
+    // Handlers that serve public, answer-free files (stylesheet, reports) set their own.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.origin.as_ref().is_some_and(PublicOrigin::is_https) {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     // A handler that set its own policy (the self-contained reports) keeps it.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
@@ -108,21 +162,4 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
         HeaderValue::from_static("nosniff"),
     );
     res
-}
-
-/// Binds `addr` and serves until Ctrl-C; prints the address it listens on.
-pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
-    // Tests and scripts read this line to learn the port when started with port 0.
-    println!("trygg listening on http://{local}");
-    tracing::info!(%local, "listening");
-    let store = state.store.clone();
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    store.close().await;
-    Ok(())
 }

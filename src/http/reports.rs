@@ -2,10 +2,15 @@
 //!
 //! Only files a report consists of can be reached: `index.html`, `results.parquet`,
 //! `trygg-<year>.xlsx`, and plain file names inside `charts/` and `tables/`. Anything else,
-//! including any path with `..`, is a 404.
+//! including any path with `..` and any symbolic link inside the reports folder, is a 404.
+//!
+//! Files are streamed from disk by tower-http's `ServeFile` (with `Last-Modified`,
+//! conditional requests and `Range`), so a client that never reads its reply holds a
+//! small buffer, not a whole 6 MB page.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -14,6 +19,7 @@ use maud::html;
 use super::AppState;
 use crate::error::Error;
 use crate::i18n::Lang;
+use tower::ServiceExt;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -64,15 +70,26 @@ async fn list(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn index(State(state): State<AppState>, Path(year): Path<String>) -> Result<Response, Error> {
-    serve(&state, &year, "index.html").await
+async fn index(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    req: Request,
+) -> Result<Response, Error> {
+    match super::survey::path_params(path, req.uri()) {
+        Ok(year) => serve(&state, &year, "index.html", req).await,
+        Err(page) => Ok(page),
+    }
 }
 
 async fn file(
     State(state): State<AppState>,
-    Path((year, file)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    req: Request,
 ) -> Result<Response, Error> {
-    serve(&state, &year, &file).await
+    match super::survey::path_params(path, req.uri()) {
+        Ok((year, file)) => serve(&state, &year, &file, req).await,
+        Err(page) => Ok(page),
+    }
 }
 
 /// Whether `file` is one of the names a report consists of.
@@ -106,24 +123,49 @@ fn content_type(file: &str) -> &'static str {
     }
 }
 
-async fn serve(state: &AppState, year: &str, file: &str) -> Result<Response, Error> {
+/// Whether any step from the reports folder down to `rel` is a symbolic link (or missing).
+async fn through_link(root: &std::path::Path, rel: &std::path::Path) -> bool {
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match tokio::fs::symlink_metadata(&at).await {
+            Ok(m) if !m.file_type().is_symlink() => {}
+            _ => return true,
+        }
+    }
+    false
+}
+
+async fn serve(state: &AppState, year: &str, file: &str, req: Request) -> Result<Response, Error> {
     let Ok(y) = year.parse::<i32>() else {
         return Ok(not_found());
     };
     if !allowed(y, file) {
         return Ok(not_found());
     }
-    let path = state.reports.join(y.to_string()).join(file);
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(not_found()),
-        Err(e) => return Err(Error::Internal(format!("{}: {e}", path.display()))),
-    };
-    let mut res = (StatusCode::OK, bytes).into_response();
+    let rel = std::path::Path::new(&y.to_string()).join(file);
+    // A link inside the reports folder could point anywhere on the server.
+    if through_link(&state.reports, &rel).await {
+        return Ok(not_found());
+    }
+    let path = state.reports.join(&rel);
+    if !path.is_file() {
+        return Ok(not_found());
+    }
+    let served = tower_http::services::ServeFile::new(&path)
+        .oneshot(req)
+        .await
+        .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+    let mut res = served.map(axum::body::Body::new);
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(file)),
+    );
+    // Reports are public and change only when regenerated: a short cache, revalidated.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300, must-revalidate"),
     );
     // The report is self-contained: its own inline styles and SVG, nothing else.
     h.insert(

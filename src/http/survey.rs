@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -46,6 +47,23 @@ fn page(status: StatusCode, markup: Markup) -> Response {
 
 fn message(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
     page(status, views::message_page(lang, title, body, None))
+}
+
+/// The path's parameters, or trygg's own 400 page when they are not valid UTF-8.
+pub fn path_params<T>(path: Result<Path<T>, PathRejection>, uri: &Uri) -> Result<T, Response> {
+    match path {
+        Ok(Path(p)) => Ok(p),
+        Err(e) => {
+            tracing::info!(error = %e, "unreadable path");
+            let lang = query_lang(uri);
+            Err(message(
+                StatusCode::BAD_REQUEST,
+                &lang,
+                lang.t("bad_address_title"),
+                lang.t("bad_address_body"),
+            ))
+        }
+    }
 }
 
 pub async fn not_found(uri: Uri) -> Response {
@@ -96,9 +114,13 @@ async fn find_wave(
 
 async fn show(
     State(state): State<AppState>,
-    Path((district, year)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
+    let (district, year) = match path_params(path, &uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(page),
+    };
     let lang = query_lang(&uri);
     let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
         Ok(found) => found,
@@ -130,11 +152,15 @@ fn offered(q: &questionnaire::Questionnaire, lang: Lang) -> Lang {
 
 async fn submit(
     State(state): State<AppState>,
-    Path((district, year)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
+    let (district, year) = match path_params(path, &uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(page),
+    };
     let mut lang = query_lang(&uri);
     let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
         Ok(found) => found,
@@ -160,7 +186,16 @@ async fn submit(
             lang.t("bad_request_body"),
         ));
     }
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+    let read = tokio::time::timeout(state.limits.body_timeout, to_bytes(body, MAX_BODY_BYTES));
+    let Ok(read) = read.await else {
+        return Ok(message(
+            StatusCode::REQUEST_TIMEOUT,
+            &lang,
+            lang.t("timeout_title"),
+            lang.t("timeout_body"),
+        ));
+    };
+    let Ok(bytes) = read else {
         let body = lang.tf(
             "too_large_body",
             &[("max", &(MAX_BODY_BYTES / 1024).to_string())],
@@ -183,7 +218,7 @@ async fn submit(
     let lang = offered(&q, lang);
     match questionnaire::validate(&q, &fields) {
         Ok(answers) => {
-            state
+            let stored = state
                 .store
                 .insert_response(&NewResponse {
                     wave_id: wave.id,
@@ -193,7 +228,24 @@ async fn submit(
                     synthetic: false,
                     answers: answers.to_json(),
                 })
-                .await?;
+                .await;
+            if let Err(e) = stored {
+                // Disk full, a lock held too long, an I/O error: nothing was stored, and
+                // the resident gets the form back with every answer to send again.
+                tracing::error!(error = %e, "a response could not be stored");
+                let state = FormState {
+                    raw: questionnaire::raw_answers(&fields),
+                    errors: Vec::new(),
+                    notice: Some(lang.t("not_saved_body").to_string()),
+                };
+                let mut res = page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    views::survey_page(&lang, &d, &wave, &q, &state),
+                );
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
+                return Ok(res);
+            }
             // The transaction has committed with synchronous=FULL: only now is the
             // resident told the answers are saved.
             Ok(page(
@@ -204,17 +256,29 @@ async fn submit(
         Err(Rejection::Malformed(reason)) => Ok(bad_request(&lang, &reason)),
         Err(Rejection::Invalid { raw, errors }) => Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::survey_page(&lang, &d, &wave, &q, &FormState { raw, errors }),
+            views::survey_page(
+                &lang,
+                &d,
+                &wave,
+                &q,
+                &FormState {
+                    raw,
+                    errors,
+                    notice: None,
+                },
+            ),
         )),
     }
 }
 
+/// A form no page of ours sends: a plain message in the resident's language; the
+/// technical reason goes to the log only.
 fn bad_request(lang: &Lang, reason: &str) -> Response {
-    let body = format!("{} ({reason})", lang.t("bad_request_body"));
+    tracing::info!(reason, "malformed submission refused");
     message(
         StatusCode::BAD_REQUEST,
         lang,
         lang.t("bad_request_title"),
-        &body,
+        lang.t("bad_request_body"),
     )
 }

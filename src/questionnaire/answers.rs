@@ -197,14 +197,56 @@ fn answer(q: &Question, given: &[&str]) -> Result<Option<Answer>, AnswerError> {
     }
 }
 
-/// Normalises line ends and drops control characters other than newline and tab.
+/// Normalises line ends and drops control characters other than newline and tab, and
+/// invisible format characters (see [`is_invisible_format`]).
 fn clean_text(s: &str) -> String {
     s.replace("\r\n", "\n")
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| (!c.is_control() || *c == '\n' || *c == '\t') && !is_invisible_format(*c))
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// Unicode's format characters (category Cf): bidirectional overrides and isolates that
+/// can make a stored answer read differently from what it holds (U+202E turns "gpj.exe"
+/// around), zero-width spaces, the byte-order mark, invisible operators and tag
+/// characters. Zero-width non-joiner and joiner (U+200C, U+200D) are kept: Persian and
+/// Dari spell words with them and emoji are built from them.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061C}'
+        | '\u{06DD}'
+        | '\u{070F}'
+        | '\u{0890}'..='\u{0891}'
+        | '\u{08E2}'
+        | '\u{180E}'
+        | '\u{200B}'
+        | '\u{200E}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{110BD}'
+        | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}')
+}
+
+/// The fields of a form grouped by name, in order: what the form shows again when the
+/// answers could be read but not stored.
+pub fn raw_answers(fields: &[FormField]) -> RawAnswers {
+    let mut raw = RawAnswers::new();
+    for (name, value) in fields {
+        raw.entry(name.clone()).or_default().push(value.clone());
+    }
+    raw
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -12,7 +12,10 @@ mod parse;
 use std::fmt;
 use std::path::Path;
 
-pub use answers::{Answer, AnswerError, Answers, FormField, RawAnswers, Rejection, validate};
+pub use answers::{
+    Answer, AnswerError, Answers, FormField, RawAnswers, Rejection, is_invisible_format,
+    raw_answers, validate,
+};
 pub use districts::{District, Districts, parse_districts};
 pub use model::*;
 pub use parse::{DEFAULT_MAX_LENGTH, line_of, parse};

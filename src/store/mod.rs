@@ -5,8 +5,18 @@
 //! process being killed and the machine losing power. PostgreSQL (chosen by a
 //! `postgres://` URL) is a later step; callers only see [`Store`], so it can arrive
 //! without touching them.
+//!
+//! Every write goes through [`write::WriteTx`], which discards a connection after any
+//! failure instead of returning it to the pool in an unknown state.
+
+mod backup;
+mod write;
+
+pub use backup::BackupSummary;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -24,6 +34,56 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    faults: Option<Faults>,
+}
+
+/// How long a writer waits for another writer's lock before the resident is told
+/// "nothing was saved, try again".
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the database is opened.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// How long a statement waits for a lock held by another connection or process.
+    pub busy_timeout: Duration,
+    /// Faults to inject; `None` in production.
+    pub faults: Option<Faults>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            faults: None,
+        }
+    }
+}
+
+/// Storage faults the tests switch on and off while a server runs, without root: a full
+/// disk (SQLite's real `SQLITE_FULL`, through `PRAGMA max_page_count` applied to every
+/// connection as it is handed out) and an I/O failure at commit.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Largest database size in pages; 0 means no limit.
+    page_limit: Arc<AtomicU64>,
+    fail_commit: Arc<AtomicBool>,
+}
+
+impl Faults {
+    /// From now on the database cannot grow beyond `pages` pages ("the disk is full").
+    pub fn fill_disk_at(&self, pages: u64) {
+        self.page_limit.store(pages.max(1), Ordering::SeqCst);
+    }
+
+    /// The disk has room again.
+    pub fn free_disk(&self) {
+        self.page_limit.store(0, Ordering::SeqCst);
+    }
+
+    /// Every commit fails with an I/O error while `on` is true.
+    pub fn fail_commits(&self, on: bool) {
+        self.fail_commit.store(on, Ordering::SeqCst);
+    }
 }
 
 /// A published wave.
@@ -130,6 +190,11 @@ impl Store {
     /// `url` is a `sqlite:` URL or a plain file path; `postgres://` is refused with a clear
     /// message until PostgreSQL support lands.
     pub async fn connect(url: &str) -> Result<Store, Error> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with a busy timeout and faults of the caller's choice.
+    pub async fn connect_with(url: &str, opts: StoreOptions) -> Result<Store, Error> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Err(Error::Config(
                 "PostgreSQL is not supported yet; use a SQLite file (the default, trygg.db)".into(),
@@ -141,6 +206,17 @@ impl Store {
         } else {
             SqliteConnectOptions::new().filename(url)
         };
+        let file = options.get_filename();
+        if let Some(dir) = file.parent()
+            && !dir.as_os_str().is_empty()
+            && !url.contains(":memory:")
+            && !dir.is_dir()
+        {
+            return Err(Error::Config(format!(
+                "the folder {} for the database does not exist",
+                dir.display()
+            )));
+        }
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -148,13 +224,49 @@ impl Store {
             // survives power loss too, not only a killed process.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
+            .busy_timeout(opts.busy_timeout);
+        let mut pool_options = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
-            .await?;
+            // A resident waiting for a connection waits no longer than for a lock.
+            .acquire_timeout(opts.busy_timeout + Duration::from_secs(1));
+        if let Some(faults) = opts.faults.clone() {
+            pool_options = pool_options.before_acquire(move |conn, _| {
+                let limit = faults.page_limit.load(Ordering::SeqCst);
+                Box::pin(async move {
+                    // Without a limit, SQLite's own maximum (it clamps larger values).
+                    let pages = if limit == 0 { u32::MAX as u64 } else { limit };
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA max_page_count = {pages}"
+                    )))
+                    .execute(&mut *conn)
+                    .await?;
+                    Ok(true)
+                })
+            });
+        }
+        let pool = pool_options.connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            faults: opts.faults,
+        })
+    }
+
+    /// A write transaction: `BEGIN IMMEDIATE` on a connection that is closed on failure.
+    async fn write(&self) -> Result<write::WriteTx, Error> {
+        write::WriteTx::begin(
+            &self.pool,
+            self.faults.as_ref().map(|f| f.fail_commit.clone()),
+        )
+        .await
+    }
+
+    /// Pages in the database file now (the tests fill the "disk" just above it).
+    pub async fn page_count(&self) -> Result<u64, Error> {
+        let n: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
     }
 
     /// Publishes a wave with an immutable snapshot of its questionnaire.
@@ -163,7 +275,7 @@ impl Store {
     /// questionnaire or dates for an existing wave is refused.
     pub async fn publish(&self, w: &NewWave<'_>) -> Result<Published, Error> {
         let sha = sha256_hex(w.source);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let existing = sqlx::query(
             r#"select w.id, q.sha256, w.opens_on, w.closes_on
                from waves w join questionnaires q on q.id = w.questionnaire_id
@@ -171,7 +283,7 @@ impl Store {
         )
         .bind(w.district)
         .bind(w.year)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(tx.conn())
         .await?;
         if let Some(row) = existing {
             let old_sha: String = row.get("sha256");
@@ -195,7 +307,7 @@ impl Store {
         }
         let qid: i64 = match sqlx::query_scalar("select id from questionnaires where sha256 = ?")
             .bind(&sha)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(tx.conn())
             .await?
         {
             Some(id) => id,
@@ -208,7 +320,7 @@ impl Store {
                 .bind(&sha)
                 .bind(w.source)
                 .bind(chrono::Local::now().date_naive().format(DATE).to_string())
-                .fetch_one(&mut *tx)
+                .fetch_one(tx.conn())
                 .await?
             }
         };
@@ -221,7 +333,7 @@ impl Store {
         .bind(qid)
         .bind(w.opens_on.format(DATE).to_string())
         .bind(w.closes_on.format(DATE).to_string())
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?;
         tx.commit().await?;
         Ok(Published::Created)
@@ -292,7 +404,7 @@ impl Store {
 
     /// Stores many responses in one transaction: all of them or none.
     pub async fn insert_responses(&self, rs: &[NewResponse]) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for r in rs {
             sqlx::query(
                 r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
@@ -304,7 +416,7 @@ impl Store {
             .bind(&r.lang)
             .bind(r.synthetic)
             .bind(&r.answers)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         }
         tx.commit().await?;

@@ -39,11 +39,13 @@ pub fn home_page(lang: &Lang, open: &[(&District, &Wave)]) -> Markup {
     )
 }
 
-/// What the form shows: the answers given so far and the errors to correct.
+/// What the form shows: the answers given so far, the errors to correct, and a notice
+/// above the form (e.g. "nothing was saved, please try again").
 #[derive(Default)]
 pub struct FormState {
     pub raw: RawAnswers,
     pub errors: Vec<(String, AnswerError)>,
+    pub notice: Option<String>,
 }
 
 impl FormState {
@@ -111,6 +113,12 @@ pub fn survey_page(
         html! {
             h1 { (q.title.get(l)) }
             p.lead { (district.name.get(l)) " " (wave.year) " · " (lang.tf("open_until", &[("date", &wave.closes_on.to_string())])) }
+            @if let Some(notice) = &state.notice {
+                div.error-summary role="alert" tabindex="-1" {
+                    h2 { (lang.t("not_saved_title")) }
+                    p { (notice) }
+                }
+            }
             @if !state.errors.is_empty() {
                 div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
                     h2 #error-summary-title { (lang.tf("errors_heading", &[("count", &state.errors.len().to_string())])) }

@@ -1,0 +1,287 @@
+//! Serving on a socket: connection limits, timeouts, load shedding and graceful shutdown.
+//!
+//! `axum::serve` has no header-read timeout and no cap on connections, so silent or
+//! trickling clients could hold sockets forever until the process ran out of file
+//! descriptors and the survey became unreachable. Here every connection is served by
+//! hyper with
+//! - a **header-read timeout** (`header_timeout`), which in hyper also bounds the idle
+//!   time between keep-alive requests: a silent, trickling or idle connection is closed;
+//! - a **body timeout** (`body_timeout`, applied by the handlers that read a body): a slow
+//!   body gets 408;
+//! - a **connection cap** (`max_connections`, never above the open-file limit less a
+//!   reserve): at the cap, the connection that has been idle longest — no request being
+//!   handled or answered — is closed to make room; when every connection is busy the new
+//!   one is closed at once. So idle sockets, however many, cannot lock residents out;
+//! - an **in-flight cap** (`max_in_flight`, in `guard.rs`): 503 with `Retry-After`;
+//! - **graceful shutdown** on Ctrl-C or SIGTERM: stop accepting, let requests in flight
+//!   (a resident's submission mid-commit) finish within `shutdown_grace`, then close the
+//!   database.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower::ServiceExt;
+
+use super::{AppState, router};
+
+/// File descriptors kept free for the database, reports and logs.
+const RESERVED_FDS: usize = 64;
+
+/// Connection and request limits; every one is a `serve` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest wait for a request's headers, including between keep-alive requests.
+    pub header_timeout: Duration,
+    /// Longest wait for a request's body once its headers arrived.
+    pub body_timeout: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// Requests handled at once at most; more get 503.
+    pub max_in_flight: usize,
+    /// How long shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_in_flight: 256,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One open connection: how many of its requests are being handled or answered, and the
+/// signal that closes it.
+#[derive(Default)]
+struct Slot {
+    busy: AtomicUsize,
+    evict: Notify,
+}
+
+/// The open connections, oldest first.
+struct Connections {
+    max: usize,
+    next_id: AtomicU64,
+    open: Mutex<BTreeMap<u64, Arc<Slot>>>,
+}
+
+/// A connection's place in [`Connections`]; leaving drops it from the table.
+struct Admitted {
+    id: u64,
+    slot: Arc<Slot>,
+    table: Arc<Connections>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        self.table
+            .open
+            .lock()
+            .expect("connections")
+            .remove(&self.id);
+    }
+}
+
+impl Connections {
+    /// Makes room for a new connection: at the cap, the oldest idle connection is told to
+    /// close. `None` when every open connection is busy.
+    fn admit(self: &Arc<Self>) -> Option<Admitted> {
+        let mut open = self.open.lock().expect("connections");
+        if open.len() >= self.max {
+            let idle = open
+                .iter()
+                .find(|(_, s)| s.busy.load(Ordering::SeqCst) == 0)
+                .map(|(id, _)| *id)?;
+            if let Some(s) = open.remove(&idle) {
+                // notify_one keeps the signal even if the task is not waiting yet.
+                s.evict.notify_one();
+            }
+        }
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let slot = Arc::new(Slot::default());
+        open.insert(id, slot.clone());
+        Some(Admitted {
+            id,
+            slot,
+            table: self.clone(),
+        })
+    }
+}
+
+/// Marks a connection busy from the moment a request reaches the service until its
+/// response body has been sent (or dropped).
+struct Busy(Arc<Slot>);
+
+impl Busy {
+    fn new(slot: &Arc<Slot>) -> Busy {
+        slot.busy.fetch_add(1, Ordering::SeqCst);
+        Busy(slot.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A response body that keeps its connection marked busy while it is being sent, so a
+/// long report download is not taken for an idle connection.
+struct Tracked {
+    inner: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for Tracked {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Raises the soft open-file limit to the hard limit and returns the descriptors usable
+/// for connections.
+fn usable_descriptors() -> usize {
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 1024 - RESERVED_FDS;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim = raised;
+            }
+        }
+        (lim.rlim_cur as usize).saturating_sub(RESERVED_FDS).max(1)
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what systemd and container runtimes send).
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = ctrl_c.await;
+        }
+    }
+}
+
+/// Binds `addr` and serves until Ctrl-C or SIGTERM; prints the address it listens on.
+pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
+    let limits = state.limits;
+    let max = limits.max_connections.min(usable_descriptors()).max(1);
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    // Tests and scripts read this line to learn the port when started with port 0.
+    println!("trygg listening on http://{local}");
+    tracing::info!(%local, max_connections = max, "listening");
+    let store = state.store.clone();
+    let app = router(state);
+    let table = Arc::new(Connections {
+        max,
+        next_id: AtomicU64::new(0),
+        open: Mutex::default(),
+    });
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before accept: wait a
+                    // moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let Some(admitted) = table.admit() else {
+            tracing::warn!("every connection is busy; a new one was closed");
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let slot = admitted.slot.clone();
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let busy = Busy::new(&slot);
+                let app = app.clone();
+                async move {
+                    let res = app.oneshot(req.map(Body::new)).await?;
+                    Ok::<_, std::convert::Infallible>(
+                        res.map(|inner| Body::new(Tracked { inner, _busy: busy })),
+                    )
+                }
+            });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            tokio::select! {
+                result = conn => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended");
+                    }
+                }
+                _ = admitted.slot.evict.notified() => {
+                    tracing::debug!("idle connection closed to make room");
+                }
+            }
+            drop(admitted);
+        });
+    }
+    // Stop accepting, then let what is in flight finish.
+    drop(listener);
+    tracing::info!("shutting down; finishing requests in flight");
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after the grace period");
+    }
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Write transactions that never leave a connection in an unknown state.
+//!
+//! sqlx's own `Transaction` tracks its depth in the pool connection. When SQLite rolls a
+//! transaction back by itself — as it does when `COMMIT` fails with `SQLITE_FULL` or an I/O
+//! error — the follow-up `ROLLBACK` fails, sqlx still believes a transaction is open, and
+//! the connection goes back to the pool holding a transaction that never ends: every later
+//! "commit" on it only releases a savepoint, and it keeps the write lock. A receipt then
+//! lies. [`WriteTx`] instead issues `BEGIN IMMEDIATE` / `COMMIT` itself and, on any failure
+//! or when dropped before committing (an error, a cancelled request), closes the connection
+//! rather than returning it to the pool. Closing a SQLite connection rolls back whatever it
+//! had open; the pool opens a fresh connection for the next caller, so the server recovers
+//! by itself once the fault is gone.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlx::Sqlite;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
+
+use crate::error::Error;
+
+/// One write transaction on its own pool connection.
+pub struct WriteTx {
+    conn: PoolConnection<Sqlite>,
+    committed: bool,
+    fail_commit: Option<Arc<AtomicBool>>,
+}
+
+impl WriteTx {
+    /// Takes a connection and the database's write lock (`BEGIN IMMEDIATE`), waiting up to
+    /// the busy timeout for another writer; the lock is taken up front so that two writers
+    /// never deadlock upgrading a read transaction.
+    pub async fn begin(
+        pool: &SqlitePool,
+        fail_commit: Option<Arc<AtomicBool>>,
+    ) -> Result<WriteTx, Error> {
+        let conn = pool.acquire().await?;
+        let mut tx = WriteTx {
+            conn,
+            committed: false,
+            fail_commit,
+        };
+        // If BEGIN fails the guard is dropped uncommitted and the connection closed.
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *tx.conn)
+            .await?;
+        Ok(tx)
+    }
+
+    /// The connection, for the statements of this transaction.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Commits; when this returns Ok the transaction is durably on disk
+    /// (`synchronous = FULL`). On any failure the connection is closed.
+    pub async fn commit(mut self) -> Result<(), Error> {
+        if let Some(flag) = &self.fail_commit
+            && flag.load(Ordering::SeqCst)
+        {
+            // An injected I/O failure at the worst moment: after the statements, in place
+            // of the commit. The connection is closed by Drop, which rolls back.
+            return Err(Error::Db(sqlx::Error::Io(std::io::Error::other(
+                "injected I/O error at commit",
+            ))));
+        }
+        sqlx::query("COMMIT").execute(&mut *self.conn).await?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Never hand a connection in an unknown transaction state back to the pool.
+            self.conn.close_on_drop();
+        }
+    }
+}
