@@ -37,6 +37,11 @@ fn years(state: &AppState) -> Vec<i32> {
                 .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
                 .filter(|y| (2000..=2100).contains(y))
                 .filter(|y| {
+                    // A linked year folder is never served, so never listed.
+                    std::fs::symlink_metadata(state.reports.join(y.to_string()))
+                        .is_ok_and(|m| m.is_dir())
+                })
+                .filter(|y| {
                     state
                         .reports
                         .join(y.to_string())

@@ -15,7 +15,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &std::path::Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trygg"))
+        Self::start_with(db, extra, None)
+    }
+
+    /// Starts `trygg serve`, optionally with its open-file limit lowered to `nofile`.
+    pub fn start_with(db: &std::path::Path, extra: &[&str], nofile: Option<u64>) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_trygg"));
+        command
             .arg("--database")
             .arg(db)
             .arg("--surveys")
@@ -23,9 +29,24 @@ impl Server {
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        if let Some(n) = nofile {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setrlimit is async-signal-safe and touches only this child.
+            unsafe {
+                command.pre_exec(move || {
+                    let lim = libc::rlimit {
+                        rlim_cur: n,
+                        rlim_max: n,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let mut child = command.spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let addr = loop {
             let line = lines.next().expect("server printed its address").unwrap();
@@ -34,6 +55,20 @@ impl Server {
             }
         };
         Server { child, addr }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// The server's resident memory in kB (VmRSS).
+    pub fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/<pid>/status")
     }
 
     /// One HTTP/1.1 request; returns the status code and body.

@@ -44,8 +44,13 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> TestDb {
+        Self::with_options(trygg::store::StoreOptions::default()).await
+    }
+
+    /// A test database opened with a busy timeout or faults of the test's choice.
+    pub async fn with_options(opts: trygg::store::StoreOptions) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(dir.path().join("trygg.db").to_str().unwrap())
+        let store = Store::connect_with(dir.path().join("trygg.db").to_str().unwrap(), opts)
             .await
             .unwrap();
         TestDb { dir, store }

@@ -165,47 +165,211 @@ async fn free_text_is_escaped_when_shown_again() {
     assert!(reply.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
 
+/// Why the form reader or the questionnaire check refuses a body outright.
+fn malformed_reason(body: &[u8]) -> String {
+    let fields = match trygg::http::form::parse(body) {
+        Ok(f) => f,
+        Err(e) => return e.0,
+    };
+    match trygg::questionnaire::validate(&bundled(), &fields) {
+        Err(trygg::questionnaire::Rejection::Malformed(reason)) => reason,
+        other => panic!("not malformed: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn malformed_submissions_are_refused_and_store_nothing() {
     let (db, uri) = open_wave().await;
     let ok = "lang=sv&T_OMRADET=ganska_trygg";
     let many: String = (0..1200).map(|i| format!("&x{i}=1")).collect();
-    let huge = format!("{ok}&F_OTRYGGA_PLATSER={}", "a".repeat(70 * 1024));
-    let bad = StatusCode::BAD_REQUEST;
-    let cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
+    let cases: Vec<(Vec<u8>, &str)> = vec![
         (
             format!("{ok}&T_OMRADET=mycket_trygg").into(),
-            bad,
-            "field &quot;T_OMRADET&quot; given twice",
+            "field \"T_OMRADET\" given twice",
         ),
         (
             format!("{ok}&K_INFORMATION=grannar&K_INFORMATION=grannar").into(),
-            bad,
             "given twice",
         ),
-        (format!("{ok}&lang=en").into(), bad, "given twice"),
-        (
-            format!("{ok}&ip=1.2.3.4").into(),
-            bad,
-            "unknown field &quot;ip&quot;",
-        ),
+        (format!("{ok}&lang=en").into(), "given twice"),
+        (format!("{ok}&ip=1.2.3.4").into(), "unknown field \"ip\""),
         (
             b"lang=sv&T_OMRADET=ganska_trygg&F_OTRYGGA_PLATSER=%FF%FE".to_vec(),
-            bad,
             "not valid UTF-8",
         ),
-        (
-            b"lang=sv&T_OMRADET=\xc3\x28".to_vec(),
-            bad,
-            "not valid UTF-8",
-        ),
-        (b"=x&T_OMRADET=ganska_trygg".to_vec(), bad, "no name"),
-        (format!("{ok}{many}").into(), bad, "too many fields"),
-        (huge.into(), StatusCode::PAYLOAD_TOO_LARGE, "64 kB"),
+        (b"lang=sv&T_OMRADET=\xc3\x28".to_vec(), "not valid UTF-8"),
+        (b"=x&T_OMRADET=ganska_trygg".to_vec(), "no name"),
+        (format!("{ok}{many}").into(), "too many fields"),
     ];
-    for (body, status, message) in cases {
-        refused(&db, &uri, &body, status, message).await;
+    for (body, reason) in cases {
+        // The reason is logged for the developer; the resident reads a plain message in
+        // their own language, without it.
+        assert!(malformed_reason(&body).contains(reason), "{reason}");
+        refused(
+            &db,
+            &uri,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "Formuläret som skickades går inte att läsa, och inget har sparats.",
+        )
+        .await;
+        let page = post_form(&db.app(), &uri, body.clone()).await.body;
+        assert!(
+            !page.contains("given twice") && !page.contains("UTF-8") && !page.contains("field"),
+            "{page}"
+        );
     }
+    let huge = format!("{ok}&F_OTRYGGA_PLATSER={}", "a".repeat(70 * 1024));
+    refused(
+        &db,
+        &uri,
+        huge.as_bytes(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "64 kB",
+    )
+    .await;
+    let english = format!("/s/skaggetorp/{}?lang=en", today().year());
+    refused(
+        &db,
+        &english,
+        b"lang=en&T_OMRADET=ganska_trygg&ip=1",
+        StatusCode::BAD_REQUEST,
+        "The form that was sent cannot be read, and nothing has been saved.",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn posts_from_other_sites_are_refused_and_store_nothing() {
+    let (db, uri) = open_wave().await;
+    let app = db.app();
+    let post = |headers: &[(&str, &str)]| {
+        let mut req = Request::post(format!("{uri}?lang=en"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "trygg.test");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.body(Body::from("lang=en&T_OMRADET=ganska_trygg"))
+            .unwrap()
+    };
+    for evil in [
+        &[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ][..],
+        &[("origin", "https://evil.example")],
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site")],
+        &[("origin", "null")],
+    ] {
+        let reply = send(&app, post(evil)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{evil:?}");
+        assert!(
+            reply.body.contains("The answers came from another website"),
+            "{evil:?}"
+        );
+        assert!(reply.body.contains("nothing has been saved"));
+    }
+    assert_eq!(db.count().await, 0);
+    // Same-origin browsers, old browsers and curl-like clients are served.
+    for fine in [
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://trygg.test"),
+        ][..],
+        &[("origin", "http://trygg.test")],
+        &[],
+    ] {
+        let reply = send(&app, post(fine)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{fine:?}: {}", reply.body);
+    }
+    assert_eq!(db.count().await, 3);
+
+    // Behind a proxy that rewrites Host, the configured public origin is same-origin, and
+    // an https origin brings HSTS.
+    let origin = trygg::http::PublicOrigin::parse("https://trygg.example.se").unwrap();
+    let app = trygg::http::router(
+        trygg::http::AppState::new(db.store.clone(), districts()).with_origin(Some(origin)),
+    );
+    let reply = send(&app, post(&[("origin", "https://trygg.example.se")])).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn pages_with_forms_or_answers_are_never_cached() {
+    let (db, uri) = open_wave().await;
+    let app = db.app();
+    let form = get(&app, &uri).await;
+    let invalid = post_form(&app, &uri, "lang=sv&P_BELYSNING=ganska").await;
+    let receipt = post_form(&app, &uri, "lang=sv&T_OMRADET=ganska_trygg").await;
+    let home = get(&app, "/").await;
+    for (what, reply, status) in [
+        ("form", &form, 200),
+        ("422", &invalid, 422),
+        ("receipt", &receipt, 200),
+        ("home", &home, 200),
+    ] {
+        assert_eq!(reply.status.as_u16(), status, "{what}");
+        assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store", "{what}");
+    }
+    assert!(!home.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+}
+
+#[tokio::test]
+async fn an_unreadable_path_gets_trygg_s_own_400_page() {
+    let (db, _) = open_wave().await;
+    let app = db.app();
+    for path in [
+        "/s/%FF%FE/2026?lang=en",
+        "/rapporter/%C3%28/index.html?lang=en",
+    ] {
+        let reply = get(&app, path).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            reply.body.contains("The address cannot be read"),
+            "{path}: {}",
+            reply.body
+        );
+        assert!(reply.body.contains("<html lang=\"en\""), "{path}");
+    }
+    let reply = post_form(&app, "/s/%FF/2026", "lang=sv&T_OMRADET=ganska_trygg").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("Adressen går inte att läsa"));
+    assert_eq!(db.count().await, 0);
+}
+
+#[tokio::test]
+async fn invisible_format_characters_are_stripped_from_free_text() {
+    let (db, uri) = open_wave().await;
+    // A right-to-left override that would show "exe.gpj" as "jpg.exe", a zero-width space,
+    // a byte-order mark and an invisible tag; the Persian zero-width non-joiner stays.
+    let text = "Tunneln\u{202E}exe.gpj\u{202C} vid\u{200B} torget\u{FEFF}\u{E0041} می\u{200C}خواهم";
+    let body = encode(&[
+        ("lang", "sv"),
+        ("T_OMRADET", "ganska_trygg"),
+        ("F_OTRYGGA_PLATSER", text),
+    ]);
+    assert_eq!(
+        post_form(&db.app(), &uri, body).await.status,
+        StatusCode::OK
+    );
+    let store = db.reopen().await;
+    let wave = store
+        .wave("skaggetorp", today().year())
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = store.responses(wave.id).await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stored[0].answers).unwrap();
+    assert_eq!(
+        json["F_OTRYGGA_PLATSER"],
+        "Tunnelnexe.gpj vid torget می\u{200C}خواهم"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,162 @@
+//! "A receipt never lies", under storage faults: a full disk, a database locked by another
+//! writer, an I/O error at commit. For each: every receipt (200) has its answer on disk,
+//! every refusal is a 503 that shows the form again with the resident's answers and says
+//! nothing was saved, and once the fault is gone the next answer is stored.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use sqlx::Connection;
+use trygg::store::{Faults, StoreOptions};
+
+use crate::helpers::*;
+
+/// A free-text answer that marks the submission and fills most of a database page.
+fn marked(i: usize) -> String {
+    format!("svar-{i:03} {}", "Parkeringshuset vid torget ".repeat(30))
+}
+
+fn body(i: usize) -> String {
+    encode(&[
+        ("lang", "en"),
+        ("T_OMRADET", "ganska_trygg"),
+        ("P_BELYSNING", "mycket"),
+        ("F_OTRYGGA_PLATSER", &marked(i)),
+    ])
+}
+
+/// Asserts a refusal says nothing was saved, shows the form with the answers again and
+/// asks the client to retry later.
+fn assert_form_kept(reply: &Reply, i: usize) {
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("Your answers have not been saved"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("nothing has been saved"));
+    assert!(reply.body.contains(r#"<form method="post""#));
+    assert!(reply.body.contains(&format!("svar-{i:03} Parkeringshuset")));
+    assert!(reply.body.contains(r#"value="ganska_trygg" checked"#));
+    assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store");
+}
+
+/// Posts submissions `from..to` concurrently; returns the numbers that got a receipt.
+async fn submit_all(app: &Router, uri: &str, from: usize, to: usize) -> (Vec<usize>, usize) {
+    let replies = futures_util::future::join_all(
+        (from..to).map(|i| async move { (i, post_form(app, uri, body(i)).await) }),
+    )
+    .await;
+    let mut receipts = Vec::new();
+    let mut refused = 0;
+    for (i, reply) in replies {
+        if reply.status == StatusCode::OK {
+            assert!(reply.body.contains("Thank you for your answers!"));
+            receipts.push(i);
+        } else {
+            assert_form_kept(&reply, i);
+            refused += 1;
+        }
+    }
+    (receipts, refused)
+}
+
+/// The answers on disk, read through a new connection, by their marker.
+async fn stored_markers(db: &TestDb) -> Vec<usize> {
+    let store = db.reopen().await;
+    let mut out = Vec::new();
+    for wave in store.waves().await.unwrap() {
+        for r in store.responses(wave.id).await.unwrap() {
+            let i = r.answers.find("svar-").expect("marked answer");
+            out.push(r.answers[i + 5..i + 8].parse().unwrap());
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+async fn faulty() -> (TestDb, Faults, String) {
+    let faults = Faults::default();
+    let db = TestDb::with_options(StoreOptions {
+        busy_timeout: Duration::from_millis(300),
+        faults: Some(faults.clone()),
+    })
+    .await;
+    let year = db.publish_open("ryd").await;
+    (db, faults, format!("/s/ryd/{year}"))
+}
+
+#[tokio::test]
+async fn a_full_disk_gives_no_receipt_for_an_unsaved_answer_and_recovers() {
+    let (db, faults, uri) = faulty().await;
+    let app = db.app();
+    // The disk fills a few pages above what the database holds now.
+    faults.fill_disk_at(db.store.page_count().await.unwrap() + 3);
+    let mut receipts = Vec::new();
+    let mut refused = 0;
+    for batch in 0..4 {
+        let (r, n) = submit_all(&app, &uri, batch * 25, batch * 25 + 25).await;
+        receipts.extend(r);
+        refused += n;
+    }
+    // Some answers still fit in free space inside the last pages; at least the last
+    // batch of 25 found the disk full.
+    assert!(refused >= 25, "the disk was full: {refused} refused");
+    receipts.sort_unstable();
+    assert_eq!(
+        stored_markers(&db).await,
+        receipts,
+        "receipts == stored rows"
+    );
+
+    // Space is freed: the server recovers by itself, and the next answers are stored.
+    faults.free_disk();
+    let (after, refused) = submit_all(&app, &uri, 100, 120).await;
+    assert_eq!((after.len(), refused), (20, 0));
+    receipts.extend(after);
+    receipts.sort_unstable();
+    assert_eq!(stored_markers(&db).await, receipts);
+}
+
+#[tokio::test]
+async fn a_database_locked_by_another_writer_keeps_the_form_and_recovers() {
+    let (db, _faults, uri) = faulty().await;
+    let app = db.app();
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let (receipts, refused) = submit_all(&app, &uri, 0, 10).await;
+    assert_eq!((receipts.len(), refused), (0, 10));
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    assert!(stored_markers(&db).await.is_empty());
+
+    let (receipts, refused) = submit_all(&app, &uri, 10, 20).await;
+    assert_eq!((receipts.len(), refused), (10, 0));
+    assert_eq!(stored_markers(&db).await, (10..20).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn an_io_error_at_commit_keeps_the_form_and_recovers() {
+    let (db, faults, uri) = faulty().await;
+    let app = db.app();
+    faults.fail_commits(true);
+    // More failures than the pool has connections: none may come back in a bad state.
+    let (receipts, refused) = submit_all(&app, &uri, 0, 20).await;
+    assert_eq!((receipts.len(), refused), (0, 20));
+    assert!(stored_markers(&db).await.is_empty());
+    faults.fail_commits(false);
+    let (receipts, refused) = submit_all(&app, &uri, 20, 40).await;
+    assert_eq!((receipts.len(), refused), (20, 0));
+    assert_eq!(stored_markers(&db).await, (20..40).collect::<Vec<_>>());
+}
