@@ -70,16 +70,7 @@ async fn submit_all(app: &Router, uri: &str, from: usize, to: usize) -> (Vec<usi
 
 /// The answers on disk, read through a new connection, by their marker.
 async fn stored_markers(db: &TestDb) -> Vec<usize> {
-    let store = db.reopen().await;
-    let mut out = Vec::new();
-    for wave in store.waves().await.unwrap() {
-        for r in store.responses(wave.id).await.unwrap() {
-            let i = r.answers.find("svar-").expect("marked answer");
-            out.push(r.answers[i + 5..i + 8].parse().unwrap());
-        }
-    }
-    out.sort_unstable();
-    out
+    TestDbAt(db.path()).markers().await
 }
 
 async fn faulty() -> (TestDb, Faults, String) {
@@ -159,4 +150,121 @@ async fn an_io_error_at_commit_keeps_the_form_and_recovers() {
     let (receipts, refused) = submit_all(&app, &uri, 20, 40).await;
     assert_eq!((receipts.len(), refused), (20, 0));
     assert_eq!(stored_markers(&db).await, (20..40).collect::<Vec<_>>());
+}
+
+/// A tmpfs of `size` mounted on a temporary folder, unmounted when dropped; `None` where
+/// mounting is not allowed (not root, or no CAP_SYS_ADMIN).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+/// The real binary on a real, small file system that fills up: this is where SQLite's
+/// `COMMIT` itself fails (the WAL cannot grow) and rolls back on its own.
+#[tokio::test]
+async fn a_really_full_file_system_gives_no_receipt_and_recovers() {
+    let Some(disk) = SmallDisk::mount("3m") else {
+        eprintln!(
+            "skipped: cannot mount a tmpfs here (needs root); the page-limit test covers disk full"
+        );
+        return;
+    };
+    let path = disk.0.path().join("trygg.db");
+    let store = trygg::store::Store::connect(path.to_str().unwrap())
+        .await
+        .unwrap();
+    let src = bundled_source();
+    let year = chrono::Datelike::year(&today());
+    store
+        .publish(&trygg::store::NewWave {
+            district: "ryd",
+            year,
+            questionnaire_code: "trygghet-2026",
+            source: &src,
+            opens_on: today() - chrono::Duration::days(1),
+            closes_on: today() + chrono::Duration::days(1),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+    let mut server = crate::durability::Server::start(&path, &[]);
+    let uri = format!("/s/ryd/{year}");
+    let (status, _) = server.request("POST", &uri, &body(0));
+    assert_eq!(status, 200, "a first answer fits");
+    let mut receipts = vec![0];
+
+    // Fill the file system to the last byte.
+    let filler = disk.0.path().join("filler");
+    {
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![7u8; 16 * 1024];
+        while std::io::Write::write_all(&mut f, &chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let mut refused = 0;
+    for i in 1..40 {
+        let (status, page) = server.request("POST", &uri, &body(i));
+        match status {
+            200 => receipts.push(i),
+            503 => {
+                assert!(page.contains("Your answers have not been saved"), "{page}");
+                assert!(page.contains(&format!("svar-{i:03} Parkeringshuset")));
+                refused += 1;
+            }
+            other => panic!("answer {i}: status {other}: {page}"),
+        }
+    }
+    assert!(refused > 0, "the file system was full");
+
+    // Space comes back: the same server stores the next answers without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    for i in 40..50 {
+        let (status, page) = server.request("POST", &uri, &body(i));
+        assert_eq!(status, 200, "answer {i} after space was freed: {page}");
+        receipts.push(i);
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let db = TestDbAt(path);
+    assert_eq!(db.markers().await, receipts, "receipts == stored rows");
+}
+
+/// The database file of the small disk, read through a new connection.
+struct TestDbAt(std::path::PathBuf);
+
+impl TestDbAt {
+    async fn markers(&self) -> Vec<usize> {
+        let store = trygg::store::Store::connect(self.0.to_str().unwrap())
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for wave in store.waves().await.unwrap() {
+            for r in store.responses(wave.id).await.unwrap() {
+                let i = r.answers.find("svar-").expect("marked answer");
+                out.push(r.answers[i + 5..i + 8].parse().unwrap());
+            }
+        }
+        store.close().await;
+        out.sort_unstable();
+        out
+    }
 }
