@@ -489,3 +489,20 @@ pub fn choose_districts(districts: &Districts, which: &str) -> anyhow::Result<Ve
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[test]
+    fn each_cause_is_named_once() {
+        let io = std::io::Error::other("unable to open database file");
+        let e = anyhow::Error::new(io)
+            .context("database: unable to open database file")
+            .context("opening the database /x/t.db");
+        assert_eq!(
+            error_message(&e),
+            "opening the database /x/t.db: database: unable to open database file"
+        );
+    }
+}

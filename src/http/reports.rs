@@ -82,7 +82,7 @@ async fn index(
 ) -> Result<Response, Error> {
     match super::survey::path_params(path, req.uri()) {
         Ok(year) => serve(&state, &year, "index.html", req).await,
-        Err(page) => Ok(page),
+        Err(page) => Ok(*page),
     }
 }
 
@@ -93,7 +93,7 @@ async fn file(
 ) -> Result<Response, Error> {
     match super::survey::path_params(path, req.uri()) {
         Ok((year, file)) => serve(&state, &year, &file, req).await,
-        Err(page) => Ok(page),
+        Err(page) => Ok(*page),
     }
 }
 

@@ -50,18 +50,18 @@ fn message(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response
 }
 
 /// The path's parameters, or trygg's own 400 page when they are not valid UTF-8.
-pub fn path_params<T>(path: Result<Path<T>, PathRejection>, uri: &Uri) -> Result<T, Response> {
+pub fn path_params<T>(path: Result<Path<T>, PathRejection>, uri: &Uri) -> Result<T, Box<Response>> {
     match path {
         Ok(Path(p)) => Ok(p),
         Err(e) => {
             tracing::info!(error = %e, "unreadable path");
             let lang = query_lang(uri);
-            Err(message(
+            Err(Box::new(message(
                 StatusCode::BAD_REQUEST,
                 &lang,
                 lang.t("bad_address_title"),
                 lang.t("bad_address_body"),
-            ))
+            )))
         }
     }
 }
@@ -119,7 +119,7 @@ async fn show(
 ) -> Result<Response, Error> {
     let (district, year) = match path_params(path, &uri) {
         Ok(p) => p,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let lang = query_lang(&uri);
     let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
@@ -159,7 +159,7 @@ async fn submit(
 ) -> Result<Response, Error> {
     let (district, year) = match path_params(path, &uri) {
         Ok(p) => p,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let mut lang = query_lang(&uri);
     let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {

@@ -330,3 +330,99 @@ fn analyze_writes_the_tables_and_refuses_bad_flags_without_writing() {
     );
     assert!(text(&run).contains("result rows written"));
 }
+
+#[tokio::test]
+async fn backup_writes_a_verified_copy_while_the_server_takes_answers() {
+    let db = TestDb::new().await;
+    let year = db.publish_open("ryd").await;
+    db.store.close().await;
+    let server = Server::start(&db.path(), &[]);
+    for _ in 0..5 {
+        let (status, _) = server.request(
+            "POST",
+            &format!("/s/ryd/{year}"),
+            "lang=sv&T_OMRADET=ganska_trygg",
+        );
+        assert_eq!(status, 200);
+    }
+    let backup = db.dir.path().join("backup.db");
+    let out = trygg(&db.path(), &["backup", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 questionnaires, 1 waves, 5 responses), verified"),
+        "{}",
+        text(&out)
+    );
+    drop(server);
+
+    // Restore, as the README says: the copy becomes the database of a new installation.
+    let restored = db.dir.path().join("restored.db");
+    std::fs::copy(&backup, &restored).unwrap();
+    let store = trygg::store::Store::connect(restored.to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(store.count_responses(None).await.unwrap(), 5);
+    let wave = store.wave("ryd", year).await.unwrap().unwrap();
+    assert_eq!(store.responses(wave.id).await.unwrap().len(), 5);
+
+    // A backup never overwrites a file and never leaves a partial copy.
+    let again = trygg(&db.path(), &["backup", backup.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists; a backup never overwrites a file"));
+    let nowhere = db.dir.path().join("missing/backup.db");
+    let out = trygg(&db.path(), &["backup", nowhere.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("does not exist"), "{}", text(&out));
+    let names: Vec<String> = std::fs::read_dir(db.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("partial")), "{names:?}");
+}
+
+#[test]
+fn serve_refuses_bad_limits_and_origins_and_errors_name_each_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    for (args, message) in [
+        (
+            &["serve", "--header-timeout", "0"][..],
+            "--header-timeout 0 must be between 1 and 3600 seconds",
+        ),
+        (
+            &["serve", "--body-timeout", "99999"],
+            "--body-timeout 99999 must be between 1 and 3600 seconds",
+        ),
+        (
+            &["serve", "--max-connections", "0"],
+            "--max-connections 0 must be between 1 and 1000000",
+        ),
+        (
+            &["serve", "--max-in-flight", "0"],
+            "--max-in-flight 0 must be between 1 and 1000000",
+        ),
+        (
+            &["serve", "--public-origin", "trygg.example.se"],
+            "must start with https:// or http://",
+        ),
+        (
+            &["serve", "--public-origin", "https://x.se/enkat"],
+            "must be a scheme and host only",
+        ),
+    ] {
+        let out = trygg(&db, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out).contains(message), "{args:?}: {}", text(&out));
+    }
+    assert!(!db.exists(), "nothing was created");
+
+    let missing = dir.path().join("no-such-folder/trygg.db");
+    let out = trygg(&missing, &["demo"]);
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(
+        t.contains("the folder") && t.contains("no-such-folder"),
+        "{t}"
+    );
+    assert_eq!(t.matches("does not exist").count(), 1, "{t}");
+}
