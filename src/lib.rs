@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod fieldwork;
 pub mod http;
 pub mod i18n;
 pub mod questionnaire;

@@ -10,9 +10,11 @@
 //! failure instead of returning it to the pool in an unknown state.
 
 mod backup;
+mod fieldwork;
 mod write;
 
 pub use backup::BackupSummary;
+pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -155,7 +157,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Channel::Web => "web",
             Channel::Paper => "paper",
@@ -406,20 +408,26 @@ impl Store {
     pub async fn insert_responses(&self, rs: &[NewResponse]) -> Result<(), Error> {
         let mut tx = self.write().await?;
         for r in rs {
-            sqlx::query(
-                r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
-                   values (?, ?, ?, ?, ?, ?)"#,
-            )
-            .bind(r.wave_id)
-            .bind(r.submitted_on.format(DATE).to_string())
-            .bind(r.channel.as_str())
-            .bind(&r.lang)
-            .bind(r.synthetic)
-            .bind(&r.answers)
-            .execute(tx.conn())
-            .await?;
+            Self::insert_in(&mut tx, r).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Inserts one response inside a write transaction.
+    async fn insert_in(tx: &mut write::WriteTx, r: &NewResponse) -> Result<(), Error> {
+        sqlx::query(
+            r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
+               values (?, ?, ?, ?, ?, ?)"#,
+        )
+        .bind(r.wave_id)
+        .bind(r.submitted_on.format(DATE).to_string())
+        .bind(r.channel.as_str())
+        .bind(&r.lang)
+        .bind(r.synthetic)
+        .bind(&r.answers)
+        .execute(tx.conn())
+        .await?;
         Ok(())
     }
 

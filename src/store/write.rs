@@ -23,6 +23,7 @@ use crate::error::Error;
 /// One write transaction on its own pool connection.
 pub struct WriteTx {
     conn: PoolConnection<Sqlite>,
+    /// The transaction ended (committed or rolled back): the connection is clean.
     committed: bool,
     fail_commit: Option<Arc<AtomicBool>>,
 }
@@ -66,6 +67,13 @@ impl WriteTx {
             ))));
         }
         sqlx::query("COMMIT").execute(&mut *self.conn).await?;
+        self.committed = true;
+        Ok(())
+    }
+
+    /// Ends the transaction without changes; on failure the connection is closed.
+    pub async fn rollback(mut self) -> Result<(), Error> {
+        sqlx::query("ROLLBACK").execute(&mut *self.conn).await?;
         self.committed = true;
         Ok(())
     }

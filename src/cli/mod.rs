@@ -8,6 +8,8 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+mod fieldwork;
+
 use crate::config::Config;
 use crate::http::Limits;
 use crate::questionnaire::{self, Districts};
@@ -36,12 +38,70 @@ pub enum Command {
         /// Fill an empty database with synthetic demo data first.
         #[arg(long)]
         demo: bool,
-        /// The address residents use, e.g. https://trygg.linkoping.se: posts from it are
-        /// accepted behind a proxy that rewrites Host, and HSTS is sent when it is https.
-        #[arg(long, env = "TRYGG_PUBLIC_ORIGIN")]
-        public_origin: Option<String>,
         #[command(flatten)]
         limits: LimitFlags,
+    },
+    /// Draw a wave's random sample from a sampling frame and write the print file for the
+    /// letters (addresses, codes, links, QR codes). Stores only N_h, n_h and hashed codes.
+    Sample {
+        /// The wave, as district/year (published first with `trygg publish`).
+        #[arg(long)]
+        wave: String,
+        /// The sampling frame CSV: person_id, district, sex, birth_year, address columns.
+        #[arg(long)]
+        frame: PathBuf,
+        /// Letters to send.
+        #[arg(long)]
+        size: u64,
+        /// Strata: sex, age, sex,age or none.
+        #[arg(long, default_value = "sex,age")]
+        strata: String,
+        /// Seed of the draw (default: a random one, printed so the draw can be repeated).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The print file to write (a `qr/` folder is written beside it).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record letters returned as undeliverable, or residents who declined, by code.
+    Mark {
+        /// The wave, as district/year.
+        #[arg(long)]
+        wave: String,
+        /// undeliverable or declined.
+        #[arg(long)]
+        status: String,
+        /// A file with one code per line (blank lines and # comments ignored).
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Codes, as printed.
+        codes: Vec<String>,
+    },
+    /// Write the reminder list: the rows of a print file whose codes are not yet used.
+    Reminders {
+        /// The wave, as district/year.
+        #[arg(long)]
+        wave: String,
+        /// The print file of the letters.
+        #[arg(long)]
+        letters: PathBuf,
+        /// The reminder print file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import paper answers from the scanning CSV (code, then one column per question).
+    ImportPaper {
+        /// The wave, as district/year.
+        #[arg(long)]
+        wave: String,
+        /// The scanning file.
+        file: PathBuf,
+    },
+    /// Response rates per wave and stratum (letters, undeliverable, web, paper, rate).
+    Status {
+        /// Only this year.
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// Write a consistent, verified copy of the database while trygg runs (SQLite).
     Backup {
@@ -216,18 +276,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config;
     match cli.command {
         Command::Check { .. } => unreachable!("handled without a runtime"),
-        Command::Serve {
-            addr,
-            demo,
-            public_origin,
-            limits,
-        } => {
+        Command::Serve { addr, demo, limits } => {
             let limits = limits.limits()?;
-            let origin = public_origin
-                .as_deref()
-                .map(crate::http::PublicOrigin::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--public-origin: {e}"))?;
+            let origin = config.origin()?;
             let (store, districts) = open(&config).await?;
             if demo && store.is_empty().await? {
                 let summary = crate::demo::fill(
@@ -244,6 +295,51 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_origin(origin)
                 .with_limits(limits);
             crate::http::serve(state, &addr).await?;
+        }
+        Command::Sample {
+            wave,
+            frame,
+            size,
+            strata,
+            seed,
+            out,
+        } => {
+            let summary = fieldwork::sample(
+                &config,
+                &fieldwork::SampleArgs {
+                    wave: &wave,
+                    frame: &frame,
+                    size,
+                    strata: &strata,
+                    seed,
+                    out: &out,
+                },
+            )
+            .await?;
+            println!("{summary}");
+        }
+        Command::Mark {
+            wave,
+            status,
+            file,
+            codes,
+        } => {
+            let summary = fieldwork::mark(&config, &wave, &status, file.as_deref(), &codes).await?;
+            println!("{summary}");
+        }
+        Command::Reminders { wave, letters, out } => {
+            let summary = fieldwork::reminders(&config, &wave, &letters, &out).await?;
+            println!("{summary}");
+        }
+        Command::ImportPaper { wave, file } => {
+            let report = fieldwork::import_paper(&config, &wave, &file).await?;
+            println!("{report}");
+            if !report.refused.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Status { year } => {
+            print!("{}", fieldwork::status(&config, year).await?);
         }
         Command::Backup { file } => {
             let (store, _) = open(&config).await?;
@@ -456,7 +552,7 @@ fn load_districts(config: &Config) -> anyhow::Result<Districts> {
     })
 }
 
-async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
     let districts = load_districts(config)?;
     let store = Store::connect(&config.database_url)
         .await

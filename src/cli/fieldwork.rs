@@ -1,0 +1,421 @@
+//! The field-work subcommands: `sample`, `mark`, `reminders`, `import-paper`, `status`.
+//! Each checks everything it reads before it stores anything.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, anyhow, bail};
+
+use super::open;
+use crate::config::Config;
+use crate::fieldwork::{Code, CodeKey, Strata, WaveRef, frame, paper, print, sample};
+use crate::store::{Channel, CodeOutcome, CodeStatus, NewResponse, Store, StratumRate, Wave};
+
+/// Where letters link to when no public origin is configured (a test installation).
+const DEFAULT_ORIGIN: &str = "http://localhost:3000";
+
+pub struct SampleArgs<'a> {
+    pub wave: &'a str,
+    pub frame: &'a Path,
+    pub size: u64,
+    pub strata: &'a str,
+    pub seed: Option<u64>,
+    pub out: &'a Path,
+}
+
+/// The wave named by `--wave`, which must be published.
+async fn published(store: &Store, w: &WaveRef) -> anyhow::Result<Wave> {
+    store
+        .wave(&w.district, w.year)
+        .await?
+        .ok_or_else(|| anyhow!("{w} is not published; publish the questionnaire for it first"))
+}
+
+fn wave_ref(s: &str) -> anyhow::Result<WaveRef> {
+    WaveRef::parse(s).map_err(|e| anyhow!(e))
+}
+
+fn key(config: &Config) -> anyhow::Result<CodeKey> {
+    CodeKey::load(&config.code_key).map_err(|e| {
+        anyhow!("{e}; it is created by `trygg sample` and must be the same file the letters were made with")
+    })
+}
+
+pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<String> {
+    let w = wave_ref(a.wave)?;
+    let strata = Strata::parse(a.strata).map_err(|e| anyhow!(e))?;
+    if a.size == 0 {
+        bail!("--size must be at least 1");
+    }
+    let origin = config.origin()?;
+    print::check_target(a.out, true).map_err(|e| anyhow!("--out: {e}"))?;
+    let (store, districts) = open(config).await?;
+    if districts.get(&w.district).is_none() {
+        bail!("--wave: unknown district \"{}\"", w.district);
+    }
+    let wave = published(&store, &w).await?;
+    if store.is_sampled(wave.id).await? {
+        bail!(
+            "{w} already has a sample; its letters are out (use `trygg reminders` for the ones not answered)"
+        );
+    }
+    let frame = frame::read(a.frame, &districts, w.year).map_err(|faults| {
+        anyhow!(
+            "the frame has {} fault(s); nothing was stored:\n{}",
+            faults.len(),
+            faults.join("\n")
+        )
+    })?;
+    let seed = match a.seed {
+        Some(s) => s,
+        None => {
+            let mut b = [0u8; 8];
+            getrandom::fill(&mut b).map_err(|e| anyhow!("no random source: {e}"))?;
+            u64::from_le_bytes(b)
+        }
+    };
+    let drawn =
+        sample::draw(&frame, &w.district, w.year, a.size, strata, seed).map_err(|e| anyhow!(e))?;
+    let key = CodeKey::load_or_create(&config.code_key).map_err(|e| anyhow!(e))?;
+    // Codes come from the operating system, never from the seed: a seed repeats the draw,
+    // not the codes.
+    let mut seen = HashSet::new();
+    let mut letters = Vec::with_capacity(drawn.letters.len());
+    let mut hashes = Vec::with_capacity(drawn.letters.len());
+    for (person, stratum) in &drawn.letters {
+        let code = loop {
+            let c = Code::random().map_err(|e| anyhow!(e))?;
+            if seen.insert(c.clone()) {
+                break c;
+            }
+        };
+        hashes.push((key.hash(&code), stratum.clone()));
+        letters.push(print::Letter {
+            address: frame.people[*person].address.clone(),
+            code,
+        });
+    }
+    let origin_text = origin
+        .as_ref()
+        .map(|o| o.as_str().to_string())
+        .unwrap_or_else(|| DEFAULT_ORIGIN.to_string());
+    let staged = print::stage(a.out, &frame.address_columns, &mut letters, &origin_text)
+        .map_err(|e| anyhow!(e))?;
+    store
+        .save_sample(wave.id, &drawn.strata, hashes)
+        .await
+        .with_context(|| format!("storing the sample of {w}"))?;
+    staged.finish().map_err(|e| anyhow!(e))?;
+    store.close().await;
+    let population: u64 = drawn.strata.iter().map(|s| s.population).sum();
+    let mut out = format!(
+        "sampled {w}: {} letters in {} strata from {population} residents aged {}-{} (seed {seed})\n",
+        letters.len(),
+        drawn.strata.len(),
+        sample::AGES.0,
+        sample::AGES.1
+    );
+    for s in &drawn.strata {
+        let _ = writeln!(
+            out,
+            "  {:<14} N_h {:>6}  n_h {:>5}  design weight {:.2}",
+            s.stratum,
+            s.population,
+            s.letters,
+            s.population as f64 / s.letters.max(1) as f64
+        );
+    }
+    let _ = write!(
+        out,
+        "print file {} (and {}); trygg stored only N_h, n_h and hashed codes",
+        a.out.display(),
+        a.out.with_file_name("qr/").display()
+    );
+    if origin.is_none() {
+        let _ = write!(
+            out,
+            "\nwarning: letters link to {DEFAULT_ORIGIN}; set --public-origin (TRYGG_PUBLIC_ORIGIN) for real letters"
+        );
+    }
+    Ok(out)
+}
+
+/// Codes from a file (one per line) and from the command line, each readable.
+fn read_codes(file: Option<&Path>, args: &[String]) -> anyhow::Result<Vec<Code>> {
+    let mut faults = Vec::new();
+    let mut codes = Vec::new();
+    if let Some(f) = file {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            match Code::parse(t) {
+                Some(c) => codes.push(c),
+                None => faults.push(format!("{}:{}: not a code", f.display(), i + 1)),
+            }
+        }
+    }
+    for (i, a) in args.iter().enumerate() {
+        match Code::parse(a) {
+            Some(c) => codes.push(c),
+            None => faults.push(format!("argument {}: not a code", i + 1)),
+        }
+    }
+    if !faults.is_empty() {
+        bail!("nothing was marked:\n{}", faults.join("\n"));
+    }
+    if codes.is_empty() {
+        bail!("no codes given (use --file or list them)");
+    }
+    Ok(codes)
+}
+
+pub async fn mark(
+    config: &Config,
+    wave: &str,
+    status: &str,
+    file: Option<&Path>,
+    args: &[String],
+) -> anyhow::Result<String> {
+    let w = wave_ref(wave)?;
+    let status = match status {
+        "undeliverable" => CodeStatus::Undeliverable,
+        "declined" => CodeStatus::Declined,
+        other => bail!("--status \"{other}\" must be undeliverable or declined"),
+    };
+    let codes = read_codes(file, args)?;
+    let key = key(config)?;
+    let (store, _) = open(config).await?;
+    let wave = published(&store, &w).await?;
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| key.hash(c)).collect();
+    let before = store.code_statuses(wave.id, &hashes).await?;
+    let unknown: Vec<String> = codes
+        .iter()
+        .zip(&before)
+        .filter(|(_, s)| s.is_none())
+        .map(|(c, _)| c.grouped())
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "not letters of {w}, so nothing was marked: {}",
+            unknown.join(", ")
+        );
+    }
+    let before = store.mark_codes(wave.id, &hashes, status).await?;
+    store.close().await;
+    let marked = before
+        .iter()
+        .filter(|s| **s == Some(CodeStatus::Unused))
+        .count();
+    let mut out = format!("{w}: {marked} letter(s) marked {}", status.as_str());
+    for (c, s) in codes.iter().zip(&before) {
+        if let Some(s) = s
+            && *s != CodeStatus::Unused
+        {
+            let _ = write!(out, "\n  {} unchanged: already {}", c.grouped(), s.as_str());
+        }
+    }
+    Ok(out)
+}
+
+pub async fn reminders(
+    config: &Config,
+    wave: &str,
+    letters: &Path,
+    out: &Path,
+) -> anyhow::Result<String> {
+    let w = wave_ref(wave)?;
+    print::check_target(out, false).map_err(|e| anyhow!("--out: {e}"))?;
+    let key = key(config)?;
+    let file = print::read(letters).map_err(|f| anyhow!("{}", f.join("\n")))?;
+    let (store, _) = open(config).await?;
+    let wave = published(&store, &w).await?;
+    let statuses = store
+        .code_statuses(wave.id, &print::hashes(&file, &key))
+        .await?;
+    store.close().await;
+    let unknown: Vec<String> = file
+        .rows
+        .iter()
+        .zip(&statuses)
+        .filter(|(_, s)| s.is_none())
+        .map(|((line, _, _), _)| format!("{}:{line}", letters.display()))
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "{} row(s) are not letters of {w} (another wave's print file, or another code key?); nothing was written:\n{}",
+            unknown.len(),
+            unknown.join("\n")
+        );
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    let mut rows = Vec::new();
+    for ((_, row, _), s) in file.rows.iter().zip(&statuses) {
+        let s = s.expect("checked");
+        *counts.entry(s.as_str()).or_insert(0) += 1;
+        if s == CodeStatus::Unused {
+            rows.push(row.clone());
+        }
+    }
+    print::write_rows(out, &file.header, &rows).map_err(|e| anyhow!(e))?;
+    let others: Vec<String> = counts
+        .iter()
+        .filter(|(k, _)| **k != "unused")
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    Ok(format!(
+        "{w}: {} of {} letters not answered yet, written to {} (the others: {})",
+        rows.len(),
+        file.rows.len(),
+        out.display(),
+        if others.is_empty() {
+            "none".into()
+        } else {
+            others.join(", ")
+        }
+    ))
+}
+
+/// What `import-paper` did.
+pub struct ImportReport {
+    pub wave: WaveRef,
+    pub imported: usize,
+    pub refused: Vec<paper::BadRow>,
+    pub file: String,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} paper answer(s) imported, {} row(s) refused",
+            self.wave,
+            self.imported,
+            self.refused.len()
+        )?;
+        for b in &self.refused {
+            write!(f, "\n{}:{}: {}", self.file, b.line, b.reason)?;
+        }
+        Ok(())
+    }
+}
+
+pub async fn import_paper(
+    config: &Config,
+    wave: &str,
+    path: &Path,
+) -> anyhow::Result<ImportReport> {
+    let w = wave_ref(wave)?;
+    let key = key(config)?;
+    let (store, _) = open(config).await?;
+    let wave = published(&store, &w).await?;
+    let q = store.questionnaire(wave.questionnaire_id).await?;
+    let (good, mut refused) =
+        paper::read(path, &q).map_err(|e| anyhow!("{e}; nothing was imported"))?;
+    let today = chrono::Local::now().date_naive();
+    let mut imported = 0;
+    let mut seen = HashSet::new();
+    for row in good {
+        if !seen.insert(row.code.clone()) {
+            refused.push(paper::BadRow {
+                line: row.line,
+                reason: "the same code is on an earlier row of this file".into(),
+            });
+            continue;
+        }
+        let response = NewResponse {
+            wave_id: wave.id,
+            submitted_on: today,
+            channel: Channel::Paper,
+            lang: row.lang.clone(),
+            synthetic: false,
+            answers: row.answers.to_json(),
+        };
+        match store
+            .insert_response_with_code(&response, &key.hash(&row.code))
+            .await?
+        {
+            CodeOutcome::Stored => imported += 1,
+            CodeOutcome::NotUnused(s) => refused.push(paper::BadRow {
+                line: row.line,
+                reason: match s {
+                    CodeStatus::Web => "the code was already answered on the web".into(),
+                    CodeStatus::Paper => {
+                        "the code was already answered on paper (imported before?)".into()
+                    }
+                    other => format!("the letter is marked {}", other.as_str()),
+                },
+            }),
+            CodeOutcome::Unknown => refused.push(paper::BadRow {
+                line: row.line,
+                reason: format!("unknown code: not a letter of {w}"),
+            }),
+        }
+    }
+    store.close().await;
+    refused.sort_by_key(|b| b.line);
+    Ok(ImportReport {
+        wave: w,
+        imported,
+        refused,
+        file: path.display().to_string(),
+    })
+}
+
+pub async fn status(config: &Config, year: Option<i32>) -> anyhow::Result<String> {
+    let (store, _) = open(config).await?;
+    let mut out = String::new();
+    for wave in store.waves().await? {
+        if year.is_some_and(|y| y != wave.year) {
+            continue;
+        }
+        let answers = store.count_responses(Some(wave.id)).await?;
+        let rates = store.response_rates(wave.id).await?;
+        if rates.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}/{}: open link, not a random sample: {answers} answers",
+                wave.district, wave.year
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}/{}: random sample\n  {:<14} {:>7} {:>8} {:>8} {:>6} {:>6} {:>7}",
+            wave.district,
+            wave.year,
+            "stratum",
+            "letters",
+            "undeliv.",
+            "declined",
+            "web",
+            "paper",
+            "rate"
+        );
+        let total = StratumRate::total(&rates, "total");
+        for r in rates.iter().chain(std::iter::once(&total)) {
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>7} {:>8} {:>8} {:>6} {:>6} {:>7}",
+                r.stratum,
+                r.letters,
+                r.undeliverable,
+                r.declined,
+                r.web,
+                r.paper,
+                r.rate()
+                    .map(|x| format!("{:.1} %", 100.0 * x))
+                    .unwrap_or_else(|| "–".into())
+            );
+        }
+    }
+    store.close().await;
+    if out.is_empty() {
+        out = "no waves\n".into();
+    }
+    Ok(out)
+}
