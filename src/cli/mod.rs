@@ -40,6 +40,10 @@ pub enum Command {
         demo: bool,
         #[command(flatten)]
         limits: LimitFlags,
+        /// Behind a reverse proxy: the header it puts the client's address in (e.g.
+        /// X-Real-IP), used only to throttle code guesses in memory.
+        #[arg(long, env = "TRYGG_CLIENT_IP_HEADER")]
+        client_ip_header: Option<String>,
     },
     /// Draw a wave's random sample from a sampling frame and write the print file for the
     /// letters (addresses, codes, links, QR codes). Stores only N_h, n_h and hashed codes.
@@ -276,9 +280,30 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config;
     match cli.command {
         Command::Check { .. } => unreachable!("handled without a runtime"),
-        Command::Serve { addr, demo, limits } => {
+        Command::Serve {
+            addr,
+            demo,
+            limits,
+            client_ip_header,
+        } => {
             let limits = limits.limits()?;
             let origin = config.origin()?;
+            let client_ip_header = client_ip_header
+                .map(|h| {
+                    axum::http::HeaderName::try_from(h.trim()).map_err(|_| {
+                        anyhow::anyhow!("--client-ip-header \"{h}\" is not a header name")
+                    })
+                })
+                .transpose()?;
+            // Without a key file no letter has been made yet: codes simply cannot be used.
+            let code_key = if config.code_key.exists() {
+                Some(
+                    crate::fieldwork::CodeKey::load(&config.code_key)
+                        .map_err(|e| anyhow::anyhow!(e))?,
+                )
+            } else {
+                None
+            };
             let (store, districts) = open(&config).await?;
             if demo && store.is_empty().await? {
                 let summary = crate::demo::fill(
@@ -293,6 +318,8 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = crate::http::AppState::new(store, districts)
                 .with_reports(&config.reports_dir)
                 .with_origin(origin)
+                .with_code_key(code_key)
+                .with_client_ip_header(client_ip_header)
                 .with_limits(limits);
             crate::http::serve(state, &addr).await?;
         }

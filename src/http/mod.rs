@@ -4,11 +4,13 @@
 //! [`serve`] (in `server.rs`) binds a port and runs it with connection limits and
 //! timeouts until Ctrl-C or SIGTERM. `guard.rs` refuses cross-site posts and sheds load.
 
+mod codes;
 pub mod form;
 mod guard;
 mod reports;
 mod server;
 mod survey;
+mod throttle;
 
 pub use guard::PublicOrigin;
 pub use server::{Limits, serve};
@@ -44,6 +46,12 @@ pub struct AppState {
     pub limits: Limits,
     /// Requests being handled now, at most `limits.max_in_flight`.
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// The key letter codes are hashed with; without it no code can be looked up.
+    pub code_key: Option<Arc<crate::fieldwork::CodeKey>>,
+    /// Failed code guesses per client address, in memory only.
+    throttle: Arc<throttle::Throttle>,
+    /// The header a trusted proxy puts the client's address in (e.g. `x-real-ip`).
+    client_ip_header: Option<header::HeaderName>,
     /// Parsed questionnaire snapshots by id; snapshots never change, so caching is safe.
     snapshots: Arc<Mutex<HashMap<i64, Arc<Questionnaire>>>>,
 }
@@ -57,8 +65,24 @@ impl AppState {
             origin: None,
             limits: Limits::default(),
             in_flight: Arc::new(tokio::sync::Semaphore::new(Limits::default().max_in_flight)),
+            code_key: None,
+            throttle: Arc::default(),
+            client_ip_header: None,
             snapshots: Arc::default(),
         }
+    }
+
+    /// The key letter codes are hashed with.
+    pub fn with_code_key(mut self, key: Option<crate::fieldwork::CodeKey>) -> Self {
+        self.code_key = key.map(Arc::new);
+        self
+    }
+
+    /// Take the client's address (for throttling code guesses) from this header, set by a
+    /// trusted reverse proxy, instead of the connection's peer.
+    pub fn with_client_ip_header(mut self, name: Option<header::HeaderName>) -> Self {
+        self.client_ip_header = name;
+        self
     }
 
     /// The public origin residents use.
@@ -98,6 +122,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(survey::routes())
+        .merge(codes::routes())
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))

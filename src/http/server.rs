@@ -227,9 +227,9 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut stop = std::pin::pin!(shutdown_signal());
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors or a connection reset before accept: wait a
                     // moment rather than spin.
@@ -251,6 +251,10 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
             hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                 let busy = Busy::new(&slot);
                 let app = app.clone();
+                let mut req = req;
+                // The peer address, for throttling code guesses in memory; never stored.
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
                 async move {
                     let res = app.oneshot(req.map(Body::new)).await?;
                     Ok::<_, std::convert::Infallible>(

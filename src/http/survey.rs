@@ -13,8 +13,8 @@ use maud::Markup;
 use super::{AppState, MAX_BODY_BYTES, form};
 use crate::error::Error;
 use crate::i18n::Lang;
-use crate::questionnaire::{self, Rejection};
-use crate::store::{Channel, NewResponse, WaveStatus};
+use crate::questionnaire::{self, District, Rejection};
+use crate::store::{Channel, NewResponse, Wave, WaveStatus};
 use crate::views::{self, FormState};
 
 pub fn routes() -> Router<AppState> {
@@ -23,12 +23,12 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{district}/{year}", get(show).post(submit))
 }
 
-fn today() -> chrono::NaiveDate {
+pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
 /// The language asked for in the query string, if it is one we have.
-fn query_lang(uri: &Uri) -> Lang {
+pub fn query_lang(uri: &Uri) -> Lang {
     let fields = uri
         .query()
         .and_then(|q| form::parse(q.as_bytes()).ok())
@@ -41,11 +41,11 @@ fn query_lang(uri: &Uri) -> Lang {
     )
 }
 
-fn page(status: StatusCode, markup: Markup) -> Response {
+pub fn page(status: StatusCode, markup: Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
-fn message(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
+pub fn message(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
     page(status, views::message_page(lang, title, body, None))
 }
 
@@ -85,7 +85,14 @@ async fn home(State(state): State<AppState>, uri: Uri) -> Result<Response, Error
         .filter(|w| w.status(day) == WaveStatus::Open)
         .filter_map(|w| state.districts.get(&w.district).map(|d| (d, w)))
         .collect();
-    Ok(page(StatusCode::OK, views::home_page(&lang, &open)))
+    // Waves of a random sample are reached with the letter's code; only open-link waves
+    // are listed for anyone to choose.
+    let links: Vec<_> = open.iter().filter(|(_, w)| !w.sampled).copied().collect();
+    let codes = open.iter().any(|(_, w)| w.sampled);
+    Ok(page(
+        StatusCode::OK,
+        views::home_page(&lang, &links, codes, None),
+    ))
 }
 
 /// The wave at a path, or the 404 page in the resident's language.
@@ -126,18 +133,42 @@ async fn show(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
+    if wave.sampled {
+        return Ok(page(
+            StatusCode::OK,
+            views::code_only_page(&lang, &d, &wave),
+        ));
+    }
+    show_form(
+        &state,
+        lang,
+        &d,
+        &wave,
+        &format!("/s/{}/{}", d.code, wave.year),
+    )
+    .await
+}
+
+/// The questionnaire of an open wave (or the page saying when it opens or closed).
+pub async fn show_form(
+    state: &AppState,
+    lang: Lang,
+    d: &District,
+    wave: &Wave,
+    here: &str,
+) -> Result<Response, Error> {
     let status = wave.status(today());
     if status != WaveStatus::Open {
         return Ok(page(
             StatusCode::OK,
-            views::wave_status_page(&lang, &d, &wave, status),
+            views::wave_status_page(&lang, d, wave, status),
         ));
     }
     let q = state.questionnaire(wave.questionnaire_id).await?;
     let lang = offered(&q, lang);
     Ok(page(
         StatusCode::OK,
-        views::survey_page(&lang, &d, &wave, &q, &FormState::default()),
+        views::survey_page(&lang, d, wave, &q, here, &FormState::default()),
     ))
 }
 
@@ -161,55 +192,89 @@ async fn submit(
         Ok(p) => p,
         Err(page) => return Ok(*page),
     };
-    let mut lang = query_lang(&uri);
+    let lang = query_lang(&uri);
     let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
+    if wave.sampled {
+        // A random sample is answered with the letter's code only.
+        return Ok(page(
+            StatusCode::FORBIDDEN,
+            views::code_only_page(&lang, &d, &wave),
+        ));
+    }
+    let here = format!("/s/{}/{}", d.code, wave.year);
+    let received = match receive(&state, lang, &d, &wave, &here, &headers, body).await? {
+        Ok(r) => r,
+        Err(page) => return Ok(page),
+    };
+    let stored = state.store.insert_response(&received.response).await;
+    Ok(stored_or_form(stored, &received, &d, &wave, &here))
+}
+
+/// A submission that was read and validated, ready to store.
+pub struct Received {
+    pub lang: Lang,
+    pub fields: Vec<questionnaire::FormField>,
+    pub q: std::sync::Arc<questionnaire::Questionnaire>,
+    pub response: NewResponse,
+}
+
+/// Reads and validates a submission to an open wave; any refusal is the page to send.
+pub async fn receive(
+    state: &AppState,
+    mut lang: Lang,
+    d: &District,
+    wave: &Wave,
+    here: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Result<Received, Response>, Error> {
     let day = today();
     let status = wave.status(day);
     if status != WaveStatus::Open {
-        return Ok(page(
+        return Ok(Err(page(
             StatusCode::FORBIDDEN,
-            views::wave_status_page(&lang, &d, &wave, status),
-        ));
+            views::wave_status_page(&lang, d, wave, status),
+        )));
     }
     let form_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !form_type {
-        return Ok(message(
+        return Ok(Err(message(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             &lang,
             lang.t("bad_request_title"),
             lang.t("bad_request_body"),
-        ));
+        )));
     }
     let read = tokio::time::timeout(state.limits.body_timeout, to_bytes(body, MAX_BODY_BYTES));
     let Ok(read) = read.await else {
-        return Ok(message(
+        return Ok(Err(message(
             StatusCode::REQUEST_TIMEOUT,
             &lang,
             lang.t("timeout_title"),
             lang.t("timeout_body"),
-        ));
+        )));
     };
     let Ok(bytes) = read else {
         let body = lang.tf(
             "too_large_body",
             &[("max", &(MAX_BODY_BYTES / 1024).to_string())],
         );
-        return Ok(message(
+        return Ok(Err(message(
             StatusCode::PAYLOAD_TOO_LARGE,
             &lang,
             lang.t("too_large_title"),
             &body,
-        ));
+        )));
     };
     let fields = match form::parse(&bytes) {
         Ok(f) => f,
-        Err(e) => return Ok(bad_request(&lang, &e.0)),
+        Err(e) => return Ok(Err(bad_request(&lang, &e.0))),
     };
     let q = state.questionnaire(wave.questionnaire_id).await?;
     if let Some((_, l)) = fields.iter().find(|(k, _)| k == "lang") {
@@ -217,58 +282,69 @@ async fn submit(
     }
     let lang = offered(&q, lang);
     match questionnaire::validate(&q, &fields) {
-        Ok(answers) => {
-            let stored = state
-                .store
-                .insert_response(&NewResponse {
-                    wave_id: wave.id,
-                    submitted_on: day,
-                    channel: Channel::Web,
-                    lang: lang.code().to_string(),
-                    synthetic: false,
-                    answers: answers.to_json(),
-                })
-                .await;
-            if let Err(e) = stored {
-                // Disk full, a lock held too long, an I/O error: nothing was stored, and
-                // the resident gets the form back with every answer to send again.
-                tracing::error!(error = %e, "a response could not be stored");
-                let state = FormState {
-                    raw: questionnaire::raw_answers(&fields),
-                    errors: Vec::new(),
-                    notice: Some(lang.t("not_saved_body").to_string()),
-                };
-                let mut res = page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    views::survey_page(&lang, &d, &wave, &q, &state),
-                );
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
-                return Ok(res);
-            }
-            // The transaction has committed with synchronous=FULL: only now is the
-            // resident told the answers are saved.
-            Ok(page(
-                StatusCode::OK,
-                views::receipt_page(&lang, &d, &wave, day),
-            ))
-        }
-        Err(Rejection::Malformed(reason)) => Ok(bad_request(&lang, &reason)),
-        Err(Rejection::Invalid { raw, errors }) => Ok(page(
+        Ok(answers) => Ok(Ok(Received {
+            response: NewResponse {
+                wave_id: wave.id,
+                submitted_on: day,
+                channel: Channel::Web,
+                lang: lang.code().to_string(),
+                synthetic: false,
+                answers: answers.to_json(),
+            },
+            lang,
+            fields,
+            q,
+        })),
+        Err(Rejection::Malformed(reason)) => Ok(Err(bad_request(&lang, &reason))),
+        Err(Rejection::Invalid { raw, errors }) => Ok(Err(page(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::survey_page(
                 &lang,
-                &d,
-                &wave,
+                d,
+                wave,
                 &q,
+                here,
                 &FormState {
                     raw,
                     errors,
                     notice: None,
                 },
             ),
-        )),
+        ))),
     }
+}
+
+/// The receipt once the answer is stored — or, when storing failed (disk full, a lock held
+/// too long, an I/O error), the form again with every answer and "nothing was saved".
+pub fn stored_or_form<T>(
+    stored: Result<T, Error>,
+    received: &Received,
+    d: &District,
+    wave: &Wave,
+    here: &str,
+) -> Response {
+    let lang = &received.lang;
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "a response could not be stored");
+        let state = FormState {
+            raw: questionnaire::raw_answers(&received.fields),
+            errors: Vec::new(),
+            notice: Some(lang.t("not_saved_body").to_string()),
+        };
+        let mut res = page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            views::survey_page(lang, d, wave, &received.q, here, &state),
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
+        return res;
+    }
+    // The transaction has committed with synchronous=FULL: only now is the resident told
+    // the answers are saved.
+    page(
+        StatusCode::OK,
+        views::receipt_page(lang, d, wave, received.response.submitted_on),
+    )
 }
 
 /// A form no page of ours sends: a plain message in the resident's language; the

@@ -97,6 +97,8 @@ pub struct Wave {
     pub questionnaire_id: i64,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+    /// Drawn as a random sample with letter codes; otherwise an open link anyone can answer.
+    pub sampled: bool,
 }
 
 /// Where a wave stands on a given day.
@@ -349,12 +351,14 @@ impl Store {
             questionnaire_id: row.get("questionnaire_id"),
             opens_on: date(row.get("opens_on"))?,
             closes_on: date(row.get("closes_on"))?,
+            sampled: row.get("sampled"),
         })
     }
 
     pub async fn wave(&self, district: &str, year: i32) -> Result<Option<Wave>, Error> {
         let row = sqlx::query(
-            r#"select id, district, year, questionnaire_id, opens_on, closes_on
+            r#"select id, district, year, questionnaire_id, opens_on, closes_on,
+                      exists (select 1 from sample_strata s where s.wave_id = waves.id) as sampled
                from waves where district = ? and year = ?"#,
         )
         .bind(district)
@@ -364,10 +368,24 @@ impl Store {
         row.as_ref().map(Self::wave_from_row).transpose()
     }
 
+    /// The wave with this id.
+    pub async fn wave_by_id(&self, id: i64) -> Result<Option<Wave>, Error> {
+        let row = sqlx::query(
+            r#"select id, district, year, questionnaire_id, opens_on, closes_on,
+                      exists (select 1 from sample_strata s where s.wave_id = waves.id) as sampled
+               from waves where id = ?"#,
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(Self::wave_from_row).transpose()
+    }
+
     /// Every wave, by year and district.
     pub async fn waves(&self) -> Result<Vec<Wave>, Error> {
         let rows = sqlx::query(
-            r#"select id, district, year, questionnaire_id, opens_on, closes_on
+            r#"select id, district, year, questionnaire_id, opens_on, closes_on,
+                      exists (select 1 from sample_strata s where s.wave_id = waves.id) as sampled
                from waves order by year, district"#,
         )
         .fetch_all(&self.pool)

@@ -7,7 +7,9 @@
 
 mod survey;
 
-pub use survey::{FormState, home_page, receipt_page, survey_page, wave_status_page};
+pub use survey::{
+    FormState, code_box, code_only_page, home_page, receipt_page, survey_page, wave_status_page,
+};
 
 use maud::{DOCTYPE, Markup, html};
 

@@ -10,7 +10,32 @@ use crate::questionnaire::{
 };
 use crate::store::{Wave, WaveStatus};
 
-pub fn home_page(lang: &Lang, open: &[(&District, &Wave)]) -> Markup {
+/// The box for the code from the letter; `error` is shown in it (an unknown code).
+pub fn code_box(lang: &Lang, error: Option<&str>) -> Markup {
+    html! {
+        form.code-box method="get" action="/k" {
+            input type="hidden" name="lang" value=(lang.code());
+            label for="kod" { (lang.t("code_label")) }
+            p.hint #kod-hint { (lang.t("code_hint")) " " bdi dir="ltr" { "K7QF-M2XD-9PTA" } }
+            @if let Some(e) = error {
+                p.error-message #kod-error role="alert" { (e) }
+            }
+            input #kod type="text" name="kod" dir="ltr" autocomplete="off" autocapitalize="characters"
+                spellcheck="false" maxlength="20"
+                aria-describedby=(if error.is_some() { "kod-hint kod-error" } else { "kod-hint" })
+                aria-invalid=[error.map(|_| "true")];
+            button type="submit" { (lang.t("code_submit")) }
+        }
+    }
+}
+
+/// The start page: the code box when a random sample is open, and the open-link waves.
+pub fn home_page(
+    lang: &Lang,
+    open: &[(&District, &Wave)],
+    codes: bool,
+    code_error: Option<&str>,
+) -> Markup {
     let l = lang.code();
     layout(
         lang,
@@ -20,9 +45,15 @@ pub fn home_page(lang: &Lang, open: &[(&District, &Wave)]) -> Markup {
         html! {
             h1 { (lang.t("home_title")) }
             p { (lang.t("home_intro")) }
+            @if codes || code_error.is_some() {
+                (code_box(lang, code_error))
+            }
             @if open.is_empty() {
-                p.notice { (lang.t("home_none_open")) }
+                @if !codes && code_error.is_none() {
+                    p.notice { (lang.t("home_none_open")) }
+                }
             } @else {
+                @if codes { h2 { (lang.t("open_link_heading")) } }
                 ul.waves {
                     @for (district, wave) in open {
                         li {
@@ -30,6 +61,7 @@ pub fn home_page(lang: &Lang, open: &[(&District, &Wave)]) -> Markup {
                                 (lang.tf("answer_link", &[("district", district.name.get(l)), ("year", &wave.year.to_string())]))
                             }
                             span.until { (lang.tf("open_until", &[("date", &wave.closes_on.to_string())])) }
+                            span.until { (lang.t("open_link_label")) }
                         }
                     }
                 }
@@ -90,15 +122,16 @@ fn first_control_id(q: &Question) -> String {
     }
 }
 
+/// The questionnaire; `here` is where it posts (and where the language switch links).
 pub fn survey_page(
     lang: &Lang,
     district: &District,
     wave: &Wave,
     q: &Questionnaire,
+    here: &str,
     state: &FormState,
 ) -> Markup {
     let l = lang.code();
-    let here = format!("/s/{}/{}", district.code, wave.year);
     let title = format!(
         "{} – {} {}",
         q.title.get(l),
@@ -108,7 +141,7 @@ pub fn survey_page(
     layout(
         lang,
         &title,
-        &here,
+        here,
         &q.languages,
         html! {
             h1 { (q.title.get(l)) }
@@ -218,6 +251,22 @@ fn question_block(lang: &Lang, q: &Question, state: &FormState) -> Markup {
             }
         }
     }
+}
+
+/// A sampled wave's open-link address: it is answered with the letter's code.
+pub fn code_only_page(lang: &Lang, district: &District, wave: &Wave) -> Markup {
+    let l = lang.code();
+    layout(
+        lang,
+        lang.t("code_only_title"),
+        &format!("/s/{}/{}", district.code, wave.year),
+        &[],
+        html! {
+            h1 { (lang.t("code_only_title")) }
+            p { (lang.tf("code_only_body", &[("district", district.name.get(l)), ("year", &wave.year.to_string())])) }
+            (code_box(lang, None))
+        },
+    )
 }
 
 pub fn receipt_page(lang: &Lang, district: &District, wave: &Wave, day: NaiveDate) -> Markup {

@@ -1,0 +1,177 @@
+//! Answering with the code from the letter: `/k?kod=…` (the box on the start page) and
+//! `/k/{code}` (the QR code's link), which shows and takes the questionnaire of the code's
+//! wave. The code is looked up by its keyed hash only; unknown codes count against the
+//! client's address ([`super::throttle`]); storing marks the code used in the same
+//! transaction, so a code gives exactly one answer.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use super::AppState;
+use super::survey::{message, page, path_params, query_lang, receive, show_form, stored_or_form};
+use super::throttle::ClientAddr;
+use crate::error::Error;
+use crate::fieldwork::Code;
+use crate::i18n::Lang;
+use crate::questionnaire::District;
+use crate::store::{CodeOutcome, Wave};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/k", get(entered))
+        .route("/k/{code}", get(show).post(submit))
+}
+
+/// The page for a code that cannot be used: unknown, answered, or too many tries.
+enum Refusal {
+    Throttled,
+    Unknown,
+    Used,
+}
+
+fn refusal(lang: &Lang, r: Refusal) -> Response {
+    match r {
+        Refusal::Throttled => {
+            let mut res = message(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang,
+                lang.t("code_throttled_title"),
+                lang.t("code_throttled_body"),
+            );
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(super::throttle::WINDOW.as_secs()),
+            );
+            res
+        }
+        Refusal::Unknown => page(
+            StatusCode::NOT_FOUND,
+            crate::views::home_page(lang, &[], true, Some(lang.t("code_unknown"))),
+        ),
+        Refusal::Used => message(
+            StatusCode::CONFLICT,
+            lang,
+            lang.t("code_used_title"),
+            lang.t("code_used_body"),
+        ),
+    }
+}
+
+/// The box on the start page sends `?kod=`; a readable code goes on to its own address.
+async fn entered(State(state): State<AppState>, client: ClientAddr, uri: Uri) -> Response {
+    let lang = query_lang(&uri);
+    if state.throttle.blocked(client.0) {
+        return refusal(&lang, Refusal::Throttled);
+    }
+    let fields = uri
+        .query()
+        .and_then(|q| super::form::parse(q.as_bytes()).ok())
+        .unwrap_or_default();
+    let typed = fields
+        .iter()
+        .find(|(k, _)| k == "kod")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    match Code::parse(typed) {
+        Some(code) => {
+            Redirect::to(&format!("/k/{}?lang={}", code.as_str(), lang.code())).into_response()
+        }
+        None => {
+            state.throttle.failed(client.0);
+            refusal(&lang, Refusal::Unknown)
+        }
+    }
+}
+
+/// The wave of a code that may still answer, or the refusal to show.
+async fn find(
+    state: &AppState,
+    client: ClientAddr,
+    typed: &str,
+    lang: &Lang,
+) -> Result<Result<(Code, District, Wave), Response>, Error> {
+    if state.throttle.blocked(client.0) {
+        return Ok(Err(refusal(lang, Refusal::Throttled)));
+    }
+    let (Some(code), Some(key)) = (Code::parse(typed), state.code_key.as_ref()) else {
+        state.throttle.failed(client.0);
+        return Ok(Err(refusal(lang, Refusal::Unknown)));
+    };
+    let Some(info) = state.store.code(&key.hash(&code)).await? else {
+        state.throttle.failed(client.0);
+        return Ok(Err(refusal(lang, Refusal::Unknown)));
+    };
+    if info.status != crate::store::CodeStatus::Unused {
+        return Ok(Err(refusal(lang, Refusal::Used)));
+    }
+    let wave = state
+        .store
+        .wave_by_id(info.wave_id)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("code of a missing wave {}", info.wave_id)))?;
+    let d = state
+        .districts
+        .get(&wave.district)
+        .cloned()
+        .ok_or_else(|| Error::Internal(format!("wave of unknown district {}", wave.district)))?;
+    Ok(Ok((code, d, wave)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+) -> Result<Response, Error> {
+    let typed = match path_params(path, &uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(*page),
+    };
+    let lang = query_lang(&uri);
+    let (code, d, wave) = match find(&state, client, &typed, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    show_form(&state, lang, &d, &wave, &format!("/k/{}", code.as_str())).await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    let typed = match path_params(path, &uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(*page),
+    };
+    let lang = query_lang(&uri);
+    let (code, d, wave) = match find(&state, client, &typed, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let here = format!("/k/{}", code.as_str());
+    let received = match receive(&state, lang, &d, &wave, &here, &headers, body).await? {
+        Ok(r) => r,
+        Err(page) => return Ok(page),
+    };
+    let key = state.code_key.as_ref().expect("found with a key");
+    let stored = state
+        .store
+        .insert_response_with_code(&received.response, &key.hash(&code))
+        .await;
+    match stored {
+        // Another submission with this code got there first.
+        Ok(CodeOutcome::NotUnused(_)) | Ok(CodeOutcome::Unknown) => {
+            Ok(refusal(&received.lang, Refusal::Used))
+        }
+        other => Ok(stored_or_form(other, &received, &d, &wave, &here)),
+    }
+}
