@@ -30,6 +30,8 @@ pub struct LoadedWave {
     pub len: usize,
     /// Codes of the reference questionnaire that this wave's snapshot also has.
     pub asked: BTreeSet<String>,
+    /// The sampling strata (N_h, n_h) of a wave drawn as a random sample.
+    pub strata: Vec<crate::fieldwork::StratumCount>,
 }
 
 pub struct Loaded {
@@ -149,11 +151,17 @@ pub async fn load(
             .await? as usize;
         district_col.extend(std::iter::repeat_n(wave.district.clone(), n));
         year_col.extend(std::iter::repeat_n(wave.year, n));
+        let strata = if wave.sampled {
+            store.sample_strata(wave.id).await?
+        } else {
+            Vec::new()
+        };
         loaded.push(LoadedWave {
             wave: wave.clone(),
             offset,
             len: n,
             asked,
+            strata,
         });
     }
     let height = year_col.len();

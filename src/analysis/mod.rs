@@ -296,18 +296,31 @@ pub fn compute(
         let range = lw.offset..lw.offset + lw.len;
         let pop = populations.get(&year).and_then(Option::as_ref);
         weighted.insert(year, pop.is_some());
+        let cats: Vec<Vec<Option<usize>>> = range
+            .clone()
+            .map(|i| {
+                vec![
+                    sex_col[i].and_then(|p| pos_to_cat(sex_q, &categories[0], p)),
+                    age_col[i].and_then(|p| pos_to_cat(age_q, &categories[1], p)),
+                ]
+            })
+            .collect();
+        // A random sample starts from its design weights N_h / n_h (METHODOLOGY §1).
+        let design: Option<Vec<f64>> = {
+            crate::fieldwork::DesignWeights::new(&lw.strata).map(|d| {
+                cats.iter()
+                    .map(|c| {
+                        d.weight(
+                            c[0].map(|i| categories[0][i].as_str()),
+                            c[1].map(|i| categories[1][i].as_str()),
+                        )
+                    })
+                    .collect()
+            })
+        };
         if let Some(pop) = pop {
             let margins = pop.margins(&lw.wave.district, year, &categories)?;
-            let cats: Vec<Vec<Option<usize>>> = range
-                .clone()
-                .map(|i| {
-                    vec![
-                        sex_col[i].and_then(|p| pos_to_cat(sex_q, &categories[0], p)),
-                        age_col[i].and_then(|p| pos_to_cat(age_q, &categories[1], p)),
-                    ]
-                })
-                .collect();
-            let w = weights::rake(&cats, &margins).map_err(|e| {
+            let w = weights::rake_from_design(&cats, &margins, design.as_deref()).map_err(|e| {
                 Error::Invalid(format!(
                     "weighting {} {year}: {e} ({})",
                     lw.wave.district,
@@ -315,6 +328,8 @@ pub fn compute(
                 ))
             })?;
             weights[range.clone()].copy_from_slice(&w);
+        } else if let Some(d) = &design {
+            weights[range.clone()].copy_from_slice(d);
         }
         let s: stats::Sums =
             weights[range.clone()]
@@ -333,7 +348,7 @@ pub fn compute(
             } else {
                 0.0
             },
-            weighted: pop.is_some(),
+            weighted: pop.is_some() || design.is_some(),
         });
     }
     frame

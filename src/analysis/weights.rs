@@ -51,15 +51,28 @@ impl fmt::Display for RakeError {
 /// base weight is N/n. A dimension's unknown category keeps its current weighted share: the
 /// known categories share the rest of N in population proportions.
 pub fn rake(cats: &[Vec<Option<usize>>], margins: &[Margin]) -> Result<Vec<f64>, RakeError> {
+    rake_from_design(cats, margins, None)
+}
+
+/// [`rake`] starting from design weights (N_h / n_h of each respondent's sampling stratum,
+/// METHODOLOGY §1) instead of N/n; `None` means N/n for everyone.
+pub fn rake_from_design(
+    cats: &[Vec<Option<usize>>],
+    margins: &[Margin],
+    design: Option<&[f64]>,
+) -> Result<Vec<f64>, RakeError> {
     let n = cats.len();
     let total: f64 = margins
         .first()
         .map(|m| m.counts.iter().sum())
         .unwrap_or(0.0);
     if n == 0 || margins.is_empty() {
-        return Ok(vec![1.0; n]);
+        return Ok(design.map(<[f64]>::to_vec).unwrap_or_else(|| vec![1.0; n]));
     }
-    let mut w = vec![total / n as f64; n];
+    let mut w = match design {
+        Some(d) => d.to_vec(),
+        None => vec![total / n as f64; n],
+    };
     rake_from(&mut w, cats, margins, total)?;
     for _ in 0..MAX_TRIM_ROUNDS {
         let cap = TRIM_FACTOR * w.iter().sum::<f64>() / n as f64;
@@ -213,6 +226,33 @@ mod tests {
         let sw: f64 = w.iter().sum();
         let sww: f64 = w.iter().map(|x| x * x).sum();
         assert!((sw * sw / sww - 196.812806).abs() < 1e-6);
+    }
+
+    #[test]
+    fn raking_from_design_weights_matches_r_survey() {
+        let cats = sample([[30, 50, 20], [20, 40, 40]]);
+        let design_cells = [[1.2, 1.0, 0.8], [1.1, 0.9, 1.3]];
+        let design: Vec<f64> = cats
+            .iter()
+            .map(|c| design_cells[c[0].unwrap()][c[1].unwrap()])
+            .collect();
+        let w = rake_from_design(
+            &cats,
+            &margins([98.0, 102.0], [60.0, 80.0, 60.0]),
+            Some(&design),
+        )
+        .unwrap();
+        let expected = [
+            [1.242750847, 0.931366925, 0.707456418],
+            [1.135873730, 0.835791344, 1.146271791],
+        ];
+        for (x, c) in w.iter().zip(&cats) {
+            let e = expected[c[0].unwrap()][c[1].unwrap()];
+            assert!((x - e).abs() < 1e-9, "{x} vs {e}");
+        }
+        let sw: f64 = w.iter().sum();
+        let sww: f64 = w.iter().map(|x| x * x).sum();
+        assert!((sw * sw / sww - 194.157199).abs() < 1e-6);
     }
 
     #[test]

@@ -369,7 +369,15 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", fieldwork::status(&config, year).await?);
         }
         Command::Backup { file } => {
-            let (store, _) = open(&config).await?;
+            let store = Store::connect_with(
+                &config.database_url,
+                crate::store::StoreOptions {
+                    existing_only: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .with_context(|| format!("opening the database {}", config.database_url))?;
             let summary = store.backup(&file).await?;
             println!("{summary}");
             store.close().await;

@@ -13,7 +13,7 @@ pub mod print;
 pub mod sample;
 
 pub use codes::{Code, CodeKey};
-pub use sample::{Strata, StratumCount};
+pub use sample::{DesignWeights, Strata, StratumCount};
 
 /// A wave named on the command line as `district/year`, e.g. `ryd/2026`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -150,6 +150,71 @@ fn stratum_of(p: &Person, district: &str, year: i32, strata: Strata) -> Option<S
     Some(strata.key(p.sex.code(), group))
 }
 
+/// Design weights N_h / n_h of a sampled wave, found by a respondent's stratum.
+///
+/// The respondent's stratum is taken from their own answers to the sex and age questions:
+/// a response holds nothing of the letter it came with (that link must not exist), and the
+/// register's sex and age are what the questions ask. A respondent whose stratum cannot be
+/// told (a question unanswered) gets the wave's overall N / n.
+#[derive(Debug, Clone)]
+pub struct DesignWeights {
+    strata: Strata,
+    by_key: std::collections::HashMap<String, f64>,
+    overall: f64,
+}
+
+impl DesignWeights {
+    /// From a wave's strata; `None` for a wave without a sample.
+    pub fn new(counts: &[StratumCount]) -> Option<DesignWeights> {
+        let letters: u64 = counts.iter().map(|s| s.letters).sum();
+        if letters == 0 {
+            return None;
+        }
+        let population: u64 = counts.iter().map(|s| s.population).sum();
+        let first = &counts[0].stratum;
+        let strata = if first == ALL {
+            Strata::default()
+        } else if first.contains('/') {
+            Strata {
+                sex: true,
+                age: true,
+            }
+        } else if AGE_GROUPS.contains(&first.as_str()) {
+            Strata {
+                sex: false,
+                age: true,
+            }
+        } else {
+            Strata {
+                sex: true,
+                age: false,
+            }
+        };
+        Some(DesignWeights {
+            strata,
+            by_key: counts
+                .iter()
+                .filter(|s| s.letters > 0)
+                .map(|s| (s.stratum.clone(), s.population as f64 / s.letters as f64))
+                .collect(),
+            overall: population as f64 / letters as f64,
+        })
+    }
+
+    /// The design weight of a respondent who gave this sex and age group.
+    pub fn weight(&self, sex: Option<&str>, age_group: Option<&str>) -> f64 {
+        let key = match (self.strata.sex, self.strata.age, sex, age_group) {
+            (false, false, _, _) => Some(ALL.to_string()),
+            (true, false, Some(s), _) => Some(s.to_string()),
+            (false, true, _, Some(a)) => Some(a.to_string()),
+            (true, true, Some(s), Some(a)) => Some(self.strata.key(s, a)),
+            _ => None,
+        };
+        key.and_then(|k| self.by_key.get(&k).copied())
+            .unwrap_or(self.overall)
+    }
+}
+
 /// Proportional allocation by largest remainders: sizes that sum to `n`, each at most its
 /// population.
 pub fn allocate(populations: &[u64], n: u64) -> Vec<u64> {
@@ -200,6 +265,34 @@ mod tests {
         assert_eq!(a.iter().sum::<u64>(), 10);
         assert_eq!(a, vec![3, 3, 4]);
         assert_eq!(allocate(&[5, 1000], 1005), vec![5, 1000]);
+    }
+
+    #[test]
+    fn design_weights_by_stratum_and_overall() {
+        let counts = vec![
+            StratumCount {
+                stratum: "kvinna/16-24".into(),
+                population: 100,
+                letters: 10,
+            },
+            StratumCount {
+                stratum: "man/16-24".into(),
+                population: 300,
+                letters: 10,
+            },
+        ];
+        let d = DesignWeights::new(&counts).unwrap();
+        assert_eq!(d.weight(Some("kvinna"), Some("16-24")), 10.0);
+        assert_eq!(d.weight(Some("man"), Some("16-24")), 30.0);
+        assert_eq!(d.weight(None, Some("16-24")), 20.0, "unknown sex: N / n");
+        let all = DesignWeights::new(&[StratumCount {
+            stratum: ALL.into(),
+            population: 90,
+            letters: 30,
+        }])
+        .unwrap();
+        assert_eq!(all.weight(None, None), 3.0);
+        assert!(DesignWeights::new(&[]).is_none());
     }
 
     #[test]

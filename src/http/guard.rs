@@ -12,7 +12,9 @@
 //!    client is not a victim's browser being steered by another page.
 //!
 //! **Load shedding.** At most `max_in_flight` requests are handled at once; the next one
-//! gets 503 with `Retry-After` at once instead of waiting in an unbounded queue.
+//! gets 503 with `Retry-After` at once instead of waiting in an unbounded queue. A body is
+//! read (within the body timeout and size limit) *before* a place is taken, so clients
+//! that send their bodies slowly cannot occupy the places and lock everyone out.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -125,8 +127,43 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
     next.run(req).await
 }
 
+/// Reads a request's body into memory, or answers 408 (too slow) or 413 (too large).
+async fn buffered(state: &AppState, req: Request) -> Result<Request, Response> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(req);
+    }
+    let lang = lang_of(&req);
+    let (parts, body) = req.into_parts();
+    let read = axum::body::to_bytes(body, super::MAX_BODY_BYTES);
+    match tokio::time::timeout(state.limits.body_timeout, read).await {
+        Ok(Ok(bytes)) => Ok(Request::from_parts(parts, axum::body::Body::from(bytes))),
+        Ok(Err(_)) => {
+            let body = lang.tf(
+                "too_large_body",
+                &[("max", &(super::MAX_BODY_BYTES / 1024).to_string())],
+            );
+            Err(page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &lang,
+                lang.t("too_large_title"),
+                &body,
+            ))
+        }
+        Err(_) => Err(page(
+            StatusCode::REQUEST_TIMEOUT,
+            &lang,
+            lang.t("timeout_title"),
+            lang.t("timeout_body"),
+        )),
+    }
+}
+
 /// Answers 503 with `Retry-After` when `max_in_flight` requests are already being handled.
 pub async fn shed_load(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let req = match buffered(&state, req).await {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
     let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
         let lang = lang_of(&req);
         let mut res = page(

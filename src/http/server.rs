@@ -13,16 +13,20 @@
 //!   handled or answered — is closed to make room; when every connection is busy the new
 //!   one is closed at once. So idle sockets, however many, cannot lock residents out;
 //! - an **in-flight cap** (`max_in_flight`, in `guard.rs`): 503 with `Retry-After`;
+//! - a **send timeout** (the body timeout again): a response body — a report download —
+//!   that makes no progress for that long (a client that stopped reading) is cut off, so
+//!   stalled downloads cannot hold connections and file descriptors;
 //! - **graceful shutdown** on Ctrl-C or SIGTERM: stop accepting, let requests in flight
 //!   (a resident's submission mid-commit) finish within `shutdown_grace`, then close the
-//!   database.
+//!   database. Evicting an idle connection is a graceful shutdown of that connection too,
+//!   so a request that starts at the same moment is finished, never cut.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -62,12 +66,20 @@ impl Default for Limits {
     }
 }
 
-/// One open connection: how many of its requests are being handled or answered, and the
-/// signal that closes it.
+/// One open connection: how many of its requests are being handled or answered, whether a
+/// response body is being sent and when it last moved, and the signal that closes it.
 #[derive(Default)]
 struct Slot {
     busy: AtomicUsize,
+    sending: AtomicUsize,
+    /// Milliseconds since the server started at which the body being sent last moved.
+    moved_at: AtomicU64,
     evict: Notify,
+}
+
+/// Milliseconds since the server started.
+fn now_ms(epoch: Instant) -> u64 {
+    epoch.elapsed().as_millis() as u64
 }
 
 /// The open connections, oldest first.
@@ -138,10 +150,26 @@ impl Drop for Busy {
 }
 
 /// A response body that keeps its connection marked busy while it is being sent, so a
-/// long report download is not taken for an idle connection.
+/// long report download is not taken for an idle connection, and records when it last
+/// moved, so a stalled one can be cut off.
 struct Tracked {
     inner: Body,
-    _busy: Busy,
+    busy: Busy,
+    epoch: Instant,
+}
+
+impl Tracked {
+    fn new(inner: Body, busy: Busy, epoch: Instant) -> Tracked {
+        busy.0.sending.fetch_add(1, Ordering::SeqCst);
+        busy.0.moved_at.store(now_ms(epoch), Ordering::SeqCst);
+        Tracked { inner, busy, epoch }
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.busy.0.sending.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl http_body::Body for Tracked {
@@ -152,7 +180,12 @@ impl http_body::Body for Tracked {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        Pin::new(&mut self.inner).poll_frame(cx)
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if polled.is_ready() {
+            let now = now_ms(self.epoch);
+            self.busy.0.moved_at.store(now, Ordering::SeqCst);
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -208,7 +241,8 @@ async fn shutdown_signal() {
 /// Binds `addr` and serves until Ctrl-C or SIGTERM; prints the address it listens on.
 pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
     let limits = state.limits;
-    let max = limits.max_connections.min(usable_descriptors()).max(1);
+    // A connection that streams a file holds two descriptors: the socket and the file.
+    let max = limits.max_connections.min(usable_descriptors() / 2).max(1);
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when started with port 0.
@@ -221,12 +255,15 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
         next_id: AtomicU64::new(0),
         open: Mutex::default(),
     });
+    let epoch = Instant::now();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
     let mut stop = std::pin::pin!(shutdown_signal());
     loop {
+        while tasks.try_join_next().is_some() {}
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -248,30 +285,55 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
         let slot = admitted.slot.clone();
         let app = app.clone();
         let service =
-            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 let busy = Busy::new(&slot);
                 let app = app.clone();
-                let mut req = req;
                 // The peer address, for throttling code guesses in memory; never stored.
                 req.extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
                 async move {
                     let res = app.oneshot(req.map(Body::new)).await?;
                     Ok::<_, std::convert::Infallible>(
-                        res.map(|inner| Body::new(Tracked { inner, _busy: busy })),
+                        res.map(|inner| Body::new(Tracked::new(inner, busy, epoch))),
                     )
                 }
             });
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            tokio::select! {
-                result = conn => {
-                    if let Err(e) = result {
-                        tracing::debug!(error = %e, "connection ended");
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let mut closing = closing_rx.clone();
+        let send_timeout = limits.body_timeout.as_millis() as u64;
+        tasks.spawn(async move {
+            let mut conn = std::pin::pin!(conn);
+            let slot = admitted.slot.clone();
+            let evicted = slot.evict.notified();
+            let mut evicted = std::pin::pin!(evicted);
+            let mut watchdog = tokio::time::interval(Duration::from_secs(1));
+            let mut ending = false;
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(e) = result {
+                            tracing::debug!(error = %e, "connection ended");
+                        }
+                        break;
                     }
-                }
-                _ = admitted.slot.evict.notified() => {
-                    tracing::debug!("idle connection closed to make room");
+                    _ = &mut evicted, if !ending => {
+                        // Closes at once when idle; a request that just began is finished.
+                        tracing::debug!("idle connection closed to make room");
+                        conn.as_mut().graceful_shutdown();
+                        ending = true;
+                    }
+                    _ = closing.changed(), if !ending => {
+                        conn.as_mut().graceful_shutdown();
+                        ending = true;
+                    }
+                    _ = watchdog.tick() => {
+                        let still = now_ms(epoch)
+                            .saturating_sub(slot.moved_at.load(Ordering::SeqCst));
+                        if slot.sending.load(Ordering::SeqCst) > 0 && still > send_timeout {
+                            tracing::info!("a response stalled (the client stopped reading); connection closed");
+                            break;
+                        }
+                    }
                 }
             }
             drop(admitted);
@@ -280,11 +342,14 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
     // Stop accepting, then let what is in flight finish.
     drop(listener);
     tracing::info!("shutting down; finishing requests in flight");
-    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    let _ = closing_tx.send(true);
+    let finished = tokio::time::timeout(limits.shutdown_grace, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
         tracing::warn!("requests still in flight after the grace period");
+        tasks.abort_all();
     }
     store.close().await;
     Ok(())

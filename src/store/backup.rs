@@ -75,7 +75,12 @@ impl Store {
         let name = target
             .file_name()
             .ok_or_else(|| Error::Invalid(format!("{} is not a file name", target.display())))?;
-        let partial = dir.join(format!(".{}.partial", name.to_string_lossy()));
+        // Unique per process, so two backups to one name never remove each other's copy.
+        let partial = dir.join(format!(
+            ".{}.{}.partial",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         let _ = std::fs::remove_file(&partial);
         let result = self.backup_to(&partial, target).await;
         if result.is_err() {
@@ -120,17 +125,28 @@ impl Store {
             rows.push((t, n));
         }
         copy.close().await?;
-        // The copy is complete and checked: make it durable, then give it its name.
+        // The copy is complete and checked: make it durable, then give it its name. A hard
+        // link fails if anything (even a dangling link) appeared at the target meanwhile,
+        // so a backup never overwrites a file; the folder is synced so the name survives a
+        // power cut.
         std::fs::File::open(partial)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::Internal(format!("syncing {}: {e}", partial.display())))?;
-        std::fs::rename(partial, target).map_err(|e| {
-            Error::Internal(format!(
-                "renaming {} to {}: {e}",
-                partial.display(),
+        std::fs::hard_link(partial, target).map_err(|e| {
+            Error::Invalid(format!(
+                "{}: {e}; nothing was overwritten",
                 target.display()
             ))
         })?;
+        let _ = std::fs::remove_file(partial);
+        if let Some(dir) = target.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
         let bytes = std::fs::metadata(target).map(|m| m.len()).unwrap_or(0);
         Ok(BackupSummary {
             path: target.to_path_buf(),

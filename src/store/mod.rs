@@ -50,6 +50,9 @@ pub struct StoreOptions {
     pub busy_timeout: Duration,
     /// Faults to inject; `None` in production.
     pub faults: Option<Faults>,
+    /// Open only a database that exists, without bringing its schema up to date (for
+    /// `backup`: a mistyped path must not create an empty database to back up).
+    pub existing_only: bool,
 }
 
 impl Default for StoreOptions {
@@ -57,6 +60,7 @@ impl Default for StoreOptions {
         StoreOptions {
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
             faults: None,
+            existing_only: false,
         }
     }
 }
@@ -210,7 +214,7 @@ impl Store {
         } else {
             SqliteConnectOptions::new().filename(url)
         };
-        let file = options.get_filename();
+        let file = options.get_filename().to_path_buf();
         if let Some(dir) = file.parent()
             && !dir.as_os_str().is_empty()
             && !url.contains(":memory:")
@@ -221,8 +225,14 @@ impl Store {
                 dir.display()
             )));
         }
+        if opts.existing_only && !url.contains(":memory:") && !file.is_file() {
+            return Err(Error::Config(format!(
+                "there is no database at {}",
+                file.display()
+            )));
+        }
         let options = options
-            .create_if_missing(true)
+            .create_if_missing(!opts.existing_only)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a commit is synced before it returns, so an acknowledged response
             // survives power loss too, not only a killed process.
@@ -249,7 +259,21 @@ impl Store {
             });
         }
         let pool = pool_options.connect_with(options).await?;
-        MIGRATOR.run(&pool).await?;
+        if opts.existing_only {
+            let migrated: i64 = sqlx::query_scalar(
+                "select count(*) from sqlite_master where name = '_sqlx_migrations'",
+            )
+            .fetch_one(&pool)
+            .await?;
+            if migrated == 0 {
+                return Err(Error::Config(format!(
+                    "{} is not a trygg database",
+                    file.display()
+                )));
+            }
+        } else {
+            MIGRATOR.run(&pool).await?;
+        }
         Ok(Store {
             pool,
             faults: opts.faults,

@@ -60,11 +60,17 @@ impl WriteTx {
         if let Some(flag) = &self.fail_commit
             && flag.load(Ordering::SeqCst)
         {
-            // An injected I/O failure at the worst moment: after the statements, in place
-            // of the commit. The connection is closed by Drop, which rolls back.
-            return Err(Error::Db(sqlx::Error::Io(std::io::Error::other(
-                "injected I/O error at commit",
-            ))));
+            // An injected failure of COMMIT itself: a row that breaks a deferred foreign
+            // key makes SQLite refuse the COMMIT and leave the transaction open — the state
+            // in which a pooled connection used to go on holding the write lock.
+            sqlx::query("PRAGMA defer_foreign_keys = ON")
+                .execute(&mut *self.conn)
+                .await?;
+            sqlx::query(
+                "insert into sample_strata (wave_id, stratum, population, letters) values (-1, 'injected fault', 0, 0)",
+            )
+            .execute(&mut *self.conn)
+            .await?;
         }
         sqlx::query("COMMIT").execute(&mut *self.conn).await?;
         self.committed = true;

@@ -378,6 +378,20 @@ async fn backup_writes_a_verified_copy_while_the_server_takes_answers() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(!names.iter().any(|n| n.contains("partial")), "{names:?}");
+
+    // A mistyped database is not a database to back up, and none is created for it.
+    let typo = db.dir.path().join("tryg.db");
+    let out = trygg(
+        &typo,
+        &["backup", db.dir.path().join("b2.db").to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("there is no database at"),
+        "{}",
+        text(&out)
+    );
+    assert!(!typo.exists() && !db.dir.path().join("b2.db").exists());
 }
 
 #[test]

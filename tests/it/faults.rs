@@ -78,6 +78,7 @@ async fn faulty() -> (TestDb, Faults, String) {
     let db = TestDb::with_options(StoreOptions {
         busy_timeout: Duration::from_millis(300),
         faults: Some(faults.clone()),
+        ..Default::default()
     })
     .await;
     let year = db.publish_open("ryd").await;
@@ -138,7 +139,7 @@ async fn a_database_locked_by_another_writer_keeps_the_form_and_recovers() {
 }
 
 #[tokio::test]
-async fn an_io_error_at_commit_keeps_the_form_and_recovers() {
+async fn a_failing_commit_keeps_the_form_and_recovers() {
     let (db, faults, uri) = faulty().await;
     let app = db.app();
     faults.fail_commits(true);

@@ -128,12 +128,20 @@ async fn a_thousand_idle_connections_do_not_lock_residents_out() {
 
 #[tokio::test]
 async fn requests_beyond_the_in_flight_cap_get_503_with_retry_after() {
+    use sqlx::Connection;
     let (db, year) = open_wave_db().await;
     let server = Server::start(&db.path(), &["--max-in-flight", "1"]);
+    // Another writer holds the database: a submission waits for it, holding the one place.
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
     let body = "lang=en&T_OMRADET=ganska_trygg";
-    // A submission whose body is still arriving holds the one slot.
-    let mut slow = start_post(&server.addr, &format!("/s/ryd/{year}"), body, 5);
-    std::thread::sleep(Duration::from_millis(300));
+    let mut waiting = start_post(&server.addr, &format!("/s/ryd/{year}"), body, body.len());
+    std::thread::sleep(Duration::from_millis(500));
     let mut s = TcpStream::connect(&server.addr).unwrap();
     write!(
         s,
@@ -148,13 +156,90 @@ async fn requests_beyond_the_in_flight_cap_get_503_with_retry_after() {
     );
     assert!(reply.contains("Please try again in a little while"));
 
-    // The slow resident is not harmed: the rest of the body arrives and is stored.
-    slow.write_all(&body.as_bytes()[5..]).unwrap();
-    let (reply, _) = read_until_closed(&mut slow);
+    // The lock is released: the waiting resident's answer is stored and acknowledged.
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    let (reply, _) = read_until_closed(&mut waiting);
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert_eq!(db.count().await, 1);
     let (status, _) = server.request("GET", "/", "");
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn slow_bodies_do_not_take_the_places_of_others() {
+    let (db, year) = open_wave_db().await;
+    let server = Server::start(&db.path(), &["--max-in-flight", "2"]);
+    let body = "lang=en&T_OMRADET=ganska_trygg";
+    let slow: Vec<TcpStream> = (0..6)
+        .map(|_| start_post(&server.addr, &format!("/s/ryd/{year}"), body, 3))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, page) = server.request("GET", "/", "");
+    assert_eq!(status, 200, "{page}");
+    let (status, _) = server.request("POST", &format!("/s/ryd/{year}"), body);
+    assert_eq!(status, 200);
+    drop(slow);
+}
+
+#[tokio::test]
+async fn stalled_downloads_are_cut_off_and_cannot_lock_residents_out() {
+    let (db, _) = open_wave_db().await;
+    let reports = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(reports.path().join("2026")).unwrap();
+    // Far more than the socket buffers hold, so the server cannot finish sending.
+    std::fs::write(
+        reports.path().join("2026/results.parquet"),
+        vec![b'x'; 40 * 1024 * 1024],
+    )
+    .unwrap();
+    std::fs::write(reports.path().join("2026/index.html"), "<p>rapport</p>").unwrap();
+    let reports_arg = reports.path().to_str().unwrap().to_string();
+    let server = Server::start(
+        &db.path(),
+        &[
+            "--reports",
+            &reports_arg,
+            "--max-connections",
+            "4",
+            "--body-timeout",
+            "2",
+        ],
+    );
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            write!(
+                s,
+                "GET /rapporter/2026/results.parquet HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // Every connection is busy sending; within the send timeout the stalled ones are cut
+    // off and a resident gets in.
+    let started = Instant::now();
+    let answered = loop {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        let _ = write!(
+            s,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        );
+        let (reply, _) = read_until_closed(&mut s);
+        if reply.starts_with("HTTP/1.1 200") {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert!(
+        answered,
+        "no answer while stalled downloads held every connection"
+    );
+    drop(stalled);
 }
 
 #[tokio::test]
