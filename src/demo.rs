@@ -391,6 +391,28 @@ pub async fn publish_with_answers(
     Ok(responses.len())
 }
 
+/// A SYNTHETIC sampling frame (the CSV a municipality gets from the population register):
+/// `people` residents per district with made-up ids, names and addresses, aged 10–95 so
+/// that some fall outside the survey's 16–84.
+pub fn frame_csv(districts: &[&str], people: usize, year: i32, seed: u64) -> String {
+    let mut rng = Rng::stream(seed, &[year as u64, 0xF4A3]);
+    let mut out = String::from("person_id,district,sex,birth_year,name,street,postcode,city\n");
+    let mut id = 0;
+    for d in districts {
+        for _ in 0..people {
+            id += 1;
+            let sex = if rng.uniform() < 0.5 { "K" } else { "M" };
+            let born = year - rng.range(10, 95) as i32;
+            out.push_str(&format!(
+                "SYN{id:07},{d},{sex},{born},\"Syntetisk Person {id}\",Påhittade gatan {},{},Linköping\n",
+                rng.range(1, 120),
+                58_000 + rng.range(100, 999)
+            ));
+        }
+    }
+    out
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid calendar date")
 }

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod durability;
 mod faults;
+mod fieldwork;
 mod helpers;
 mod pages;
 mod properties;

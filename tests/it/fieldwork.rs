@@ -1,0 +1,751 @@
+//! The survey year's field work: a sample drawn from a frame, letters with codes, answers
+//! given with a code (once), reminders, paper answers, response rates — and nothing in the
+//! database that names a person or links an answer to a letter.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use trygg::fieldwork::{Code, CodeKey};
+
+use crate::helpers::*;
+
+/// A database with open waves for Ryd and Berga, a frame and a code key in one folder.
+struct Year {
+    db: TestDb,
+    year: i32,
+    frame: PathBuf,
+}
+
+impl Year {
+    async fn new() -> Year {
+        let db = TestDb::new().await;
+        let year = db.publish_open("ryd").await;
+        db.publish_open("berga").await;
+        let frame = db.dir.path().join("frame.csv");
+        std::fs::write(
+            &frame,
+            trygg::demo::frame_csv(&["ryd", "berga"], 1500, year, 7),
+        )
+        .unwrap();
+        Year { db, year, frame }
+    }
+
+    fn key_path(&self) -> PathBuf {
+        self.db.dir.path().join("codes.key")
+    }
+
+    fn key(&self) -> CodeKey {
+        CodeKey::load(&self.key_path()).unwrap()
+    }
+
+    fn trygg(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_trygg"))
+            .arg("--database")
+            .arg(self.db.path())
+            .arg("--surveys")
+            .arg(surveys_dir())
+            .arg("--code-key")
+            .arg(self.key_path())
+            .args(["--public-origin", "https://trygg.example.se"])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.db.dir.path().join(name).to_str().unwrap().to_string()
+    }
+
+    /// Samples `size` letters for Ryd; returns the print file's codes.
+    fn sample(&self, size: u64, seed: &str) -> Vec<Code> {
+        let out = self.path("print/letters.csv");
+        std::fs::create_dir_all(self.db.dir.path().join("print")).unwrap();
+        let o = self.trygg(&[
+            "sample",
+            "--wave",
+            &format!("ryd/{}", self.year),
+            "--frame",
+            self.frame.to_str().unwrap(),
+            "--size",
+            &size.to_string(),
+            "--seed",
+            seed,
+            "--out",
+            &out,
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        print_codes(Path::new(&out))
+    }
+
+    fn app(&self) -> axum::Router {
+        trygg::http::router(
+            trygg::http::AppState::new(self.db.store.clone(), districts())
+                .with_code_key(Some(self.key())),
+        )
+    }
+
+    /// Every byte of the database file and its WAL, as text.
+    fn database_bytes(&self) -> String {
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal"] {
+            if let Ok(b) = std::fs::read(format!("{}{suffix}", self.db.path().display())) {
+                bytes.extend(b);
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn print_codes(path: &Path) -> Vec<Code> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "code")
+        .unwrap();
+    r.records()
+        .map(|rec| Code::parse(rec.unwrap().get(col).unwrap()).unwrap())
+        .collect()
+}
+
+async fn scalar(db: &TestDb, sql: &'static str) -> i64 {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
+        .await
+        .unwrap();
+    sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+}
+
+fn answer(lang: &str) -> String {
+    format!("lang={lang}&T_OMRADET=ganska_trygg&B_KON=kvinna&B_ALDER=25-44")
+}
+
+fn with_addr(mut req: Request<Body>, ip: &str) -> Request<Body> {
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+async fn get_from(app: &axum::Router, uri: &str, ip: &str) -> Reply {
+    send(
+        app,
+        with_addr(Request::get(uri).body(Body::empty()).unwrap(), ip),
+    )
+    .await
+}
+
+async fn post_from(app: &axum::Router, uri: &str, body: String, ip: &str) -> Reply {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    send(app, with_addr(req, ip)).await
+}
+
+#[tokio::test]
+async fn a_bad_frame_is_refused_with_line_numbers_and_nothing_is_stored() {
+    let y = Year::new().await;
+    let good = std::fs::read_to_string(&y.frame).unwrap();
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(",ryd,", ",,", 1);
+    lines[5] = lines[5].replacen(",ryd,", ",vallastaden,", 1);
+    let l7: Vec<&str> = lines[7].split(',').collect();
+    lines[7] = lines[7].replacen(&format!(",{},", l7[3]), ",1776,", 1);
+    let first_id = lines[1].split(',').next().unwrap().to_string();
+    let l9_id = lines[9].split(',').next().unwrap().to_string();
+    lines[9] = lines[9].replacen(&l9_id, &first_id, 1);
+    lines[11] = lines[11]
+        .replacen(",K,", ",X,", 1)
+        .replacen(",M,", ",X,", 1);
+    let bad = y.db.dir.path().join("bad.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    std::fs::create_dir_all(y.db.dir.path().join("print")).unwrap();
+    let o = y.trygg(&[
+        "sample",
+        "--wave",
+        &format!("ryd/{}", y.year),
+        "--frame",
+        bad.to_str().unwrap(),
+        "--size",
+        "100",
+        "--out",
+        &y.path("print/letters.csv"),
+    ]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    let f = bad.display();
+    for expected in [
+        format!("{f}:4: the district is missing"),
+        format!("{f}:6: district \"vallastaden\" is not in districts.toml"),
+        format!(
+            "{f}:8: birth year \"1776\" is impossible for a resident in {}",
+            y.year
+        ),
+        format!("{f}:10: person_id is a duplicate of line 2"),
+        format!("{f}:12: sex \"x\" is neither kvinna (K) nor man (M)"),
+    ] {
+        assert!(t.contains(&expected), "expected {expected:?} in {t}");
+    }
+    assert!(t.contains("nothing was stored"));
+    assert_eq!(scalar(&y.db, "select count(*) from codes").await, 0);
+    assert_eq!(scalar(&y.db, "select count(*) from sample_strata").await, 0);
+    assert!(!y.db.dir.path().join("print/letters.csv").exists());
+
+    // A missing column, a file that is not CSV at all, and flags that cannot work.
+    std::fs::write(&bad, "person_id,district,sex\nP1,ryd,K\n").unwrap();
+    let o = y.trygg(&[
+        "sample",
+        "--wave",
+        &format!("ryd/{}", y.year),
+        "--frame",
+        bad.to_str().unwrap(),
+        "--size",
+        "1",
+        "--out",
+        &y.path("print/x.csv"),
+    ]);
+    assert!(
+        text(&o).contains("column \"birth_year\" is missing"),
+        "{}",
+        text(&o)
+    );
+    let wave = format!("ryd/{}", y.year);
+    let out = y.path("print/flags.csv");
+    for (extra, message) in [
+        (
+            ["--size", "0", "--strata", "sex"],
+            "--size must be at least 1",
+        ),
+        (["--size", "999999", "--strata", "sex"], "more than the"),
+        (
+            ["--size", "5", "--strata", "income"],
+            "unknown variable \"income\"",
+        ),
+    ] {
+        let mut args = vec![
+            "sample",
+            "--wave",
+            &wave,
+            "--frame",
+            y.frame.to_str().unwrap(),
+            "--out",
+            &out,
+        ];
+        args.extend(extra);
+        let o = y.trygg(&args);
+        assert!(!o.status.success());
+        assert!(text(&o).contains(message), "{message}: {}", text(&o));
+    }
+    let o = y.trygg(&[
+        "sample", "--wave", "ryd-2026", "--frame", "f.csv", "--size", "5", "--out", &out,
+    ]);
+    assert!(text(&o).contains("is not district/year"), "{}", text(&o));
+    assert_eq!(scalar(&y.db, "select count(*) from codes").await, 0);
+}
+
+#[tokio::test]
+async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
+    let y = Year::new().await;
+    let codes = y.sample(400, "11");
+    assert_eq!(codes.len(), 400);
+    // Strata add up to the size; N_h counts only residents of Ryd aged 16-84.
+    assert_eq!(
+        scalar(&y.db, "select sum(letters) from sample_strata").await,
+        400
+    );
+    assert_eq!(scalar(&y.db, "select count(*) from sample_strata").await, 8);
+    let frame = std::fs::read_to_string(&y.frame).unwrap();
+    let eligible = frame
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let age = y.year - f[3].parse::<i32>().unwrap();
+            f[1] == "ryd" && (16..=84).contains(&age)
+        })
+        .count() as i64;
+    assert_eq!(
+        scalar(&y.db, "select sum(population) from sample_strata").await,
+        eligible
+    );
+    assert_eq!(
+        scalar(&y.db, "select count(*) from codes where length(hash) = 32").await,
+        400
+    );
+
+    // No person id, name, street or code — in any form — anywhere in the database files.
+    let bytes = y.database_bytes();
+    for line in frame.lines().skip(1).take(3000).step_by(97) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert!(!bytes.contains(f[0]), "person id {} stored", f[0]);
+        assert!(!bytes.contains(f[4].trim_matches('"')), "name stored");
+    }
+    assert!(!bytes.contains("Påhittade gatan"));
+    for c in codes.iter().take(50) {
+        assert!(!bytes.contains(c.as_str()) && !bytes.contains(&c.grouped()));
+    }
+    // The print file links to the public origin and has a QR code per letter.
+    let print = std::fs::read_to_string(y.path("print/letters.csv")).unwrap();
+    assert!(print.contains(&format!("https://trygg.example.se/k/{}", codes[0].as_str())));
+    let svg =
+        std::fs::read_to_string(y.path(&format!("print/qr/{}.svg", codes[0].as_str()))).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.contains("<svg"));
+
+    // A wave is sampled once.
+    let o = y.trygg(&[
+        "sample",
+        "--wave",
+        &format!("ryd/{}", y.year),
+        "--frame",
+        y.frame.to_str().unwrap(),
+        "--size",
+        "10",
+        "--out",
+        &y.path("again.csv"),
+    ]);
+    assert!(text(&o).contains("already has a sample"), "{}", text(&o));
+    assert_eq!(scalar(&y.db, "select count(*) from codes").await, 400);
+}
+
+#[test]
+fn sampling_is_exact_reproducible_and_uniform() {
+    use trygg::fieldwork::{Strata, frame, sample};
+    let year = 2026;
+    let csv = trygg::demo::frame_csv(&["ryd"], 2000, year, 3);
+    let f = frame::parse("frame", csv.as_bytes(), &districts(), year).unwrap();
+    let strata = Strata {
+        sex: true,
+        age: true,
+    };
+    let a = sample::draw(&f, "ryd", year, 300, strata, 42).unwrap();
+    let b = sample::draw(&f, "ryd", year, 300, strata, 42).unwrap();
+    let c = sample::draw(&f, "ryd", year, 300, strata, 43).unwrap();
+    assert_eq!(a.letters, b.letters, "the same seed draws the same sample");
+    assert_ne!(a.letters, c.letters);
+    let pops: Vec<u64> = a.strata.iter().map(|s| s.population).collect();
+    let sizes: Vec<u64> = a.strata.iter().map(|s| s.letters).collect();
+    assert_eq!(sizes, sample::allocate(&pops, 300));
+    for s in &a.strata {
+        let drawn = a.letters.iter().filter(|(_, k)| *k == s.stratum).count() as u64;
+        assert_eq!(drawn, s.letters, "{}", s.stratum);
+        // Proportional: within one letter of N_h × n / N.
+        let exact = s.population as f64 * 300.0 / pops.iter().sum::<u64>() as f64;
+        assert!((s.letters as f64 - exact).abs() < 1.0);
+    }
+
+    // Uniform: in a stratum of 20, each resident is drawn with probability 5/20.
+    let csv = "person_id,district,sex,birth_year\n".to_string()
+        + &(0..20)
+            .map(|i| format!("P{i},ryd,K,1990\n"))
+            .collect::<String>();
+    let small = frame::parse("small", csv.as_bytes(), &districts(), year).unwrap();
+    let mut counts = [0u32; 20];
+    let draws = 4000;
+    for seed in 0..draws {
+        for (i, _) in sample::draw(&small, "ryd", year, 5, Strata::default(), seed)
+            .unwrap()
+            .letters
+        {
+            counts[i] += 1;
+        }
+    }
+    let expected = draws as f64 * 5.0 / 20.0;
+    let chi2: f64 = counts
+        .iter()
+        .map(|&c| (c as f64 - expected).powi(2) / expected)
+        .sum();
+    // 19 degrees of freedom; 43.82 is the 0.999 quantile.
+    assert!(chi2 < 43.82, "chi-square {chi2}, counts {counts:?}");
+}
+
+#[tokio::test]
+async fn a_code_opens_its_questionnaire_answers_once_and_guessing_is_throttled() {
+    let y = Year::new().await;
+    let codes = y.sample(50, "5");
+    let app = y.app();
+    // The start page offers the code box; the sampled wave is not listed as an open link.
+    let home = get_from(&app, "/?lang=en", "10.0.0.9").await;
+    assert!(home.body.contains(r#"action="/k""#));
+    assert!(!home.body.contains(&format!("/s/ryd/{}", y.year)));
+    assert!(
+        home.body.contains(&format!("/s/berga/{}", y.year)),
+        "open-link waves stay listed"
+    );
+    assert!(home.body.contains("Open link – not a random sample"));
+
+    // Typed with spaces and small letters, the code leads to its own questionnaire.
+    let typed = codes[0].grouped().to_lowercase().replace('-', " ");
+    let r = get_from(
+        &app,
+        &format!("/k?lang=en&kod={}", typed.replace(' ', "+")),
+        "10.0.0.9",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/k/{}?lang=en", codes[0].as_str()));
+    let form = get_from(&app, &to, "10.0.0.9").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains(&format!(r#"action="/k/{}""#, codes[0].as_str()))
+    );
+    assert!(form.body.contains("Ryd"));
+    // The open link of a sampled wave takes no answers.
+    let open = post_from(
+        &app,
+        &format!("/s/ryd/{}", y.year),
+        answer("en"),
+        "10.0.0.9",
+    )
+    .await;
+    assert_eq!(open.status, StatusCode::FORBIDDEN);
+    assert!(
+        open.body.contains("Enter the code from your letter") || open.body.contains("Skriv koden")
+    );
+
+    let first = post_from(
+        &app,
+        &format!("/k/{}", codes[0].as_str()),
+        answer("en"),
+        "10.0.0.9",
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("Thank you for your answers!"));
+    let again = post_from(
+        &app,
+        &format!("/k/{}?lang=en", codes[0].as_str()),
+        answer("en"),
+        "10.0.0.9",
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("already been answered"));
+    let shown = get_from(
+        &app,
+        &format!("/k/{}?lang=en", codes[0].as_str()),
+        "10.0.0.9",
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::CONFLICT);
+    assert_eq!(y.db.count().await, 1);
+
+    let unknown = get_from(&app, "/k/K7QFM2XD9PTA?lang=en", "10.0.0.9").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(
+        unknown
+            .body
+            .contains("We cannot find a survey with that code")
+    );
+
+    // 1,000 guesses from one address: after 10 failures every request is refused...
+    let mut refused = 0;
+    for i in 0..1000u32 {
+        let guess = format!("{:0>12}", format!("{i:X}"));
+        let r = get_from(&app, &format!("/k/{guess}?lang=en"), "203.0.113.5").await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+            assert!(r.headers.contains_key(header::RETRY_AFTER));
+        } else {
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+        }
+    }
+    assert_eq!(refused, 990);
+    // ...even a right code, from there; a resident at another address is not affected.
+    let blocked = post_from(
+        &app,
+        &format!("/k/{}", codes[1].as_str()),
+        answer("en"),
+        "203.0.113.5",
+    )
+    .await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = post_from(
+        &app,
+        &format!("/k/{}", codes[1].as_str()),
+        answer("en"),
+        "198.51.100.7",
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::OK);
+    assert_eq!(y.db.count().await, 2);
+}
+
+#[tokio::test]
+async fn one_code_gives_exactly_one_answer_under_100_concurrent_submissions() {
+    let y = Year::new().await;
+    let codes = y.sample(20, "9");
+    let app = y.app();
+    let uri = format!("/k/{}", codes[3].as_str());
+    let replies = futures_util::future::join_all((0..100).map(|i| {
+        let app = app.clone();
+        let uri = uri.clone();
+        async move { post_from(&app, &uri, answer("sv"), &format!("10.1.0.{}", i % 250)).await }
+    }))
+    .await;
+    let ok = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    let used = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((ok, used), (1, 99));
+    assert_eq!(y.db.count().await, 1);
+    assert_eq!(
+        scalar(&y.db, "select count(*) from codes where status = 'web'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn reminders_marks_paper_answers_and_response_rates() {
+    let y = Year::new().await;
+    let codes = y.sample(30, "21");
+    let app = y.app();
+    let wave = format!("ryd/{}", y.year);
+    for c in &codes[..5] {
+        let r = post_from(
+            &app,
+            &format!("/k/{}", c.as_str()),
+            answer("sv"),
+            "10.0.0.1",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let o = y.trygg(&[
+        "mark",
+        "--wave",
+        &wave,
+        "--status",
+        "undeliverable",
+        &codes[5].grouped(),
+        &codes[0].grouped(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("1 letter(s) marked undeliverable"));
+    assert!(text(&o).contains("unchanged: already web"));
+    let declined = y.db.dir.path().join("declined.txt");
+    std::fs::write(
+        &declined,
+        format!("# by phone\n{}\n\n", codes[6].grouped().to_lowercase()),
+    )
+    .unwrap();
+    let o = y.trygg(&[
+        "mark",
+        "--wave",
+        &wave,
+        "--status",
+        "declined",
+        "--file",
+        declined.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = y.trygg(&[
+        "mark",
+        "--wave",
+        &wave,
+        "--status",
+        "declined",
+        "NOT-A-CODE",
+    ]);
+    assert!(!o.status.success() && text(&o).contains("not a code"));
+
+    // Paper: two good rows, and one of each bad kind.
+    let scans = y.db.dir.path().join("scans.csv");
+    std::fs::write(
+        &scans,
+        format!(
+            "code,T_OMRADET,P_BELYSNING,K_INFORMATION,B_AR_I_OMRADET,lang\n\
+             {},mycket_trygg,mycket,grannar|sociala_medier,12,en\n\
+             {},ganska_trygg,,,,\n\
+             K7QF-M2XD-9PTA,ganska_trygg,,,,\n\
+             {},ganska_trygg,,,,\n\
+             {},ganska_trygg,enormt,,,\n\
+             {},ganska_trygg,,,120,\n\
+             {},ganska_trygg,,,,\n",
+            codes[7].grouped(),
+            codes[8].as_str(),
+            codes[1].grouped(),
+            codes[9].grouped(),
+            codes[10].grouped(),
+            codes[5].grouped(),
+        ),
+    )
+    .unwrap();
+    let o = y.trygg(&["import-paper", "--wave", &wave, scans.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(!o.status.success(), "bad rows make the exit code non-zero");
+    assert!(
+        t.contains("2 paper answer(s) imported, 5 row(s) refused"),
+        "{t}"
+    );
+    let f = scans.display();
+    assert!(
+        t.contains(&format!("{f}:4: unknown code: not a letter of {wave}")),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("{f}:5: the code was already answered on the web")),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("{f}:6: P_BELYSNING: unknown option \"enormt\"")),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("{f}:7: B_AR_I_OMRADET: out of range (0-90)")),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("{f}:8: the letter is marked undeliverable")),
+        "{t}"
+    );
+    assert_eq!(y.db.count().await, 7);
+    let paper = scalar(
+        &y.db,
+        "select count(*) from responses where channel = 'paper'",
+    )
+    .await;
+    assert_eq!(paper, 2);
+    // Importing the same file again imports nothing twice.
+    let o = y.trygg(&["import-paper", "--wave", &wave, scans.to_str().unwrap()]);
+    assert!(
+        text(&o).contains("0 paper answer(s) imported, 7 row(s) refused"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(y.db.count().await, 7);
+    // A file whose header is not questions is refused whole.
+    std::fs::write(
+        &scans,
+        "code,T_OMRADET,NAMN\nK7QF-M2XD-9PTA,ganska_trygg,Anna\n",
+    )
+    .unwrap();
+    let o = y.trygg(&["import-paper", "--wave", &wave, scans.to_str().unwrap()]);
+    assert!(
+        text(&o).contains("column \"NAMN\" is not a question"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(y.db.count().await, 7);
+
+    // Reminders: exactly the codes not used, returned or declined.
+    let o = y.trygg(&[
+        "reminders",
+        "--wave",
+        &wave,
+        "--letters",
+        &y.path("print/letters.csv"),
+        "--out",
+        &y.path("print/reminders.csv"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let reminded: std::collections::HashSet<Code> =
+        print_codes(Path::new(&y.path("print/reminders.csv")))
+            .into_iter()
+            .collect();
+    // (rows 6 and 7 of the scans were refused, so codes 9 and 10 are still unused)
+    let expected: std::collections::HashSet<Code> = codes[9..].iter().cloned().collect();
+    assert_eq!(reminded, expected);
+
+    // Response rates: (web + paper) / (letters - undeliverable).
+    let o = y.trygg(&["status", "--year", &y.year.to_string()]);
+    let t = text(&o);
+    assert!(
+        t.contains(&format!("berga/{}: open link, not a random sample", y.year)),
+        "{t}"
+    );
+    let total = t
+        .lines()
+        .find(|l| l.trim_start().starts_with("total"))
+        .unwrap();
+    let cols: Vec<&str> = total.split_whitespace().collect();
+    assert_eq!(&cols[1..6], &["30", "1", "1", "5", "2"], "{total}");
+    let rate = 7.0 / 29.0 * 100.0;
+    assert!(total.contains(&format!("{rate:.1} %")), "{total}");
+}
+
+#[tokio::test]
+async fn no_query_can_join_a_response_to_its_code() {
+    use sqlx::{Connection, Row};
+    let y = Year::new().await;
+    let codes = y.sample(40, "77");
+    let app = y.app();
+    // Answers arrive in an order unrelated to the print file.
+    for i in [17usize, 3, 29, 8, 11] {
+        let r = post_from(
+            &app,
+            &format!("/k/{}", codes[i].as_str()),
+            answer("sv"),
+            "10.0.0.1",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", y.db.path().display()))
+        .await
+        .unwrap();
+    let columns = |rows: Vec<sqlx::sqlite::SqliteRow>| -> Vec<String> {
+        rows.iter().map(|r| r.get::<String, _>("name")).collect()
+    };
+    let resp = columns(
+        sqlx::query("select name from pragma_table_info('responses')")
+            .fetch_all(&mut c)
+            .await
+            .unwrap(),
+    );
+    let code_cols = columns(
+        sqlx::query("select name from pragma_table_info('codes')")
+            .fetch_all(&mut c)
+            .await
+            .unwrap(),
+    );
+    // The only column the two tables share is the wave: it joins every answer of a wave to
+    // every letter of it, never one to one.
+    let shared: Vec<&String> = resp.iter().filter(|n| code_cols.contains(n)).collect();
+    assert_eq!(shared, vec!["wave_id"]);
+    assert!(
+        !resp
+            .iter()
+            .any(|n| n.contains("code") || n.contains("stratum") || n.contains("hash"))
+    );
+    assert!(
+        !code_cols
+            .iter()
+            .any(|n| n.contains("time") || n.contains("_on") || n.contains("_at") || n == "id")
+    );
+    // No rowid orders the letters: the table is clustered on the hash (WITHOUT ROWID), so
+    // neither the order of the print file nor the order of use is kept.
+    let rowid = sqlx::query("select rowid from codes")
+        .fetch_all(&mut c)
+        .await;
+    assert!(rowid.is_err(), "codes has no rowid");
+    // Answers carry the day only, never a time.
+    let days: Vec<String> = sqlx::query_scalar("select submitted_on from responses")
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+    assert!(days.iter().all(|d| d.len() == 10), "{days:?}");
+    // The used letters are a set: 5 of them for 5 answers, with nothing to pair them up.
+    let used: i64 = sqlx::query_scalar("select count(*) from codes where status = 'web'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(used, 5);
+}
