@@ -25,6 +25,15 @@ use crate::store::{Channel, NewResponse, NewWave, Store};
 
 pub const DEFAULT_SEED: u64 = 2026;
 pub const FIRST_YEAR: i32 = 2019;
+/// The demo's years drawn as random samples with letters: the two before this year
+/// (earlier years were open links; this year stays an open link so the pages can be tried).
+pub const SAMPLED_YEARS_BACK: std::ops::RangeInclusive<i32> = 1..=2;
+/// Letters per district in a sampled demo year.
+const DEMO_LETTERS: u64 = 900;
+/// Share of delivered letters answered, by age group: lower among the young.
+const RESPONSE_BY_AGE: [f64; 4] = [0.35, 0.45, 0.55, 0.60];
+/// Share of answers on paper, by age group.
+const PAPER_BY_AGE: [f64; 4] = [0.05, 0.12, 0.25, 0.45];
 
 /// A small, fast, seedable generator (SplitMix64); good enough for synthetic answers and
 /// stable across platforms and crate versions, unlike an external RNG's streams.
@@ -116,10 +125,22 @@ pub const MEASURE_EFFECTS: &[(&str, i32, &str, f64)] = &[
 
 /// One synthetic respondent's answers.
 fn respondent(q: &Questionnaire, district: &str, year: i32, rng: &mut Rng) -> Answers {
-    let mut answers = Answers::default();
     // Who answers: women and older residents more than their population share.
     let sex = ["kvinna", "man", "annat"][rng.weighted(&[0.56, 0.42, 0.02])];
     let age = rng.weighted(&[0.09, 0.24, 0.31, 0.36]);
+    respondent_as(q, district, year, sex, age, rng)
+}
+
+/// A synthetic respondent of a given sex and age group (index into the age groups).
+fn respondent_as(
+    q: &Questionnaire,
+    district: &str,
+    year: i32,
+    sex: &str,
+    age: usize,
+    rng: &mut Rng,
+) -> Answers {
+    let mut answers = Answers::default();
     // A respondent's general unease, shared by all their answers (answers correlate).
     let unease = rng.normal();
     for question in &q.questions {
@@ -256,14 +277,16 @@ pub struct Summary {
     pub responses: usize,
     pub first_year: i32,
     pub last_year: i32,
+    /// Waves drawn as (synthetic) random samples with letters.
+    pub sampled: usize,
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo: {} waves, {} SYNTHETIC responses for {}–{} (labelled synthetic in the database)",
-            self.waves, self.responses, self.first_year, self.last_year
+            "demo: {} waves ({} of them synthetic random samples with letters), {} SYNTHETIC responses for {}–{} (labelled synthetic in the database)",
+            self.waves, self.sampled, self.responses, self.first_year, self.last_year
         )
     }
 }
@@ -321,6 +344,7 @@ pub async fn fill(
         responses: 0,
         first_year: FIRST_YEAR,
         last_year,
+        sampled: 0,
     };
     for year in FIRST_YEAR..=last_year {
         // Earlier years ran in September–October; this year's wave stays open all year so
@@ -334,7 +358,20 @@ pub async fn fill(
             let last_day = closes.min(today);
             let span = (last_day - opens).num_days().max(0);
             let mut day_rng = Rng::stream(seed, &[year as u64, 7]);
-            let answers = wave_responses(&q, d, year, seed);
+            let sampled = if SAMPLED_YEARS_BACK.contains(&(last_year - year)) {
+                crate::analysis::population::load(surveys, year)?
+                    .and_then(|pop| sampled_wave(&q, d, year, seed, &pop))
+            } else {
+                None
+            };
+            let (answers, mut channels): (Vec<Answers>, Vec<Option<Channel>>) = match &sampled {
+                Some(s) => s.answers.iter().map(|(a, c)| (a.clone(), Some(*c))).unzip(),
+                None => wave_responses(&q, d, year, seed)
+                    .into_iter()
+                    .map(|a| (a, None))
+                    .unzip(),
+            };
+            channels.reverse();
             let wave = NewWave {
                 district: d,
                 year,
@@ -345,18 +382,106 @@ pub async fn fill(
             };
             summary.responses += publish_with_answers(store, &wave, answers, |r| {
                 r.submitted_on = opens + Duration::days(day_rng.range(0, span));
-                if day_rng.uniform() < 0.15 {
-                    r.channel = Channel::Paper;
+                match channels.pop().flatten() {
+                    Some(c) => r.channel = c,
+                    None if day_rng.uniform() < 0.15 => r.channel = Channel::Paper,
+                    None => {}
                 }
                 if day_rng.uniform() < 0.1 {
                     r.lang = "en".into();
                 }
             })
             .await?;
+            if let Some(s) = sampled {
+                let stored = store
+                    .wave(d, year)
+                    .await?
+                    .ok_or_else(|| Error::Internal("a published wave vanished".into()))?;
+                store.save_sample(stored.id, &s.strata, s.codes).await?;
+                summary.sampled += 1;
+            }
             summary.waves += 1;
         }
     }
     Ok(summary)
+}
+
+/// A sampled demo wave: strata, letters with their fate, and the answers with their channel.
+struct SampledWave {
+    strata: Vec<crate::fieldwork::StratumCount>,
+    codes: Vec<(Vec<u8>, String, crate::store::CodeStatus)>,
+    answers: Vec<(Answers, Channel)>,
+}
+
+/// Draws a synthetic sampled wave: N_h from the population margins (sex × age, assuming
+/// independence), letters allocated proportionally, each letter delivered (98 %) or not,
+/// declined (1 %), answered with the age group's propensity, on paper or the web.
+fn sampled_wave(
+    q: &Questionnaire,
+    district: &str,
+    year: i32,
+    seed: u64,
+    pop: &crate::analysis::population::Population,
+) -> Option<SampledWave> {
+    use crate::fieldwork::sample::{Strata, allocate};
+    use crate::store::CodeStatus;
+    let dims = pop.districts.get(district)?;
+    let (sexes, ages) = (dims.get("sex")?, dims.get("age_group")?);
+    let total: f64 = sexes.values().sum();
+    let strata_kind = Strata {
+        sex: true,
+        age: true,
+    };
+    let mut cells = Vec::new();
+    for (s, ns) in sexes {
+        for (ai, a) in crate::questionnaire::AGE_GROUPS.iter().enumerate() {
+            let na = ages.get(*a).copied().unwrap_or(0.0);
+            cells.push((s.clone(), ai, (ns * na / total).round() as u64));
+        }
+    }
+    let sizes = allocate(&cells.iter().map(|c| c.2).collect::<Vec<_>>(), DEMO_LETTERS);
+    let mut rng = Rng::stream(seed, &[year as u64, district.len() as u64, 0x5A]);
+    let mut out = SampledWave {
+        strata: Vec::new(),
+        codes: Vec::new(),
+        answers: Vec::new(),
+    };
+    for ((sex, age, n_pop), n_h) in cells.iter().zip(sizes) {
+        let key = strata_kind.key(sex, crate::questionnaire::AGE_GROUPS[*age]);
+        out.strata.push(crate::fieldwork::StratumCount {
+            stratum: key.clone(),
+            population: *n_pop,
+            letters: n_h,
+        });
+        for _ in 0..n_h {
+            // Synthetic letters have no code anyone holds: a random hash stands for one.
+            let hash: Vec<u8> = (0..4).flat_map(|_| rng.next_u64().to_le_bytes()).collect();
+            let status = if rng.uniform() < 0.02 {
+                CodeStatus::Undeliverable
+            } else if rng.uniform() < 0.01 {
+                CodeStatus::Declined
+            } else if rng.uniform() < RESPONSE_BY_AGE[*age] {
+                let channel = if rng.uniform() < PAPER_BY_AGE[*age] {
+                    Channel::Paper
+                } else {
+                    Channel::Web
+                };
+                out.answers.push((
+                    respondent_as(q, district, year, sex, *age, &mut rng),
+                    channel,
+                ));
+                if channel == Channel::Paper {
+                    CodeStatus::Paper
+                } else {
+                    CodeStatus::Web
+                }
+            } else {
+                CodeStatus::Unused
+            };
+            out.codes.push((hash, key.clone(), status));
+        }
+    }
+    Some(out)
 }
 
 /// Publishes a wave, then stores synthetic answers in it in one transaction; `vary` may set

@@ -32,6 +32,8 @@ pub struct LoadedWave {
     pub asked: BTreeSet<String>,
     /// The sampling strata (N_h, n_h) of a wave drawn as a random sample.
     pub strata: Vec<crate::fieldwork::StratumCount>,
+    /// Letters and answers per stratum of a sampled wave.
+    pub rates: Vec<crate::store::StratumRate>,
 }
 
 pub struct Loaded {
@@ -151,10 +153,13 @@ pub async fn load(
             .await? as usize;
         district_col.extend(std::iter::repeat_n(wave.district.clone(), n));
         year_col.extend(std::iter::repeat_n(wave.year, n));
-        let strata = if wave.sampled {
-            store.sample_strata(wave.id).await?
+        let (strata, rates) = if wave.sampled {
+            (
+                store.sample_strata(wave.id).await?,
+                store.response_rates(wave.id).await?,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         loaded.push(LoadedWave {
             wave: wave.clone(),
@@ -162,6 +167,7 @@ pub async fn load(
             len: n,
             asked,
             strata,
+            rates,
         });
     }
     let height = year_col.len();

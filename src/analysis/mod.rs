@@ -156,6 +156,16 @@ pub struct Weighting {
     pub n_eff: f64,
     pub efficiency: f64,
     pub weighted: bool,
+    /// For a random sample: letters sent, returned undeliverable, and answered (web and
+    /// paper); `None` for an open-link wave, which has no response rate.
+    pub fieldwork: Option<crate::store::StratumRate>,
+}
+
+impl Weighting {
+    /// The response rate of a sampled wave (METHODOLOGY §1).
+    pub fn response_rate(&self) -> Option<f64> {
+        self.fieldwork.as_ref().and_then(|f| f.rate())
+    }
 }
 
 /// Everything one analysis run produces.
@@ -349,6 +359,8 @@ pub fn compute(
                 0.0
             },
             weighted: pop.is_some() || design.is_some(),
+            fieldwork: (!lw.rates.is_empty())
+                .then(|| crate::store::StratumRate::total(&lw.rates, "total")),
         });
     }
     frame

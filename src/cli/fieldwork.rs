@@ -90,7 +90,7 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
                 break c;
             }
         };
-        hashes.push((key.hash(&code), stratum.clone()));
+        hashes.push((key.hash(&code), stratum.clone(), CodeStatus::Unused));
         letters.push(print::Letter {
             address: frame.people[*person].address.clone(),
             code,
@@ -364,6 +364,48 @@ pub async fn import_paper(
         refused,
         file: path.display().to_string(),
     })
+}
+
+pub async fn paper_form(
+    config: &Config,
+    wave: &str,
+    lang: &str,
+    code: Option<&str>,
+    out: &Path,
+) -> anyhow::Result<String> {
+    let w = wave_ref(wave)?;
+    let code = code
+        .map(|c| Code::parse(c).ok_or_else(|| anyhow!("--code \"{c}\" is not a code")))
+        .transpose()?;
+    if out.exists() {
+        bail!("{} already exists", out.display());
+    }
+    let (store, districts) = open(config).await?;
+    let wave = published(&store, &w).await?;
+    let d = districts
+        .get(&w.district)
+        .ok_or_else(|| anyhow!("unknown district {}", w.district))?;
+    let q = store.questionnaire(wave.questionnaire_id).await?;
+    store.close().await;
+    if !q.languages.iter().any(|l| l == lang) {
+        bail!(
+            "--lang {lang}: the questionnaire has {}",
+            q.languages.join(", ")
+        );
+    }
+    let page = crate::views::paper_form(
+        &crate::i18n::Lang::from_query(Some(lang)),
+        d,
+        w.year,
+        &q,
+        code.as_ref().map(|c| c.grouped()).as_deref(),
+    );
+    std::fs::write(out, page.into_string())
+        .with_context(|| format!("writing {}", out.display()))?;
+    Ok(format!(
+        "paper form for {w} in {lang} written to {}",
+        out.display()
+    ))
 }
 
 pub async fn status(config: &Config, year: Option<i32>) -> anyhow::Result<String> {

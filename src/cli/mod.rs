@@ -101,6 +101,21 @@ pub enum Command {
         /// The scanning file.
         file: PathBuf,
     },
+    /// Write the printable paper form (A4 HTML) of a wave in one language.
+    PaperForm {
+        /// The wave, as district/year.
+        #[arg(long)]
+        wave: String,
+        /// The language of the form (one of the questionnaire's).
+        #[arg(long, default_value = "sv")]
+        lang: String,
+        /// The letter's code, printed on every page (default: a blank box for mail merge).
+        #[arg(long)]
+        code: Option<String>,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Response rates per wave and stratum (letters, undeliverable, web, paper, rate).
     Status {
         /// Only this year.
@@ -364,6 +379,17 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             if !report.refused.is_empty() {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::PaperForm {
+            wave,
+            lang,
+            code,
+            out,
+        } => {
+            println!(
+                "{}",
+                fieldwork::paper_form(&config, &wave, &lang, code.as_deref(), &out).await?
+            );
         }
         Command::Status { year } => {
             print!("{}", fieldwork::status(&config, year).await?);

@@ -287,10 +287,24 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
             output::encode(&mut df, false)?,
         );
     }
-    let mut responses = String::from("year,district,responses,n_eff,efficiency,weighted\n");
+    let mut responses = String::from(
+        "year,district,responses,n_eff,efficiency,weighted,design,letters,undeliverable,response_rate\n",
+    );
     for w in &a.weighting {
+        // Counts of letters are not answers: they are published whole.
+        let (design, letters, undeliverable, rate) = match &w.fieldwork {
+            Some(f) => (
+                "random sample",
+                f.letters.to_string(),
+                f.undeliverable.to_string(),
+                w.response_rate()
+                    .map(|r| format!("{r:.3}"))
+                    .unwrap_or_default(),
+            ),
+            None => ("open link", String::new(), String::new(), String::new()),
+        };
         responses.push_str(&format!(
-            "{},{},{},{:.1},{:.3},{}\n",
+            "{},{},{},{:.1},{:.3},{},{design},{letters},{undeliverable},{rate}\n",
             w.year,
             w.district,
             if w.n >= 5 || w.n == 0 {

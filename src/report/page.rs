@@ -407,17 +407,26 @@ pub fn render(
                                                 Some(w) if w.n > 0 => { "<5" }
                                                 _ => { "–" }
                                             }
+                                            @match w.map(|w| (w.fieldwork.as_ref(), w.response_rate())) {
+                                                Some((Some(f), Some(rate))) => {
+                                                    br; span.muted { (pct(rate)) " av " (thousands((f.letters - f.undeliverable) as f64)) " brev" }
+                                                }
+                                                Some((None, _)) => { br; span.muted { "öppen länk" } }
+                                                _ => {}
+                                            }
                                         }
                                     }
                                 }
                             }
                         }
                     }
-                    p.muted { "Effektivt antal: Kish effektiva urvalsstorlek efter viktning. Svarsfrekvens kräver antalet utskickade brev och redovisas när åtkomstkoderna hanteras i trygg." }
+                    p.muted { "Effektivt antal: Kish effektiva urvalsstorlek efter viktning. Svarsfrekvens: svar på webben och på papper delat med utskickade brev som nått fram (AAPOR RR1; brev som kommit tillbaka som obeställbara räknas bort). \"Öppen länk\" betyder att vem som helst kunde svara – inte ett slumpmässigt urval, och ingen svarsfrekvens kan anges." }
                 }
 
                 section.chapter #metod {
                     h2 { "Metod" }
+                    h3 { "Urval och svarsfrekvens" }
+                    p { "Ett år med slumpmässigt urval drar trygg ett stratifierat obundet slumpmässigt urval av invånare 16–84 år i varje område ur befolkningsregistret (strata: kön och åldersgrupp, med proportionell fördelning). Varje utvald person får ett brev med en engångskod, sedan en påminnelse och en pappersenkät. Svaren kan inte kopplas till koden eller personen: trygg sparar aldrig namn, adress eller personnummer, och ett svar bär ingenting från koden. Designvikten är populationen delat med antalet brev i stratumet (N_h / n_h), och viktningen nedan utgår från den. Stratum bestäms av svarandens egna svar om kön och ålder." }
                     h3 { "Viktning" }
                     p { "Svaren i varje område och år viktas så att fördelningen på kön och åldersgrupp (16–24, 25–44, 45–64 och 65–84 år) motsvarar befolkningen enligt befolkningsfilen (raking, iterativ proportionell anpassning). Den som inte angett kön eller ålder behåller sin andel. Vikter över fem gånger medelvikten trimmas och viktningen görs om. För varje område redovisas effektivt antal svar (Kish)." }
                     h3 { "Andelar och osäkerhet" }

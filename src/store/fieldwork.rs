@@ -106,12 +106,13 @@ impl StratumRate {
 
 impl Store {
     /// Stores a wave's sample: its strata (N_h, n_h) and the hashes of its letter codes,
-    /// in hash order. A wave is sampled once; a second sample is refused.
+    /// in hash order, with their status (`unused` for new letters; the demo's history
+    /// stores finished years). A wave is sampled once; a second sample is refused.
     pub async fn save_sample(
         &self,
         wave_id: i64,
         strata: &[StratumCount],
-        mut codes: Vec<(Vec<u8>, String)>,
+        mut codes: Vec<(Vec<u8>, String, CodeStatus)>,
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
         let existing: i64 =
@@ -136,12 +137,13 @@ impl Store {
             .await?;
         }
         // Hash order: the order rows are stored in says nothing about the draw or the print file.
-        codes.sort();
-        for (hash, stratum) in &codes {
-            sqlx::query("insert into codes (hash, wave_id, stratum) values (?, ?, ?)")
+        codes.sort_by(|a, b| a.0.cmp(&b.0));
+        for (hash, stratum, status) in &codes {
+            sqlx::query("insert into codes (hash, wave_id, stratum, status) values (?, ?, ?, ?)")
                 .bind(hash)
                 .bind(wave_id)
                 .bind(stratum)
+                .bind(status.as_str())
                 .execute(tx.conn())
                 .await?;
         }

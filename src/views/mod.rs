@@ -5,7 +5,10 @@
 //! can never become markup. Pages link only to our own stylesheet: no scripts, no
 //! third-party assets, no cookies.
 
+mod paper;
 mod survey;
+
+pub use paper::paper_form;
 
 pub use survey::{
     FormState, code_box, code_only_page, home_page, receipt_page, survey_page, wave_status_page,

@@ -139,3 +139,52 @@ async fn demo_fills_every_district_and_year_and_validates_against_the_snapshot()
     let open = db.store.wave("city", this_year).await.unwrap().unwrap();
     assert_eq!(open.status(today()), trygg::store::WaveStatus::Open);
 }
+
+#[tokio::test]
+async fn the_demo_has_sampled_years_with_realistic_response_rates() {
+    let db = TestDb::new().await;
+    let summary = demo::fill(&db.store, &districts(), &surveys_dir(), demo::DEFAULT_SEED)
+        .await
+        .unwrap();
+    assert_eq!(summary.sampled, 8, "two years × four districts");
+    let this_year = chrono::Datelike::year(&today());
+    for wave in db.store.waves().await.unwrap() {
+        let back = this_year - wave.year;
+        assert_eq!(
+            wave.sampled,
+            (1..=2).contains(&back),
+            "{} {}",
+            wave.district,
+            wave.year
+        );
+        if !wave.sampled {
+            continue;
+        }
+        let rates = db.store.response_rates(wave.id).await.unwrap();
+        let total = trygg::store::StratumRate::total(&rates, "total");
+        assert_eq!(total.letters, 900);
+        // Every answer of the wave came with a letter.
+        let answers = db.store.count_responses(Some(wave.id)).await.unwrap();
+        assert_eq!(total.web + total.paper, answers);
+        let rate = total.rate().unwrap();
+        assert!(
+            (0.35..=0.60).contains(&rate),
+            "{} {}: {rate}",
+            wave.district,
+            wave.year
+        );
+        let young: Vec<f64> = rates
+            .iter()
+            .filter(|r| r.stratum.ends_with("16-24"))
+            .filter_map(|r| r.rate())
+            .collect();
+        let old: Vec<f64> = rates
+            .iter()
+            .filter(|r| r.stratum.ends_with("65-84"))
+            .filter_map(|r| r.rate())
+            .collect();
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!(mean(&young) < mean(&old), "the young answer less");
+        assert!(total.paper > 0 && total.undeliverable > 0);
+    }
+}

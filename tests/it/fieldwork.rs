@@ -749,3 +749,50 @@ async fn no_query_can_join_a_response_to_its_code() {
         .unwrap();
     assert_eq!(used, 5);
 }
+
+#[tokio::test]
+async fn the_paper_form_carries_the_code_and_every_question_and_option_code() {
+    let y = Year::new().await;
+    let out = y.path("form-en.html");
+    let o = y.trygg(&[
+        "paper-form",
+        "--wave",
+        &format!("ryd/{}", y.year),
+        "--lang",
+        "en",
+        "--code",
+        "k7qf m2xd 9pta",
+        "--out",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("size: A4"));
+    // The code sits in a running header: printed on every page.
+    assert!(html.contains("position: fixed") && html.contains("K7QF-M2XD-9PTA"));
+    let q = bundled();
+    for question in &q.questions {
+        assert!(
+            html.contains(&format!("<small class=\"c\">{}</small>", question.code)),
+            "{}",
+            question.code
+        );
+        assert!(html.contains(question.text.get("en")));
+    }
+    let o = y.trygg(&[
+        "paper-form",
+        "--wave",
+        &format!("ryd/{}", y.year),
+        "--lang",
+        "xx",
+        "--out",
+        &y.path("x.html"),
+    ]);
+    assert!(
+        text(&o).contains("--lang xx: the questionnaire has sv, en"),
+        "{}",
+        text(&o)
+    );
+    assert!(!Path::new(&y.path("x.html")).exists());
+}

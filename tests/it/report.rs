@@ -72,7 +72,12 @@ fn fixture() -> &'static Fixture {
                         for a in answers.iter_mut().step_by(5) {
                             a.0.insert("F_OTRYGGA_PLATSER".into(), Answer::Text(FREE_TEXT.into()));
                         }
+                        let answered = answers.len();
                         fill_wave(&store, district, year, answers).await;
+                        if district == "ryd" && year == 2026 {
+                            // Ryd 2026 was a random sample: 1,000 letters, 20 returned.
+                            sample_history(&store, answered).await;
+                        }
                     }
                 }
                 let out = dir.path().join("reports").join("2026");
@@ -87,6 +92,55 @@ fn fixture() -> &'static Fixture {
         .join()
         .unwrap()
     })
+}
+
+/// Records Ryd 2026 as one stratum of 5,000 residents with 1,000 letters: `answered` used
+/// on the web, 20 undeliverable, the rest unused.
+async fn sample_history(store: &trygg::store::Store, answered: usize) {
+    use trygg::store::CodeStatus;
+    let wave = store.wave("ryd", 2026).await.unwrap().unwrap();
+    let codes = (0..1000usize)
+        .map(|i| {
+            let mut hash = vec![0u8; 32];
+            hash[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            let status = if i < answered {
+                CodeStatus::Web
+            } else if i < answered + 20 {
+                CodeStatus::Undeliverable
+            } else {
+                CodeStatus::Unused
+            };
+            (hash, "alla".to_string(), status)
+        })
+        .collect();
+    let strata = [trygg::fieldwork::StratumCount {
+        stratum: "alla".into(),
+        population: 5000,
+        letters: 1000,
+    }];
+    store.save_sample(wave.id, &strata, codes).await.unwrap();
+}
+
+#[test]
+fn response_rates_are_reported_for_sampled_waves_and_open_links_are_labelled() {
+    let f = fixture();
+    let csv = text(f, "tables/responses.csv");
+    let ryd = csv.lines().find(|l| l.starts_with("2026,ryd,")).unwrap();
+    let n: f64 = ryd.split(',').nth(2).unwrap().parse().unwrap();
+    let rate = n / 980.0;
+    assert!(
+        ryd.ends_with(&format!(",random sample,1000,20,{rate:.3}")),
+        "{ryd}"
+    );
+    let berga = csv.lines().find(|l| l.starts_with("2026,berga,")).unwrap();
+    assert!(berga.ends_with(",open link,,,"), "{berga}");
+    let html = text(f, "index.html");
+    assert!(
+        html.contains("av 980 brev"),
+        "the response table gives the rate"
+    );
+    assert!(html.contains("öppen länk"));
+    assert!(html.contains("Urval och svarsfrekvens"));
 }
 
 /// The analysis inputs of a surveys folder (its districts.toml and files).
