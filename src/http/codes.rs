@@ -122,18 +122,30 @@ async fn find(
     Ok(Ok((code, d, wave)))
 }
 
+/// The language, code, district and wave of a `/k/{code}` request, or the page to send.
+async fn resolve(
+    state: &AppState,
+    client: ClientAddr,
+    path: Result<Path<String>, PathRejection>,
+    uri: &Uri,
+) -> Result<Result<(Lang, Code, District, Wave), Response>, Error> {
+    let typed = match path_params(path, uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(Err(*page)),
+    };
+    let lang = query_lang(uri);
+    Ok(find(state, client, &typed, &lang)
+        .await?
+        .map(|(code, d, wave)| (lang, code, d, wave)))
+}
+
 async fn show(
     State(state): State<AppState>,
     client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
-    let typed = match path_params(path, &uri) {
-        Ok(p) => p,
-        Err(page) => return Ok(*page),
-    };
-    let lang = query_lang(&uri);
-    let (code, d, wave) = match find(&state, client, &typed, &lang).await? {
+    let (lang, code, d, wave) = match resolve(&state, client, path, &uri).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
@@ -148,12 +160,7 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
-    let typed = match path_params(path, &uri) {
-        Ok(p) => p,
-        Err(page) => return Ok(*page),
-    };
-    let lang = query_lang(&uri);
-    let (code, d, wave) = match find(&state, client, &typed, &lang).await? {
+    let (lang, code, d, wave) = match resolve(&state, client, path, &uri).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
-use sqlx::Connection;
 use trygg::store::{Faults, StoreOptions};
 
 use crate::helpers::*;
@@ -121,13 +120,7 @@ async fn a_full_disk_gives_no_receipt_for_an_unsaved_answer_and_recovers() {
 async fn a_database_locked_by_another_writer_keeps_the_form_and_recovers() {
     let (db, _faults, uri) = faulty().await;
     let app = db.app();
-    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    let mut other = db.lock().await;
     let (receipts, refused) = submit_all(&app, &uri, 0, 10).await;
     assert_eq!((receipts.len(), refused), (0, 10));
     sqlx::query("COMMIT").execute(&mut other).await.unwrap();

@@ -58,23 +58,31 @@ impl Year {
         self.db.dir.path().join(name).to_str().unwrap().to_string()
     }
 
+    /// Runs `trygg sample` for Ryd with a frame, an output and more flags.
+    fn sample_cmd(&self, frame: &Path, out: &str, extra: &[&str]) -> Output {
+        let wave = format!("ryd/{}", self.year);
+        let mut args = vec![
+            "sample",
+            "--wave",
+            &wave,
+            "--frame",
+            frame.to_str().unwrap(),
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        self.trygg(&args)
+    }
+
     /// Samples `size` letters for Ryd; returns the print file's codes.
     fn sample(&self, size: u64, seed: &str) -> Vec<Code> {
         let out = self.path("print/letters.csv");
         std::fs::create_dir_all(self.db.dir.path().join("print")).unwrap();
-        let o = self.trygg(&[
-            "sample",
-            "--wave",
-            &format!("ryd/{}", self.year),
-            "--frame",
-            self.frame.to_str().unwrap(),
-            "--size",
-            &size.to_string(),
-            "--seed",
-            seed,
-            "--out",
+        let o = self.sample_cmd(
+            &self.frame,
             &out,
-        ]);
+            &["--size", &size.to_string(), "--seed", seed],
+        );
         assert!(o.status.success(), "{}", text(&o));
         print_codes(Path::new(&out))
     }
@@ -172,17 +180,7 @@ async fn a_bad_frame_is_refused_with_line_numbers_and_nothing_is_stored() {
     let bad = y.db.dir.path().join("bad.csv");
     std::fs::write(&bad, lines.join("\n")).unwrap();
     std::fs::create_dir_all(y.db.dir.path().join("print")).unwrap();
-    let o = y.trygg(&[
-        "sample",
-        "--wave",
-        &format!("ryd/{}", y.year),
-        "--frame",
-        bad.to_str().unwrap(),
-        "--size",
-        "100",
-        "--out",
-        &y.path("print/letters.csv"),
-    ]);
+    let o = y.sample_cmd(&bad, &y.path("print/letters.csv"), &["--size", "100"]);
     assert!(!o.status.success());
     let t = text(&o);
     let f = bad.display();
@@ -205,23 +203,12 @@ async fn a_bad_frame_is_refused_with_line_numbers_and_nothing_is_stored() {
 
     // A missing column, a file that is not CSV at all, and flags that cannot work.
     std::fs::write(&bad, "person_id,district,sex\nP1,ryd,K\n").unwrap();
-    let o = y.trygg(&[
-        "sample",
-        "--wave",
-        &format!("ryd/{}", y.year),
-        "--frame",
-        bad.to_str().unwrap(),
-        "--size",
-        "1",
-        "--out",
-        &y.path("print/x.csv"),
-    ]);
+    let o = y.sample_cmd(&bad, &y.path("print/x.csv"), &["--size", "1"]);
     assert!(
         text(&o).contains("column \"birth_year\" is missing"),
         "{}",
         text(&o)
     );
-    let wave = format!("ryd/{}", y.year);
     let out = y.path("print/flags.csv");
     for (extra, message) in [
         (
@@ -234,17 +221,7 @@ async fn a_bad_frame_is_refused_with_line_numbers_and_nothing_is_stored() {
             "unknown variable \"income\"",
         ),
     ] {
-        let mut args = vec![
-            "sample",
-            "--wave",
-            &wave,
-            "--frame",
-            y.frame.to_str().unwrap(),
-            "--out",
-            &out,
-        ];
-        args.extend(extra);
-        let o = y.trygg(&args);
+        let o = y.sample_cmd(&y.frame, &out, &extra);
         assert!(!o.status.success());
         assert!(text(&o).contains(message), "{message}: {}", text(&o));
     }
@@ -304,17 +281,7 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
     assert!(svg.starts_with("<?xml") && svg.contains("<svg"));
 
     // A wave is sampled once.
-    let o = y.trygg(&[
-        "sample",
-        "--wave",
-        &format!("ryd/{}", y.year),
-        "--frame",
-        y.frame.to_str().unwrap(),
-        "--size",
-        "10",
-        "--out",
-        &y.path("again.csv"),
-    ]);
+    let o = y.sample_cmd(&y.frame, &y.path("again.csv"), &["--size", "10"]);
     assert!(text(&o).contains("already has a sample"), "{}", text(&o));
     assert_eq!(scalar(&y.db, "select count(*) from codes").await, 400);
 }
@@ -596,26 +563,18 @@ async fn reminders_marks_paper_answers_and_response_rates() {
         "{t}"
     );
     let f = scans.display();
-    assert!(
-        t.contains(&format!("{f}:4: unknown code: not a letter of {wave}")),
-        "{t}"
-    );
-    assert!(
-        t.contains(&format!("{f}:5: the code was already answered on the web")),
-        "{t}"
-    );
-    assert!(
-        t.contains(&format!("{f}:6: P_BELYSNING: unknown option \"enormt\"")),
-        "{t}"
-    );
-    assert!(
-        t.contains(&format!("{f}:7: B_AR_I_OMRADET: out of range (0-90)")),
-        "{t}"
-    );
-    assert!(
-        t.contains(&format!("{f}:8: the letter is marked undeliverable")),
-        "{t}"
-    );
+    for (line, why) in [
+        (4, format!("unknown code: not a letter of {wave}")),
+        (5, "the code was already answered on the web".into()),
+        (6, "P_BELYSNING: unknown option \"enormt\"".into()),
+        (7, "B_AR_I_OMRADET: out of range (0-90)".into()),
+        (8, "the letter is marked undeliverable".into()),
+    ] {
+        assert!(
+            t.contains(&format!("{f}:{line}: {why}")),
+            "line {line}: {t}"
+        );
+    }
     assert_eq!(y.db.count().await, 7);
     let paper = scalar(
         &y.db,

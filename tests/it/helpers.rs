@@ -98,6 +98,21 @@ impl TestDb {
         router(AppState::new(self.store.clone(), districts()))
     }
 
+    /// Another writer: a separate connection holding the database's write lock until it
+    /// commits.
+    pub async fn lock(&self) -> sqlx::SqliteConnection {
+        use sqlx::Connection;
+        let mut other =
+            sqlx::SqliteConnection::connect(&format!("sqlite:{}", self.path().display()))
+                .await
+                .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        other
+    }
+
     pub async fn count(&self) -> i64 {
         self.reopen().await.count_responses(None).await.unwrap()
     }

@@ -128,17 +128,10 @@ async fn a_thousand_idle_connections_do_not_lock_residents_out() {
 
 #[tokio::test]
 async fn requests_beyond_the_in_flight_cap_get_503_with_retry_after() {
-    use sqlx::Connection;
     let (db, year) = open_wave_db().await;
     let server = Server::start(&db.path(), &["--max-in-flight", "1"]);
     // Another writer holds the database: a submission waits for it, holding the one place.
-    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    let mut other = db.lock().await;
     let body = "lang=en&T_OMRADET=ganska_trygg";
     let mut waiting = start_post(&server.addr, &format!("/s/ryd/{year}"), body, body.len());
     std::thread::sleep(Duration::from_millis(500));
