@@ -258,7 +258,10 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
     let epoch = Instant::now();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+        .header_read_timeout(limits.header_timeout)
+        // hyper buffers up to ~400 kB of a response per connection by default; a client
+        // that does not read would hold that much. 64 kB is one file chunk.
+        .max_buf_size(64 * 1024);
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     let mut stop = std::pin::pin!(shutdown_signal());

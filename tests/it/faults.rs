@@ -100,6 +100,7 @@ async fn a_full_disk_gives_no_receipt_for_an_unsaved_answer_and_recovers() {
     // Some answers still fit in free space inside the last pages; at least the last
     // batch of 25 found the disk full.
     assert!(refused >= 25, "the disk was full: {refused} refused");
+    eprintln!("page limit: {} receipts, {refused} refused", receipts.len());
     receipts.sort_unstable();
     assert_eq!(
         stored_markers(&db).await,
@@ -228,6 +229,7 @@ async fn a_really_full_file_system_gives_no_receipt_and_recovers() {
         }
     }
     assert!(refused > 0, "the file system was full");
+    eprintln!("full tmpfs: {} receipts, {refused} refused", receipts.len());
 
     // Space comes back: the same server stores the next answers without a restart.
     std::fs::remove_file(&filler).unwrap();

@@ -304,9 +304,10 @@ async fn report_downloads_are_streamed_and_memory_stays_flat() {
         .collect();
     std::thread::sleep(Duration::from_secs(2));
     let after = server.rss_kb();
+    eprintln!("server RSS with 150 stalled report downloads: {before} kB -> {after} kB");
     // Whole pages in memory would be 150 × 5.5 MB ≈ 820 MB.
     assert!(
-        after < before + 100 * 1024,
+        after < before + 60 * 1024,
         "RSS grew from {before} kB to {after} kB"
     );
     let (status, _) = server.request("GET", "/", "");
