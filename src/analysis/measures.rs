@@ -7,7 +7,7 @@ use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 
 use super::Kind;
-use super::results::{TableInput, estimate, pooled, suppress};
+use super::results::{TableInput, estimate, pooled, suppress, test_var};
 use super::stats;
 use crate::error::Error;
 use crate::questionnaire::Districts;
@@ -22,6 +22,8 @@ pub struct Measure {
     pub title: String,
     /// Months after the start before an "after" wave counts.
     pub lag_months: u32,
+    /// The indicators the measure is meant to move; every other indicator is exploratory.
+    pub targets: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +43,8 @@ struct RawMeasure {
     title: String,
     #[serde(default)]
     lag_months: u32,
+    #[serde(default)]
+    targets: Vec<String>,
 }
 
 /// Reads the register; no file means no measures.
@@ -89,6 +93,13 @@ pub fn parse(file: &str, src: &str, districts: &Districts) -> Result<Vec<Measure
                 m.id
             )));
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(t) = m.targets.iter().find(|t| !seen.insert(*t)) {
+            return Err(Error::Invalid(format!(
+                "{file}: measure {}: target indicator {t} is named twice",
+                m.id
+            )));
+        }
         out.push(Measure {
             id: m.id,
             district: m.district,
@@ -96,6 +107,7 @@ pub fn parse(file: &str, src: &str, districts: &Districts) -> Result<Vec<Measure
             category: m.category,
             title: m.title,
             lag_months: m.lag_months,
+            targets: m.targets,
         });
     }
     Ok(out)
@@ -118,7 +130,29 @@ pub struct MeasureRow {
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     pub p: Option<f64>,
+    /// A target indicator of the measure (else exploratory).
+    pub target: bool,
+    /// Benjamini–Hochberg q-value within its family: the target indicators of all measures,
+    /// or all exploratory rows (METHODOLOGY §6).
+    pub q: Option<f64>,
+    /// q < the significance level: the only rows called an effect.
+    pub significant: Option<bool>,
     pub suppressed: bool,
+}
+
+/// Benjamini–Hochberg over the target rows of all measures, and separately over the
+/// exploratory rows.
+fn q_values(rows: &mut [MeasureRow]) {
+    for family in [true, false] {
+        let idx: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].target == family && rows[i].p.is_some())
+            .collect();
+        let ps: Vec<f64> = idx.iter().map(|&i| rows[i].p.unwrap_or(1.0)).collect();
+        for (i, q) in idx.into_iter().zip(stats::benjamini_hochberg(&ps)) {
+            rows[i].q = Some(q);
+            rows[i].significant = Some(q < stats::SIGNIFICANCE);
+        }
+    }
 }
 
 /// The before and after waves of a measure in its district.
@@ -149,6 +183,24 @@ pub fn evaluate(
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for m in measures {
+        let shares: Vec<&str> = input
+            .vars
+            .iter()
+            .filter(|v| v.kind == Kind::Share)
+            .map(|v| v.code.as_str())
+            .collect();
+        for t in m.targets.iter().filter(|t| !shares.contains(&t.as_str())) {
+            notes.push(format!(
+                "measure {}: target indicator {t} is not a share indicator of the questionnaire",
+                m.id
+            ));
+        }
+        if m.targets.is_empty() {
+            notes.push(format!(
+                "measure {}: no target indicators named; every indicator is exploratory",
+                m.id
+            ));
+        }
         let Some((b, a)) = before_after(m, waves) else {
             notes.push(format!(
                 "measure {}: no wave of {} before and after {}",
@@ -218,13 +270,20 @@ pub fn evaluate(
                 ci_low: None,
                 ci_high: None,
                 p: None,
+                target: m.targets.contains(&v.code),
+                q: None,
+                significant: None,
                 suppressed,
             };
             if !suppressed {
                 let e: Vec<_> = est.into_iter().flatten().collect();
                 let dt = e[1].estimate - e[0].estimate;
                 let dc = e[3].estimate - e[2].estimate;
-                let se = (e[0].var + e[1].var + e[2].var + e[3].var).sqrt();
+                let se = e
+                    .iter()
+                    .map(|x| test_var(Kind::Share, x))
+                    .sum::<f64>()
+                    .sqrt();
                 let did = stats::change(0.0, 0.0, dt - dc, se * se);
                 row.delta_district = Some(dt);
                 row.delta_comparison = Some(dc);
@@ -237,6 +296,10 @@ pub fn evaluate(
             rows.push(row);
         }
     }
+    q_values(&mut rows);
+    // Target indicators first within each measure, then in questionnaire order.
+    let order: Vec<&str> = measures.iter().map(|m| m.id.as_str()).collect();
+    rows.sort_by_key(|r| (order.iter().position(|m| *m == r.measure), !r.target));
     (rows, notes)
 }
 

@@ -16,6 +16,7 @@ pub mod aggregate;
 pub mod load;
 pub mod measures;
 pub mod output;
+pub mod policy;
 pub mod population;
 pub mod results;
 pub mod stats;
@@ -140,9 +141,9 @@ impl Options {
         Options {
             base_year: Some(*years.start()),
             years,
-            min_n: 30.0,
-            min_n_eff: 30.0,
-            uncertain_width: 0.30,
+            min_n: policy::MIN_N,
+            min_n_eff: policy::MIN_N_EFF,
+            uncertain_width: policy::UNCERTAIN_WIDTH,
         }
     }
 }
@@ -159,6 +160,12 @@ pub struct Weighting {
     /// For a random sample: letters sent, returned undeliverable, and answered (web and
     /// paper); `None` for an open-link wave, which has no response rate.
     pub fieldwork: Option<crate::store::StratumRate>,
+    /// The largest weight over the mean weight, when raked.
+    pub max_weight_ratio: Option<f64>,
+    /// Whether trimming brought every weight under its cap (true when not raked).
+    pub trim_converged: bool,
+    /// Age groups collapsed for raking, e.g. `65-84 → 45-64+65-84`.
+    pub collapsed: Vec<String>,
 }
 
 impl Weighting {
@@ -315,6 +322,7 @@ pub fn compute(
                 ]
             })
             .collect();
+        let mut raked: Option<weights::Raked> = None;
         // A random sample starts from its design weights N_h / n_h (METHODOLOGY §1).
         let design: Option<Vec<f64>> = {
             crate::fieldwork::DesignWeights::new(&lw.strata).map(|d| {
@@ -330,14 +338,30 @@ pub fn compute(
         };
         if let Some(pop) = pop {
             let margins = pop.margins(&lw.wave.district, year, &categories)?;
-            let w = weights::rake_from_design(&cats, &margins, design.as_deref()).map_err(|e| {
+            let r = weights::rake_wave(&cats, &margins, design.as_deref()).map_err(|e| {
                 Error::Invalid(format!(
                     "weighting {} {year}: {e} ({})",
                     lw.wave.district,
                     pop.file.display()
                 ))
             })?;
-            weights[range.clone()].copy_from_slice(&w);
+            weights[range.clone()].copy_from_slice(&r.weights);
+            for c in &r.collapsed {
+                notes.push(format!(
+                    "{} {year}: no respondents aged {c} (age groups collapsed for weighting)",
+                    lw.wave.district
+                ));
+            }
+            if !r.trim_converged {
+                notes.push(format!(
+                    "{} {year}: trimming did not reach its cap in {} rounds: the largest weight is {:.2} × the mean (cap {})",
+                    lw.wave.district,
+                    weights::MAX_TRIM_ROUNDS,
+                    r.max_ratio,
+                    weights::TRIM_FACTOR
+                ));
+            }
+            raked = Some(r);
         } else if let Some(d) = &design {
             weights[range.clone()].copy_from_slice(d);
         }
@@ -361,6 +385,9 @@ pub fn compute(
             weighted: pop.is_some() || design.is_some(),
             fieldwork: (!lw.rates.is_empty())
                 .then(|| crate::store::StratumRate::total(&lw.rates, "total")),
+            max_weight_ratio: raked.as_ref().map(|r| r.max_ratio),
+            trim_converged: raked.as_ref().is_none_or(|r| r.trim_converged),
+            collapsed: raked.map(|r| r.collapsed).unwrap_or_default(),
         });
     }
     frame

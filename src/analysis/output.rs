@@ -125,6 +125,17 @@ pub fn measures_frame(rows: &[MeasureRow]) -> Result<DataFrame, Error> {
         Series::new("ci_high".into(), f(|r| r.ci_high)).into(),
         Series::new("p".into(), f(|r| r.p)).into(),
         Series::new(
+            "target".into(),
+            rows.iter().map(|r| r.target).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new("q".into(), f(|r| r.q)).into(),
+        Series::new(
+            "significant".into(),
+            rows.iter().map(|r| r.significant).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
             "suppressed".into(),
             rows.iter().map(|r| r.suppressed).collect::<Vec<_>>(),
         )

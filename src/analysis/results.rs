@@ -39,7 +39,8 @@ pub struct ResultRow {
     pub se: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
-    /// Variance, kept for pooling; not published.
+    /// The variance the row enters tests with (the linearised one, or at a share of 0 or
+    /// 1 the adjusted share's, METHODOLOGY §3); not published.
     pub var: Option<f64>,
     pub level: Option<u8>,
     pub class: Option<&'static str>,
@@ -70,16 +71,17 @@ pub struct TableInput<'a> {
     pub options: &'a Options,
 }
 
-/// Pooled sums over the districts that asked a variable in a year.
+/// The sums of the districts that asked a variable in a year, one stratum per district
+/// (METHODOLOGY §4b), and the domain's respondents.
 pub fn pooled(
     input: &TableInput,
     year: i32,
     districts: &[String],
     group: &str,
     var: usize,
-) -> Option<(Sums, f64)> {
+) -> Option<(Vec<Sums>, f64)> {
     let code = &input.vars[var].code;
-    let mut sums = Sums::default();
+    let mut strata = Vec::new();
     let mut rows = 0.0;
     let mut any = false;
     for d in districts {
@@ -93,16 +95,23 @@ pub fn pooled(
         any = true;
         let domain = (year, d.clone(), group.to_string());
         if let Some(s) = input.aggs.sums.get(&(domain.clone(), var)) {
-            sums.add(s);
+            strata.push(*s);
         }
         rows += input.aggs.rows.get(&domain).copied().unwrap_or(0.0);
     }
-    any.then_some((sums, rows))
+    any.then_some((strata, rows))
 }
 
-/// Counts below this are never published, whatever the configured thresholds: a share of
-/// 1–4 answers would give the count away.
-pub const SMALLEST_PUBLISHED_N: f64 = 5.0;
+/// All strata of a domain added up.
+pub fn total(strata: &[Sums]) -> Sums {
+    let mut t = Sums::default();
+    for s in strata {
+        t.add(s);
+    }
+    t
+}
+
+pub use super::policy::SMALLEST_PUBLISHED_N;
 
 /// Whether an estimate must be suppressed (METHODOLOGY §5).
 pub fn suppress(e: Option<&Estimate>, options: &Options) -> bool {
@@ -112,11 +121,20 @@ pub fn suppress(e: Option<&Estimate>, options: &Options) -> bool {
     }
 }
 
-pub fn estimate(kind: Kind, s: &Sums) -> Option<Estimate> {
+pub fn estimate(kind: Kind, strata: &[Sums]) -> Option<Estimate> {
     match kind {
-        Kind::Share => stats::share(s),
-        Kind::Mean => stats::mean(s),
+        Kind::Share => stats::share_strata(strata),
+        Kind::Mean => stats::mean_strata(strata),
         Kind::Index => None,
+    }
+}
+
+/// The variance an estimate enters a test with: for shares at 0 or 1 the adjusted one
+/// (METHODOLOGY §3), otherwise the linearised variance.
+pub fn test_var(kind: Kind, e: &Estimate) -> f64 {
+    match kind {
+        Kind::Share => e.test_var_share(),
+        _ => e.var,
     }
 }
 
@@ -170,10 +188,11 @@ fn estimate_row(
     district: &str,
     group: &str,
     v: &Variable,
-    sums: &Sums,
+    strata: &[Sums],
     domain_rows: f64,
 ) -> ResultRow {
-    let e = estimate(v.kind, sums);
+    let e = estimate(v.kind, strata);
+    let sums = total(strata);
     let suppressed = suppress(e.as_ref(), input.options);
     let shown = e.filter(|_| !suppressed);
     let level = match (v.kind, v.norm, &shown) {
@@ -194,7 +213,7 @@ fn estimate_row(
         se: shown.map(|e| e.se),
         ci_low: shown.map(|e| e.ci_low),
         ci_high: shown.map(|e| e.ci_high),
-        var: shown.map(|e| e.var),
+        var: shown.map(|e| test_var(v.kind, &e)),
         level,
         class: None,
         suppressed,
@@ -342,6 +361,6 @@ fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
             &mut rows[i].prev
         };
         cmp.q = Some(q);
-        cmp.significant = Some(q < 0.05);
+        cmp.significant = Some(q < stats::SIGNIFICANCE);
     }
 }

@@ -1,10 +1,14 @@
 //! The formulas of METHODOLOGY.md §2–§4 on sufficient sums, independent of polars.
 //!
-//! Every domain estimate is computed from six additive sums ([`Sums`]), so the estimate of a
-//! pooled domain (the municipality, a measure's comparison districts) is the estimate on the
-//! summed sums of its parts — no second pass over the respondents.
+//! Every domain estimate is computed from six additive sums ([`Sums`]) per stratum. A
+//! district is one stratum; a pooled domain (the municipality, a measure's comparison
+//! districts) is a stratified design with the districts as strata (METHODOLOGY §4b), whose
+//! variance is summed over the strata from the same sums — no second pass over the
+//! respondents.
 
 use statrs::distribution::{Beta, ContinuousCDF, Normal, StudentsT};
+
+pub use super::policy::SIGNIFICANCE;
 
 /// Additive sums over the respondents of a domain with a valid answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -66,17 +70,52 @@ pub struct Estimate {
     pub se: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Degrees of freedom of the interval: n − H for H strata.
+    pub df: f64,
 }
 
-/// Weighted mean and its Taylor-linearised variance: z_i = w_i (y_i − m) / W,
-/// V = n/(n−1) Σ z_i², expanded on the sums.
-fn mean_and_var(s: &Sums) -> Option<(f64, f64)> {
-    if s.n < 2.0 || s.w <= 0.0 {
+impl Estimate {
+    /// The variance a share enters a test with (METHODOLOGY §3): the linearised one, but at
+    /// a share of exactly 0 or 1 — whose linearised variance is 0 — the variance of the
+    /// adjusted share p̃ = (p·n_eff + 0.5) / (n_eff + 1), V* = p̃(1 − p̃) / n_eff.
+    pub fn test_var_share(&self) -> f64 {
+        if (self.estimate <= 0.0 || self.estimate >= 1.0) && self.n_eff > 0.0 {
+            let adjusted = (self.estimate * self.n_eff + 0.5) / (self.n_eff + 1.0);
+            adjusted * (1.0 - adjusted) / self.n_eff
+        } else {
+            self.var
+        }
+    }
+}
+
+/// Weighted mean over strata and its Taylor-linearised variance (METHODOLOGY §2, §4b):
+/// z_hi = w_hi (y_hi − m) / W with the pooled m and W, V = Σ_h n_h/(n_h − 1) Σ_i (z_hi − z̄_h)²,
+/// expanded on each stratum's sums. With one stratum z̄ = 0 and this is V = n/(n−1) Σ z_i².
+/// Returns the mean, the variance and the degrees of freedom n − H.
+fn mean_and_var(strata: &[Sums]) -> Option<(f64, f64, f64)> {
+    let mut total = Sums::default();
+    for s in strata {
+        total.add(s);
+    }
+    if total.n < 2.0 || total.w <= 0.0 {
         return None;
     }
-    let m = s.wy / s.w;
-    let sum_z2 = (s.wwyy - 2.0 * m * s.wwy + m * m * s.ww) / (s.w * s.w);
-    Some((m, (s.n / (s.n - 1.0)) * sum_z2.max(0.0)))
+    let m = total.wy / total.w;
+    let w2 = total.w * total.w;
+    let mut var = 0.0;
+    let mut h = 0.0;
+    for s in strata.iter().filter(|s| s.n > 0.0) {
+        h += 1.0;
+        // A stratum of one respondent has no variance of its own (R survey's
+        // lonely.psu = "remove").
+        if s.n < 2.0 {
+            continue;
+        }
+        let sum_z = (s.wy - m * s.w) / total.w;
+        let sum_z2 = (s.wwyy - 2.0 * m * s.wwy + m * m * s.ww) / w2;
+        var += s.n / (s.n - 1.0) * (sum_z2 - sum_z * sum_z / s.n).max(0.0);
+    }
+    Some((m, var, (total.n - h).max(1.0)))
 }
 
 /// t(0.975, df).
@@ -91,15 +130,29 @@ pub fn normal_cdf(x: f64) -> f64 {
     Normal::standard().cdf(x)
 }
 
+fn pooled(strata: &[Sums]) -> Sums {
+    let mut total = Sums::default();
+    for s in strata {
+        total.add(s);
+    }
+    total
+}
+
 /// A weighted share with the logit interval, or Clopper–Pearson on n_eff at 0 and 1.
 pub fn share(s: &Sums) -> Option<Estimate> {
-    let (p, var) = mean_and_var(s)?;
+    share_strata(std::slice::from_ref(s))
+}
+
+/// A weighted share of a stratified domain (each element one stratum).
+pub fn share_strata(strata: &[Sums]) -> Option<Estimate> {
+    let (p, var, df) = mean_and_var(strata)?;
+    let s = pooled(strata);
     let se = var.sqrt();
     let n_eff = s.n_eff();
     let (ci_low, ci_high) = if p <= 0.0 || p >= 1.0 || se == 0.0 {
         clopper_pearson_extreme(p, n_eff)
     } else {
-        let half = t975(s.n - 1.0) * se / (p * (1.0 - p));
+        let half = t975(df) * se / (p * (1.0 - p));
         let l = (p / (1.0 - p)).ln();
         (logistic(l - half), logistic(l + half))
     };
@@ -111,14 +164,16 @@ pub fn share(s: &Sums) -> Option<Estimate> {
         se,
         ci_low,
         ci_high,
+        df,
     })
 }
 
-/// A weighted mean (of a scale score) with a t interval.
-pub fn mean(s: &Sums) -> Option<Estimate> {
-    let (m, var) = mean_and_var(s)?;
+/// A weighted mean (of a scale score) of a stratified domain, with a t interval.
+pub fn mean_strata(strata: &[Sums]) -> Option<Estimate> {
+    let (m, var, df) = mean_and_var(strata)?;
+    let s = pooled(strata);
     let se = var.sqrt();
-    let half = t975(s.n - 1.0) * se;
+    let half = t975(df) * se;
     Some(Estimate {
         n: s.n,
         n_eff: s.n_eff(),
@@ -127,6 +182,7 @@ pub fn mean(s: &Sums) -> Option<Estimate> {
         se,
         ci_low: m - half,
         ci_high: m + half,
+        df,
     })
 }
 
@@ -236,9 +292,9 @@ pub fn norm_half_width(norm: f64) -> f64 {
 
 /// The class of an index value: ≤ 2.0 low, up to 3.6 raised, above high.
 pub fn class(index: f64) -> &'static str {
-    if index <= 2.0 {
+    if index <= super::policy::INDEX_LOW_MAX {
         "low"
-    } else if index <= 3.6 {
+    } else if index <= super::policy::INDEX_RAISED_MAX {
         "raised"
     } else {
         "high"
@@ -316,6 +372,50 @@ mod tests {
         let e = share(&all).unwrap();
         close(e.ci_low, 0.025f64.powf(1.0 / 40.0), "lower");
         assert_eq!(e.ci_high, 1.0);
+    }
+
+    /// Asserts to 1e-8: the precision the vectors of METHODOLOGY §7 are given to allows it.
+    fn close8(a: f64, b: f64, what: &str) {
+        assert!((a - b).abs() < 1e-8, "{what}: {a} vs {b}");
+    }
+
+    #[test]
+    fn the_boundary_variance_matches_the_cross_check_vector() {
+        let mut zeros = Sums::default();
+        for _ in 0..120 {
+            zeros.add(&Sums::one(1.0, 0.0));
+        }
+        let e0 = share(&zeros).unwrap();
+        assert_eq!(e0.var, 0.0, "the published SE stays the linearised one");
+        let v = e0.test_var_share();
+        close8(0.5 / 121.0, 0.004132231, "p tilde");
+        close8(v, 3.4292967e-05, "V*");
+        close8(v.sqrt(), 0.0058560197, "SE*");
+        let e1 = share(&sums(YEAR1)).unwrap();
+        let c = change(e0.estimate, v, e1.estimate, e1.test_var_share());
+        close8(c.diff, 0.268649356, "d");
+        close8(c.se, 0.0343393896, "SE_d");
+        close8(c.z, 7.82335851, "z");
+        assert!((c.p - 5.10703e-15).abs() < 1e-19, "p {}", c.p);
+    }
+
+    #[test]
+    fn the_stratified_total_matches_r_survey() {
+        let strata = [sums(YEAR1), sums(YEAR2)];
+        let e = share_strata(&strata).unwrap();
+        close8(e.estimate, 0.320617437, "p");
+        close8(e.se, 0.0258257376, "SE");
+        close8(e.ci_low, 0.272086442, "ci low");
+        close8(e.ci_high, 0.373364697, "ci high");
+        assert_eq!(e.df, 378.0);
+        // Unstratified, for contrast: the pooled sums as one stratum.
+        let mut one = strata[0];
+        one.add(&strata[1]);
+        let u = share(&one).unwrap();
+        close8(u.se, 0.0259425371, "unstratified SE");
+        close8(u.ci_low, 0.271878067, "unstratified ci low");
+        close8(u.ci_high, 0.373610942, "unstratified ci high");
+        assert_eq!(u.df, 379.0);
     }
 
     #[test]

@@ -14,10 +14,7 @@ pub const TOLERANCE: f64 = 1e-6;
 pub const TARGET: f64 = 1e-10;
 /// Sweeps over all margins before raking gives up.
 pub const MAX_SWEEPS: usize = 100;
-/// Weights above this multiple of the mean weight are trimmed.
-pub const TRIM_FACTOR: f64 = 5.0;
-/// Trim-and-rake rounds at most.
-pub const MAX_TRIM_ROUNDS: usize = 10;
+pub use super::policy::{MAX_TRIM_ROUNDS, TRIM_FACTOR};
 
 /// One raking dimension: its name, category names and population counts.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +40,99 @@ impl fmt::Display for RakeError {
             self.dimension, self.category, self.reason
         )
     }
+}
+
+/// Raked weights and how the raking went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raked {
+    pub weights: Vec<f64>,
+    /// The largest weight over the mean weight after the last trimming round.
+    pub max_ratio: f64,
+    /// Whether trimming brought every weight down to [`TRIM_FACTOR`] × the mean within
+    /// [`MAX_TRIM_ROUNDS`] (raking after trimming can push weights above the cap again).
+    pub trim_converged: bool,
+    /// Age groups merged because they had no respondents, e.g. `65-84 → 45-64+65-84`.
+    pub collapsed: Vec<String>,
+}
+
+/// The name of the age dimension, whose empty categories may be collapsed.
+pub const AGE_DIMENSION: &str = "age_group";
+
+/// Rakes one wave: collapses age groups without respondents into their neighbours
+/// (METHODOLOGY §1: 16–24 with 25–44, 65–84 with 45–64; a middle group with its neighbour
+/// that has more respondents), then rakes from the design weights and trims. Fails only
+/// when no collapse can work (no respondent with a known age, or an empty sex category).
+pub fn rake_wave(
+    cats: &[Vec<Option<usize>>],
+    margins: &[Margin],
+    design: Option<&[f64]>,
+) -> Result<Raked, RakeError> {
+    let mut cats = cats.to_vec();
+    let mut margins = margins.to_vec();
+    let mut collapsed = Vec::new();
+    if let Some(d) = margins.iter().position(|m| m.dimension == AGE_DIMENSION) {
+        loop {
+            let m = &margins[d];
+            let k = m.counts.len();
+            let mut seen = vec![0usize; k];
+            for c in &cats {
+                if let Some(i) = c[d] {
+                    seen[i] += 1;
+                }
+            }
+            let Some(empty) = (0..k).find(|&i| seen[i] == 0 && m.counts[i] > 0.0) else {
+                break;
+            };
+            if k == 1 {
+                return Err(RakeError {
+                    dimension: m.dimension.clone(),
+                    category: m.categories[0].clone(),
+                    reason: "no respondent gave an age group, so no collapse can work".into(),
+                });
+            }
+            let into = if empty == 0 {
+                1
+            } else if empty == k - 1 {
+                k - 2
+            } else if seen[empty + 1] > seen[empty - 1] {
+                empty + 1
+            } else {
+                empty - 1
+            };
+            let (lo, hi) = (empty.min(into), empty.max(into));
+            let name = format!("{}+{}", m.categories[lo], m.categories[hi]);
+            collapsed.push(format!("{} → {name}", m.categories[empty]));
+            let mut merged = m.clone();
+            merged.counts[lo] += merged.counts[hi];
+            merged.counts.remove(hi);
+            merged.categories[lo] = name;
+            merged.categories.remove(hi);
+            margins[d] = merged;
+            for c in cats.iter_mut() {
+                c[d] = c[d].map(|i| {
+                    if i >= hi {
+                        if i == hi { lo } else { i - 1 }
+                    } else {
+                        i
+                    }
+                });
+            }
+        }
+    }
+    let weights = rake_from_design(&cats, &margins, design)?;
+    let n = weights.len().max(1) as f64;
+    let mean = weights.iter().sum::<f64>() / n;
+    let max_ratio = if mean > 0.0 {
+        weights.iter().cloned().fold(0.0, f64::max) / mean
+    } else {
+        0.0
+    };
+    Ok(Raked {
+        trim_converged: max_ratio <= TRIM_FACTOR * (1.0 + 1e-9),
+        max_ratio,
+        weights,
+        collapsed,
+    })
 }
 
 /// Rakes weights so each dimension's weighted totals meet its population counts.
@@ -253,6 +343,100 @@ mod tests {
         let sw: f64 = w.iter().sum();
         let sww: f64 = w.iter().map(|x| x * x).sum();
         assert!((sw * sw / sww - 194.157199).abs() < 1e-6);
+    }
+
+    fn age_margins(sex: [f64; 2], age: [f64; 4]) -> Vec<Margin> {
+        vec![
+            margins(sex, [0.0; 3])[0].clone(),
+            Margin {
+                dimension: AGE_DIMENSION.into(),
+                categories: crate::questionnaire::AGE_GROUPS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                counts: age.to_vec(),
+            },
+        ]
+    }
+
+    #[test]
+    fn an_empty_oldest_age_group_is_collapsed_and_recorded() {
+        // Nobody aged 65-84 answered.
+        let mut cats = Vec::new();
+        for (s, a, k) in [
+            (0, 0, 10),
+            (0, 1, 30),
+            (0, 2, 20),
+            (1, 0, 12),
+            (1, 1, 25),
+            (1, 2, 30),
+        ] {
+            cats.extend(std::iter::repeat_n(vec![Some(s), Some(a)], k));
+        }
+        let m = age_margins([500.0, 500.0], [150.0, 350.0, 300.0, 200.0]);
+        assert!(rake(&cats, &m).is_err(), "without collapsing raking fails");
+        let r = rake_wave(&cats, &m, None).unwrap();
+        assert_eq!(r.collapsed, vec!["65-84 → 45-64+65-84".to_string()]);
+        // The merged group carries both populations.
+        let old: f64 = r
+            .weights
+            .iter()
+            .zip(&cats)
+            .filter(|(_, c)| c[1] == Some(2))
+            .map(|(w, _)| w)
+            .sum();
+        assert!((old - 500.0).abs() < 1e-6, "{old}");
+        let total: f64 = r.weights.iter().sum();
+        assert!((total - 1000.0).abs() < 1e-6);
+
+        // The youngest group collapses upwards; with no age at all nothing can work.
+        let young: Vec<_> = cats.iter().filter(|c| c[1] != Some(0)).cloned().collect();
+        let r = rake_wave(&young, &m, None).unwrap();
+        assert_eq!(
+            r.collapsed,
+            vec![
+                "16-24 → 16-24+25-44".to_string(),
+                "65-84 → 45-64+65-84".to_string()
+            ]
+        );
+        let none: Vec<_> = cats.iter().map(|c| vec![c[0], None]).collect();
+        let err = rake_wave(&none, &m, None).unwrap_err();
+        assert!(err.reason.contains("no collapse can work"), "{err}");
+        // An empty sex category cannot collapse.
+        let women: Vec<_> = cats.iter().filter(|c| c[0] == Some(0)).cloned().collect();
+        assert!(rake_wave(&women, &m, None).is_err());
+    }
+
+    #[test]
+    fn trimming_that_cannot_reach_its_cap_says_so() {
+        // Three respondents aged 65-84 for a quarter of the population: raking gives them
+        // the whole age group back after every trimming round.
+        let mut cats = Vec::new();
+        for (s, a, k) in [
+            (0, 0, 60),
+            (0, 1, 60),
+            (0, 2, 60),
+            (0, 3, 1),
+            (1, 0, 40),
+            (1, 1, 40),
+            (1, 2, 40),
+            (1, 3, 2),
+        ] {
+            cats.extend(std::iter::repeat_n(vec![Some(s), Some(a)], k));
+        }
+        let m = age_margins([500.0, 500.0], [250.0, 250.0, 250.0, 250.0]);
+        let r = rake_wave(&cats, &m, None).unwrap();
+        assert!(!r.trim_converged);
+        assert!(r.max_ratio > TRIM_FACTOR, "{}", r.max_ratio);
+        let mean = r.weights.iter().sum::<f64>() / r.weights.len() as f64;
+        let max = r.weights.iter().cloned().fold(0.0, f64::max);
+        assert!((r.max_ratio - max / mean).abs() < 1e-12);
+        // A balanced sample needs no trimming at all.
+        let balanced: Vec<_> = (0..2)
+            .flat_map(|s| (0..4).flat_map(move |a| std::iter::repeat_n(vec![Some(s), Some(a)], 50)))
+            .collect();
+        let r = rake_wave(&balanced, &m, None).unwrap();
+        assert!(r.trim_converged && r.max_ratio < 1.0 + 1e-9);
     }
 
     #[test]

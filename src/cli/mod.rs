@@ -153,10 +153,10 @@ pub enum Command {
         #[arg(long)]
         base: Option<i32>,
         /// Suppress estimates with fewer valid answers than this.
-        #[arg(long, default_value_t = 30.0)]
+        #[arg(long, default_value_t = crate::analysis::policy::MIN_N)]
         min_n: f64,
         /// Suppress estimates with a smaller effective sample size than this.
-        #[arg(long, default_value_t = 30.0)]
+        #[arg(long, default_value_t = crate::analysis::policy::MIN_N_EFF)]
         min_n_eff: f64,
     },
     /// Write the yearly report (HTML, charts, tables, workbook, Parquet) into a folder.

@@ -149,7 +149,13 @@ fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
     })
 }
 
-const SIGNIFICANCE: &str = "Fylld markering: signifikant förändring mot föregående undersökningsår (q < 0,05). Staplar: 95 % konfidensintervall.";
+/// The legend note on filled markers, with the significance level of the analysis.
+fn significance_note() -> String {
+    format!(
+        "Fylld markering: signifikant förändring mot föregående undersökningsår (q < {}). Staplar: 95 % konfidensintervall.",
+        crate::analysis::policy::sv(crate::analysis::policy::SIGNIFICANCE)
+    )
+}
 
 /// The year-over-year chart of one indicator in one district, with the municipality.
 pub fn trend(
@@ -176,7 +182,7 @@ pub fn trend(
         Kind::Share,
         "Alla områden".into(),
     );
-    let mut notes = vec![SIGNIFICANCE.to_string()];
+    let mut notes = vec![significance_note()];
     notes.extend(suppressed_note(&(names.district)(district), &own_gaps));
     notes.extend(suppressed_note("Alla områden", &all_gaps));
     let markers = a
@@ -287,16 +293,16 @@ pub fn index(
         bands: vec![
             Band {
                 from: 0.0,
-                to: 2.0,
+                to: crate::analysis::policy::INDEX_LOW_MAX,
                 label: "låg".into(),
             },
             Band {
-                from: 2.0,
-                to: 3.6,
+                from: crate::analysis::policy::INDEX_LOW_MAX,
+                to: crate::analysis::policy::INDEX_RAISED_MAX,
                 label: "förhöjd".into(),
             },
             Band {
-                from: 3.6,
+                from: crate::analysis::policy::INDEX_RAISED_MAX,
                 to: 6.0,
                 label: "hög".into(),
             },
@@ -351,15 +357,26 @@ pub fn measure(
             })
             .collect(),
     };
-    let caption = match (row.did, row.ci_low, row.ci_high, row.p) {
-        (Some(did), Some(lo), Some(hi), Some(p)) => format!(
-            "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), p = {}. Förutsätter parallella trender.",
+    let caption = match (row.did, row.ci_low, row.ci_high, row.p, row.q) {
+        (Some(did), Some(lo), Some(hi), Some(p), Some(q)) => format!(
+            "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), p = {}, q = {} ({}{}). Förutsätter parallella trender.",
             row.before_year,
             row.after_year,
             signed_points(did),
             signed_points(lo),
             signed_points(hi),
-            p_value(p)
+            p_value(p),
+            p_value(q),
+            if row.target {
+                "målindikator"
+            } else {
+                "utforskande"
+            },
+            if row.significant == Some(true) {
+                ", säkerställd"
+            } else {
+                ""
+            }
         ),
         _ => format!(
             "Skillnad-i-skillnader {}–{}: för få svar.",

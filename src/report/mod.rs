@@ -288,7 +288,7 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         );
     }
     let mut responses = String::from(
-        "year,district,responses,n_eff,efficiency,weighted,design,letters,undeliverable,response_rate\n",
+        "year,district,responses,n_eff,efficiency,weighted,design,letters,undeliverable,response_rate,max_weight_ratio,trim_converged,collapsed_age_groups\n",
     );
     for w in &a.weighting {
         // Counts of letters are not answers: they are published whole.
@@ -304,7 +304,7 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
             None => ("open link", String::new(), String::new(), String::new()),
         };
         responses.push_str(&format!(
-            "{},{},{},{:.1},{:.3},{},{design},{letters},{undeliverable},{rate}\n",
+            "{},{},{},{:.1},{:.3},{},{design},{letters},{undeliverable},{rate},{},{},{}\n",
             w.year,
             w.district,
             if w.n >= 5 || w.n == 0 {
@@ -314,7 +314,12 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
             },
             w.n_eff,
             w.efficiency,
-            w.weighted
+            w.weighted,
+            w.max_weight_ratio
+                .map(|r| format!("{r:.3}"))
+                .unwrap_or_default(),
+            w.trim_converged,
+            w.collapsed.join("; ")
         ));
     }
     files.insert("tables/responses.csv".into(), responses.into_bytes());

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::figures::{Lookup, Names, p_value, signed_points, thousands};
+use crate::analysis::policy as P;
 use crate::analysis::results::Comparison;
 use crate::analysis::{ALL, Analysis, Kind, MeasureRow, ResultRow};
 
@@ -104,8 +105,9 @@ pub fn slug(s: &str) -> String {
         .collect()
 }
 
-/// The measure × indicator rows that get a chart: every significant one, and each measure's
-/// most telling indicator even when nothing is significant.
+/// The measure × indicator rows that get a chart: the measure's target indicators first,
+/// then exploratory ones only when significant (q < 0.05), and — for a measure without
+/// targets and nothing significant — its most telling indicator.
 pub fn shown_measure_rows(a: &Analysis) -> Vec<&MeasureRow> {
     let mut out: Vec<&MeasureRow> = Vec::new();
     for m in &a.register {
@@ -117,7 +119,7 @@ pub fn shown_measure_rows(a: &Analysis) -> Vec<&MeasureRow> {
         let mut chosen: Vec<&MeasureRow> = rows
             .iter()
             .copied()
-            .filter(|r| r.p.is_some_and(|p| p < 0.05))
+            .filter(|r| r.target || r.significant == Some(true))
             .collect();
         if chosen.is_empty()
             && let Some(best) = rows
@@ -286,7 +288,7 @@ pub fn render(
                             (changes_table(look, names, &since_base, |r| &r.base, &base_year.to_string(), year))
                         }
                     }
-                    p.muted { "Signifikant betyder q < 0,05 efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten. Högst 15 förändringar visas, de största först." }
+                    p.muted { "Signifikant betyder q < " (P::sv(P::SIGNIFICANCE)) " efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten. Högst 15 förändringar visas, de största först." }
                     h3 { "Indexnivåer " (year) }
                     table {
                         thead { tr { th { "Område" } @for (_, name) in &blocks { th { (name) } } } }
@@ -364,24 +366,34 @@ pub fn render(
                         @if rows.is_empty() {
                             p { "Kunde inte utvärderas: det saknas en undersökning före och efter starten, eller jämförelseområden." }
                         } @else {
-                            table {
-                                thead { tr { th { "Indikator" } th { "Före–efter" } th { "Förändring i området" } th { "I jämförelseområdena" } th { "Skillnad-i-skillnader" } th { "95 % KI" } th { "p" } } }
-                                tbody {
-                                    @for r in &rows {
-                                        tr {
-                                            td { ((names.indicator)(&r.indicator)) }
-                                            td { (r.before_year) "–" (r.after_year) }
-                                            @if r.suppressed {
-                                                td.supp colspan="5" { "för få svar" }
-                                            } @else {
-                                                td.num { (signed_points(r.delta_district.unwrap_or(0.0))) }
-                                                td.num { (signed_points(r.delta_comparison.unwrap_or(0.0))) }
-                                                td.num.sig[r.p.is_some_and(|p| p < 0.05)] { (signed_points(r.did.unwrap_or(0.0))) }
-                                                td.num { (signed_points(r.ci_low.unwrap_or(0.0))) " till " (signed_points(r.ci_high.unwrap_or(0.0))) }
-                                                td.num { (p_value(r.p.unwrap_or(1.0))) }
+                            @for (target, caption) in [(true, "Målindikatorer – det åtgärden ska påverka"), (false, "Övriga indikatorer (utforskande)")] {
+                                @let part: Vec<&&MeasureRow> = rows.iter().filter(|r| r.target == target).collect();
+                                @if !part.is_empty() {
+                                table.measure {
+                                    caption { (caption) }
+                                    thead { tr { th { "Indikator" } th { "Före–efter" } th { "Förändring i området" } th { "I jämförelseområdena" } th { "Skillnad-i-skillnader" } th { "95 % KI" } th { "p" } th { "q" } } }
+                                    tbody {
+                                        @for r in part {
+                                            tr {
+                                                td { ((names.indicator)(&r.indicator)) }
+                                                td { (r.before_year) "–" (r.after_year) }
+                                                @if r.suppressed {
+                                                    td.supp colspan="6" { "för få svar" }
+                                                } @else {
+                                                    td.num { (signed_points(r.delta_district.unwrap_or(0.0))) }
+                                                    td.num { (signed_points(r.delta_comparison.unwrap_or(0.0))) }
+                                                    td.num.sig[r.significant == Some(true)] {
+                                                        (signed_points(r.did.unwrap_or(0.0)))
+                                                        @if r.significant == Some(true) { " " span.tag { "säkerställd" } }
+                                                    }
+                                                    td.num { (signed_points(r.ci_low.unwrap_or(0.0))) " till " (signed_points(r.ci_high.unwrap_or(0.0))) }
+                                                    td.num { (p_value(r.p.unwrap_or(1.0))) }
+                                                    td.num { (p_value(r.q.unwrap_or(1.0))) }
+                                                }
                                             }
                                         }
                                     }
+                                }
                                 }
                             }
                         }
@@ -414,6 +426,14 @@ pub fn render(
                                                 Some((None, _)) => { br; span.muted { "öppen länk" } }
                                                 _ => {}
                                             }
+                                            @if let Some(w) = w {
+                                                @if !w.trim_converged {
+                                                    br; span.muted { "största vikt " (one_decimal(w.max_weight_ratio.unwrap_or(0.0))) " × medel: trimningen nådde inte taket" }
+                                                }
+                                                @for c in &w.collapsed {
+                                                    br; span.muted { "åldersgrupper sammanslagna: " (c) }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -428,17 +448,18 @@ pub fn render(
                     h3 { "Urval och svarsfrekvens" }
                     p { "Ett år med slumpmässigt urval drar trygg ett stratifierat obundet slumpmässigt urval av invånare 16–84 år i varje område ur befolkningsregistret (strata: kön och åldersgrupp, med proportionell fördelning). Varje utvald person får ett brev med en engångskod, sedan en påminnelse och en pappersenkät. Svaren kan inte kopplas till koden eller personen: trygg sparar aldrig namn, adress eller personnummer, och ett svar bär ingenting från koden. Designvikten är populationen delat med antalet brev i stratumet (N_h / n_h), och viktningen nedan utgår från den. Stratum bestäms av svarandens egna svar om kön och ålder." }
                     h3 { "Viktning" }
-                    p { "Svaren i varje område och år viktas så att fördelningen på kön och åldersgrupp (16–24, 25–44, 45–64 och 65–84 år) motsvarar befolkningen enligt befolkningsfilen (raking, iterativ proportionell anpassning). Den som inte angett kön eller ålder behåller sin andel. Vikter över fem gånger medelvikten trimmas och viktningen görs om. För varje område redovisas effektivt antal svar (Kish)." }
+                    p { "Svaren i varje område och år viktas så att fördelningen på kön och åldersgrupp (16–24, 25–44, 45–64 och 65–84 år) motsvarar befolkningen enligt befolkningsfilen (raking, iterativ proportionell anpassning). Den som inte angett kön eller ålder behåller sin andel. Vikter över " (P::TRIM_FACTOR) " gånger medelvikten trimmas och viktningen görs om, högst " (P::MAX_TRIM_ROUNDS) " gånger; når trimningen inte taket redovisas den största vikten i svarstabellen. Saknas svarande i en åldersgrupp slås den ihop med grannen (16–24 med 25–44, 65–84 med 45–64), och det redovisas. För varje område redovisas effektivt antal svar (Kish)." }
                     h3 { "Andelar och osäkerhet" }
-                    p { "En indikator är den viktade andelen som valt de svarsalternativ som räknas (till exempel ganska eller mycket stort problem). \"Vet ej\" och obesvarade frågor räknas inte. Osäkerheten skattas med linjärisering, och 95-procentiga konfidensintervall beräknas på logitskalan; vid andelen 0 eller 1 används Clopper–Pearsons intervall. Ett intervall bredare än 30 procentenheter markeras som osäkert." }
+                    p { "En indikator är den viktade andelen som valt de svarsalternativ som räknas (till exempel ganska eller mycket stort problem). \"Vet ej\" och obesvarade frågor räknas inte. Osäkerheten skattas med linjärisering, och 95-procentiga konfidensintervall beräknas på logitskalan; vid andelen 0 eller 1 används Clopper–Pearsons intervall. Ett intervall bredare än " (P::sv((P::UNCERTAIN_WIDTH * 100.0).round())) " procentenheter markeras som osäkert. I ett test får en andel på exakt 0 eller 1 variansen för den justerade andelen (p·n_eff + 0,5)/(n_eff + 1) i stället för 0, så att testet inte blir för säkert." }
                     h3 { "Förändringar" }
-                    p { "Två år i ett område är oberoende urval. Förändringen prövas med ett z-test, och eftersom rapporten gör många jämförelser justeras p-värdena med Benjamini–Hochbergs metod (q-värden). En förändring kallas signifikant när q < 0,05. Jämförelser görs bara mellan år som ställt samma fråga." }
+                    p { "Två år i ett område är oberoende urval. Förändringen prövas med ett z-test, och eftersom rapporten gör många jämförelser justeras p-värdena med Benjamini–Hochbergs metod (q-värden). En förändring kallas signifikant när q < " (P::sv(P::SIGNIFICANCE)) ". Jämförelser görs bara mellan år som ställt samma fråga." }
                     h3 { "Indexnivåer" }
-                    p { "Varje indikator har ett normvärde. Nivån 0–6 anger hur långt andelen ligger från normen, i steg som bestäms av osäkerheten vid cirka 360 svar: nivå 2 är normalläget, högre nivåer är sämre. Ett index (problem, utsatthet, otrygghet och totalt) är medelvärdet av indikatorernas nivåer: högst 2,0 är lågt, upp till 3,6 förhöjt och därutöver högt. Detta är trygg:s dokumenterade modell, inte en kopia av polisens interna tabeller." }
+                    p { "Varje indikator har ett normvärde. Nivån 0–6 anger hur långt andelen ligger från normen, i steg som bestäms av osäkerheten vid cirka 360 svar: nivå 2 är normalläget, högre nivåer är sämre. Ett index (problem, utsatthet, otrygghet och totalt) är medelvärdet av indikatorernas nivåer: högst " (P::sv(P::INDEX_LOW_MAX)) " är lågt, upp till " (P::sv(P::INDEX_RAISED_MAX)) " förhöjt och därutöver högt. Detta är trygg:s dokumenterade modell, inte en kopia av polisens interna tabeller." }
                     h3 { "Sekretess och små grupper" }
-                    p { "En skattning med färre än 30 svar, eller ett effektivt antal under 30, visas inte (\"för få svar\") – varken värde, intervall, nivå eller förändring. Antal 1–4 publiceras aldrig. Fritextsvar ingår aldrig i rapporten." }
+                    p { "En skattning med färre än " (P::sv(P::MIN_N)) " svar, eller ett effektivt antal under " (P::sv(P::MIN_N_EFF)) ", visas inte (\"för få svar\") – varken värde, intervall, nivå eller förändring. Antal under " (P::sv(P::SMALLEST_PUBLISHED_N)) " publiceras aldrig. Fritextsvar ingår aldrig i rapporten." }
                     h3 { "Åtgärder" }
-                    p { "Före är områdets senaste undersökning som stängde före åtgärdens start, efter den första som öppnade efter starten. Jämförelsen är övriga områden som undersöktes båda åren utan en åtgärd av samma slag däremellan, sammanslagna. Skillnad-i-skillnader förutsätter parallella trender." }
+                    p { "Varje åtgärd anger sina målindikatorer, det den ska påverka. Målindikatorerna för alla åtgärder prövas som en familj och övriga indikatorer, som är utforskande, som en annan; p-värdena justeras inom varje familj med Benjamini–Hochbergs metod (q-värden). En effekt kallas säkerställd bara när q < " (P::sv(P::SIGNIFICANCE)) "." }
+                    p { "Före är områdets senaste undersökning som stängde före åtgärdens start, efter den första som öppnade efter starten. Jämförelsen är övriga områden som undersöktes båda åren utan en åtgärd av samma slag däremellan, sammanslagna med områdena som strata; på samma sätt skattas Alla områden. Skillnad-i-skillnader förutsätter parallella trender." }
                 }
                 footer { p.muted { "Framtagen med trygg. Tabeller: tables/, diagram: charts/, arbetsbok: trygg-" (year) ".xlsx, hela resultattabellen: results.parquet." } }
             }

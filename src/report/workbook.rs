@@ -161,6 +161,9 @@ pub fn build(
             "KI hög",
             "p",
             "Undertryckt",
+            "Målindikator",
+            "q",
+            "Säkerställd",
         ],
         &bold,
     )
@@ -189,6 +192,13 @@ pub fn build(
                 };
             }
             ws.write(row, 10, m.suppressed)?;
+            ws.write(row, 11, m.target)?;
+            if let Some(q) = m.q {
+                ws.write(row, 12, q)?;
+            }
+            if let Some(s) = m.significant {
+                ws.write(row, 13, s)?;
+            }
             Ok(())
         })()
         .map_err(xerr)?;

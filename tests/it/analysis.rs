@@ -542,3 +542,167 @@ async fn a_year_without_waves_is_an_error() {
     assert_eq!(analysis::parse_years("2019..2026").unwrap(), 2019..=2026);
     assert_eq!(analysis::parse_years("2024").unwrap(), 2024..=2024);
 }
+
+// ------------------------------------------------------------ issue 10: honest evaluation
+
+#[test]
+fn measures_lead_with_target_indicators_and_q_values_are_per_family() {
+    let a = demo_analysis();
+    for m in &a.register {
+        let rows: Vec<_> = a.measures.iter().filter(|r| r.measure == m.id).collect();
+        let first_exploratory = rows.iter().position(|r| !r.target).unwrap_or(rows.len());
+        assert!(
+            rows[..first_exploratory].iter().all(|r| r.target),
+            "{}: targets first",
+            m.id
+        );
+        assert!(rows[first_exploratory..].iter().all(|r| !r.target));
+        let targets: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.target)
+            .map(|r| r.indicator.as_str())
+            .collect();
+        assert_eq!(
+            targets,
+            m.targets.iter().map(String::as_str).collect::<Vec<_>>(),
+            "{}",
+            m.id
+        );
+    }
+    // q-values: Benjamini–Hochberg within each family, recomputed here from the p-values.
+    for family in [true, false] {
+        let rows: Vec<_> = a
+            .measures
+            .iter()
+            .filter(|r| r.target == family && r.p.is_some())
+            .collect();
+        let ps: Vec<f64> = rows.iter().map(|r| r.p.unwrap()).collect();
+        let m = ps.len() as f64;
+        for (r, &p) in rows.iter().zip(&ps) {
+            // q_i = min over p_j ≥ p_i of p_j · m / rank_j
+            let q = ps
+                .iter()
+                .filter(|&&x| x >= p)
+                .map(|&x| x * m / ps.iter().filter(|&&y| y <= x).count() as f64)
+                .fold(1.0, f64::min);
+            assert!(
+                (r.q.unwrap() - q).abs() < 1e-12,
+                "{} {}",
+                r.measure,
+                r.indicator
+            );
+            assert_eq!(r.significant, Some(r.q.unwrap() < 0.05));
+        }
+    }
+    // The lighting in Skäggetorp moved its targets; the guards in Ryd (no effect built in)
+    // show nothing significant, though some raw p-values fall below 0.05 by chance.
+    let sig = |id: &str| {
+        a.measures
+            .iter()
+            .filter(|r| r.measure.starts_with(id) && r.significant == Some(true))
+            .count()
+    };
+    assert_eq!(sig("skaggetorp-belysning"), 3);
+    assert_eq!(sig("ryd-vaktare"), 0);
+    let raw = a
+        .measures
+        .iter()
+        .filter(|r| r.p.is_some_and(|p| p < 0.05))
+        .count();
+    let called = a
+        .measures
+        .iter()
+        .filter(|r| r.significant == Some(true))
+        .count();
+    assert!(
+        called < raw,
+        "q-values call fewer effects ({called}) than raw p ({raw})"
+    );
+}
+
+#[test]
+fn a_share_of_zero_enters_a_test_with_the_adjusted_variance() {
+    // Every published row with a share of exactly 0 or 1 keeps SE 0 but has a positive
+    // test variance, so no change against it is tested with the other year's variance only.
+    let a = demo_analysis();
+    for r in a
+        .results
+        .iter()
+        .filter(|r| r.kind == Kind::Share && !r.suppressed)
+    {
+        let (Some(p), Some(var), Some(n_eff)) = (r.estimate, r.var, r.n_eff) else {
+            continue;
+        };
+        if p <= 0.0 || p >= 1.0 {
+            assert_eq!(r.se, Some(0.0));
+            let adj = (p * n_eff + 0.5) / (n_eff + 1.0);
+            assert!((var - adj * (1.0 - adj) / n_eff).abs() < 1e-15);
+        } else {
+            assert!((var - r.se.unwrap().powi(2)).abs() < 1e-15);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_wave_with_no_one_aged_65_to_84_is_analysed_with_the_collapse_recorded() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    for d in ["skaggetorp", "ryd", "berga", "city"] {
+        let mut answers: Vec<Answers> = trygg::demo::responses(&q, d, 2024, 3, 300).collect();
+        if d == "ryd" {
+            answers.retain(|a| a.0.get("B_ALDER") != Some(&Answer::Choice("65-84".into())));
+        }
+        fill_wave(&db.store, d, 2024, answers).await;
+    }
+    let a = run(&db, &surveys_dir(), 2024..=2024).await.unwrap();
+    let w = a.weighting.iter().find(|w| w.district == "ryd").unwrap();
+    assert_eq!(w.collapsed, vec!["65-84 → 45-64+65-84".to_string()]);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("ryd 2024: no respondents aged 65-84")),
+        "{:?}",
+        a.notes
+    );
+    let other = a.weighting.iter().find(|w| w.district == "city").unwrap();
+    assert!(other.collapsed.is_empty());
+    assert!(
+        row(&a, 2024, "ryd", "all", "P_FORT", Kind::Share)
+            .estimate
+            .is_some()
+    );
+}
+
+#[test]
+fn trimming_status_is_reported_per_wave() {
+    let a = demo_analysis();
+    for w in &a.weighting {
+        let ratio = w.max_weight_ratio.expect("every demo wave is raked");
+        assert_eq!(
+            w.trim_converged,
+            ratio <= 5.0 * (1.0 + 1e-9),
+            "{} {}",
+            w.district,
+            w.year
+        );
+        if !w.trim_converged {
+            let note = format!("{} {}: trimming did not reach its cap", w.district, w.year);
+            assert!(a.notes.iter().any(|n| n.starts_with(&note)), "{note}");
+        }
+    }
+}
+
+#[test]
+fn the_municipality_is_estimated_as_a_stratified_design() {
+    // Stratified by district, ALL's SE is at most the unstratified one's (districts differ
+    // in level), and its interval uses n − H degrees of freedom.
+    let a = demo_analysis();
+    let all = row(a, 2023, ALL, "all", "P_NARKOTIKAHANDEL", Kind::Share);
+    let se = all.se.unwrap();
+    let p = all.estimate.unwrap();
+    let n = all.n.unwrap();
+    let half = trygg::analysis::stats::t975(n - 4.0) * se / (p * (1.0 - p));
+    let logit = (p / (1.0 - p)).ln();
+    let lo = 1.0 / (1.0 + (-(logit - half)).exp());
+    assert!((all.ci_low.unwrap() - lo).abs() < 1e-12);
+}

@@ -129,11 +129,11 @@ fn response_rates_are_reported_for_sampled_waves_and_open_links_are_labelled() {
     let n: f64 = ryd.split(',').nth(2).unwrap().parse().unwrap();
     let rate = n / 980.0;
     assert!(
-        ryd.ends_with(&format!(",random sample,1000,20,{rate:.3}")),
+        ryd.contains(&format!(",random sample,1000,20,{rate:.3},")),
         "{ryd}"
     );
     let berga = csv.lines().find(|l| l.starts_with("2026,berga,")).unwrap();
-    assert!(berga.ends_with(",open link,,,"), "{berga}");
+    assert!(berga.contains(",open link,,,,"), "{berga}");
     let html = text(f, "index.html");
     assert!(
         html.contains("av 980 brev"),
@@ -141,6 +141,37 @@ fn response_rates_are_reported_for_sampled_waves_and_open_links_are_labelled() {
     );
     assert!(html.contains("öppen länk"));
     assert!(html.contains("Urval och svarsfrekvens"));
+}
+
+#[test]
+fn measures_show_target_indicators_first_with_q_and_bold_only_when_significant() {
+    let f = fixture();
+    let html = text(f, "index.html");
+    let section = &html[html.find(r#"id="atgarder""#).unwrap()..html.find(r#"id="svar""#).unwrap()];
+    // Every measure with targets lists them first.
+    let lighting = &section[section.find("Ny belysning").unwrap()..];
+    let targets = lighting.find("Målindikatorer").unwrap();
+    let exploratory = lighting.find("Övriga indikatorer (utforskande)").unwrap();
+    assert!(targets < exploratory);
+    assert!(section.contains("<th>q</th>"));
+    // Bold ("sig") and "säkerställd" exactly for the rows with q < 0.05.
+    let csv = text(f, "tables/measures.csv");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let significant = csv
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(col("significant")) == Some("true"))
+        .count();
+    assert!(significant > 0);
+    for l in csv.lines().skip(1) {
+        let cells: Vec<&str> = l.split(',').collect();
+        if let (Ok(q), "true") = (cells[col("q")].parse::<f64>(), cells[col("significant")]) {
+            assert!(q < 0.05, "{l}");
+        }
+    }
+    assert_eq!(section.matches("säkerställd</span>").count(), significant);
+    assert_eq!(section.matches(r#"class="num sig""#).count(), significant);
 }
 
 /// The analysis inputs of a surveys folder (its districts.toml and files).
@@ -352,7 +383,7 @@ fn the_report_tables_are_the_analysis_tables() {
         + 1;
     assert_eq!(rows.len(), 8 * 5 * 7 * per_domain);
     let measures = text(f, "tables/measures.csv");
-    assert!(measures.starts_with("measure,district,indicator,before_year,after_year,comparison,delta_district,delta_comparison,did,se,ci_low,ci_high,p,suppressed"));
+    assert!(measures.starts_with("measure,district,indicator,before_year,after_year,comparison,delta_district,delta_comparison,did,se,ci_low,ci_high,p,target,q,significant,suppressed"));
     // The Parquet file holds the same rows.
     let df = {
         use polars::prelude::SerReader;
