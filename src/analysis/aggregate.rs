@@ -16,13 +16,14 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::load::LoadedWave;
+use super::model::Group;
 use super::stats::Sums;
 use super::{Kind, Variable};
 use crate::error::Error;
 use crate::questionnaire::Questionnaire;
 
-/// Domain key: (year, district, group) where group is `all`, `sex:<code>` or `age:<code>`.
-pub type Domain = (i32, String, String);
+/// Domain key: (year, district, group).
+pub type Domain = (i32, String, Group);
 
 #[derive(Debug, Default)]
 pub struct Aggregates {
@@ -158,9 +159,9 @@ pub fn aggregate(
                 }
                 // Every cell counts towards "all"; respondents who did not give their sex
                 // or age form no group of their own.
-                let mut groups = vec!["all".to_string()];
-                groups.extend(sex_label.map(|l| format!("sex:{l}")));
-                groups.extend(age_label.map(|l| format!("age:{l}")));
+                let mut groups = vec![Group::All];
+                groups.extend(sex_label.map(|l| Group::Sex(l.clone())));
+                groups.extend(age_label.map(|l| Group::Age(l.clone())));
                 for group in groups {
                     let domain = (lw.wave.year, lw.wave.district.clone(), group);
                     *out.rows.entry(domain.clone()).or_default() += rows[c];

@@ -7,6 +7,7 @@ use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 
 use super::Kind;
+use super::model::Group;
 use super::results::{TableInput, estimate, pooled, suppress, test_var};
 use super::stats;
 use crate::error::Error;
@@ -242,10 +243,10 @@ pub fn evaluate(
                 continue;
             }
             let cells = [
-                pooled(input, b.year, &target, "all", i),
-                pooled(input, a.year, &target, "all", i),
-                pooled(input, b.year, &comparison, "all", i),
-                pooled(input, a.year, &comparison, "all", i),
+                pooled(input, b.year, &target, &Group::All, i),
+                pooled(input, a.year, &target, &Group::All, i),
+                pooled(input, b.year, &comparison, &Group::All, i),
+                pooled(input, a.year, &comparison, &Group::All, i),
             ];
             // Only between waves that all asked the question.
             if cells.iter().any(Option::is_none) {
@@ -335,7 +336,7 @@ pub fn comparison_series(
             };
             let districts: Vec<String> = r.comparison.split('+').map(str::to_string).collect();
             for &year in input.years {
-                let Some((sums, _)) = pooled(input, year, &districts, "all", var) else {
+                let Some((sums, _)) = pooled(input, year, &districts, &Group::All, var) else {
                     continue;
                 };
                 let e = estimate(Kind::Share, &sums);

@@ -15,6 +15,7 @@
 pub mod aggregate;
 pub mod load;
 pub mod measures;
+pub mod model;
 pub mod output;
 pub mod policy;
 pub mod population;
@@ -35,7 +36,8 @@ use crate::questionnaire::{AGE_GROUPS, Districts, QuestionKind, Questionnaire, R
 use crate::store::{Store, Wave};
 
 pub use measures::{Measure, MeasureRow};
-pub use results::{ALL, ResultRow};
+pub use model::{ChartName, Domain, Group, IndexClass, IndexName, IndicatorKey};
+pub use results::ResultRow;
 
 /// What an analysis variable estimates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -383,8 +385,7 @@ pub fn compute(
                 0.0
             },
             weighted: pop.is_some() || design.is_some(),
-            fieldwork: (!lw.rates.is_empty())
-                .then(|| crate::store::StratumRate::total(&lw.rates, "total")),
+            fieldwork: (!lw.rates.is_empty()).then(|| crate::store::StratumRate::total(&lw.rates)),
             max_weight_ratio: raked.as_ref().map(|r| r.max_ratio),
             trim_converged: raked.as_ref().is_none_or(|r| r.trim_converged),
             collapsed: raked.map(|r| r.collapsed).unwrap_or_default(),
@@ -407,9 +408,9 @@ pub fn compute(
         .filter(|d| waves.iter().any(|w| w.wave.district == *d))
         .map(str::to_string)
         .collect();
-    let mut groups = vec!["all".to_string()];
-    groups.extend(categories[0].iter().map(|c| format!("sex:{c}")));
-    groups.extend(categories[1].iter().map(|c| format!("age:{c}")));
+    let mut groups = vec![model::Group::All];
+    groups.extend(categories[0].iter().map(|c| model::Group::Sex(c.clone())));
+    groups.extend(categories[1].iter().map(|c| model::Group::Age(c.clone())));
     let asked: HashMap<(i32, String), BTreeSet<String>> = waves
         .iter()
         .map(|w| ((w.wave.year, w.wave.district.clone()), w.asked.clone()))

@@ -47,16 +47,17 @@ fn comparison_columns(
 
 /// The results table as a frame, in the table's row order.
 pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame, Error> {
-    let strings = |f: fn(&ResultRow) -> &str| -> Vec<&str> { rows.iter().map(f).collect() };
+    // The typed keys become their written form here, and only here.
+    let strings = |f: fn(&ResultRow) -> String| -> Vec<String> { rows.iter().map(f).collect() };
     let mut cols: Vec<Column> = vec![
         Series::new(
             "year".into(),
             rows.iter().map(|r| r.year).collect::<Vec<_>>(),
         )
         .into(),
-        Series::new("district".into(), strings(|r| &r.district)).into(),
-        Series::new("group".into(), strings(|r| &r.group)).into(),
-        Series::new("indicator".into(), strings(|r| &r.indicator)).into(),
+        Series::new("district".into(), strings(|r| r.district.to_string())).into(),
+        Series::new("group".into(), strings(|r| r.group.to_string())).into(),
+        Series::new("indicator".into(), strings(|r| r.indicator.to_string())).into(),
         Series::new(
             "kind".into(),
             rows.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(),
@@ -72,7 +73,9 @@ pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame, Error> {
         Series::new("level".into(), opt(rows, |r| r.level.map(u32::from))).into(),
         Series::new(
             "class".into(),
-            rows.iter().map(|r| r.class).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| r.class.map(|c| c.as_str()))
+                .collect::<Vec<_>>(),
         )
         .into(),
         Series::new(

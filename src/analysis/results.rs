@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::aggregate::Aggregates;
+use super::model::{Domain, Group, IndexClass, IndexName, IndicatorKey};
 use super::stats::{self, Change, Estimate, Sums};
 use super::{Kind, Options, Variable};
 
@@ -26,9 +27,9 @@ pub struct Comparison {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultRow {
     pub year: i32,
-    pub district: String,
-    pub group: String,
-    pub indicator: String,
+    pub district: Domain,
+    pub group: Group,
+    pub indicator: IndicatorKey,
     pub kind: Kind,
     /// Respondents with a valid answer; absent when 1–4 (never published).
     pub n: Option<f64>,
@@ -43,16 +44,13 @@ pub struct ResultRow {
     /// 1 the adjusted share's, METHODOLOGY §3); not published.
     pub var: Option<f64>,
     pub level: Option<u8>,
-    pub class: Option<&'static str>,
+    pub class: Option<IndexClass>,
     pub suppressed: bool,
     pub uncertain: bool,
     pub weighted: bool,
     pub prev: Comparison,
     pub base: Comparison,
 }
-
-/// The code used for the municipality (all districts together).
-pub const ALL: &str = "ALL";
 
 /// Inputs for building the table.
 pub struct TableInput<'a> {
@@ -63,7 +61,7 @@ pub struct TableInput<'a> {
     pub years: &'a [i32],
     /// District codes in display order (the municipality is added last).
     pub districts: &'a [String],
-    pub groups: &'a [String],
+    pub groups: &'a [Group],
     /// Codes asked per (year, district).
     pub asked: &'a HashMap<(i32, String), std::collections::BTreeSet<String>>,
     /// Whether a year was weighted to population margins.
@@ -77,7 +75,7 @@ pub fn pooled(
     input: &TableInput,
     year: i32,
     districts: &[String],
-    group: &str,
+    group: &Group,
     var: usize,
 ) -> Option<(Vec<Sums>, f64)> {
     let code = &input.vars[var].code;
@@ -93,7 +91,7 @@ pub fn pooled(
             continue;
         }
         any = true;
-        let domain = (year, d.clone(), group.to_string());
+        let domain = (year, d.clone(), group.clone());
         if let Some(s) = input.aggs.sums.get(&(domain.clone(), var)) {
             strata.push(*s);
         }
@@ -144,14 +142,17 @@ fn publishable_n(n: f64) -> Option<f64> {
 
 pub fn build(input: &TableInput) -> Vec<ResultRow> {
     let mut rows = Vec::new();
-    let mut all_districts: Vec<String> = input.districts.to_vec();
-    all_districts.push(ALL.to_string());
+    let mut domains: Vec<Domain> = input
+        .districts
+        .iter()
+        .map(|d| Domain::District(d.clone()))
+        .collect();
+    domains.push(Domain::Municipality);
     for &year in input.years {
-        for district in &all_districts {
-            let members: Vec<String> = if district == ALL {
-                input.districts.to_vec()
-            } else {
-                vec![district.clone()]
+        for district in &domains {
+            let members: Vec<String> = match district {
+                Domain::Municipality => input.districts.to_vec(),
+                Domain::District(d) => vec![d.clone()],
             };
             for group in input.groups {
                 let start = rows.len();
@@ -185,8 +186,8 @@ pub fn build(input: &TableInput) -> Vec<ResultRow> {
 fn estimate_row(
     input: &TableInput,
     year: i32,
-    district: &str,
-    group: &str,
+    district: &Domain,
+    group: &Group,
     v: &Variable,
     strata: &[Sums],
     domain_rows: f64,
@@ -201,9 +202,9 @@ fn estimate_row(
     };
     ResultRow {
         year,
-        district: district.to_string(),
-        group: group.to_string(),
-        indicator: v.code.clone(),
+        district: district.clone(),
+        group: group.clone(),
+        indicator: IndicatorKey::Question(v.code.clone()),
         kind: v.kind,
         n: publishable_n(sums.n),
         n_eff: shown.map(|e| e.n_eff),
@@ -229,17 +230,17 @@ fn estimate_row(
 fn index_rows(
     input: &TableInput,
     year: i32,
-    district: &str,
-    group: &str,
+    district: &Domain,
+    group: &Group,
     shares: &[ResultRow],
 ) -> Vec<ResultRow> {
     let mut out = Vec::new();
-    let mut targets: Vec<(String, Option<&str>)> = input
+    let mut targets: Vec<(IndexName, Option<&str>)> = input
         .blocks
         .iter()
-        .map(|b| (b.clone(), Some(b.as_str())))
+        .map(|b| (IndexName::Block(b.clone()), Some(b.as_str())))
         .collect();
-    targets.push(("total".to_string(), None));
+    targets.push((IndexName::Total, None));
     for (name, block) in targets {
         let members: Vec<&ResultRow> = shares
             .iter()
@@ -247,7 +248,7 @@ fn index_rows(
                 input
                     .vars
                     .iter()
-                    .find(|v| v.kind == Kind::Share && v.code == r.indicator)
+                    .find(|v| v.kind == Kind::Share && r.indicator.is(&v.code))
                     .is_some_and(|v| match block {
                         Some(b) => v.index.as_deref() == Some(b),
                         None => v.index.is_some(),
@@ -266,9 +267,9 @@ fn index_rows(
         let value = (!suppressed).then(|| levels.iter().sum::<f64>() / levels.len() as f64);
         out.push(ResultRow {
             year,
-            district: district.to_string(),
-            group: group.to_string(),
-            indicator: format!("index:{name}"),
+            district: district.clone(),
+            group: group.clone(),
+            indicator: IndicatorKey::Index(name),
             kind: Kind::Index,
             n: None,
             n_eff: None,
@@ -279,7 +280,7 @@ fn index_rows(
             ci_high: None,
             var: None,
             level: None,
-            class: value.map(stats::class),
+            class: value.map(IndexClass::of),
             suppressed,
             uncertain: false,
             weighted: input.weighted.get(&year).copied().unwrap_or(false),
@@ -305,7 +306,7 @@ fn change_between(a: &ResultRow, b: &ResultRow) -> (Option<f64>, Option<Change>)
 
 /// Fills in the year-over-year and base-year comparisons, then the q-values over all of them.
 fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
-    let mut series: BTreeMap<(String, String, String, Kind), Vec<usize>> = BTreeMap::new();
+    let mut series: BTreeMap<(Domain, Group, IndicatorKey, Kind), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         series
             .entry((

@@ -290,17 +290,6 @@ pub fn norm_half_width(norm: f64) -> f64 {
     (hi - lo) / 2.0
 }
 
-/// The class of an index value: ≤ 2.0 low, up to 3.6 raised, above high.
-pub fn class(index: f64) -> &'static str {
-    if index <= super::policy::INDEX_LOW_MAX {
-        "low"
-    } else if index <= super::policy::INDEX_RAISED_MAX {
-        "raised"
-    } else {
-        "high"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,8 +432,5 @@ mod tests {
         assert_eq!(level(norm + 8.0 * h, norm), 6);
         assert_eq!(level(norm - 2.0 * h, norm), 1);
         assert_eq!(level(norm - 3.6 * h, norm), 0);
-        assert_eq!(class(2.0), "low");
-        assert_eq!(class(3.6), "raised");
-        assert_eq!(class(3.61), "high");
     }
 }

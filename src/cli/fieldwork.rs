@@ -438,7 +438,7 @@ pub async fn status(config: &Config, year: Option<i32>) -> anyhow::Result<String
             "paper",
             "rate"
         );
-        let total = StratumRate::total(&rates, "total");
+        let total = StratumRate::total(&rates);
         for r in rates.iter().chain(std::iter::once(&total)) {
             let _ = writeln!(
                 out,

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 
-use crate::analysis::{ALL, Analysis, Kind, ResultRow};
+use crate::analysis::{Analysis, Domain, Group, IndexName, IndicatorKey, Kind, ResultRow};
 use crate::charts::{Axis, Band, Chart, CompareChart, Marker, Point, Series, YearChart};
 
-/// Index of the results table by (year, district, group, indicator, kind).
+/// Index of the results table by (year, domain, group, indicator, kind).
 pub struct Lookup<'a> {
-    rows: HashMap<(i32, &'a str, &'a str, &'a str, Kind), &'a ResultRow>,
+    rows: HashMap<(i32, &'a Domain, &'a Group, &'a IndicatorKey, Kind), &'a ResultRow>,
 }
 
 impl<'a> Lookup<'a> {
@@ -19,32 +19,42 @@ impl<'a> Lookup<'a> {
             rows: a
                 .results
                 .iter()
-                .map(|r| {
-                    (
-                        (
-                            r.year,
-                            r.district.as_str(),
-                            r.group.as_str(),
-                            r.indicator.as_str(),
-                            r.kind,
-                        ),
-                        r,
-                    )
-                })
+                .map(|r| ((r.year, &r.district, &r.group, &r.indicator, r.kind), r))
                 .collect(),
         }
     }
 
+    /// The row of all respondents of a domain.
     pub fn get(
         &self,
         year: i32,
-        district: &str,
-        indicator: &str,
+        domain: &Domain,
+        indicator: &IndicatorKey,
         kind: Kind,
     ) -> Option<&'a ResultRow> {
         self.rows
-            .get(&(year, district, "all", indicator, kind))
+            .get(&(year, domain, &Group::All, indicator, kind))
             .copied()
+    }
+
+    /// A question's share in a domain.
+    pub fn share(&self, year: i32, domain: &Domain, code: &str) -> Option<&'a ResultRow> {
+        self.get(
+            year,
+            domain,
+            &IndicatorKey::Question(code.to_string()),
+            Kind::Share,
+        )
+    }
+
+    /// An index's value in a domain.
+    pub fn index(&self, year: i32, domain: &Domain, index: &IndexName) -> Option<&'a ResultRow> {
+        self.get(
+            year,
+            domain,
+            &IndicatorKey::Index(index.clone()),
+            Kind::Index,
+        )
     }
 }
 
@@ -52,6 +62,27 @@ impl<'a> Lookup<'a> {
 pub struct Names<'a> {
     pub district: &'a dyn Fn(&str) -> String,
     pub indicator: &'a dyn Fn(&str) -> String,
+}
+
+/// What the report calls the municipality.
+pub const MUNICIPALITY_NAME: &str = "Alla områden";
+
+impl Names<'_> {
+    /// A district's name, or the municipality's.
+    pub fn domain(&self, d: &Domain) -> String {
+        match d {
+            Domain::District(code) => (self.district)(code),
+            Domain::Municipality => MUNICIPALITY_NAME.into(),
+        }
+    }
+
+    /// A question's indicator label, or an index's code.
+    pub fn key(&self, k: &IndicatorKey) -> String {
+        match k {
+            IndicatorKey::Question(code) => (self.indicator)(code),
+            IndicatorKey::Index(i) => i.to_string(),
+        }
+    }
 }
 
 fn source(years: (i32, i32), n: f64) -> String {
@@ -86,8 +117,8 @@ pub fn thousands(n: f64) -> String {
 fn series(
     look: &Lookup,
     years: (i32, i32),
-    district: &str,
-    indicator: &str,
+    district: &Domain,
+    indicator: &IndicatorKey,
     kind: Kind,
     label: String,
 ) -> (Series, Vec<i32>, f64) {
@@ -166,25 +197,26 @@ pub fn trend(
     district: &str,
     indicator: &str,
 ) -> Chart {
+    let key = IndicatorKey::Question(indicator.to_string());
     let (own, own_gaps, n) = series(
         look,
         years,
-        district,
-        indicator,
+        &Domain::District(district.to_string()),
+        &key,
         Kind::Share,
         (names.district)(district),
     );
     let (all, all_gaps, _) = series(
         look,
         years,
-        ALL,
-        indicator,
+        &Domain::Municipality,
+        &key,
         Kind::Share,
-        "Alla områden".into(),
+        MUNICIPALITY_NAME.into(),
     );
     let mut notes = vec![significance_note()];
     notes.extend(suppressed_note(&(names.district)(district), &own_gaps));
-    notes.extend(suppressed_note("Alla områden", &all_gaps));
+    notes.extend(suppressed_note(MUNICIPALITY_NAME, &all_gaps));
     let markers = a
         .register
         .iter()
@@ -224,7 +256,7 @@ pub fn compare(
     let mut items: Vec<crate::charts::Bar> = districts
         .iter()
         .filter_map(|d| {
-            look.get(year, d, indicator, Kind::Share)
+            look.share(year, &Domain::District(d.clone()), indicator)
                 .map(|r| ((names.district)(d), r.estimate, r.ci_low.zip(r.ci_high)))
         })
         .collect();
@@ -233,10 +265,10 @@ pub fn compare(
             .total_cmp(&a.1.unwrap_or(-1.0))
             .then(a.0.cmp(&b.0))
     });
-    let all = look.get(year, ALL, indicator, Kind::Share);
+    let all = look.share(year, &Domain::Municipality, indicator);
     let n: f64 = districts
         .iter()
-        .filter_map(|d| look.get(year, d, indicator, Kind::Share))
+        .filter_map(|d| look.share(year, &Domain::District(d.clone()), indicator))
         .filter_map(|r| r.n)
         .sum();
     let top = items
@@ -254,7 +286,7 @@ pub fn compare(
         items,
         reference: all
             .and_then(|r| r.estimate)
-            .map(|v| ("Alla områden".to_string(), v)),
+            .map(|v| (MUNICIPALITY_NAME.to_string(), v)),
         notes: vec!["Staplar: 95 % konfidensintervall. Sorterat från högst till lägst.".into()],
         source: source((year, year), n),
     })
@@ -266,17 +298,24 @@ pub fn index(
     names: &Names,
     years: (i32, i32),
     districts: &[String],
-    block: &str,
+    block: &IndexName,
     title: &str,
 ) -> Chart {
-    let indicator = format!("index:{block}");
+    let indicator = IndicatorKey::Index(block.clone());
     let mut list = Vec::new();
     let mut notes = vec![
         "Index 0–6: medelvärdet av indikatorernas nivåer (trygg:s indexmodell, se metodavsnittet)."
             .to_string(),
     ];
     for d in districts {
-        let (s, gaps, _) = series(look, years, d, &indicator, Kind::Index, (names.district)(d));
+        let (s, gaps, _) = series(
+            look,
+            years,
+            &Domain::District(d.clone()),
+            &indicator,
+            Kind::Index,
+            (names.district)(d),
+        );
         notes.extend(suppressed_note(&(names.district)(d), &gaps));
         list.push(s);
     }
@@ -330,8 +369,8 @@ pub fn measure(
     let (own, gaps, n) = series(
         look,
         years,
-        &m.district,
-        indicator,
+        &Domain::District(m.district.clone()),
+        &IndicatorKey::Question(indicator.to_string()),
         Kind::Share,
         (names.district)(&m.district),
     );

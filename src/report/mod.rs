@@ -14,7 +14,7 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::analysis::{self, Analysis, Inputs, Kind, Options, output};
+use crate::analysis::{self, Analysis, ChartName, Group, IndexName, Inputs, Kind, Options, output};
 use crate::charts::{self, Chart};
 use crate::error::Error;
 use crate::questionnaire::Districts;
@@ -161,13 +161,21 @@ pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), 
     result
 }
 
-/// Chart file names: lowercase ASCII parts joined by `-` (the page links them the same way).
-fn chart_name(parts: &[&str]) -> String {
-    parts
+/// The questionnaire's index blocks and the total index, with their Swedish names.
+pub(crate) fn index_blocks(q: &crate::questionnaire::Questionnaire) -> Vec<(IndexName, String)> {
+    q.indices
         .iter()
-        .map(|p| page::slug(p))
-        .collect::<Vec<_>>()
-        .join("-")
+        .map(|b| {
+            (
+                IndexName::Block(b.code.clone()),
+                b.name.get("sv").to_string(),
+            )
+        })
+        .chain(std::iter::once((
+            IndexName::Total,
+            "Totalindex".to_string(),
+        )))
+        .collect()
 }
 
 /// All files of the report.
@@ -175,14 +183,10 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
     let q = &a.questionnaire;
     let look = Lookup::new(a);
     let district_name = |code: &str| -> String {
-        if code == analysis::ALL {
-            "Alla områden".into()
-        } else {
-            districts
-                .get(code)
-                .map(|d| d.name.get("sv").to_string())
-                .unwrap_or_else(|| code.to_string())
-        }
+        districts
+            .get(code)
+            .map(|d| d.name.get("sv").to_string())
+            .unwrap_or_else(|| code.to_string())
     };
     let indicator_name = |code: &str| -> String {
         q.question(code)
@@ -205,40 +209,44 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         .filter(|c| {
             a.results
                 .iter()
-                .any(|r| r.indicator == *c && r.kind == Kind::Share)
+                .any(|r| r.indicator.is(c) && r.kind == Kind::Share)
         })
         .collect();
 
     let mut charts: Vec<(String, Chart)> = Vec::new();
-    for block in q
-        .indices
-        .iter()
-        .map(|b| (b.code.clone(), b.name.get("sv").to_string()))
-        .chain(std::iter::once((
-            "total".to_string(),
-            "Totalindex".to_string(),
-        )))
-    {
+    for (index, name) in index_blocks(q) {
         charts.push((
-            chart_name(&["index", &block.0]),
-            figures::index(&look, &names, years, &codes, &block.0, &block.1),
+            ChartName::Index(&index).file_stem(),
+            figures::index(&look, &names, years, &codes, &index, &name),
         ));
     }
     for code in &indicators {
+        let compare = ChartName::Compare {
+            year: years.1,
+            indicator: code,
+        };
         charts.push((
-            chart_name(&["jamforelse", &years.1.to_string(), code]),
+            compare.file_stem(),
             figures::compare(&look, &names, years, &codes, code),
         ));
         for d in &codes {
+            let trend = ChartName::Trend {
+                district: d,
+                indicator: code,
+            };
             charts.push((
-                chart_name(&["trend", d, code]),
+                trend.file_stem(),
                 figures::trend(a, &look, &names, years, d, code),
             ));
         }
     }
     for r in page::shown_measure_rows(a) {
         if let Some(c) = figures::measure(a, &look, &names, years, &r.measure, &r.indicator) {
-            charts.push((chart_name(&["atgard", &r.measure, &r.indicator]), c));
+            let name = ChartName::Measure {
+                measure: &r.measure,
+                indicator: &r.indicator,
+            };
+            charts.push((name.file_stem(), c));
         }
     }
 
@@ -272,8 +280,10 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
             .iter()
             .filter(|r| {
                 r.year == years.1
-                    && r.group == "all"
-                    && q.question(&r.indicator)
+                    && r.group == Group::All
+                    && r.indicator
+                        .question()
+                        .and_then(|c| q.question(c))
                         .is_some_and(|x| x.section == section.code)
             })
             .cloned()
@@ -283,7 +293,7 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         }
         let mut df = output::results_frame(&rows)?;
         files.insert(
-            format!("tables/tema-{}.csv", chart_name(&[&section.code])),
+            format!("tables/tema-{}.csv", page::slug(&section.code)),
             output::encode(&mut df, false)?,
         );
     }

@@ -9,7 +9,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::figures::{Lookup, Names, p_value, signed_points, thousands};
 use crate::analysis::policy as P;
 use crate::analysis::results::Comparison;
-use crate::analysis::{ALL, Analysis, Kind, MeasureRow, ResultRow};
+use crate::analysis::{Analysis, ChartName, Domain, Group, Kind, MeasureRow, ResultRow};
 
 const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 60rem; margin: 0 auto; padding: 1rem; line-height: 1.45; }
@@ -61,17 +61,8 @@ fn index_cell(r: Option<&ResultRow>) -> Markup {
         None => html! { td.num { "–" } },
         Some(r) if r.suppressed => html! { td.supp { "för få svar" } },
         Some(r) => {
-            html! { td.num { (one_decimal(r.estimate.unwrap_or(0.0))) " " span.muted { (class_sv(r.class)) } } }
+            html! { td.num { (one_decimal(r.estimate.unwrap_or(0.0))) " " span.muted { (r.class.map(|c| c.sv()).unwrap_or("")) } } }
         }
-    }
-}
-
-fn class_sv(c: Option<&str>) -> &'static str {
-    match c {
-        Some("low") => "låg",
-        Some("raised") => "förhöjd",
-        Some("high") => "hög",
-        _ => "",
     }
 }
 
@@ -93,17 +84,7 @@ fn figure(svgs: &BTreeMap<String, String>, name: &str) -> Markup {
     }
 }
 
-pub fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
+pub use crate::analysis::model::slug;
 
 /// The measure × indicator rows that get a chart: the measure's target indicators first,
 /// then exploratory ones only when significant (q < 0.05), and — for a measure without
@@ -140,7 +121,7 @@ fn top_changes(a: &Analysis, year: i32, pick: fn(&ResultRow) -> &Comparison) -> 
     let mut rows: Vec<&ResultRow> = a
         .results
         .iter()
-        .filter(|r| r.year == year && r.group == "all" && r.kind == Kind::Share)
+        .filter(|r| r.year == year && r.group == Group::All && r.kind == Kind::Share)
         .filter(|r| pick(r).significant == Some(true))
         .collect();
     let size = |r: &ResultRow| pick(r).diff.unwrap_or(0.0).abs();
@@ -169,8 +150,8 @@ fn changes_table(
                     @let c = pick(r);
                     @let then = c.year.and_then(|y| look.get(y, &r.district, &r.indicator, r.kind));
                     tr {
-                        td { ((names.district)(&r.district)) }
-                        td { ((names.indicator)(&r.indicator)) }
+                        td { (names.domain(&r.district)) }
+                        td { (names.key(&r.indicator)) }
                         (share_cell(then))
                         (share_cell(Some(r)))
                         td.num { (signed_points(c.diff.unwrap_or(0.0))) }
@@ -211,12 +192,12 @@ pub fn render(
         .first()
         .and_then(|r| r.base.year)
         .unwrap_or(years.0);
-    let mut blocks: Vec<(String, String)> = q
-        .indices
+    let blocks = super::index_blocks(q);
+    let domains: Vec<Domain> = districts
         .iter()
-        .map(|b| (b.code.clone(), b.name.get("sv").to_string()))
+        .map(|d| Domain::District(d.clone()))
+        .chain(std::iter::once(Domain::Municipality))
         .collect();
-    blocks.push(("total".into(), "Totalindex".into()));
     let themes: Vec<(&crate::questionnaire::Section, Vec<&String>)> = q
         .sections
         .iter()
@@ -293,15 +274,15 @@ pub fn render(
                     table {
                         thead { tr { th { "Område" } @for (_, name) in &blocks { th { (name) } } } }
                         tbody {
-                            @for d in districts.iter().map(String::as_str).chain(std::iter::once(ALL)) {
+                            @for d in &domains {
                                 tr {
-                                    td { ((names.district)(d)) }
-                                    @for (code, _) in &blocks { (index_cell(look.get(year, d, &format!("index:{code}"), Kind::Index))) }
+                                    td { (names.domain(d)) }
+                                    @for (index, _) in &blocks { (index_cell(look.index(year, d, index))) }
                                 }
                             }
                         }
                     }
-                    @for (code, _) in &blocks { (figure(svgs, &format!("index-{}", slug(code)))) }
+                    @for (index, _) in &blocks { (figure(svgs, &ChartName::Index(index).file_stem())) }
                 }
 
                 @for d in districts {
@@ -312,7 +293,7 @@ pub fn render(
                             thead { tr { th { "År" } @for (_, name) in &blocks { th { (name) } } } }
                             tbody {
                                 @for y in years.0..=years.1 {
-                                    tr { td { (y) } @for (code, _) in &blocks { (index_cell(look.get(y, d, &format!("index:{code}"), Kind::Index))) } }
+                                    tr { td { (y) } @for (index, _) in &blocks { (index_cell(look.index(y, &Domain::District(d.clone()), index))) } }
                                 }
                             }
                         }
@@ -322,7 +303,7 @@ pub fn render(
                                 thead { tr { th { "Indikator" } th { (year) } th { "Nivå (0–6)" } th { "Förändring mot föregående år" } } }
                                 tbody {
                                     @for code in list {
-                                        @let r = look.get(year, d, code, Kind::Share);
+                                        @let r = look.share(year, &Domain::District(d.clone()), code);
                                         tr {
                                             td { ((names.indicator)(code)) }
                                             (share_cell(r))
@@ -332,7 +313,7 @@ pub fn render(
                                     }
                                 }
                             }
-                            @for code in list { (figure(svgs, &format!("trend-{}-{}", slug(d), slug(code)))) }
+                            @for code in list { (figure(svgs, &ChartName::Trend { district: d, indicator: code }.file_stem())) }
                         }
                     }
                 }
@@ -346,12 +327,12 @@ pub fn render(
                                 @for code in list {
                                     tr {
                                         td { ((names.indicator)(code)) }
-                                        @for d in districts.iter().map(String::as_str).chain(std::iter::once(ALL)) { (share_cell(look.get(year, d, code, Kind::Share))) }
+                                        @for d in &domains { (share_cell(look.share(year, d, code))) }
                                     }
                                 }
                             }
                         }
-                        @for code in list { (figure(svgs, &format!("jamforelse-{year}-{}", slug(code)))) }
+                        @for code in list { (figure(svgs, &ChartName::Compare { year, indicator: code }.file_stem())) }
                     }
                 }
 
@@ -398,7 +379,7 @@ pub fn render(
                             }
                         }
                         @for r in shown_measure_rows(a).into_iter().filter(|r| r.measure == m.id) {
-                            (figure(svgs, &format!("atgard-{}-{}", slug(&r.measure), slug(&r.indicator))))
+                            (figure(svgs, &ChartName::Measure { measure: &r.measure, indicator: &r.indicator }.file_stem()))
                         }
                     }
                 }

@@ -4,7 +4,7 @@
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::figures::Names;
-use crate::analysis::{Analysis, Kind, ResultRow};
+use crate::analysis::{Analysis, Group, IndicatorKey, Kind, ResultRow};
 use crate::error::Error;
 
 fn xerr(e: XlsxError) -> Error {
@@ -90,14 +90,17 @@ pub fn build(
         ws.set_name(sheet_name(section.title.get("sv")))
             .map_err(xerr)?;
         header(ws, &cols, &bold).map_err(xerr)?;
-        let shown = a
-            .results
-            .iter()
-            .filter(|r| r.group == "all" && r.kind == Kind::Share && codes.contains(&&r.indicator));
+        let shown = a.results.iter().filter(|r| {
+            r.group == Group::All
+                && r.kind == Kind::Share
+                && r.indicator
+                    .question()
+                    .is_some_and(|c| codes.iter().any(|x| *x == c))
+        });
         for (row, r) in (1u32..).zip(shown) {
             (|| -> Result<(), XlsxError> {
-                ws.write(row, 0, (names.district)(&r.district))?;
-                ws.write(row, 1, (names.indicator)(&r.indicator))?;
+                ws.write(row, 0, names.domain(&r.district))?;
+                ws.write(row, 1, names.key(&r.indicator))?;
                 ws.write(row, 2, r.year)?;
                 if let Some(n) = r.n {
                     ws.write(row, 3, n)?;
@@ -130,15 +133,19 @@ pub fn build(
     let indices = a
         .results
         .iter()
-        .filter(|r| r.group == "all" && r.kind == Kind::Index);
+        .filter(|r| r.group == Group::All && r.kind == Kind::Index);
     for (row, r) in (1u32..).zip(indices) {
         (|| -> Result<(), XlsxError> {
-            ws.write(row, 0, (names.district)(&r.district))?;
-            ws.write(row, 1, r.indicator.trim_start_matches("index:"))?;
+            ws.write(row, 0, names.domain(&r.district))?;
+            let index = match &r.indicator {
+                IndicatorKey::Index(i) => i.to_string(),
+                other => other.to_string(),
+            };
+            ws.write(row, 1, index)?;
             ws.write(row, 2, r.year)?;
             value(ws, row, 3, r, r.estimate)?;
             if let Some(c) = r.class {
-                ws.write(row, 4, c)?;
+                ws.write(row, 4, c.as_str())?;
             }
             ws.write(row, 5, r.suppressed)?;
             Ok(())

@@ -61,6 +61,9 @@ pub enum CodeOutcome {
     Unknown,
 }
 
+/// The name of a wave's strata added up, in `trygg status`.
+pub const TOTAL_STRATUM: &str = "total";
+
 /// Letters and answers of one stratum of a wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StratumRate {
@@ -81,10 +84,10 @@ impl StratumRate {
         (eligible > 0).then(|| (self.web + self.paper) as f64 / eligible as f64)
     }
 
-    /// The strata of a wave added up.
-    pub fn total(rows: &[StratumRate], name: &str) -> StratumRate {
+    /// The strata of a wave added up (named [`TOTAL_STRATUM`]).
+    pub fn total(rows: &[StratumRate]) -> StratumRate {
         let mut t = StratumRate {
-            stratum: name.to_string(),
+            stratum: TOTAL_STRATUM.to_string(),
             population: 0,
             letters: 0,
             undeliverable: 0,

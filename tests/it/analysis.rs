@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use trygg::analysis::{self, ALL, Analysis, Inputs, Kind, Options};
+use trygg::analysis::{self, Analysis, Inputs, Kind, Options};
+
+/// The municipality as the written tables name it.
+const ALL: &str = trygg::analysis::model::MUNICIPALITY;
 use trygg::questionnaire::{Answer, Answers};
 
 use crate::helpers::*;
@@ -53,9 +56,9 @@ fn row<'a>(
         .iter()
         .find(|r| {
             r.year == year
-                && r.district == district
-                && r.group == group
-                && r.indicator == indicator
+                && r.district.to_string() == district
+                && r.group.to_string() == group
+                && r.indicator.to_string() == indicator
                 && r.kind == kind
         })
         .unwrap_or_else(|| panic!("no row {year} {district} {group} {indicator}"))
@@ -101,24 +104,27 @@ fn the_table_has_a_row_per_year_district_group_and_indicator_in_a_stable_order()
     let per_domain = shares + means + indices;
     assert_eq!(a.results.len(), YEARS.count() * 5 * groups * per_domain);
     // Order: year, then districts as in districts.toml with ALL last, then groups.
-    let order: Vec<(i32, &str, &str)> = a
+    let order: Vec<(i32, String, String)> = a
         .results
         .iter()
-        .map(|r| (r.year, r.district.as_str(), r.group.as_str()))
+        .map(|r| (r.year, r.district.to_string(), r.group.to_string()))
         .collect();
-    assert_eq!(order[0], (2019, "skaggetorp", "all"));
-    assert_eq!(order.last().unwrap(), &(2026, ALL, "age:65-84"));
+    assert_eq!(order[0], (2019, "skaggetorp".into(), "all".into()));
+    assert_eq!(
+        order.last().unwrap(),
+        &(2026, ALL.into(), "age:65-84".into())
+    );
     assert!(order.windows(2).all(|w| w[0].0 <= w[1].0));
-    let districts_2019: Vec<&str> = a
+    let districts_2019: Vec<String> = a
         .results
         .iter()
         .filter(|r| {
             r.year == 2019
-                && r.group == "all"
-                && r.indicator == "P_KLOTTER"
+                && r.group == analysis::Group::All
+                && r.indicator.is("P_KLOTTER")
                 && r.kind == Kind::Share
         })
-        .map(|r| r.district.as_str())
+        .map(|r| r.district.to_string())
         .collect();
     assert_eq!(districts_2019, ["skaggetorp", "ryd", "berga", "city", ALL]);
     assert!(a.results.iter().all(|r| r.weighted));
@@ -151,7 +157,7 @@ fn every_published_share_lies_in_its_interval_and_levels_and_classes_are_in_rang
             Kind::Mean => assert!(r.ci_low.unwrap() <= e && e <= r.ci_high.unwrap()),
             Kind::Index => {
                 assert!((0.0..=6.0).contains(&e));
-                assert!(["low", "raised", "high"].contains(&r.class.unwrap()));
+                assert!(["low", "raised", "high"].contains(&r.class.unwrap().as_str()));
             }
         }
     }
@@ -196,9 +202,9 @@ fn suppressed_rows_carry_no_value_anywhere() {
         let prev = row(
             a,
             r.prev.year.unwrap(),
-            &r.district,
-            &r.group,
-            &r.indicator,
+            &r.district.to_string(),
+            &r.group.to_string(),
+            &r.indicator.to_string(),
             r.kind,
         );
         assert!(!prev.suppressed);
@@ -705,4 +711,57 @@ fn the_municipality_is_estimated_as_a_stratified_design() {
     let logit = (p / (1.0 - p)).ln();
     let lo = 1.0 / (1.0 + (-(logit - half)).exp());
     assert!((all.ci_low.unwrap() - lo).abs() < 1e-12);
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn result_keys_are_typed_outside_the_model_module() {
+    // The written forms of groups, the municipality, index keys and index classes appear
+    // only in `analysis/model.rs`; everywhere else the code uses the types.
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let forbidden = [
+        "\"sex:",
+        "\"age:",
+        "\"index:",
+        "\"low\"",
+        "\"raised\"",
+        "\"high\"",
+        "\"ALL\"",
+        "group == \"",
+        "indicator == \"",
+        "\"all\".to_string()",
+    ];
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| !f.ends_with("analysis/model.rs")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for pat in forbidden {
+                if line.contains(pat) {
+                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(files.len() > 40, "the source tree was read");
+    assert!(
+        found.is_empty(),
+        "string keys outside the model:\n{}",
+        found.join("\n")
+    );
 }

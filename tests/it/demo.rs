@@ -161,7 +161,7 @@ async fn the_demo_has_sampled_years_with_realistic_response_rates() {
             continue;
         }
         let rates = db.store.response_rates(wave.id).await.unwrap();
-        let total = trygg::store::StratumRate::total(&rates, "total");
+        let total = trygg::store::StratumRate::total(&rates);
         assert_eq!(total.letters, 900);
         // Every answer of the wave came with a letter.
         let answers = db.store.count_responses(Some(wave.id)).await.unwrap();

@@ -116,8 +116,8 @@ mod suppression {
                     let y = if (i as f64) < share * *n as f64 { 1.0 } else { 0.0 };
                     s.add(&Sums::one(*w * (1.0 + (i % 3) as f64), y));
                 }
-                aggs.sums.insert(((year, district.clone(), "all".to_string()), 0), s);
-                aggs.rows.insert((year, district.clone(), "all".to_string()), *n as f64);
+                aggs.sums.insert(((year, district.clone(), trygg::analysis::Group::All), 0), s);
+                aggs.rows.insert((year, district.clone(), trygg::analysis::Group::All), *n as f64);
                 asked.insert((year, district), BTreeSet::from(["P_X".to_string()]));
             }
             let mut options = Options::new(2020..=2022);
@@ -126,7 +126,7 @@ mod suppression {
             let weighted = HashMap::from([(2020, true), (2021, true), (2022, true)]);
             let input = TableInput {
                 aggs: &aggs, vars: &vars, blocks: &["problem".to_string()], years: &[2020, 2021, 2022],
-                districts: &districts, groups: &["all".to_string()], asked: &asked, weighted: &weighted, options: &options,
+                districts: &districts, groups: &[trygg::analysis::Group::All], asked: &asked, weighted: &weighted, options: &options,
             };
             for r in build(&input) {
                 if r.suppressed {

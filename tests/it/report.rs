@@ -412,7 +412,10 @@ fn no_suppressed_value_appears_in_any_file() {
         a.results
             .iter()
             .filter(|r| {
-                r.year == 2026 && r.district == "city" && r.kind == Kind::Share && r.group == "all"
+                r.year == 2026
+                    && r.district == trygg::analysis::Domain::District("city".into())
+                    && r.kind == Kind::Share
+                    && r.group == trygg::analysis::Group::All
             })
             .filter_map(|r| r.estimate)
             .filter(|v| *v > 0.0 && *v < 1.0)
