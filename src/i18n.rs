@@ -64,6 +64,39 @@ impl Lang {
         &self.0
     }
 
+    /// The best language of the catalogue for an `Accept-Language` header, if any:
+    /// by q-value, an exact tag first, then its primary language (`ar-SE` → `ar`).
+    /// Afghan Persian (`fa-AF`) is Dari (`prs`).
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut tags: Vec<(f64, usize, String)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut it = part.split(';');
+                let tag = it.next()?.trim().to_ascii_lowercase();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q=").map(str::to_string))
+                    .map(|q| q.trim().parse::<f64>().unwrap_or(0.0))
+                    .unwrap_or(1.0);
+                (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        tags.into_iter().find_map(|(_, _, tag)| {
+            let candidate = match tag.as_str() {
+                "fa-af" => "prs".to_string(),
+                t if is_supported(t) => t.to_string(),
+                t => t.split('-').next().unwrap_or("").to_string(),
+            };
+            is_supported(&candidate).then_some(Lang(candidate))
+        })
+    }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(&self) -> bool {
+        self.dir() == "rtl"
+    }
+
     pub fn dir(&self) -> &'static str {
         CATALOGUE
             .languages
@@ -85,11 +118,18 @@ impl Lang {
             })
     }
 
-    /// The text for `key` with `{name}` placeholders filled in.
+    /// The text for `key` with `{name}` placeholders filled in. In a right-to-left
+    /// language each value is isolated (FSI … PDI, the text form of `<bdi>`), so a date, a
+    /// number or a Latin district name keeps its own direction inside the sentence.
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();
         for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), value);
+            let value = if self.is_rtl() {
+                format!("\u{2068}{value}\u{2069}")
+            } else {
+                value.to_string()
+            };
+            s = s.replace(&format!("{{{name}}}"), &value);
         }
         s
     }
@@ -123,6 +163,22 @@ mod tests {
         assert_eq!(Lang::from_query(Some("xx")).code(), "sv");
         assert_eq!(Lang::from_query(Some("en")).code(), "en");
         assert_eq!(Lang::from_query(None).code(), "sv");
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        let pick = |h: &str| Lang::from_accept_language(h).map(|l| l.code().to_string());
+        assert_eq!(pick("en-GB,en;q=0.9"), Some("en".into()));
+        assert_eq!(pick("de-DE, fr;q=0.8"), None);
+        assert_eq!(pick("de;q=0.9, sv;q=0.5"), Some("sv".into()));
+        assert_eq!(pick("sv;q=0.2, en;q=0.8"), Some("en".into()));
+        assert_eq!(
+            pick("en;q=0, sv"),
+            Some("sv".into()),
+            "q=0 means not acceptable"
+        );
+        assert_eq!(pick(""), None);
+        assert_eq!(pick(";;,,q=1"), None);
     }
 
     #[test]

@@ -116,6 +116,11 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Translation files: export a questionnaire's texts for translators, import them back.
+    Translations {
+        #[command(subcommand)]
+        action: TranslationAction,
+    },
     /// Response rates per wave and stratum (letters, undeliverable, web, paper, rate).
     Status {
         /// Only this year.
@@ -205,6 +210,30 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TranslationAction {
+    /// Write a CSV with every text (key, context, version, Swedish, English, the language, status).
+    Export {
+        /// The language to translate into (a BCP 47 tag of the page catalogue, e.g. ar).
+        #[arg(long)]
+        lang: String,
+        /// The questionnaire file.
+        #[arg(long, default_value = "surveys/trygghet-2026.toml")]
+        file: PathBuf,
+        /// The CSV to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Read a translated CSV back into the questionnaire file (checked before it is replaced).
+    Import {
+        /// The questionnaire file.
+        #[arg(long, default_value = "surveys/trygghet-2026.toml")]
+        file: PathBuf,
+        /// The translated CSV.
+        csv: PathBuf,
+    },
+}
+
 /// Connection limits of `serve`, in seconds and counts (defaults: [`Limits::default`]).
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitFlags {
@@ -287,6 +316,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // Checking files needs no runtime and no database.
         return Ok(check(path.as_ref().unwrap_or(&cli.config.surveys_dir)));
     }
+    if let Command::Translations { action } = &cli.command {
+        return translations(action);
+    }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(run_async(cli))
 }
@@ -294,7 +326,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config;
     match cli.command {
-        Command::Check { .. } => unreachable!("handled without a runtime"),
+        Command::Check { .. } | Command::Translations { .. } => {
+            unreachable!("handled without a runtime")
+        }
         Command::Serve {
             addr,
             demo,
@@ -587,10 +621,70 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn translations(action: &TranslationAction) -> anyhow::Result<ExitCode> {
+    use crate::questionnaire::translations;
+    match action {
+        TranslationAction::Export { lang, file, out } => {
+            if !crate::i18n::is_supported(lang) {
+                bail!(
+                    "--lang {lang}: not a language of the page catalogue (surveys/translations/pages.toml)"
+                );
+            }
+            if out.exists() {
+                bail!("{} already exists", out.display());
+            }
+            let q = questionnaire::load(file).map_err(|f| {
+                anyhow::anyhow!(
+                    "{}",
+                    f.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })?;
+            let source = std::fs::read_to_string(file)?;
+            let csv = translations::export(&source, lang, &q.draft_languages)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            std::fs::write(out, &csv).with_context(|| format!("writing {}", out.display()))?;
+            let untranslated = csv.lines().filter(|l| l.ends_with(",untranslated")).count();
+            println!(
+                "{} texts of {} written to {} ({untranslated} untranslated)",
+                csv.lines().count() - 1,
+                file.display(),
+                out.display()
+            );
+        }
+        TranslationAction::Import { file, csv } => {
+            let done = translations::import_file(file, csv).map_err(|faults| {
+                anyhow::anyhow!(
+                    "nothing was imported; {} fault(s):\n{}",
+                    faults.len(),
+                    faults.join("\n")
+                )
+            })?;
+            println!(
+                "{} texts in {} imported into {}{}",
+                done.texts,
+                done.lang,
+                file.display(),
+                if done.draft {
+                    " (marked as draft until every row says reviewed)"
+                } else {
+                    " (reviewed)"
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(path: &std::path::Path) -> ExitCode {
     let report = questionnaire::check_path(path);
     for f in &report.faults {
         println!("{f}");
+    }
+    for n in &report.notes {
+        println!("note: {n}");
     }
     if report.faults.is_empty() {
         println!("checked {} file(s): no faults", report.checked.len());

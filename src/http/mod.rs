@@ -135,11 +135,38 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::shed_load,
         ))
+        .layer(axum::middleware::from_fn(default_language))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             security_headers,
         ))
         .with_state(state)
+}
+
+/// When the resident made no choice (`?lang=`), the browser's `Accept-Language` picks the
+/// language: the request continues as if it had asked for it, so every handler sees one
+/// way of choosing. The choice then travels in links and forms, never in a cookie.
+async fn default_language(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let query = req.uri().query().unwrap_or("");
+    let chosen = form::parse(query.as_bytes())
+        .map(|f| f.iter().any(|(k, _)| k == "lang"))
+        .unwrap_or(true);
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::i18n::Lang::from_accept_language);
+    if !chosen && let Some(lang) = accepted {
+        let path = req.uri().path();
+        let sep = if query.is_empty() { "" } else { "&" };
+        if let Ok(uri) = format!("{path}?{query}{sep}lang={}", lang.code()).parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+    next.run(req).await
 }
 
 async fn stylesheet() -> impl IntoResponse {

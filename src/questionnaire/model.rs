@@ -28,6 +28,8 @@ pub struct Questionnaire {
     pub code: String,
     /// Languages every text is given in; the first is the source (`sv`).
     pub languages: Vec<String>,
+    /// Languages whose texts are drafts awaiting review (for staff only).
+    pub draft_languages: Vec<String>,
     pub title: Text,
     pub intro: Text,
     pub sections: Vec<Section>,

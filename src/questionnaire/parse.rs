@@ -20,6 +20,10 @@ type RawText = BTreeMap<String, String>;
 struct RawFile {
     code: Spanned<String>,
     languages: Spanned<Vec<String>>,
+    /// Languages whose texts are drafts, to be reviewed by the municipality's translators;
+    /// shown to staff by `trygg check`, never to residents.
+    #[serde(default)]
+    draft_languages: Option<Spanned<Vec<String>>>,
     title: Spanned<RawText>,
     #[serde(default)]
     intro: Option<Spanned<RawText>>,
@@ -231,6 +235,27 @@ pub fn parse(file: &str, src: &str) -> Result<Questionnaire, Vec<Fault>> {
         );
     }
     check_languages(&mut ck, &raw.languages);
+    let mut drafts = Vec::new();
+    if let Some(d) = &raw.draft_languages {
+        let span = d.span();
+        for l in d.get_ref() {
+            if l == super::SOURCE_LANGUAGE {
+                ck.fault(
+                    &span,
+                    format!("draft_languages: \"{l}\" is the source language, never a draft"),
+                );
+            } else if !raw.languages.get_ref().contains(l) {
+                ck.fault(
+                    &span,
+                    format!("draft_languages: \"{l}\" is not in the file's languages"),
+                );
+            } else if drafts.contains(l) {
+                ck.fault(&span, format!("draft_languages: \"{l}\" is listed twice"));
+            } else {
+                drafts.push(l.clone());
+            }
+        }
+    }
     let title = ck.text(&raw.title, "title");
     let intro = match &raw.intro {
         Some(i) => ck.text(i, "intro"),
@@ -344,6 +369,7 @@ pub fn parse(file: &str, src: &str) -> Result<Questionnaire, Vec<Fault>> {
     Ok(Questionnaire {
         code,
         languages: raw.languages.into_inner(),
+        draft_languages: drafts,
         title,
         intro,
         sections,

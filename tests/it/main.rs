@@ -8,6 +8,7 @@ mod durability;
 mod faults;
 mod fieldwork;
 mod helpers;
+mod languages;
 mod pages;
 mod properties;
 mod publish;
