@@ -203,7 +203,7 @@ fn translation_faults_are_reported_per_language_with_file_and_line() {
         let faults = trygg::questionnaire::parse("q.toml", &edited).unwrap_err();
         let expected = format!(
             "q.toml:{}: draft_languages: {message}",
-            line_of("draft_languages")
+            line_of("draft_languages = ")
         );
         assert!(
             faults.iter().any(|f| f.to_string() == expected),
