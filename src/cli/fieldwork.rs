@@ -22,6 +22,7 @@ pub struct SampleArgs<'a> {
     pub strata: &'a str,
     pub seed: Option<u64>,
     pub out: &'a Path,
+    pub lang: Option<&'a str>,
 }
 
 /// The wave named by `--wave`, which must be published.
@@ -49,6 +50,11 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
         bail!("--size must be at least 1");
     }
     let origin = config.origin()?;
+    if let Some(l) = a.lang
+        && !crate::i18n::is_supported(l)
+    {
+        bail!("--lang {l}: not a language of the pages");
+    }
     print::check_target(a.out, true).map_err(|e| anyhow!("--out: {e}"))?;
     let (store, districts) = open(config).await?;
     if districts.get(&w.district).is_none() {
@@ -100,8 +106,14 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
         .as_ref()
         .map(|o| o.as_str().to_string())
         .unwrap_or_else(|| DEFAULT_ORIGIN.to_string());
-    let staged = print::stage(a.out, &frame.address_columns, &mut letters, &origin_text)
-        .map_err(|e| anyhow!(e))?;
+    let staged = print::stage(
+        a.out,
+        &frame.address_columns,
+        &mut letters,
+        &origin_text,
+        a.lang,
+    )
+    .map_err(|e| anyhow!(e))?;
     store
         .save_sample(wave.id, &drawn.strata, hashes)
         .await

@@ -66,6 +66,9 @@ pub enum Command {
         /// The print file to write (a `qr/` folder is written beside it).
         #[arg(long)]
         out: PathBuf,
+        /// The language the letters are printed in: their links open the survey in it.
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Record letters returned as undeliverable, or residents who declined, by code.
     Mark {
@@ -379,6 +382,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             strata,
             seed,
             out,
+            lang,
         } => {
             let summary = fieldwork::sample(
                 &config,
@@ -389,6 +393,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                     strata: &strata,
                     seed,
                     out: &out,
+                    lang: lang.as_deref(),
                 },
             )
             .await?;

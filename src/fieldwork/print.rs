@@ -18,9 +18,13 @@ pub struct Letter {
     pub code: Code,
 }
 
-/// The link a letter's QR code points to.
-pub fn link(origin: &str, code: &Code) -> String {
-    format!("{}/k/{}", origin.trim_end_matches('/'), code.as_str())
+/// The link a letter's QR code points to; with the letter's language, the survey opens in it.
+pub fn link(origin: &str, code: &Code, lang: Option<&str>) -> String {
+    let base = format!("{}/k/{}", origin.trim_end_matches('/'), code.as_str());
+    match lang {
+        Some(l) => format!("{base}?lang={l}"),
+        None => base,
+    }
 }
 
 /// The QR code of a link as SVG.
@@ -95,6 +99,7 @@ pub fn stage(
     address_columns: &[String],
     letters: &mut [Letter],
     origin: &str,
+    lang: Option<&str>,
 ) -> Result<Staged, String> {
     check_target(target, true)?;
     let name = target
@@ -115,7 +120,7 @@ pub fn stage(
     header.extend(["code", "link", "qr"]);
     let mut rows = Vec::with_capacity(letters.len());
     for l in letters.iter() {
-        let link = link(origin, &l.code);
+        let link = link(origin, &l.code, lang);
         let qr = format!("qr/{}.svg", l.code.as_str());
         std::fs::write(
             staged.tmp_qr.join(format!("{}.svg", l.code.as_str())),

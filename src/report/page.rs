@@ -14,12 +14,15 @@ use crate::analysis::{Analysis, ChartName, Domain, Group, Kind, MeasureRow, Resu
 const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 60rem; margin: 0 auto; padding: 1rem; line-height: 1.45; }
 h1 { font-size: 1.8rem; } h2 { font-size: 1.4rem; margin-top: 2.5rem; border-bottom: 2px solid #0072b2; } h3 { font-size: 1.1rem; margin-top: 1.5rem; }
-table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; }
+/* Wide tables scroll inside their own box, so the page never scrolls sideways on a phone. */
+table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; }
 th { background: #eef3f8; }
 figure { margin: 1rem 0; break-inside: avoid; }
-figure svg { max-width: 100%; height: auto; }
+figure svg { width: 100%; max-width: 100%; height: auto; }
+h1, h2, h3, p, li { overflow-wrap: break-word; }
+@media (max-width: 40rem) { nav ol { columns: 1; } }
 .muted { color: #555; font-size: .9rem; }
 .sig { font-weight: bold; }
 .supp { color: #555; font-style: italic; }

@@ -71,6 +71,11 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
 
 impl Driver {
     fn start() -> Driver {
+        Self::start_at(360)
+    }
+
+    /// A headless Chromium emulating a phone `width` CSS pixels wide.
+    fn start_at(width: u32) -> Driver {
         let port = free_port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -87,7 +92,7 @@ impl Driver {
         let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
             "binary": CHROMIUM,
             // A phone's viewport: headless Chromium will not make a window narrower than 500 px.
-            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 3.0}},
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": 740, "pixelRatio": 3.0}},
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--window-size=360,800", format!("--user-data-dir={}", profile.path().display())]
@@ -126,6 +131,28 @@ impl Driver {
         )
     }
 
+    /// Runs an asynchronous script; it calls its last argument with the result.
+    fn script_async(&self, js: &str) -> Value {
+        self.call(
+            "POST",
+            &format!("/session/{}/execute/async", self.session),
+            Some(json!({"script": js, "args": []})),
+        )
+    }
+
+    /// A PNG of the viewport.
+    fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let data = self.call(
+            "GET",
+            &format!("/session/{}/screenshot", self.session),
+            None,
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or(""))
+            .expect("a base64 PNG")
+    }
+
     fn click(&self, css: &str) {
         let el = self.call(
             "POST",
@@ -158,14 +185,188 @@ fn wait_for(driver: &Driver, condition: &str) {
     }
 }
 
-#[tokio::test]
-async fn a_resident_answers_on_a_360_px_phone_without_javascript() {
+/// Whether the browser test can run here; in CI (`TRYGG_REQUIRE_BROWSER`) it must.
+fn browser_available() -> bool {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
         assert!(
             std::env::var("TRYGG_REQUIRE_BROWSER").is_err(),
             "TRYGG_REQUIRE_BROWSER is set but Chromium/ChromeDriver are missing"
         );
         eprintln!("skipped: Debian's chromium and chromium-driver are not installed");
+        return false;
+    }
+    true
+}
+
+/// axe-core, run in the page for the WCAG 2.1 A and AA rules; returns the violations.
+const AXE: &str = include_str!("../fixtures/axe.min.js");
+
+fn axe_violations(driver: &Driver) -> Vec<String> {
+    driver.script(AXE);
+    let result = driver.script_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+            .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))))
+            .catch(e => done(['axe failed: ' + e]));",
+    );
+    result
+        .as_array()
+        .unwrap_or_else(|| panic!("axe returned {result}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// What the page looks like to the test: its width against the viewport, and its language.
+fn layout(driver: &Driver) -> (f64, f64, String, String) {
+    let v = driver.script(
+        "return {scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+                 lang: document.documentElement.lang, dir: document.documentElement.dir};",
+    );
+    (
+        v["scroll"].as_f64().unwrap(),
+        v["width"].as_f64().unwrap(),
+        v["lang"].as_str().unwrap_or("").to_string(),
+        v["dir"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// The folder the browser test writes its screenshots to (the README names it).
+pub const SCREENSHOTS: &str = "target/screenshots";
+
+#[tokio::test]
+async fn every_language_reflows_at_320_and_360_px_and_passes_axe() {
+    if !browser_available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let year = db.publish_open("skaggetorp").await;
+    db.store.close().await;
+    let server = Server::start(&db.path(), &[]);
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SCREENSHOTS);
+    std::fs::create_dir_all(&shots).unwrap();
+    let languages = [
+        ("sv", "ltr"),
+        ("en", "ltr"),
+        ("ar", "rtl"),
+        ("fa", "rtl"),
+        ("prs", "rtl"),
+        ("so", "ltr"),
+        ("ti", "ltr"),
+    ];
+    let mut problems = Vec::new();
+    for width in [320u32, 360] {
+        let driver = Driver::start_at(width);
+        for (lang, dir) in languages {
+            let mut visit = |what: &str, driver: &Driver| {
+                let (scroll, inner, got_lang, got_dir) = layout(driver);
+                if inner > width as f64 || scroll > inner {
+                    problems.push(format!(
+                        "{lang} {what} at {width}px: {scroll} px wide in a {inner} px viewport"
+                    ));
+                }
+                if got_lang != lang || got_dir != dir {
+                    problems.push(format!("{lang} {what}: lang={got_lang} dir={got_dir}"));
+                }
+                for v in axe_violations(driver) {
+                    problems.push(format!("{lang} {what} at {width}px: {v}"));
+                }
+            };
+            driver.go(&format!("http://{}/?lang={lang}", server.addr));
+            visit("start page", &driver);
+            driver.go(&format!(
+                "http://{}/s/skaggetorp/{year}?lang={lang}",
+                server.addr
+            ));
+            visit("questionnaire", &driver);
+            if width == 360 && (lang == "ar" || lang == "ti") {
+                std::fs::write(
+                    shots.join(format!("questionnaire-{lang}-360.png")),
+                    driver.screenshot(),
+                )
+                .unwrap();
+            }
+            driver.click("button[type=submit]");
+            wait_for(
+                &driver,
+                "document.readyState === 'complete' && document.querySelector('.error-summary') !== null",
+            );
+            visit("error page", &driver);
+            driver.click("label[for=T_OMRADET-ganska_trygg]");
+            driver.click("button[type=submit]");
+            wait_for(
+                &driver,
+                "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
+            );
+            visit("receipt", &driver);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    drop(server);
+    // Two widths × seven languages: every receipt was a stored answer.
+    assert_eq!(db.count().await, 14);
+    for lang in ["ar", "ti"] {
+        let png = std::fs::read(shots.join(format!("questionnaire-{lang}-360.png"))).unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG"),
+            "a screenshot of the {lang} questionnaire"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_yearly_report_reflows_at_360_px() {
+    if !browser_available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in [2025, 2026] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::responses(&q, d, year, 5, 150).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let reports = tempfile::tempdir().unwrap();
+    let inputs = trygg::analysis::Inputs {
+        districts: districts(),
+        surveys: surveys_dir(),
+    };
+    let options = trygg::report::ReportOptions {
+        year: 2026,
+        compare: None,
+        out: reports.path().join("2026"),
+    };
+    trygg::report::generate(&db.store, &inputs, &options)
+        .await
+        .unwrap();
+    db.store.close().await;
+    let reports_arg = reports.path().to_str().unwrap().to_string();
+    let server = Server::start(&db.path(), &["--reports", &reports_arg]);
+    let driver = Driver::start_at(360);
+    driver.go(&format!("http://{}/rapporter/2026/", server.addr));
+    let (scroll, width, lang, _) = layout(&driver);
+    assert_eq!(lang, "sv");
+    assert!(
+        width <= 360.0,
+        "a phone's viewport, not a desktop layout: {width} px"
+    );
+    assert!(
+        scroll <= width,
+        "the report is {scroll} px wide in a {width} px viewport"
+    );
+    let widest_chart = driver.script(
+        "return Math.max(...[...document.querySelectorAll('figure svg')].map(s => s.getBoundingClientRect().width));",
+    );
+    assert!(
+        widest_chart.as_f64().unwrap() <= width,
+        "charts scale to the width: {widest_chart}"
+    );
+}
+
+#[tokio::test]
+async fn a_resident_answers_on_a_360_px_phone_without_javascript() {
+    if !browser_available() {
         return;
     }
     let db = TestDb::new().await;

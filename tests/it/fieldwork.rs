@@ -280,10 +280,34 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
         std::fs::read_to_string(y.path(&format!("print/qr/{}.svg", codes[0].as_str()))).unwrap();
     assert!(svg.starts_with("<?xml") && svg.contains("<svg"));
 
+    // Letters printed in Somali link to the survey in Somali.
+    std::fs::create_dir_all(y.db.dir.path().join("berga")).unwrap();
+    let berga = y.path("berga/letters.csv");
+    let o = y.trygg(&[
+        "sample",
+        "--wave",
+        &format!("berga/{}", y.year),
+        "--frame",
+        y.frame.to_str().unwrap(),
+        "--size",
+        "5",
+        "--lang",
+        "so",
+        "--out",
+        &berga,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let b = std::fs::read_to_string(&berga).unwrap();
+    assert_eq!(b.matches("?lang=so,").count(), 5, "{b}");
+
     // A wave is sampled once.
     let o = y.sample_cmd(&y.frame, &y.path("again.csv"), &["--size", "10"]);
     assert!(text(&o).contains("already has a sample"), "{}", text(&o));
-    assert_eq!(scalar(&y.db, "select count(*) from codes").await, 400);
+    assert_eq!(
+        scalar(&y.db, "select count(*) from codes").await,
+        405,
+        "Ryd's 400 and Berga's 5"
+    );
 }
 
 #[test]
@@ -739,6 +763,21 @@ async fn the_paper_form_carries_the_code_and_every_question_and_option_code() {
         );
         assert!(html.contains(question.text.get("en")));
     }
+    // Right to left on paper too.
+    let ar = y.path("form-ar.html");
+    let o = y.trygg(&[
+        "paper-form",
+        "--wave",
+        &format!("ryd/{}", y.year),
+        "--lang",
+        "ar",
+        "--out",
+        &ar,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(&ar).unwrap();
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(html.contains(q.question("P_BELYSNING").unwrap().text.get("ar")));
     let o = y.trygg(&[
         "paper-form",
         "--wave",
@@ -749,7 +788,7 @@ async fn the_paper_form_carries_the_code_and_every_question_and_option_code() {
         &y.path("x.html"),
     ]);
     assert!(
-        text(&o).contains("--lang xx: the questionnaire has sv, en"),
+        text(&o).contains("--lang xx: the questionnaire has sv, en, ar, fa, prs, so, ti"),
         "{}",
         text(&o)
     );
