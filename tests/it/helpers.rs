@@ -36,6 +36,17 @@ pub fn districts() -> Districts {
     questionnaire::load_districts(&surveys_dir().join("districts.toml")).unwrap()
 }
 
+/// Every language residents can answer in, with its script direction.
+pub const LANGUAGES: [(&str, &str); 7] = [
+    ("sv", "ltr"),
+    ("en", "ltr"),
+    ("ar", "rtl"),
+    ("fa", "rtl"),
+    ("prs", "rtl"),
+    ("so", "ltr"),
+    ("ti", "ltr"),
+];
+
 /// A test database in its own temporary folder.
 pub struct TestDb {
     pub dir: tempfile::TempDir,

@@ -8,16 +8,6 @@ use trygg::questionnaire::translations;
 
 use crate::helpers::*;
 
-const LANGUAGES: [(&str, &str); 7] = [
-    ("sv", "ltr"),
-    ("en", "ltr"),
-    ("ar", "rtl"),
-    ("fa", "rtl"),
-    ("prs", "rtl"),
-    ("so", "ltr"),
-    ("ti", "ltr"),
-];
-
 #[tokio::test]
 async fn every_language_has_its_pages_with_lang_and_direction() {
     let db = TestDb::new().await;
