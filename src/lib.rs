@@ -3,6 +3,7 @@
 //! analysis, charts and reports. See ARCHITECTURE.md for where each concern lives.
 
 pub mod analysis;
+pub mod auth;
 pub mod bench;
 pub mod charts;
 pub mod cli;

@@ -119,6 +119,11 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Staff accounts: `trygg user add <email> --role admin` creates the first administrator.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Translation files: export a questionnaire's texts for translators, import them back.
     Translations {
         #[command(subcommand)]
@@ -210,6 +215,18 @@ pub enum Command {
         /// Last day answers are accepted (YYYY-MM-DD).
         #[arg(long)]
         closes: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account and print a one-time link (valid 72 h) to set its password.
+    Add {
+        /// The person's e-mail address (the login name).
+        email: String,
+        /// admin, analyst or reader.
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -432,6 +449,26 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Status { year } => {
             print!("{}", fieldwork::status(&config, year).await?);
+        }
+        Command::User {
+            action: UserAction::Add { email, role },
+        } => {
+            let role = crate::auth::Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role {role}: use admin, analyst or reader"))?;
+            let origin = config
+                .origin()?
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_else(|| "http://localhost:3000".into());
+            let (store, _) = open(&config).await?;
+            let link =
+                crate::http::staff::invite_account(&store, &origin, &email, role, "trygg user add")
+                    .await?;
+            store.close().await;
+            println!(
+                "{} account for {} created; it can set its password once, within 72 hours, at:\n{link}",
+                role.as_str(),
+                email.trim().to_lowercase()
+            );
         }
         Command::Backup { file } => {
             let store = Store::connect_with(

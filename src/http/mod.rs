@@ -9,11 +9,13 @@ pub mod form;
 mod guard;
 mod reports;
 mod server;
+pub mod staff;
 mod survey;
 mod throttle;
 
 pub use guard::PublicOrigin;
 pub use server::{Limits, serve};
+pub use staff::forbidden as staff_forbidden;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -50,6 +52,8 @@ pub struct AppState {
     pub code_key: Option<Arc<crate::fieldwork::CodeKey>>,
     /// Failed code guesses per client address, in memory only.
     throttle: Arc<throttle::Throttle>,
+    /// Failed staff logins per account and address, in memory only.
+    pub(crate) logins: Arc<crate::auth::throttle::LoginThrottle>,
     /// The header a trusted proxy puts the client's address in (e.g. `x-real-ip`).
     client_ip_header: Option<header::HeaderName>,
     /// Parsed questionnaire snapshots by id; snapshots never change, so caching is safe.
@@ -67,6 +71,7 @@ impl AppState {
             in_flight: Arc::new(tokio::sync::Semaphore::new(Limits::default().max_in_flight)),
             code_key: None,
             throttle: Arc::default(),
+            logins: Arc::default(),
             client_ip_header: None,
             snapshots: Arc::default(),
         }
@@ -123,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(survey::routes())
         .merge(codes::routes())
+        .merge(staff::routes())
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))

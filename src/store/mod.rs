@@ -11,10 +11,12 @@
 
 mod backup;
 mod fieldwork;
+mod staff;
 mod write;
 
 pub use backup::BackupSummary;
 pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
+pub use staff::{AuditEntry, SessionRow, StaffAccount};
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 //! third-party assets, no cookies.
 
 mod paper;
+pub mod staff;
 mod survey;
 
 pub use paper::paper_form;

@@ -1,0 +1,616 @@
+//! `/personal`: the staff pages. Who may reach a route is decided by the extractor it
+//! takes ([`crate::auth`]); handlers only check the CSRF token of the forms they take.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::Markup;
+
+use super::AppState;
+use super::throttle::ClientAddr;
+use crate::auth::{self, Admin, AdminOrAnalyst, AnyStaff, Role, Staff};
+use crate::error::Error;
+use crate::views::staff as v;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/personal", get(home))
+        .route("/personal/logga-in", get(login_page).post(login))
+        .route("/personal/logga-ut", post(logout))
+        .route("/personal/logga-ut-overallt", post(logout_everywhere))
+        .route(
+            "/personal/losenord/{token}",
+            get(password_page).post(password),
+        )
+        .route("/personal/oversikt", get(dashboard))
+        .route("/personal/vagor", get(waves).post(publish))
+        .route("/personal/vagor/{id}/stang", post(close))
+        .route("/personal/anvandare", get(users).post(invite))
+        .route("/personal/anvandare/{id}", post(update_user))
+        .route("/personal/logg", get(audit))
+}
+
+/// Every `/personal` route with its method, for the role × route test.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/personal"),
+    ("POST", "/personal/logga-ut"),
+    ("POST", "/personal/logga-ut-overallt"),
+    ("GET", "/personal/oversikt"),
+    ("GET", "/personal/vagor"),
+    ("POST", "/personal/vagor"),
+    ("POST", "/personal/vagor/1/stang"),
+    ("GET", "/personal/anvandare"),
+    ("POST", "/personal/anvandare"),
+    ("POST", "/personal/anvandare/1"),
+    ("GET", "/personal/logg"),
+];
+
+fn page(status: StatusCode, m: Markup) -> Response {
+    (status, Html(m.into_string())).into_response()
+}
+
+/// The 403 page for a signed-in person whose role may not do this.
+pub fn forbidden() -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        v::message(
+            "Ingen behörighet",
+            "Din roll ger inte tillgång till den här sidan.",
+            None,
+        ),
+    )
+}
+
+fn fields(body: &[u8]) -> Vec<(String, String)> {
+    super::form::parse(body).unwrap_or_default()
+}
+
+fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// Refuses a form without this session's CSRF token.
+fn csrf(staff: &Staff, posted: &str) -> Result<(), Response> {
+    if staff.csrf_ok(posted) {
+        Ok(())
+    } else {
+        tracing::warn!("a staff form without a valid CSRF token was refused");
+        Err(page(
+            StatusCode::FORBIDDEN,
+            v::message(
+                "Formuläret kunde inte tas emot",
+                "Sidan var för gammal eller kom från en annan webbplats. Ladda om sidan och försök igen.",
+                Some(staff),
+            ),
+        ))
+    }
+}
+
+fn secure(state: &AppState) -> bool {
+    state
+        .origin
+        .as_ref()
+        .is_some_and(super::PublicOrigin::is_https)
+}
+
+async fn home(AnyStaff(s): AnyStaff) -> Response {
+    page(StatusCode::OK, v::home(&s))
+}
+
+async fn login_page() -> Response {
+    page(StatusCode::OK, v::login(None, ""))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    let email = field(&f, "email").trim().to_lowercase();
+    let password = field(&f, "password");
+    let refuse = |msg: &str, status: StatusCode| page(status, v::login(Some(msg), &email));
+    if state.logins.blocked(&email, client.0) {
+        return Ok(refuse(
+            "För många misslyckade inloggningar. Vänta en kvart och försök igen.",
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let found = state.store.staff_by_email(&email).await?;
+    let ok = match &found {
+        Some((a, Some(hash))) if !a.disabled => auth::verify_password(password, hash),
+        _ => {
+            // Hash anyway, so an unknown account takes as long as a wrong password.
+            let _ = auth::hash_password(password);
+            false
+        }
+    };
+    if !ok {
+        state.logins.failed(&email, client.0);
+        return Ok(refuse(
+            "Fel e-post eller lösenord.",
+            StatusCode::UNAUTHORIZED,
+        ));
+    }
+    let (account, _) = found.expect("checked");
+    state.logins.succeeded(&email);
+    let token = auth::random_token();
+    state
+        .store
+        .add_session(
+            &auth::token_hash(&token),
+            account.id,
+            &auth::random_token(),
+            auth::now_secs(),
+        )
+        .await?;
+    let mut res = Redirect::to("/personal").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&auth::set_cookie(Some(&token), secure(&state))).expect("cookie"),
+    );
+    Ok(res)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    AnyStaff(s): AnyStaff,
+    body: Bytes,
+) -> Result<Response, Error> {
+    if let Err(r) = csrf(&s, field(&fields(&body), "csrf")) {
+        return Ok(r);
+    }
+    state.store.end_session(&s.session_hash).await?;
+    let mut res = Redirect::to("/personal/logga-in").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&auth::set_cookie(None, secure(&state))).expect("cookie"),
+    );
+    Ok(res)
+}
+
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    AnyStaff(s): AnyStaff,
+    body: Bytes,
+) -> Result<Response, Error> {
+    if let Err(r) = csrf(&s, field(&fields(&body), "csrf")) {
+        return Ok(r);
+    }
+    state
+        .store
+        .end_sessions_of(s.account.id, &s.account.email)
+        .await?;
+    let mut res = Redirect::to("/personal/logga-in").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&auth::set_cookie(None, secure(&state))).expect("cookie"),
+    );
+    Ok(res)
+}
+
+async fn password_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, Error> {
+    match state
+        .store
+        .password_token(&auth::token_hash(&token), auth::now_secs())
+        .await?
+    {
+        Some(a) => Ok(page(
+            StatusCode::OK,
+            v::set_password(&a.email, None, &token),
+        )),
+        None => Ok(page(
+            StatusCode::NOT_FOUND,
+            v::message(
+                "Länken gäller inte",
+                "Länken är använd eller för gammal. Be en administratör om en ny.",
+                None,
+            ),
+        )),
+    }
+}
+
+async fn password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    let pw = field(&f, "password");
+    let hash = auth::token_hash(&token);
+    let Some(account) = state.store.password_token(&hash, auth::now_secs()).await? else {
+        return password_page(State(state), Path(token)).await;
+    };
+    if pw.chars().count() < auth::MIN_PASSWORD_CHARS {
+        let msg = format!(
+            "Lösenordet måste ha minst {} tecken.",
+            auth::MIN_PASSWORD_CHARS
+        );
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::set_password(&account.email, Some(&msg), &token),
+        ));
+    }
+    let phc = auth::hash_password(pw).map_err(Error::Internal)?;
+    state
+        .store
+        .set_password(&hash, &phc, auth::now_secs())
+        .await?;
+    Ok(Redirect::to("/personal/logga-in").into_response())
+}
+
+fn district_name(state: &AppState, code: &str) -> String {
+    state
+        .districts
+        .get(code)
+        .map(|d| d.name.get("sv").to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    AdminOrAnalyst(s): AdminOrAnalyst,
+) -> Result<Response, Error> {
+    let mut rows = Vec::new();
+    for w in state.store.waves().await? {
+        // An analyst limited to some districts sees only those.
+        if let Some(ds) = &s.account.districts
+            && !ds.contains(&w.district)
+        {
+            continue;
+        }
+        let answers = state.store.count_responses(Some(w.id)).await?;
+        let rates = state.store.response_rates(w.id).await?;
+        let name = district_name(&state, &w.district);
+        rows.push((w, name, answers, rates));
+    }
+    rows.sort_by(|a, b| b.0.year.cmp(&a.0.year).then(a.1.cmp(&b.1)));
+    Ok(page(
+        StatusCode::OK,
+        v::dashboard(&s, &rows, super::survey::today()),
+    ))
+}
+
+async fn waves_page(
+    state: &AppState,
+    s: &Staff,
+    faults: &[String],
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let list: Vec<_> = state
+        .store
+        .waves()
+        .await?
+        .into_iter()
+        .map(|w| {
+            let n = district_name(state, &w.district);
+            (w, n)
+        })
+        .collect();
+    let districts: Vec<(String, String)> = state
+        .districts
+        .codes()
+        .map(|c| (c.to_string(), district_name(state, c)))
+        .collect();
+    Ok(page(
+        status,
+        v::waves(s, &list, &districts, faults, super::survey::today()),
+    ))
+}
+
+async fn waves(State(state): State<AppState>, Admin(s): Admin) -> Result<Response, Error> {
+    waves_page(&state, &s, &[], StatusCode::OK).await
+}
+
+/// Largest questionnaire file taken from the web (the same limit as `trygg check`).
+const MAX_UPLOAD: usize = 1024 * 1024;
+
+async fn publish(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    mut form: Multipart,
+) -> Result<Response, Error> {
+    let mut csrf_token = String::new();
+    let mut source: Option<Vec<u8>> = None;
+    let (mut year, mut opens, mut closes) = (String::new(), String::new(), String::new());
+    let mut chosen: Vec<String> = Vec::new();
+    loop {
+        let next = form.next_field().await;
+        let Ok(Some(field)) = next else {
+            if next.is_err() {
+                return waves_page(
+                    &state,
+                    &s,
+                    &["Formuläret kunde inte läsas.".into()],
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
+            }
+            break;
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let Ok(data) = field.bytes().await else {
+            return waves_page(
+                &state,
+                &s,
+                &["Formuläret kunde inte läsas.".into()],
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        };
+        if data.len() > MAX_UPLOAD {
+            return waves_page(
+                &state,
+                &s,
+                &["Filen är större än 1 MiB.".into()],
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+            .await;
+        }
+        let text = || String::from_utf8_lossy(&data).trim().to_string();
+        match name.as_str() {
+            "csrf" => csrf_token = text(),
+            "file" => source = Some(data.to_vec()),
+            "year" => year = text(),
+            "opens" => opens = text(),
+            "closes" => closes = text(),
+            "district" => chosen.push(text()),
+            _ => {}
+        }
+    }
+    if let Err(r) = csrf(&s, &csrf_token) {
+        return Ok(r);
+    }
+    let mut faults = Vec::new();
+    let source = match source.map(String::from_utf8) {
+        Some(Ok(t)) if !t.trim().is_empty() => Some(t),
+        Some(Err(_)) => {
+            faults.push("Filen är inte UTF-8.".to_string());
+            None
+        }
+        _ => {
+            faults.push("Välj en enkätfil.".to_string());
+            None
+        }
+    };
+    let year: Option<i32> = year
+        .parse()
+        .ok()
+        .filter(|y| crate::analysis::policy::YEARS.contains(y));
+    if year.is_none() {
+        faults.push("Ange ett år mellan 2000 och 2100.".into());
+    }
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (o, c) = (date(&opens), date(&closes));
+    if o.is_none() || c.is_none() || o > c {
+        faults.push("Ange datum som ÅÅÅÅ-MM-DD, och stängning efter öppning.".into());
+    }
+    if chosen.is_empty() || chosen.iter().any(|d| state.districts.get(d).is_none()) {
+        faults.push("Välj minst ett område.".into());
+    }
+    let parsed = source
+        .as_deref()
+        .map(|src| crate::questionnaire::parse("enkätfilen", src));
+    if let Some(Err(fs)) = &parsed {
+        faults.extend(fs.iter().map(|f| f.to_string()));
+    }
+    if !faults.is_empty() {
+        return waves_page(&state, &s, &faults, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let (Some(src), Some(Ok(q)), Some(year), Some(o), Some(c)) = (source, parsed, year, o, c)
+    else {
+        unreachable!("checked above");
+    };
+    for d in &chosen {
+        let outcome = state
+            .store
+            .publish(&crate::store::NewWave {
+                district: d,
+                year,
+                questionnaire_code: &q.code,
+                source: &src,
+                opens_on: o,
+                closes_on: c,
+            })
+            .await;
+        match outcome {
+            Ok(_) => {
+                state
+                    .store
+                    .audit(
+                        &s.account.email,
+                        "wave published",
+                        &format!("{d} {year} ({}, {o} to {c})", q.code),
+                    )
+                    .await?
+            }
+            Err(Error::Conflict(m)) => faults.push(m),
+            Err(e) => return Err(e),
+        }
+    }
+    if !faults.is_empty() {
+        return waves_page(&state, &s, &faults, StatusCode::CONFLICT).await;
+    }
+    Ok(Redirect::to("/personal/vagor").into_response())
+}
+
+async fn close(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    if let Err(r) = csrf(&s, field(&fields(&body), "csrf")) {
+        return Ok(r);
+    }
+    let yesterday = super::survey::today() - chrono::Duration::days(1);
+    match state
+        .store
+        .close_wave(id, yesterday, &s.account.email)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/personal/vagor").into_response()),
+        Err(Error::Invalid(m)) => Ok(page(
+            StatusCode::NOT_FOUND,
+            v::message("Enkäten finns inte", &m, Some(&s)),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+async fn users(State(state): State<AppState>, Admin(s): Admin) -> Result<Response, Error> {
+    let list = state.store.staff_list().await?;
+    Ok(page(StatusCode::OK, v::users(&s, &list, None)))
+}
+
+/// Creates an account and a one-time set-password link; returns the link.
+pub async fn invite_account(
+    state_store: &crate::store::Store,
+    origin: &str,
+    email: &str,
+    role: Role,
+    actor: &str,
+) -> Result<String, Error> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid {
+        return Err(Error::Invalid(format!(
+            "\"{email}\" is not an e-mail address"
+        )));
+    }
+    let account = state_store.add_staff(&email, role, None, actor).await?;
+    let token = auth::random_token();
+    let expires = auth::now_secs() + auth::PASSWORD_LINK_VALID.as_secs() as i64;
+    state_store
+        .add_password_token(account.id, &auth::token_hash(&token), expires)
+        .await?;
+    Ok(format!(
+        "{}/personal/losenord/{token}",
+        origin.trim_end_matches('/')
+    ))
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    if let Err(r) = csrf(&s, field(&f, "csrf")) {
+        return Ok(r);
+    }
+    let Some(role) = Role::parse(field(&f, "role")) else {
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            v::message(
+                "Okänd roll",
+                "Välj administratör, analytiker eller läsare.",
+                Some(&s),
+            ),
+        ));
+    };
+    let origin = state
+        .origin
+        .as_ref()
+        .map(|o| o.as_str().to_string())
+        .unwrap_or_default();
+    let email = field(&f, "email").trim().to_lowercase();
+    match invite_account(&state.store, &origin, &email, role, &s.account.email).await {
+        Ok(link) => {
+            let list = state.store.staff_list().await?;
+            Ok(page(
+                StatusCode::OK,
+                v::users(&s, &list, Some((&email, &link))),
+            ))
+        }
+        Err(Error::Invalid(m) | Error::Conflict(m)) => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message("Kontot skapades inte", &m, Some(&s)),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    if let Err(r) = csrf(&s, field(&f, "csrf")) {
+        return Ok(r);
+    }
+    let Some(role) = Role::parse(field(&f, "role")) else {
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            v::message(
+                "Okänd roll",
+                "Välj administratör, analytiker eller läsare.",
+                Some(&s),
+            ),
+        ));
+    };
+    if id == s.account.id && (role != Role::Admin || field(&f, "disabled") == "1") {
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message(
+                "Inte ändrat",
+                "Du kan inte ta bort din egen administratörsroll eller stänga av dig själv.",
+                Some(&s),
+            ),
+        ));
+    }
+    match state
+        .store
+        .update_staff(id, role, field(&f, "disabled") == "1", &s.account.email)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/personal/anvandare").into_response()),
+        Err(Error::Invalid(m)) => Ok(page(
+            StatusCode::NOT_FOUND,
+            v::message("Kontot finns inte", &m, Some(&s)),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AuditFilter {
+    actor: Option<String>,
+    action: Option<String>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<AuditFilter>,
+) -> Result<Response, Error> {
+    let nonempty = |x: &Option<String>| {
+        x.as_deref()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+    };
+    let entries = state
+        .store
+        .audit_log(
+            nonempty(&q.actor).as_deref(),
+            nonempty(&q.action).as_deref(),
+        )
+        .await?;
+    Ok(page(StatusCode::OK, v::audit(&s, &entries)))
+}

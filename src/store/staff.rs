@@ -1,0 +1,376 @@
+//! The SQL of staff accounts, sessions, one-time password links and the audit log.
+
+use sqlx::Row;
+
+use super::Store;
+use crate::auth::Role;
+use crate::error::Error;
+
+/// A staff account as the server sees it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// The districts an analyst is limited to; `None` = every district.
+    pub districts: Option<Vec<String>>,
+    pub disabled: bool,
+    pub has_password: bool,
+}
+
+/// A live session with its account.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub account: StaffAccount,
+    pub csrf: String,
+    pub created_at: i64,
+    pub seen_at: i64,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+fn account(r: &sqlx::sqlite::SqliteRow) -> Result<StaffAccount, Error> {
+    let role: String = r.get("role");
+    let districts: Option<String> = r.get("districts");
+    Ok(StaffAccount {
+        id: r.get("id"),
+        email: r.get("email"),
+        role: Role::parse(&role)
+            .ok_or_else(|| Error::Internal(format!("unknown role {role} in the database")))?,
+        districts: districts.map(|d| d.split(',').map(str::to_string).collect()),
+        disabled: r.get::<i64, _>("disabled") != 0,
+        has_password: r.get::<Option<String>, _>("password_hash").is_some(),
+    })
+}
+
+const ACCOUNT_COLUMNS: &str = "s.id, s.email, s.role, s.districts, s.disabled, s.password_hash";
+
+fn now_text() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
+}
+
+impl Store {
+    /// Creates an account without a password and records it in the audit log.
+    pub async fn add_staff(
+        &self,
+        email: &str,
+        role: Role,
+        districts: Option<&[String]>,
+        actor: &str,
+    ) -> Result<StaffAccount, Error> {
+        let mut tx = self.write().await?;
+        let exists: i64 = sqlx::query_scalar("select count(*) from staff where email = ?")
+            .bind(email)
+            .fetch_one(tx.conn())
+            .await?;
+        if exists > 0 {
+            return Err(Error::Conflict(format!("{email} already has an account")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "insert into staff (email, role, districts, created_at) values (?, ?, ?, ?) returning id",
+        )
+        .bind(email)
+        .bind(role.as_str())
+        .bind(districts.map(|d| d.join(",")))
+        .bind(now_text())
+        .fetch_one(tx.conn())
+        .await?;
+        Self::audit_in(
+            &mut tx,
+            actor,
+            "user added",
+            &format!("{email} as {}", role.as_str()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StaffAccount {
+            id,
+            email: email.to_string(),
+            role,
+            districts: districts.map(<[String]>::to_vec),
+            disabled: false,
+            has_password: false,
+        })
+    }
+
+    pub async fn staff_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<(StaffAccount, Option<String>)>, Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACCOUNT_COLUMNS} from staff s where s.email = ?"
+        )))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((account(&r)?, r.get("password_hash"))))
+            .transpose()
+    }
+
+    pub async fn staff_list(&self) -> Result<Vec<StaffAccount>, Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACCOUNT_COLUMNS} from staff s order by s.email"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(account).collect()
+    }
+
+    /// Stores a one-time password link's hash.
+    pub async fn add_password_token(
+        &self,
+        staff_id: i64,
+        hash: &[u8],
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query("insert into password_tokens (hash, staff_id, expires_at) values (?, ?, ?)")
+            .bind(hash)
+            .bind(staff_id)
+            .bind(expires_at)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    /// The account a password link is for, if the link is valid now.
+    pub async fn password_token(
+        &self,
+        hash: &[u8],
+        now: i64,
+    ) -> Result<Option<StaffAccount>, Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACCOUNT_COLUMNS} from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ?"
+        )))
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account).transpose()
+    }
+
+    /// Sets the password of the link's account, uses the link up and ends every session.
+    pub async fn set_password(
+        &self,
+        token_hash: &[u8],
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<String>, Error> {
+        let mut tx = self.write().await?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "select s.id, s.email from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await?;
+        let Some((id, email)) = row else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        sqlx::query("update staff set password_hash = ? where id = ?")
+            .bind(password_hash)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("delete from password_tokens where staff_id = ?")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("delete from staff_sessions where staff_id = ?")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        Self::audit_in(&mut tx, &email, "password set", &email).await?;
+        tx.commit().await?;
+        Ok(Some(email))
+    }
+
+    pub async fn add_session(
+        &self,
+        hash: &[u8],
+        staff_id: i64,
+        csrf: &str,
+        now: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query("insert into staff_sessions (hash, staff_id, csrf, created_at, seen_at) values (?, ?, ?, ?, ?)")
+            .bind(hash)
+            .bind(staff_id)
+            .bind(csrf)
+            .bind(now)
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn session(&self, hash: &[u8]) -> Result<Option<SessionRow>, Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACCOUNT_COLUMNS}, x.csrf, x.created_at, x.seen_at from staff_sessions x join staff s on s.id = x.staff_id where x.hash = ?"
+        )))
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SessionRow {
+                account: account(&r)?,
+                csrf: r.get("csrf"),
+                created_at: r.get("created_at"),
+                seen_at: r.get("seen_at"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Marks a session as used now (at most once a minute, to spare the disk).
+    pub async fn touch_session(&self, hash: &[u8], now: i64) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query("update staff_sessions set seen_at = ? where hash = ? and seen_at < ? - 60")
+            .bind(now)
+            .bind(hash)
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn end_session(&self, hash: &[u8]) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query("delete from staff_sessions where hash = ?")
+            .bind(hash)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    /// Ends every session of an account ("log out everywhere").
+    pub async fn end_sessions_of(&self, staff_id: i64, actor: &str) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query("delete from staff_sessions where staff_id = ?")
+            .bind(staff_id)
+            .execute(tx.conn())
+            .await?;
+        Self::audit_in(&mut tx, actor, "logged out everywhere", actor).await?;
+        tx.commit().await
+    }
+
+    /// Changes an account's role, or disables it (which also ends its sessions).
+    pub async fn update_staff(
+        &self,
+        id: i64,
+        role: Role,
+        disabled: bool,
+        actor: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        let email: Option<String> = sqlx::query_scalar("select email from staff where id = ?")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?;
+        let Some(email) = email else {
+            return Err(Error::Invalid("no such account".into()));
+        };
+        sqlx::query("update staff set role = ?, disabled = ? where id = ?")
+            .bind(role.as_str())
+            .bind(disabled)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        if disabled {
+            sqlx::query("delete from staff_sessions where staff_id = ?")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+        }
+        let what = if disabled {
+            "user disabled"
+        } else {
+            "role changed"
+        };
+        Self::audit_in(&mut tx, actor, what, &format!("{email}: {}", role.as_str())).await?;
+        tx.commit().await
+    }
+
+    async fn audit_in(
+        tx: &mut super::write::WriteTx,
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), Error> {
+        sqlx::query("insert into audit_log (at, actor, action, detail) values (?, ?, ?, ?)")
+            .bind(now_text())
+            .bind(actor)
+            .bind(action)
+            .bind(detail)
+            .execute(tx.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Appends to the audit log.
+    pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        Self::audit_in(&mut tx, actor, action, detail).await?;
+        tx.commit().await
+    }
+
+    /// The audit log, newest first, optionally filtered by actor and action.
+    pub async fn audit_log(
+        &self,
+        actor: Option<&str>,
+        action: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        let rows = sqlx::query(
+            "select at, actor, action, detail from audit_log where (?1 is null or actor = ?1) and (?2 is null or action = ?2) order by id desc limit 1000",
+        )
+        .bind(actor)
+        .bind(action)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get("at"),
+                actor: r.get("actor"),
+                action: r.get("action"),
+                detail: r.get("detail"),
+            })
+            .collect())
+    }
+
+    /// Closes an open wave today (its last day becomes yesterday), logged.
+    pub async fn close_wave(
+        &self,
+        wave_id: i64,
+        yesterday: chrono::NaiveDate,
+        actor: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        let row: Option<(String, i64)> =
+            sqlx::query_as("select district, year from waves where id = ?")
+                .bind(wave_id)
+                .fetch_optional(tx.conn())
+                .await?;
+        let Some((district, year)) = row else {
+            return Err(Error::Invalid("no such wave".into()));
+        };
+        sqlx::query("update waves set closes_on = max(opens_on, ?) where id = ? and closes_on > ?")
+            .bind(yesterday.format(super::DATE).to_string())
+            .bind(wave_id)
+            .bind(yesterday.format(super::DATE).to_string())
+            .execute(tx.conn())
+            .await?;
+        Self::audit_in(&mut tx, actor, "wave closed", &format!("{district} {year}")).await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,288 @@
+//! The staff pages under `/personal`, in Swedish: sign-in, password, the survey-year
+//! overview, waves, users and the audit log. Same stylesheet as the resident pages, no
+//! scripts; every state-changing form carries the session's CSRF token.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::auth::{Role, Staff};
+use crate::store::{AuditEntry, StaffAccount, StratumRate, Wave};
+
+/// The frame of a staff page; `staff` is the signed-in person, if any.
+pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="sv" dir="ltr" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) " – trygg, personal" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                a.skip href="#main" { "Hoppa till innehållet" }
+                header.site {
+                    a.brand href="/personal" { "trygg – personal" }
+                    @if let Some(s) = staff {
+                        nav aria-label="Personal" {
+                            ul.staff-nav {
+                                @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/oversikt" { "Översikt" } } }
+                                @if s.account.role == Role::Admin {
+                                    li { a href="/personal/vagor" { "Enkäter" } }
+                                    li { a href="/personal/anvandare" { "Användare" } }
+                                    li { a href="/personal/logg" { "Logg" } }
+                                }
+                                li { a href="/rapporter" { "Rapporter" } }
+                            }
+                        }
+                        form method="post" action="/personal/logga-ut" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            span { (s.account.email) " (" (role_sv(s.account.role)) ") " }
+                            button.link type="submit" { "Logga ut" }
+                        }
+                    }
+                }
+                main #main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+pub fn role_sv(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "administratör",
+        Role::Analyst => "analytiker",
+        Role::Reader => "läsare",
+    }
+}
+
+pub fn login(error: Option<&str>, email: &str) -> Markup {
+    layout(
+        "Logga in",
+        None,
+        html! {
+            @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
+            form method="post" action="/personal/logga-in" {
+                label for="email" { "E-post" }
+                input #email type="text" name="email" autocomplete="username" value=(email);
+                label for="password" { "Lösenord" }
+                input #password type="password" name="password" autocomplete="current-password";
+                button type="submit" { "Logga in" }
+            }
+        },
+    )
+}
+
+pub fn set_password(email: &str, error: Option<&str>, token: &str) -> Markup {
+    layout(
+        "Välj lösenord",
+        None,
+        html! {
+            p { "Kontot " strong { (email) } " behöver ett lösenord på minst " (crate::auth::MIN_PASSWORD_CHARS) " tecken." }
+            @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
+            form method="post" action={ "/personal/losenord/" (token) } {
+                label for="password" { "Nytt lösenord" }
+                input #password type="password" name="password" autocomplete="new-password";
+                button type="submit" { "Spara lösenordet" }
+            }
+        },
+    )
+}
+
+pub fn home(s: &Staff) -> Markup {
+    layout(
+        "Personal",
+        Some(s),
+        html! {
+            p { "Du är inloggad som " (role_sv(s.account.role)) "." }
+            form method="post" action="/personal/logga-ut-overallt" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                button type="submit" { "Logga ut på alla enheter" }
+            }
+        },
+    )
+}
+
+/// A count as staff may see it: under 5 shown as "<5".
+fn count(n: i64) -> String {
+    if (1..5).contains(&n) {
+        "<5".into()
+    } else {
+        n.to_string()
+    }
+}
+
+pub fn dashboard(
+    s: &Staff,
+    waves: &[(Wave, String, i64, Vec<StratumRate>)],
+    today: chrono::NaiveDate,
+) -> Markup {
+    layout(
+        "Översikt över undersökningsåret",
+        Some(s),
+        html! {
+            p { "Svar och svarsfrekvens per område och enkät. Ladda om sidan för att se nya svar. Antal under 5 visas som <5." }
+            table {
+                thead { tr { th { "Område" } th { "År" } th { "Status" } th { "Utskick" } th { "Brev" } th { "Webb" } th { "Papper" } th { "Svarsfrekvens" } } }
+                tbody {
+                    @for (w, name, answers, rates) in waves {
+                        @let t = StratumRate::total(rates);
+                        tr {
+                            td { (name) } td { (w.year) }
+                            td { (match w.status(today) { crate::store::WaveStatus::Open => "öppen", crate::store::WaveStatus::Closed => "stängd", crate::store::WaveStatus::NotOpen => "inte öppnad" }) }
+                            @if rates.is_empty() {
+                                td { "öppen länk" } td { "–" } td { (count(*answers)) } td { "–" } td { "–" }
+                            } @else {
+                                td { "slumpurval" } td { (t.letters) } td { (count(t.web)) } td { (count(t.paper)) }
+                                td { (t.rate().map(|r| format!("{:.0} %", 100.0 * r)).unwrap_or_else(|| "–".into())) }
+                            }
+                        }
+                        @if !rates.is_empty() {
+                            @for r in rates {
+                                tr.stratum {
+                                    td { "" } td { "" } td { (r.stratum) } td { "" } td { (r.letters) } td { (count(r.web)) } td { (count(r.paper)) }
+                                    td { (r.rate().map(|x| format!("{:.0} %", 100.0 * x)).unwrap_or_else(|| "–".into())) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn waves(
+    s: &Staff,
+    waves: &[(Wave, String)],
+    districts: &[(String, String)],
+    faults: &[String],
+    today: chrono::NaiveDate,
+) -> Markup {
+    layout(
+        "Enkäter",
+        Some(s),
+        html! {
+            @if !faults.is_empty() {
+                div.error-summary role="alert" tabindex="-1" {
+                    h2 { "Enkätfilen har fel – inget publicerades" }
+                    ul { @for f in faults { li { (f) } } }
+                }
+            }
+            h2 { "Publicera en enkät" }
+            form method="post" action="/personal/vagor" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="file" { "Enkätfil (TOML)" }
+                input #file type="file" name="file" accept=".toml";
+                label for="year" { "År" }
+                input #year type="number" name="year" min="2000" max="2100";
+                label for="opens" { "Öppnar (ÅÅÅÅ-MM-DD)" }
+                input #opens type="text" name="opens";
+                label for="closes" { "Stänger (ÅÅÅÅ-MM-DD)" }
+                input #closes type="text" name="closes";
+                fieldset.question {
+                    legend { "Områden" }
+                    @for (code, name) in districts {
+                        div.option { input id={ "d-" (code) } type="checkbox" name="district" value=(code); label for={ "d-" (code) } { (name) } }
+                    }
+                }
+                button type="submit" { "Kontrollera och publicera" }
+            }
+            h2 { "Publicerade enkäter" }
+            table {
+                thead { tr { th { "Område" } th { "År" } th { "Öppen" } th { "" } } }
+                tbody {
+                    @for (w, name) in waves {
+                        tr {
+                            td { (name) } td { (w.year) } td { (w.opens_on) " – " (w.closes_on) }
+                            td {
+                                @if w.status(today) == crate::store::WaveStatus::Open {
+                                    form method="post" action={ "/personal/vagor/" (w.id) "/stang" } {
+                                        input type="hidden" name="csrf" value=(s.csrf);
+                                        button type="submit" { "Stäng " (name) " " (w.year) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn users(s: &Staff, list: &[StaffAccount], link: Option<(&str, &str)>) -> Markup {
+    layout(
+        "Användare",
+        Some(s),
+        html! {
+            @if let Some((email, url)) = link {
+                div.receipt role="status" {
+                    p { "Skicka den här engångslänken till " (email) " så att hen kan välja lösenord (giltig i 72 timmar):" }
+                    p { code { (url) } }
+                }
+            }
+            h2 { "Bjud in" }
+            form method="post" action="/personal/anvandare" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="email" { "E-post" }
+                input #email type="text" name="email";
+                label for="role" { "Roll" }
+                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (role_sv(r)) } } }
+                button type="submit" { "Bjud in" }
+            }
+            h2 { "Konton" }
+            table {
+                thead { tr { th { "E-post" } th { "Roll" } th { "Status" } th { "Ändra" } } }
+                tbody {
+                    @for a in list {
+                        tr {
+                            td { (a.email) } td { (role_sv(a.role)) }
+                            td { @if a.disabled { "avstängd" } @else if a.has_password { "aktiv" } @else { "inbjuden" } }
+                            td {
+                                form method="post" action={ "/personal/anvandare/" (a.id) } {
+                                    input type="hidden" name="csrf" value=(s.csrf);
+                                    label for={ "role-" (a.id) } { "Roll för " (a.email) }
+                                    select id={ "role-" (a.id) } name="role" {
+                                        @for r in Role::ALL { option value=(r.as_str()) selected[r == a.role] { (role_sv(r)) } }
+                                    }
+                                    div.option {
+                                        input id={ "dis-" (a.id) } type="checkbox" name="disabled" value="1" checked[a.disabled];
+                                        label for={ "dis-" (a.id) } { "Avstängd" }
+                                    }
+                                    button type="submit" { "Spara" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn audit(s: &Staff, entries: &[AuditEntry]) -> Markup {
+    layout(
+        "Logg",
+        Some(s),
+        html! {
+            form method="get" action="/personal/logg" {
+                label for="actor" { "Person" } input #actor type="text" name="actor";
+                label for="action" { "Händelse" } input #action type="text" name="action";
+                button type="submit" { "Filtrera" }
+            }
+            table {
+                thead { tr { th { "Tid (UTC)" } th { "Vem" } th { "Vad" } th { "Detaljer" } } }
+                tbody { @for e in entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.detail) } } } }
+            }
+        },
+    )
+}
+
+pub fn message(title: &str, body: &str, staff: Option<&Staff>) -> Markup {
+    layout(
+        title,
+        staff,
+        html! { p { (body) } p { a href="/personal" { "Till personalsidan" } } },
+    )
+}
