@@ -75,13 +75,13 @@ fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-/// Refuses a form without this session's CSRF token.
-fn csrf(staff: &Staff, posted: &str) -> Result<(), Response> {
+/// The refusal of a form without this session's CSRF token (`None`: the token is right).
+fn csrf(staff: &Staff, posted: &str) -> Option<Response> {
     if staff.csrf_ok(posted) {
-        Ok(())
+        None
     } else {
         tracing::warn!("a staff form without a valid CSRF token was refused");
-        Err(page(
+        Some(page(
             StatusCode::FORBIDDEN,
             v::message(
                 "Formuläret kunde inte tas emot",
@@ -163,7 +163,7 @@ async fn logout(
     AnyStaff(s): AnyStaff,
     body: Bytes,
 ) -> Result<Response, Error> {
-    if let Err(r) = csrf(&s, field(&fields(&body), "csrf")) {
+    if let Some(r) = csrf(&s, field(&fields(&body), "csrf")) {
         return Ok(r);
     }
     state.store.end_session(&s.session_hash).await?;
@@ -180,7 +180,7 @@ async fn logout_everywhere(
     AnyStaff(s): AnyStaff,
     body: Bytes,
 ) -> Result<Response, Error> {
-    if let Err(r) = csrf(&s, field(&fields(&body), "csrf")) {
+    if let Some(r) = csrf(&s, field(&fields(&body), "csrf")) {
         return Ok(r);
     }
     state
@@ -367,7 +367,7 @@ async fn publish(
             _ => {}
         }
     }
-    if let Err(r) = csrf(&s, &csrf_token) {
+    if let Some(r) = csrf(&s, &csrf_token) {
         return Ok(r);
     }
     let mut faults = Vec::new();
@@ -449,7 +449,7 @@ async fn close(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, Error> {
-    if let Err(r) = csrf(&s, field(&fields(&body), "csrf")) {
+    if let Some(r) = csrf(&s, field(&fields(&body), "csrf")) {
         return Ok(r);
     }
     let yesterday = super::survey::today() - chrono::Duration::days(1);
@@ -509,7 +509,7 @@ async fn invite(
     body: Bytes,
 ) -> Result<Response, Error> {
     let f = fields(&body);
-    if let Err(r) = csrf(&s, field(&f, "csrf")) {
+    if let Some(r) = csrf(&s, field(&f, "csrf")) {
         return Ok(r);
     }
     let Some(role) = Role::parse(field(&f, "role")) else {
@@ -551,7 +551,7 @@ async fn update_user(
     body: Bytes,
 ) -> Result<Response, Error> {
     let f = fields(&body);
-    if let Err(r) = csrf(&s, field(&f, "csrf")) {
+    if let Some(r) = csrf(&s, field(&f, "csrf")) {
         return Ok(r);
     }
     let Some(role) = Role::parse(field(&f, "role")) else {

@@ -15,4 +15,5 @@ mod publish;
 mod questionnaire;
 mod report;
 mod server;
+mod staff;
 mod submit;

@@ -1,0 +1,618 @@
+//! Staff sign in: roles checked in one place (the role × route table), passwords, sessions,
+//! CSRF, throttling, logout everywhere, the audit log, and publishing from the browser.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use trygg::auth::{self, Role};
+use trygg::http::staff::ROUTES;
+
+use crate::helpers::*;
+
+/// A signed-in session for an account of `role`: its cookie and CSRF token.
+async fn session(db: &TestDb, email: &str, role: Role) -> (String, String, i64) {
+    let account = match db.store.staff_by_email(email).await.unwrap() {
+        Some((a, _)) => a,
+        None => db.store.add_staff(email, role, None, "test").await.unwrap(),
+    };
+    let token = auth::random_token();
+    let csrf = auth::random_token();
+    db.store
+        .add_session(
+            &auth::token_hash(&token),
+            account.id,
+            &csrf,
+            auth::now_secs(),
+        )
+        .await
+        .unwrap();
+    (format!("{}={token}", auth::COOKIE), csrf, account.id)
+}
+
+fn request(
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    body: String,
+    content_type: &str,
+) -> Request<Body> {
+    let mut r = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    if method == "POST" {
+        r = r.header(header::CONTENT_TYPE, content_type);
+    }
+    r.body(Body::from(body)).unwrap()
+}
+
+fn form(cookie: Option<&str>, uri: &str, body: String) -> Request<Body> {
+    request(
+        "POST",
+        uri,
+        cookie,
+        body,
+        "application/x-www-form-urlencoded",
+    )
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<&str>) -> (String, String) {
+    let b = "XtryggBoundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    if let Some(f) = file {
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q.toml\"\r\nContent-Type: application/toml\r\n\r\n{f}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{b}--\r\n"));
+    (body, format!("multipart/form-data; boundary={b}"))
+}
+
+#[tokio::test]
+async fn every_personal_route_answers_each_role_as_the_role_table_says() {
+    let db = TestDb::new().await;
+    db.publish_open("ryd").await;
+    let app = db.app();
+    let other = db
+        .store
+        .add_staff("someone@kommun.se", Role::Reader, None, "test")
+        .await
+        .unwrap();
+    for &(method, path) in ROUTES {
+        // No session: to the sign-in page.
+        let r = send(
+            &app,
+            request(
+                method,
+                path,
+                None,
+                String::new(),
+                "application/x-www-form-urlencoded",
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{method} {path} without a session"
+        );
+        assert_eq!(r.headers[header::LOCATION], "/personal/logga-in");
+        for role in Role::ALL {
+            let (cookie, csrf, _) =
+                session(&db, &format!("{}@kommun.se", role.as_str()), role).await;
+            let path = path.replace("anvandare/1", &format!("anvandare/{}", other.id));
+            let req = match (method, path.as_str()) {
+                ("POST", "/personal/vagor") => {
+                    let (body, ct) = multipart(&[("csrf", &csrf)], None);
+                    request("POST", &path, Some(&cookie), body, &ct)
+                }
+                ("POST", "/personal/anvandare") => form(
+                    Some(&cookie),
+                    &path,
+                    format!(
+                        "csrf={csrf}&role=reader&email=new-{}@kommun.se",
+                        role.as_str()
+                    ),
+                ),
+                ("POST", p) if p.starts_with("/personal/anvandare/") => {
+                    form(Some(&cookie), &path, format!("csrf={csrf}&role=reader"))
+                }
+                ("POST", _) => form(Some(&cookie), &path, format!("csrf={csrf}")),
+                _ => request("GET", &path, Some(&cookie), String::new(), ""),
+            };
+            let r = send(&app, req).await;
+            let allowed = match path.as_str() {
+                "/personal" | "/personal/logga-ut" | "/personal/logga-ut-overallt" => true,
+                "/personal/oversikt" => role != Role::Reader,
+                _ => role == Role::Admin,
+            };
+            if allowed {
+                let expected = match (method, path.as_str()) {
+                    ("GET", _) => StatusCode::OK,
+                    ("POST", "/personal/vagor") => StatusCode::UNPROCESSABLE_ENTITY, // no file chosen
+                    ("POST", "/personal/anvandare") => StatusCode::OK,
+                    _ => StatusCode::SEE_OTHER,
+                };
+                assert_eq!(
+                    r.status,
+                    expected,
+                    "{method} {path} as {}: {}",
+                    role.as_str(),
+                    r.body
+                );
+                if r.status == StatusCode::SEE_OTHER && path.contains("logga-ut") {
+                    // Signed out: the cookie is cleared (a missing session sets none).
+                    let cleared = r.headers[header::SET_COOKIE].to_str().unwrap();
+                    assert!(cleared.contains("Max-Age=0"), "{path}: {cleared}");
+                } else if r.status == StatusCode::SEE_OTHER {
+                    assert_ne!(r.headers[header::LOCATION], "/personal/logga-in", "{path}");
+                }
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} as {}",
+                    role.as_str()
+                );
+                assert!(r.body.contains("Ingen behörighet"));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let link = trygg::http::staff::invite_account(
+        &db.store,
+        "http://x",
+        "Anna@Kommun.se",
+        Role::Analyst,
+        "test",
+    )
+    .await
+    .unwrap();
+    let path = link.trim_start_matches("http://x");
+    assert_eq!(get(&app, path).await.status, StatusCode::OK);
+    let short = send(&app, form(None, path, "password=kort".into())).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("minst 12 tecken"));
+    let set = send(&app, form(None, path, "password=en+lång+lösenfras".into())).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, path).await.status,
+        StatusCode::NOT_FOUND,
+        "the link works once"
+    );
+
+    let login = |email: &str, pw: &str, ip: &str| {
+        let mut r = form(
+            None,
+            "/personal/logga-in",
+            encode(&[("email", email), ("password", pw)]),
+        );
+        let addr: std::net::SocketAddr = format!("{ip}:1").parse().unwrap();
+        r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        r
+    };
+    let ok = send(
+        &app,
+        login("anna@kommun.se", "en lång lösenfras", "10.0.0.1"),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/personal")
+    );
+    assert!(!cookie.contains("Secure"), "plain http in the test");
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let home = send(
+        &app,
+        request("GET", "/personal", Some(&cookie), String::new(), ""),
+    )
+    .await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("anna@kommun.se (analytiker)"));
+
+    let wrong = send(&app, login("anna@kommun.se", "fel", "10.0.0.2")).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Fel e-post eller lösenord."));
+    let unknown = send(&app, login("okand@kommun.se", "fel", "10.0.0.2")).await;
+    assert!(
+        unknown.body.contains("Fel e-post eller lösenord."),
+        "the same answer for an unknown account"
+    );
+    // Five failures lock the account for a while, even with the right password…
+    for _ in 0..4 {
+        send(&app, login("anna@kommun.se", "fel", "10.0.0.3")).await;
+    }
+    let locked = send(
+        &app,
+        login("anna@kommun.se", "en lång lösenfras", "10.0.0.4"),
+    )
+    .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    // …and twenty failures from one address lock that address for every account.
+    db.store
+        .add_staff("bo@kommun.se", Role::Reader, None, "test")
+        .await
+        .unwrap();
+    for i in 0..20 {
+        send(&app, login(&format!("x{i}@kommun.se"), "fel", "10.9.9.9")).await;
+    }
+    let from_there = send(&app, login("bo@kommun.se", "whatever", "10.9.9.9")).await;
+    assert_eq!(from_there.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Log out everywhere: a second session ends too.
+    let (other_cookie, _, _) = session(&db, "anna@kommun.se", Role::Analyst).await;
+    let (third, csrf, _) = session(&db, "anna@kommun.se", Role::Analyst).await;
+    let bad = send(
+        &app,
+        form(
+            Some(&third),
+            "/personal/logga-ut-overallt",
+            "csrf=wrong".into(),
+        ),
+    )
+    .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF token, no logout"
+    );
+    let out = send(
+        &app,
+        form(
+            Some(&third),
+            "/personal/logga-ut-overallt",
+            format!("csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    for c in [&cookie, &other_cookie, &third] {
+        let r = send(
+            &app,
+            request("GET", "/personal", Some(c), String::new(), ""),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "every session ended");
+    }
+    let log: Vec<String> = db
+        .store
+        .audit_log(None, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.action.clone())
+        .collect();
+    assert!(
+        log.contains(&"password set".to_string())
+            && log.contains(&"logged out everywhere".to_string()),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn sessions_expire_after_idle_and_absolute_timeouts() {
+    use sqlx::Connection;
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, _, _) = session(&db, "a@kommun.se", Role::Admin).await;
+    assert_eq!(
+        send(
+            &app,
+            request("GET", "/personal", Some(&cookie), String::new(), "")
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
+        .await
+        .unwrap();
+    let idle = auth::IDLE_TIMEOUT.as_secs() as i64 + 5;
+    sqlx::query("update staff_sessions set seen_at = seen_at - ?")
+        .bind(idle)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let r = send(
+        &app,
+        request("GET", "/personal", Some(&cookie), String::new(), ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "idle for 30 minutes");
+    let (cookie, _, _) = session(&db, "a@kommun.se", Role::Admin).await;
+    let old = auth::ABSOLUTE_TIMEOUT.as_secs() as i64 + 5;
+    sqlx::query("update staff_sessions set created_at = created_at - ?")
+        .bind(old)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let r = send(
+        &app,
+        request("GET", "/personal", Some(&cookie), String::new(), ""),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "older than 12 hours, however active"
+    );
+    let left: i64 = sqlx::query_scalar("select count(*) from staff_sessions")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "expired sessions are removed");
+}
+
+#[tokio::test]
+async fn administrators_publish_and_close_waves_and_every_change_is_logged() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, csrf, admin_id) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let year = chrono::Datelike::year(&today());
+    let opens = (today() - chrono::Duration::days(3)).to_string();
+    let closes = (today() + chrono::Duration::days(30)).to_string();
+    // A file with a fault: listed with its line, nothing published.
+    let broken = bundled_source().replacen(
+        "counts = [\"ganska\", \"mycket\"], norm = 0.15",
+        "counts = [\"ganska\", \"enormt\"], norm = 0.15",
+        1,
+    );
+    let y = year.to_string();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("year", y.as_str()),
+        ("opens", opens.as_str()),
+        ("closes", closes.as_str()),
+        ("district", "ryd"),
+        ("district", "berga"),
+    ];
+    let (body, ct) = multipart(&fields, Some(&broken));
+    let r = send(
+        &app,
+        request("POST", "/personal/vagor", Some(&cookie), body, &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("enkätfilen:"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("indicator counts unknown option &quot;enormt&quot;"),
+        "{}",
+        r.body
+    );
+    assert!(db.store.waves().await.unwrap().is_empty());
+    // Without the CSRF token: refused.
+    let no_token = [
+        ("year", y.as_str()),
+        ("opens", opens.as_str()),
+        ("closes", closes.as_str()),
+        ("district", "ryd"),
+    ];
+    let (body, ct) = multipart(&no_token, Some(&bundled_source()));
+    let r = send(
+        &app,
+        request("POST", "/personal/vagor", Some(&cookie), body, &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(db.store.waves().await.unwrap().is_empty());
+    // The valid file for two districts.
+    let (body, ct) = multipart(&fields, Some(&bundled_source()));
+    let r = send(
+        &app,
+        request("POST", "/personal/vagor", Some(&cookie), body, &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let waves = db.store.waves().await.unwrap();
+    assert_eq!(waves.len(), 2);
+    let ryd = waves.iter().find(|w| w.district == "ryd").unwrap();
+    assert_eq!(ryd.status(today()), trygg::store::WaveStatus::Open);
+    // A resident answers; the overview shows it (as "<5").
+    let a = post_form(
+        &app,
+        &format!("/s/ryd/{year}"),
+        "lang=sv&T_OMRADET=ganska_trygg",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let over = send(
+        &app,
+        request(
+            "GET",
+            "/personal/oversikt",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert!(over.body.contains("<td>&lt;5</td>"), "{}", over.body);
+    // Close it.
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            &format!("/personal/vagor/{}/stang", ryd.id),
+            format!("csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let ryd = db.store.wave("ryd", year).await.unwrap().unwrap();
+    assert_eq!(ryd.status(today()), trygg::store::WaveStatus::Closed);
+    // Users: invite, change a role; an admin cannot demote themselves.
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/anvandare",
+            format!("csrf={csrf}&email=eva%40polisen.se&role=reader"),
+        ),
+    )
+    .await;
+    assert!(
+        r.body.contains("/personal/losenord/"),
+        "the one-time link is shown"
+    );
+    let eva = db
+        .store
+        .staff_by_email("eva@polisen.se")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            &format!("/personal/anvandare/{}", eva.id),
+            format!("csrf={csrf}&role=analyst"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            &format!("/personal/anvandare/{admin_id}"),
+            format!("csrf={csrf}&role=reader"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let log = db
+        .store
+        .audit_log(Some("admin@kommun.se"), None)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "wave published",
+        "wave closed",
+        "user added",
+        "role changed",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    assert_eq!(
+        actions.iter().filter(|a| **a == "wave published").count(),
+        2
+    );
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/logg?action=wave+closed",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert!(
+        page.body.contains("ryd ") && !page.body.contains("wave published"),
+        "filtered log"
+    );
+    // The log is append-only, whoever asks.
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
+        .await
+        .unwrap();
+    let err = sqlx::query("delete from audit_log")
+        .execute(&mut c)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"));
+}
+
+#[tokio::test]
+async fn no_password_session_or_link_reaches_the_log() {
+    use std::io::{Read, Write};
+    let db = TestDb::new().await;
+    let link = trygg::http::staff::invite_account(
+        &db.store,
+        "http://x",
+        "logg@kommun.se",
+        Role::Admin,
+        "test",
+    )
+    .await
+    .unwrap();
+    db.store.close().await;
+    let log = db.dir.path().join("server.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+        .args([
+            "--database",
+            db.path().to_str().unwrap(),
+            "--surveys",
+            surveys_dir().to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("TRYGG_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("trygg listening on http://")
+        .to_string();
+    let post = |path: &str, body: &str, cookie: &str| -> String {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(s, "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+        let mut r = String::new();
+        s.read_to_string(&mut r).unwrap();
+        r
+    };
+    let password = "hemligt-lösenord-4711";
+    let token_path = link.trim_start_matches("http://x");
+    post(token_path, &encode(&[("password", password)]), "");
+    let reply = post(
+        "/personal/logga-in",
+        &encode(&[("email", "logg@kommun.se"), ("password", password)]),
+        "",
+    );
+    let cookie = reply
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .expect("a session cookie");
+    post(
+        "/personal/logga-in",
+        &encode(&[
+            ("email", "logg@kommun.se"),
+            ("password", "wrong-secret-0815"),
+        ]),
+        "",
+    );
+    post("/personal/logga-ut", "csrf=forged", &cookie);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.is_empty(), "the server logged at debug level");
+    let session = cookie.split('=').nth(1).unwrap();
+    let link_token = token_path.rsplit('/').next().unwrap();
+    for secret in [password, "wrong-secret-0815", session, link_token] {
+        assert!(!text.contains(secret), "{secret} in the log");
+    }
+}
