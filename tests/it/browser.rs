@@ -153,6 +153,26 @@ impl Driver {
             .expect("a base64 PNG")
     }
 
+    /// Types into a field (for a file input: the file's path).
+    fn type_into(&self, css: &str, text: &str) {
+        let el = self.call(
+            "POST",
+            &format!("/session/{}/element", self.session),
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        let id = el
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {el}"))
+            .to_string();
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/value", self.session),
+            Some(json!({"text": text})),
+        );
+    }
+
     fn click(&self, css: &str) {
         let el = self.call(
             "POST",
@@ -353,6 +373,87 @@ async fn the_yearly_report_reflows_at_360_px() {
     assert!(
         widest_chart.as_f64().unwrap() <= width,
         "charts scale to the width: {widest_chart}"
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers() {
+    if !browser_available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let link = trygg::http::staff::invite_account(
+        &db.store,
+        "",
+        "admin@kommun.se",
+        trygg::auth::Role::Admin,
+        "test",
+    )
+    .await
+    .unwrap();
+    db.store.close().await;
+    let server = Server::start(&db.path(), &[]);
+    let driver = Driver::start_at(360);
+    let base = format!("http://{}", server.addr);
+    // Set the password from the one-time link, then sign in.
+    driver.go(&format!("{base}{link}"));
+    driver.type_into("#password", "ett långt lösenord för test");
+    driver.click("button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('#email') !== null",
+    );
+    driver.type_into("#email", "admin@kommun.se");
+    driver.type_into("#password", "ett långt lösenord för test");
+    driver.click("button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.title.startsWith('Personal')",
+    );
+    assert_eq!(
+        driver.script("return document.scripts.length;"),
+        0,
+        "no JavaScript needed"
+    );
+    // Upload the questionnaire and publish it for Ryd.
+    driver.go(&format!("{base}/personal/vagor"));
+    let year = chrono::Datelike::year(&today());
+    driver.type_into("#file", bundled_path().to_str().unwrap());
+    driver.type_into("#year", &year.to_string());
+    driver.type_into("#opens", &(today() - chrono::Duration::days(1)).to_string());
+    driver.type_into(
+        "#closes",
+        &(today() + chrono::Duration::days(30)).to_string(),
+    );
+    driver.click("label[for=d-ryd]");
+    driver.click("form[enctype] button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.body.innerText.includes('Stäng Ryd')",
+    );
+    // A resident answers; the overview counts it.
+    driver.go(&format!("{base}/s/ryd/{year}?lang=sv"));
+    driver.click("label[for=T_OMRADET-ganska_trygg]");
+    driver.click("button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
+    );
+    driver.go(&format!("{base}/personal/oversikt"));
+    let row = driver.script(
+        "const r = [...document.querySelectorAll('tbody tr')].find(t => t.innerText.includes('Ryd'));
+         return r ? r.innerText : null;",
+    );
+    let row = row.as_str().unwrap_or("").to_string();
+    assert!(
+        row.contains("öppen") && row.contains("öppen länk") && row.contains("<5"),
+        "{row}"
+    );
+    let (scroll, width, lang, _) = layout(&driver);
+    assert_eq!(lang, "sv");
+    assert!(
+        scroll <= width,
+        "the overview fits a phone: {scroll} > {width}"
     );
 }
 
