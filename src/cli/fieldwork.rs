@@ -10,7 +10,7 @@ use anyhow::{Context, anyhow, bail};
 use super::open;
 use crate::config::Config;
 use crate::fieldwork::{Code, CodeKey, Strata, WaveRef, frame, paper, print, sample};
-use crate::store::{Channel, CodeOutcome, CodeStatus, NewResponse, Store, StratumRate, Wave};
+use crate::store::{CodeStatus, Store, StratumRate, Wave};
 
 /// Where letters link to when no public origin is configured (a test installation).
 const DEFAULT_ORIGIN: &str = "http://localhost:3000";
@@ -203,21 +203,18 @@ pub async fn mark(
     let key = key(config)?;
     let (store, _) = open(config).await?;
     let wave = published(&store, &w).await?;
-    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| key.hash(c)).collect();
-    let before = store.code_statuses(wave.id, &hashes).await?;
-    let unknown: Vec<String> = codes
-        .iter()
-        .zip(&before)
-        .filter(|(_, s)| s.is_none())
-        .map(|(c, _)| c.grouped())
-        .collect();
-    if !unknown.is_empty() {
-        bail!(
+    let before = match crate::fieldwork::mark_letters(&store, &key, wave.id, &codes, status).await?
+    {
+        Ok(before) => before,
+        Err(unknown) => bail!(
             "not letters of {w}, so nothing was marked: {}",
-            unknown.join(", ")
-        );
-    }
-    let before = store.mark_codes(wave.id, &hashes, status).await?;
+            unknown
+                .iter()
+                .map(Code::grouped)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     store.close().await;
     let marked = before
         .iter()
@@ -328,48 +325,9 @@ pub async fn import_paper(
     let q = store.questionnaire(wave.questionnaire_id).await?;
     let (good, mut refused) =
         paper::read(path, &q).map_err(|e| anyhow!("{e}; nothing was imported"))?;
-    let today = chrono::Local::now().date_naive();
-    let mut imported = 0;
-    let mut seen = HashSet::new();
-    for row in good {
-        if !seen.insert(row.code.clone()) {
-            refused.push(paper::BadRow {
-                line: row.line,
-                reason: "the same code is on an earlier row of this file".into(),
-            });
-            continue;
-        }
-        let response = NewResponse {
-            wave_id: wave.id,
-            submitted_on: today,
-            channel: Channel::Paper,
-            lang: row.lang.clone(),
-            synthetic: false,
-            answers: row.answers.to_json(),
-        };
-        match store
-            .insert_response_with_code(&response, &key.hash(&row.code))
-            .await?
-        {
-            CodeOutcome::Stored => imported += 1,
-            CodeOutcome::NotUnused(s) => refused.push(paper::BadRow {
-                line: row.line,
-                reason: match s {
-                    CodeStatus::Web => "the code was already answered on the web".into(),
-                    CodeStatus::Paper => {
-                        "the code was already answered on paper (imported before?)".into()
-                    }
-                    other => format!("the letter is marked {}", other.as_str()),
-                },
-            }),
-            CodeOutcome::Unknown => refused.push(paper::BadRow {
-                line: row.line,
-                reason: format!("unknown code: not a letter of {w}"),
-            }),
-        }
-    }
+    let imported =
+        paper::store_rows(&store, &key, wave.id, &w.to_string(), good, &mut refused).await?;
     store.close().await;
-    refused.sort_by_key(|b| b.line);
     Ok(ImportReport {
         wave: w,
         imported,

@@ -15,6 +15,30 @@ pub mod sample;
 pub use codes::{Code, CodeKey};
 pub use sample::{DesignWeights, Strata, StratumCount};
 
+/// Marks letters of a wave as undeliverable or declined. Refuses the whole list when any
+/// code is not a letter of the wave (returning those codes); otherwise returns each code
+/// with the status it had (answered codes are never changed).
+pub async fn mark_letters(
+    store: &crate::store::Store,
+    key: &CodeKey,
+    wave_id: i64,
+    codes: &[Code],
+    status: crate::store::CodeStatus,
+) -> Result<Result<Vec<Option<crate::store::CodeStatus>>, Vec<Code>>, crate::error::Error> {
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| key.hash(c)).collect();
+    let before = store.code_statuses(wave_id, &hashes).await?;
+    let unknown: Vec<Code> = codes
+        .iter()
+        .zip(&before)
+        .filter(|(_, s)| s.is_none())
+        .map(|(c, _)| c.clone())
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    Ok(Ok(store.mark_codes(wave_id, &hashes, status).await?))
+}
+
 /// A wave named on the command line as `district/year`, e.g. `ryd/2026`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaveRef {

@@ -12,7 +12,7 @@ use super::codes::Code;
 use crate::questionnaire::{self, Answers, QuestionKind, Questionnaire, Rejection};
 
 /// Largest scanning file read.
-const MAX_PAPER_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_PAPER_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A row that passed every check but the code's status (known only when storing).
 #[derive(Debug, Clone)]
@@ -142,6 +142,62 @@ fn row(
             .collect::<Vec<_>>()
             .join("; ")),
     }
+}
+
+/// Stores the good rows of a scan (each with its code, in one transaction per row) and
+/// adds the rows whose codes cannot answer to `refused`. Returns how many were stored.
+pub async fn store_rows(
+    store: &crate::store::Store,
+    key: &super::CodeKey,
+    wave_id: i64,
+    wave_name: &str,
+    good: Vec<PaperRow>,
+    refused: &mut Vec<BadRow>,
+) -> Result<usize, crate::error::Error> {
+    use crate::store::{Channel, CodeOutcome, CodeStatus, NewResponse};
+    let today = chrono::Local::now().date_naive();
+    let mut imported = 0;
+    let mut seen = std::collections::HashSet::new();
+    for row in good {
+        if !seen.insert(row.code.clone()) {
+            refused.push(BadRow {
+                line: row.line,
+                reason: "the same code is on an earlier row of this file".into(),
+            });
+            continue;
+        }
+        let response = NewResponse {
+            wave_id,
+            submitted_on: today,
+            channel: Channel::Paper,
+            lang: row.lang.clone(),
+            synthetic: false,
+            answers: row.answers.to_json(),
+        };
+        let reason = match store
+            .insert_response_with_code(&response, &key.hash(&row.code))
+            .await?
+        {
+            CodeOutcome::Stored => {
+                imported += 1;
+                continue;
+            }
+            CodeOutcome::NotUnused(CodeStatus::Web) => {
+                "the code was already answered on the web".to_string()
+            }
+            CodeOutcome::NotUnused(CodeStatus::Paper) => {
+                "the code was already answered on paper (imported before?)".to_string()
+            }
+            CodeOutcome::NotUnused(other) => format!("the letter is marked {}", other.as_str()),
+            CodeOutcome::Unknown => format!("unknown code: not a letter of {wave_name}"),
+        };
+        refused.push(BadRow {
+            line: row.line,
+            reason,
+        });
+    }
+    refused.sort_by_key(|b| b.line);
+    Ok(imported)
 }
 
 /// An answer fault in words for the staff who import (English, like the CLI).

@@ -31,6 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/personal/anvandare", get(users).post(invite))
         .route("/personal/anvandare/{id}", post(update_user))
         .route("/personal/logg", get(audit))
+        .route("/personal/falt", get(fieldwork))
+        .route("/personal/falt/papper", post(paper_import))
+        .route("/personal/falt/markera", post(mark_letters))
 }
 
 /// Every `/personal` route with its method, for the role × route test.
@@ -46,6 +49,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/personal/anvandare"),
     ("POST", "/personal/anvandare/1"),
     ("GET", "/personal/logg"),
+    ("GET", "/personal/falt"),
+    ("POST", "/personal/falt/papper"),
+    ("POST", "/personal/falt/markera"),
 ];
 
 fn page(status: StatusCode, m: Markup) -> Response {
@@ -613,4 +619,255 @@ async fn audit(
         )
         .await?;
     Ok(page(StatusCode::OK, v::audit(&s, &entries)))
+}
+
+/// The sampled waves, for the field-work forms.
+async fn sampled_waves(state: &AppState) -> Result<Vec<(i64, String)>, Error> {
+    Ok(state
+        .store
+        .waves()
+        .await?
+        .into_iter()
+        .filter(|w| w.sampled)
+        .map(|w| {
+            (
+                w.id,
+                format!("{} {}", district_name(state, &w.district), w.year),
+            )
+        })
+        .collect())
+}
+
+async fn fieldwork_page(
+    state: &AppState,
+    s: &Staff,
+    report: Option<(&str, &[String])>,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let waves = sampled_waves(state).await?;
+    Ok(page(status, v::fieldwork(s, &waves, report)))
+}
+
+async fn fieldwork(State(state): State<AppState>, Admin(s): Admin) -> Result<Response, Error> {
+    fieldwork_page(&state, &s, None, StatusCode::OK).await
+}
+
+/// The sampled wave chosen in a form, with the code key; or why there is none.
+async fn chosen_wave(
+    state: &AppState,
+    id: &str,
+) -> Result<
+    Result<
+        (
+            crate::store::Wave,
+            std::sync::Arc<crate::fieldwork::CodeKey>,
+        ),
+        String,
+    >,
+    Error,
+> {
+    let Some(key) = state.code_key.clone() else {
+        return Ok(Err(
+            "Inga brev med koder finns ännu (ingen kodnyckel).".into()
+        ));
+    };
+    let wave = match id.parse::<i64>() {
+        Ok(id) => state.store.wave_by_id(id).await?,
+        Err(_) => None,
+    };
+    match wave {
+        Some(w) if w.sampled => Ok(Ok((w, key))),
+        _ => Ok(Err("Välj en enkät med slumpurval.".into())),
+    }
+}
+
+async fn paper_import(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    mut form: Multipart,
+) -> Result<Response, Error> {
+    let (mut token, mut wave, mut file) = (String::new(), String::new(), None);
+    while let Ok(Some(f)) = form.next_field().await {
+        let name = f.name().unwrap_or("").to_string();
+        let Ok(data) = f.bytes().await else { break };
+        if data.len() > crate::fieldwork::paper::MAX_PAPER_BYTES as usize {
+            return fieldwork_page(
+                &state,
+                &s,
+                Some(("Filen är för stor", &[])),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+            .await;
+        }
+        match name.as_str() {
+            "csrf" => token = String::from_utf8_lossy(&data).to_string(),
+            "wave" => wave = String::from_utf8_lossy(&data).trim().to_string(),
+            "file" => file = Some(data.to_vec()),
+            _ => {}
+        }
+    }
+    if let Some(r) = csrf(&s, &token) {
+        return Ok(r);
+    }
+    let (w, key) = match chosen_wave(&state, &wave).await? {
+        Ok(x) => x,
+        Err(m) => {
+            return fieldwork_page(
+                &state,
+                &s,
+                Some((&m, &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return fieldwork_page(
+            &state,
+            &s,
+            Some(("Välj en fil från skanningen.", &[])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let q = state.questionnaire(w.questionnaire_id).await?;
+    let name = format!("{}/{}", w.district, w.year);
+    let (good, mut refused) = match crate::fieldwork::paper::parse("filen", &bytes, &q) {
+        Ok(x) => x,
+        Err(e) => {
+            let title = format!("{e}; inget importerades");
+            return fieldwork_page(
+                &state,
+                &s,
+                Some((&title, &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let imported =
+        crate::fieldwork::paper::store_rows(&state.store, &key, w.id, &name, good, &mut refused)
+            .await?;
+    state
+        .store
+        .audit(
+            &s.account.email,
+            "paper import",
+            &format!("{name}: {imported} imported, {} refused", refused.len()),
+        )
+        .await?;
+    let title = format!(
+        "{imported} pappersenkäter importerades, {} rader avvisades",
+        refused.len()
+    );
+    let lines: Vec<String> = refused
+        .iter()
+        .map(|b| format!("rad {}: {}", b.line, b.reason))
+        .collect();
+    fieldwork_page(&state, &s, Some((&title, &lines)), StatusCode::OK).await
+}
+
+async fn mark_letters(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    body: Bytes,
+) -> Result<Response, Error> {
+    use crate::fieldwork::Code;
+    use crate::store::CodeStatus;
+    let f = fields(&body);
+    if let Some(r) = csrf(&s, field(&f, "csrf")) {
+        return Ok(r);
+    }
+    let (w, key) = match chosen_wave(&state, field(&f, "wave")).await? {
+        Ok(x) => x,
+        Err(m) => {
+            return fieldwork_page(
+                &state,
+                &s,
+                Some((&m, &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let status = match field(&f, "status") {
+        "undeliverable" => CodeStatus::Undeliverable,
+        "declined" => CodeStatus::Declined,
+        _ => {
+            return fieldwork_page(
+                &state,
+                &s,
+                Some(("Välj obeställbar eller avböjt.", &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let mut codes = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in field(&f, "codes").lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match Code::parse(t) {
+            Some(c) => codes.push(c),
+            None => bad.push(format!("rad {}: inte en kod", i + 1)),
+        }
+    }
+    if codes.is_empty() && bad.is_empty() {
+        bad.push("Skriv minst en kod.".into());
+    }
+    if !bad.is_empty() {
+        return fieldwork_page(
+            &state,
+            &s,
+            Some(("Inget markerades", &bad)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match crate::fieldwork::mark_letters(&state.store, &key, w.id, &codes, status).await? {
+        Err(unknown) => {
+            let lines: Vec<String> = unknown
+                .iter()
+                .map(|c| format!("{} hör inte till enkäten", c.grouped()))
+                .collect();
+            fieldwork_page(
+                &state,
+                &s,
+                Some(("Inget markerades", &lines)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Ok(before) => {
+            let marked = before
+                .iter()
+                .filter(|b| **b == Some(CodeStatus::Unused))
+                .count();
+            state
+                .store
+                .audit(
+                    &s.account.email,
+                    "letters marked",
+                    &format!("{} {}: {marked} {}", w.district, w.year, status.as_str()),
+                )
+                .await?;
+            let title = format!("{marked} brev markerades");
+            let lines: Vec<String> = codes
+                .iter()
+                .zip(&before)
+                .filter(|(_, b)| **b != Some(CodeStatus::Unused))
+                .map(|(c, b)| {
+                    format!(
+                        "{} oförändrad: redan {}",
+                        c.grouped(),
+                        b.map(|x| x.as_str()).unwrap_or("")
+                    )
+                })
+                .collect();
+            fieldwork_page(&state, &s, Some((&title, &lines)), StatusCode::OK).await
+        }
+    }
 }

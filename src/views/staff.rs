@@ -29,6 +29,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                 @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/oversikt" { "Översikt" } } }
                                 @if s.account.role == Role::Admin {
                                     li { a href="/personal/vagor" { "Enkäter" } }
+                                    li { a href="/personal/falt" { "Fältarbete" } }
                                     li { a href="/personal/anvandare" { "Användare" } }
                                     li { a href="/personal/logg" { "Logg" } }
                                 }
@@ -284,5 +285,55 @@ pub fn message(title: &str, body: &str, staff: Option<&Staff>) -> Markup {
         title,
         staff,
         html! { p { (body) } p { a href="/personal" { "Till personalsidan" } } },
+    )
+}
+
+/// Field work: paper answers from the scanning, and letters returned or declined. Drawing
+/// the sample stays a command (`trygg sample`): its print file holds addresses that trygg
+/// must neither keep nor risk losing in a browser download.
+pub fn fieldwork(s: &Staff, waves: &[(i64, String)], report: Option<(&str, &[String])>) -> Markup {
+    let wave_select = |id: &str| {
+        html! {
+            label for=(id) { "Enkät (slumpurval)" }
+            select id=(id) name="wave" { @for (wid, name) in waves { option value=(wid) { (name) } } }
+        }
+    };
+    layout(
+        "Fältarbete",
+        Some(s),
+        html! {
+            @if let Some((title, lines)) = report {
+                div.receipt role="status" {
+                    p { strong { (title) } }
+                    @if !lines.is_empty() { ul { @for l in lines { li { (l) } } } }
+                }
+            }
+            @if waves.is_empty() {
+                p { "Ingen enkät har slumpurval ännu. Urvalet dras med " code { "trygg sample" } " på servern; utskriftsfilen med adresser lämnas direkt till tryckeriet och sparas aldrig i trygg." }
+            } @else {
+                h2 { "Importera pappersenkäter" }
+                p { "En CSV från skanningen: kolumnen code och sedan en kolumn per frågekod. Varje rad kontrolleras som ett webbsvar; felaktiga rader visas och importeras inte." }
+                form method="post" action="/personal/falt/papper" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    (wave_select("paper-wave"))
+                    label for="paper-file" { "Fil från skanningen (CSV)" }
+                    input #paper-file type="file" name="file" accept=".csv";
+                    button type="submit" { "Importera" }
+                }
+                h2 { "Obeställbara brev och avböjda" }
+                form method="post" action="/personal/falt/markera" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    (wave_select("mark-wave"))
+                    fieldset.question {
+                        legend { "Vad hände med breven?" }
+                        div.option { input #st-u type="radio" name="status" value="undeliverable"; label for="st-u" { "Kom tillbaka som obeställbara" } }
+                        div.option { input #st-d type="radio" name="status" value="declined"; label for="st-d" { "Personen avböjde" } }
+                    }
+                    label for="codes" { "Koder, en per rad" }
+                    textarea #codes name="codes" rows="6" {}
+                    button type="submit" { "Markera" }
+                }
+            }
+        },
     )
 }

@@ -794,3 +794,115 @@ async fn the_paper_form_carries_the_code_and_every_question_and_option_code() {
     );
     assert!(!Path::new(&y.path("x.html")).exists());
 }
+
+#[tokio::test]
+async fn administrators_import_paper_and_mark_letters_from_the_web() {
+    use crate::staff::{form, multipart, request, session};
+    let y = Year::new().await;
+    let codes = y.sample(10, "31");
+    let app = y.app();
+    let (cookie, csrf, _) = session(&y.db, "admin@kommun.se", trygg::auth::Role::Admin).await;
+    let wave = y.db.store.wave("ryd", y.year).await.unwrap().unwrap();
+    let page = send(
+        &app,
+        request("GET", "/personal/falt", Some(&cookie), String::new(), ""),
+    )
+    .await;
+    assert!(
+        page.body.contains(&format!(
+            r#"<option value="{}">Ryd {}</option>"#,
+            wave.id, y.year
+        )),
+        "{}",
+        page.body
+    );
+    let scans = format!(
+        "code,T_OMRADET,P_BELYSNING\n{},mycket_trygg,mycket\n{},ganska_trygg,enormt\nK7QF-M2XD-9PTA,ganska_trygg,\n",
+        codes[0].grouped(),
+        codes[1].grouped()
+    );
+    let id = wave.id.to_string();
+    let (body, ct) = multipart(&[("csrf", &csrf), ("wave", &id)], Some(&scans));
+    let r = send(
+        &app,
+        request("POST", "/personal/falt/papper", Some(&cookie), body, &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("1 pappersenkäter importerades, 2 rader avvisades"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("rad 3: P_BELYSNING: unknown option &quot;enormt&quot;"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("rad 4: unknown code"), "{}", r.body);
+    assert_eq!(y.db.count().await, 1);
+    // Marks, with a code that is not a letter of the wave: nothing marked.
+    let two = format!("{}\nK7QF-M2XD-9PTA", codes[2].grouped());
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/falt/markera",
+            encode(&[
+                ("csrf", &csrf),
+                ("wave", &id),
+                ("status", "undeliverable"),
+                ("codes", &two),
+            ]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        scalar(
+            &y.db,
+            "select count(*) from codes where status = 'undeliverable'"
+        )
+        .await,
+        0
+    );
+    let good = format!("{}\n{}", codes[2].grouped(), codes[0].grouped());
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/falt/markera",
+            encode(&[
+                ("csrf", &csrf),
+                ("wave", &id),
+                ("status", "undeliverable"),
+                ("codes", &good),
+            ]),
+        ),
+    )
+    .await;
+    assert!(r.body.contains("1 brev markerades"), "{}", r.body);
+    assert!(r.body.contains("oförändrad: redan paper"));
+    assert_eq!(
+        scalar(
+            &y.db,
+            "select count(*) from codes where status = 'undeliverable'"
+        )
+        .await,
+        1
+    );
+    let log: Vec<String> =
+        y.db.store
+            .audit_log(Some("admin@kommun.se"), None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.action.clone())
+            .collect();
+    assert!(
+        log.contains(&"paper import".to_string()) && log.contains(&"letters marked".to_string()),
+        "{log:?}"
+    );
+}

@@ -9,7 +9,7 @@ use trygg::http::staff::ROUTES;
 use crate::helpers::*;
 
 /// A signed-in session for an account of `role`: its cookie and CSRF token.
-async fn session(db: &TestDb, email: &str, role: Role) -> (String, String, i64) {
+pub async fn session(db: &TestDb, email: &str, role: Role) -> (String, String, i64) {
     let account = match db.store.staff_by_email(email).await.unwrap() {
         Some((a, _)) => a,
         None => db.store.add_staff(email, role, None, "test").await.unwrap(),
@@ -28,7 +28,7 @@ async fn session(db: &TestDb, email: &str, role: Role) -> (String, String, i64) 
     (format!("{}={token}", auth::COOKIE), csrf, account.id)
 }
 
-fn request(
+pub fn request(
     method: &str,
     uri: &str,
     cookie: Option<&str>,
@@ -45,7 +45,7 @@ fn request(
     r.body(Body::from(body)).unwrap()
 }
 
-fn form(cookie: Option<&str>, uri: &str, body: String) -> Request<Body> {
+pub fn form(cookie: Option<&str>, uri: &str, body: String) -> Request<Body> {
     request(
         "POST",
         uri,
@@ -55,7 +55,7 @@ fn form(cookie: Option<&str>, uri: &str, body: String) -> Request<Body> {
     )
 }
 
-fn multipart(fields: &[(&str, &str)], file: Option<&str>) -> (String, String) {
+pub fn multipart(fields: &[(&str, &str)], file: Option<&str>) -> (String, String) {
     let b = "XtryggBoundary";
     let mut body = String::new();
     for (k, v) in fields {
@@ -106,7 +106,7 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 session(&db, &format!("{}@kommun.se", role.as_str()), role).await;
             let path = path.replace("anvandare/1", &format!("anvandare/{}", other.id));
             let req = match (method, path.as_str()) {
-                ("POST", "/personal/vagor") => {
+                ("POST", "/personal/vagor" | "/personal/falt/papper") => {
                     let (body, ct) = multipart(&[("csrf", &csrf)], None);
                     request("POST", &path, Some(&cookie), body, &ct)
                 }
@@ -133,7 +133,11 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
             if allowed {
                 let expected = match (method, path.as_str()) {
                     ("GET", _) => StatusCode::OK,
-                    ("POST", "/personal/vagor") => StatusCode::UNPROCESSABLE_ENTITY, // no file chosen
+                    // No file, or no sampled wave: the form again, with why.
+                    (
+                        "POST",
+                        "/personal/vagor" | "/personal/falt/papper" | "/personal/falt/markera",
+                    ) => StatusCode::UNPROCESSABLE_ENTITY,
                     ("POST", "/personal/anvandare") => StatusCode::OK,
                     _ => StatusCode::SEE_OTHER,
                 };
