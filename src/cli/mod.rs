@@ -227,6 +227,9 @@ pub enum UserAction {
         /// admin, analyst or reader.
         #[arg(long)]
         role: String,
+        /// Limit an analyst to these districts (codes separated by commas).
+        #[arg(long)]
+        districts: Option<String>,
     },
 }
 
@@ -451,18 +454,36 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", fieldwork::status(&config, year).await?);
         }
         Command::User {
-            action: UserAction::Add { email, role },
+            action:
+                UserAction::Add {
+                    email,
+                    role,
+                    districts,
+                },
         } => {
             let role = crate::auth::Role::parse(&role)
                 .ok_or_else(|| anyhow::anyhow!("--role {role}: use admin, analyst or reader"))?;
+            if districts.is_some() && role != crate::auth::Role::Analyst {
+                bail!(
+                    "--districts limits an analyst; it means nothing for a {}",
+                    role.as_str()
+                );
+            }
             let origin = config
                 .origin()?
                 .map(|o| o.as_str().to_string())
                 .unwrap_or_else(|| "http://localhost:3000".into());
-            let (store, _) = open(&config).await?;
-            let link =
-                crate::http::staff::invite_account(&store, &origin, &email, role, "trygg user add")
-                    .await?;
+            let (store, all) = open(&config).await?;
+            let limit = districts.map(|d| choose_districts(&all, &d)).transpose()?;
+            let link = crate::http::staff::invite_account(
+                &store,
+                &origin,
+                &email,
+                role,
+                limit.as_deref(),
+                "trygg user add",
+            )
+            .await?;
             store.close().await;
             println!(
                 "{} account for {} created; it can set its password once, within 72 hours, at:\n{link}",

@@ -484,6 +484,7 @@ pub async fn invite_account(
     origin: &str,
     email: &str,
     role: Role,
+    districts: Option<&[String]>,
     actor: &str,
 ) -> Result<String, Error> {
     let email = email.trim().to_lowercase();
@@ -497,7 +498,9 @@ pub async fn invite_account(
             "\"{email}\" is not an e-mail address"
         )));
     }
-    let account = state_store.add_staff(&email, role, None, actor).await?;
+    let account = state_store
+        .add_staff(&email, role, districts, actor)
+        .await?;
     let token = auth::random_token();
     let expires = auth::now_secs() + auth::PASSWORD_LINK_VALID.as_secs() as i64;
     state_store
@@ -534,7 +537,7 @@ async fn invite(
         .map(|o| o.as_str().to_string())
         .unwrap_or_default();
     let email = field(&f, "email").trim().to_lowercase();
-    match invite_account(&state.store, &origin, &email, role, &s.account.email).await {
+    match invite_account(&state.store, &origin, &email, role, None, &s.account.email).await {
         Ok(link) => {
             let list = state.store.staff_list().await?;
             Ok(page(

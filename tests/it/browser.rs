@@ -387,6 +387,7 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
         "",
         "admin@kommun.se",
         trygg::auth::Role::Admin,
+        None,
         "test",
     )
     .await

@@ -177,6 +177,7 @@ async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
         "http://x",
         "Anna@Kommun.se",
         Role::Analyst,
+        None,
         "test",
     )
     .await
@@ -553,6 +554,7 @@ async fn no_password_session_or_link_reaches_the_log() {
         "http://x",
         "logg@kommun.se",
         Role::Admin,
+        None,
         "test",
     )
     .await
@@ -619,4 +621,42 @@ async fn no_password_session_or_link_reaches_the_log() {
     for secret in [password, "wrong-secret-0815", session, link_token] {
         assert!(!text.contains(secret), "{secret} in the log");
     }
+}
+
+#[tokio::test]
+async fn an_analyst_limited_to_districts_sees_only_those() {
+    let db = TestDb::new().await;
+    db.publish_open("ryd").await;
+    db.publish_open("berga").await;
+    let app = db.app();
+    let only_ryd = ["ryd".to_string()];
+    db.store
+        .add_staff("polis@polisen.se", Role::Analyst, Some(&only_ryd), "test")
+        .await
+        .unwrap();
+    let (cookie, _, _) = session(&db, "polis@polisen.se", Role::Analyst).await;
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/oversikt",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<td>Ryd</td>") && !page.body.contains("<td>Berga</td>"),
+        "{}",
+        page.body
+    );
+    let (admin, _, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let page = send(
+        &app,
+        request("GET", "/personal/oversikt", Some(&admin), String::new(), ""),
+    )
+    .await;
+    assert!(page.body.contains("<td>Ryd</td>") && page.body.contains("<td>Berga</td>"));
 }
