@@ -41,7 +41,7 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitFlags,
         /// Behind a reverse proxy: the header it puts the client's address in (e.g.
-        /// X-Real-IP), used only to throttle code guesses in memory.
+        /// X-Real-IP), used only to throttle code guesses and staff logins, in memory.
         #[arg(long, env = "TRYGG_CLIENT_IP_HEADER")]
         client_ip_header: Option<String>,
     },
@@ -360,6 +360,18 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let limits = limits.limits()?;
             let origin = config.origin()?;
+            let local = addr.starts_with("127.")
+                || addr.starts_with("localhost")
+                || addr.starts_with("[::1]");
+            if !local
+                && !origin
+                    .as_ref()
+                    .is_some_and(crate::http::PublicOrigin::is_https)
+            {
+                eprintln!(
+                    "warning: serving {addr} without an https --public-origin: staff session cookies are not marked Secure; run behind TLS and set TRYGG_PUBLIC_ORIGIN=https://…"
+                );
+            }
             let client_ip_header = client_ip_header
                 .map(|h| {
                     axum::http::HeaderName::try_from(h.trim()).map_err(|_| {

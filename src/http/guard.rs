@@ -115,7 +115,14 @@ fn page(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
 /// Refuses cross-site state-changing requests with a 403 page in the resident's language.
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(why) = cross_site(req.method(), req.headers(), state.origin.as_ref()) {
-        tracing::warn!(path = %req.uri().path(), %why, "cross-site request refused");
+        // A set-password path holds a one-time token: never in the log.
+        let path = req.uri().path();
+        let path = if path.starts_with("/personal/losenord/") {
+            "/personal/losenord/…"
+        } else {
+            path
+        };
+        tracing::warn!(%path, %why, "cross-site request refused");
         let lang = lang_of(&req);
         return page(
             StatusCode::FORBIDDEN,
@@ -133,15 +140,21 @@ async fn buffered(state: &AppState, req: Request) -> Result<Request, Response> {
         return Ok(req);
     }
     let lang = lang_of(&req);
+    // Staff uploads (questionnaires, scanned paper answers) may be larger than a resident's
+    // answers, but only from someone who presents a staff session cookie.
+    let staff_upload = req.uri().path().starts_with("/personal/")
+        && crate::auth::session_cookie(req.headers()).is_some();
+    let limit = if staff_upload {
+        super::MAX_STAFF_UPLOAD_BYTES
+    } else {
+        super::MAX_BODY_BYTES
+    };
     let (parts, body) = req.into_parts();
-    let read = axum::body::to_bytes(body, super::MAX_BODY_BYTES);
+    let read = axum::body::to_bytes(body, limit);
     match tokio::time::timeout(state.limits.body_timeout, read).await {
         Ok(Ok(bytes)) => Ok(Request::from_parts(parts, axum::body::Body::from(bytes))),
         Ok(Err(_)) => {
-            let body = lang.tf(
-                "too_large_body",
-                &[("max", &(super::MAX_BODY_BYTES / 1024).to_string())],
-            );
+            let body = lang.tf("too_large_body", &[("max", &(limit / 1024).to_string())]);
             Err(page(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &lang,

@@ -33,6 +33,10 @@ use crate::store::Store;
 /// answers is about 10 kB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Largest upload from a signed-in member of staff (a questionnaire file, a scanning CSV of
+/// a few thousand paper forms); larger scans go through `trygg import-paper`.
+pub const MAX_STAFF_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {

@@ -122,6 +122,13 @@ async fn login(
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password");
     let refuse = |msg: &str, status: StatusCode| page(status, v::login(Some(msg), &email));
+    // No account has a longer address; refused before it costs a hash or throttle memory.
+    if email.len() > 254 || password.len() > 1024 {
+        return Ok(refuse(
+            "Fel e-post eller lösenord.",
+            StatusCode::UNAUTHORIZED,
+        ));
+    }
     if state.logins.blocked(&email, client.0) {
         return Ok(refuse(
             "För många misslyckade inloggningar. Vänta en kvart och försök igen.",
@@ -145,7 +152,7 @@ async fn login(
         ));
     }
     let (account, _) = found.expect("checked");
-    state.logins.succeeded(&email);
+    state.logins.succeeded(&email, client.0);
     let token = auth::random_token();
     state
         .store

@@ -29,7 +29,9 @@ pub struct Throttle {
 impl Throttle {
     /// Whether `addr` has used up its failures in the current window.
     pub fn blocked(&self, addr: Option<IpAddr>) -> bool {
-        let Some(addr) = addr else { return false };
+        let Some(addr) = addr.map(crate::auth::throttle::network) else {
+            return false;
+        };
         let table = self.table.lock().expect("throttle");
         table
             .get(&addr)
@@ -38,7 +40,9 @@ impl Throttle {
 
     /// Counts a failed code from `addr`.
     pub fn failed(&self, addr: Option<IpAddr>) {
-        let Some(addr) = addr else { return };
+        let Some(addr) = addr.map(crate::auth::throttle::network) else {
+            return;
+        };
         let mut table = self.table.lock().expect("throttle");
         if table.len() >= MAX_ADDRESSES {
             table.retain(|_, (since, _)| since.elapsed() < WINDOW);

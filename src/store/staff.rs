@@ -149,7 +149,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<StaffAccount>, Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {ACCOUNT_COLUMNS} from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ?"
+            "select {ACCOUNT_COLUMNS} from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ? and s.disabled = 0"
         )))
         .bind(hash)
         .bind(now)
@@ -167,7 +167,7 @@ impl Store {
     ) -> Result<Option<String>, Error> {
         let mut tx = self.write().await?;
         let row: Option<(i64, String)> = sqlx::query_as(
-            "select s.id, s.email from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ?",
+            "select s.id, s.email from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ? and s.disabled = 0",
         )
         .bind(token_hash)
         .bind(now)
@@ -280,14 +280,21 @@ impl Store {
         let Some(email) = email else {
             return Err(Error::Invalid("no such account".into()));
         };
-        sqlx::query("update staff set role = ?, disabled = ? where id = ?")
-            .bind(role.as_str())
-            .bind(disabled)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        // A district limit belongs to the analyst role; it goes when the role does.
+        sqlx::query(
+            "update staff set role = ?1, disabled = ?2, districts = case when ?1 = 'analyst' then districts end where id = ?3",
+        )
+        .bind(role.as_str())
+        .bind(disabled)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
         if disabled {
             sqlx::query("delete from staff_sessions where staff_id = ?")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            sqlx::query("delete from password_tokens where staff_id = ?")
                 .bind(id)
                 .execute(tx.conn())
                 .await?;

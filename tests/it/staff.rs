@@ -235,16 +235,33 @@ async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
         unknown.body.contains("Fel e-post eller lösenord."),
         "the same answer for an unknown account"
     );
-    // Five failures lock the account for a while, even with the right password…
-    for _ in 0..4 {
+    // Five failures from one address lock the account there, even with the right
+    // password; the same person elsewhere can still sign in.
+    for _ in 0..5 {
         send(&app, login("anna@kommun.se", "fel", "10.0.0.3")).await;
     }
     let locked = send(
         &app,
-        login("anna@kommun.se", "en lång lösenfras", "10.0.0.4"),
+        login("anna@kommun.se", "en lång lösenfras", "10.0.0.3"),
     )
     .await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("För många misslyckade inloggningar"));
+    let elsewhere = send(
+        &app,
+        login("Anna@Kommun.se ", "en lång lösenfras", "10.0.0.4"),
+    )
+    .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        elsewhere.body
+    );
+    // An address far longer than any e-mail is refused without being remembered.
+    let long = "a".repeat(60_000) + "@kommun.se";
+    let r = send(&app, login(&long, "fel", "10.0.0.8")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // …and twenty failures from one address lock that address for every account.
     db.store
         .add_staff("bo@kommun.se", Role::Reader, None, "test")
@@ -592,6 +609,14 @@ async fn no_password_session_or_link_reaches_the_log() {
     };
     let password = "hemligt-lösenord-4711";
     let token_path = link.trim_start_matches("http://x");
+    // A cross-site post to the link is refused and logged — without the token.
+    {
+        let mut st = std::net::TcpStream::connect(&addr).unwrap();
+        write!(st, "POST {token_path} HTTP/1.1\r\nHost: x\r\nSec-Fetch-Site: cross-site\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\nConnection: close\r\n\r\npassword=x").unwrap();
+        let mut r = String::new();
+        st.read_to_string(&mut r).unwrap();
+        assert!(r.starts_with("HTTP/1.1 403"), "{r}");
+    }
     post(token_path, &encode(&[("password", password)]), "");
     let reply = post(
         "/personal/logga-in",
@@ -659,4 +684,85 @@ async fn an_analyst_limited_to_districts_sees_only_those() {
     )
     .await;
     assert!(page.body.contains("<td>Ryd</td>") && page.body.contains("<td>Berga</td>"));
+}
+
+#[tokio::test]
+async fn staff_uploads_may_be_larger_than_answers_and_disabled_accounts_lose_their_links() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    // A questionnaire file with a long comment: over a resident's 64 KiB, under 1 MiB.
+    let big = format!("{}\n# {}\n", bundled_source(), "x".repeat(80 * 1024));
+    let y = chrono::Datelike::year(&today()).to_string();
+    let (o, c) = (
+        today().to_string(),
+        (today() + chrono::Duration::days(9)).to_string(),
+    );
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("year", y.as_str()),
+        ("opens", o.as_str()),
+        ("closes", c.as_str()),
+        ("district", "city"),
+    ];
+    let (body, ct) = multipart(&fields, Some(&big));
+    let r = send(
+        &app,
+        request("POST", "/personal/vagor", Some(&cookie), body.clone(), &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(db.store.waves().await.unwrap().len(), 1);
+    // The same body without a staff session is refused at the residents' limit.
+    let r = send(&app, request("POST", "/personal/vagor", None, body, &ct)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let link = trygg::http::staff::invite_account(
+        &db.store,
+        "",
+        "borta@kommun.se",
+        Role::Reader,
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
+    let id = db
+        .store
+        .staff_by_email("borta@kommun.se")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            &format!("/personal/anvandare/{id}"),
+            format!("csrf={csrf}&role=reader&disabled=1"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, &link).await.status,
+        StatusCode::NOT_FOUND,
+        "a disabled account's link is void"
+    );
+    let r = send(
+        &app,
+        form(None, &link, "password=ett+långt+lösenord".into()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        !db.store
+            .staff_by_email("borta@kommun.se")
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .has_password
+    );
 }
