@@ -119,6 +119,17 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
         .await
         .with_context(|| format!("storing the sample of {w}"))?;
     staged.finish().map_err(|e| anyhow!(e))?;
+    store
+        .audit(
+            super::CLI_ACTOR,
+            "codes created",
+            &format!(
+                "{w}: {} letters in {} strata",
+                letters.len(),
+                drawn.strata.len()
+            ),
+        )
+        .await?;
     store.close().await;
     let population: u64 = drawn.strata.iter().map(|s| s.population).sum();
     let mut out = format!(
@@ -215,6 +226,17 @@ pub async fn mark(
                 .join(", ")
         ),
     };
+    let changed = before
+        .iter()
+        .filter(|b| **b == Some(CodeStatus::Unused))
+        .count();
+    store
+        .audit(
+            super::CLI_ACTOR,
+            "letters marked",
+            &format!("{w}: {changed} {}", status.as_str()),
+        )
+        .await?;
     store.close().await;
     let marked = before
         .iter()
@@ -327,6 +349,13 @@ pub async fn import_paper(
         paper::read(path, &q).map_err(|e| anyhow!("{e}; nothing was imported"))?;
     let imported =
         paper::store_rows(&store, &key, wave.id, &w.to_string(), good, &mut refused).await?;
+    store
+        .audit(
+            super::CLI_ACTOR,
+            "paper import",
+            &format!("{w}: {imported} imported, {} refused", refused.len()),
+        )
+        .await?;
     store.close().await;
     Ok(ImportReport {
         wave: w,

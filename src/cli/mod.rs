@@ -324,6 +324,9 @@ pub fn error_message(e: &anyhow::Error) -> String {
     out
 }
 
+/// Who the audit log names for changes made with the command line on the server.
+pub(crate) const CLI_ACTOR: &str = "command line";
+
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRYGG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
@@ -594,6 +597,13 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = crate::report::generate(&store, &inputs, &options)
                 .await
                 .with_context(|| format!("writing the report for {year}"))?;
+            store
+                .audit(
+                    CLI_ACTOR,
+                    "report generated",
+                    &format!("{year} in {}", out.display()),
+                )
+                .await?;
             println!(
                 "report {year}: {} files ({} charts, {:.1} MB) in {}; analysis {:.2} s, charts and tables {:.2} s",
                 summary.files,
@@ -681,10 +691,19 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                     .await
                     .with_context(|| format!("publishing {d} {year}"))?;
                 match outcome {
-                    Published::Created => println!(
-                        "published {d} {year} ({}, open {opens} to {closes})",
-                        q.code
-                    ),
+                    Published::Created => {
+                        store
+                            .audit(
+                                CLI_ACTOR,
+                                "wave published",
+                                &format!("{d} {year} ({}, {opens} to {closes})", q.code),
+                            )
+                            .await?;
+                        println!(
+                            "published {d} {year} ({}, open {opens} to {closes})",
+                            q.code
+                        )
+                    }
                     Published::Unchanged => println!(
                         "{d} {year} was already published with this questionnaire and dates; unchanged"
                     ),

@@ -432,14 +432,64 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
         &driver,
         "document.readyState === 'complete' && document.body.innerText.includes('Stäng Ryd')",
     );
-    // A resident answers; the overview counts it.
-    driver.go(&format!("{base}/s/ryd/{year}?lang=sv"));
+    // The letters go out: the sample is drawn on the server (`trygg sample`), which then
+    // serves with the code key.
+    drop(server);
+    let frame = db.dir.path().join("frame.csv");
+    std::fs::write(&frame, trygg::demo::frame_csv(&["ryd"], 400, year, 9)).unwrap();
+    let key = db.dir.path().join("codes.key");
+    let print = db.dir.path().join("print");
+    std::fs::create_dir_all(&print).unwrap();
+    let letters = print.join("letters.csv");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+        .arg("--database")
+        .arg(db.path())
+        .arg("--surveys")
+        .arg(surveys_dir())
+        .arg("--code-key")
+        .arg(&key)
+        .args([
+            "sample",
+            "--wave",
+            &format!("ryd/{year}"),
+            "--size",
+            "20",
+            "--frame",
+        ])
+        .arg(&frame)
+        .arg("--out")
+        .arg(&letters)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let code = std::fs::read_to_string(&letters)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .rev()
+        .nth(2)
+        .unwrap()
+        .to_string();
+    let key_arg = key.to_str().unwrap().to_string();
+    let server = Server::start(&db.path(), &["--code-key", &key_arg]);
+    let base = format!("http://{}", server.addr);
+    // A resident types the code from the letter and answers.
+    driver.go(&format!("{base}/?lang=sv"));
+    driver.type_into("#kod", &code);
+    driver.click("form.code-box button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('#T_OMRADET-ganska_trygg') !== null",
+    );
     driver.click("label[for=T_OMRADET-ganska_trygg]");
-    driver.click("button[type=submit]");
+    driver.click("form[method=post] button[type=submit]");
     wait_for(
         &driver,
         "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
     );
+    // The administrator (still signed in) sees the response rate.
     driver.go(&format!("{base}/personal/oversikt"));
     let row = driver.script(
         "const r = [...document.querySelectorAll('tbody tr')].find(t => t.innerText.includes('Ryd'));
@@ -447,7 +497,10 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
     );
     let row = row.as_str().unwrap_or("").to_string();
     assert!(
-        row.contains("öppen") && row.contains("öppen länk") && row.contains("<5"),
+        row.contains("öppen")
+            && row.contains("slumpurval")
+            && row.contains("20")
+            && row.contains("5 %"),
         "{row}"
     );
     let (scroll, width, lang, _) = layout(&driver);

@@ -628,6 +628,19 @@ async fn reminders_marks_paper_answers_and_response_rates() {
     );
     assert_eq!(y.db.count().await, 7);
 
+    // Every change made on the command line is in the audit log.
+    let log: Vec<String> =
+        y.db.store
+            .audit_log(Some("command line"), None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.action.clone())
+            .collect();
+    for action in ["codes created", "letters marked", "paper import"] {
+        assert!(log.iter().any(|a| a == action), "{action} in {log:?}");
+    }
+
     // Reminders: exactly the codes not used, returned or declined.
     let o = y.trygg(&[
         "reminders",
