@@ -1,5 +1,10 @@
 //! The report's workbook `trygg-<year>.xlsx`: a sheet per theme (every district and year,
 //! with intervals and flags), one for the indices and one for the measures.
+//!
+//! Made to be opened and sorted at once: shares and changes are numbers formatted as
+//! percentages with one decimal (`0.0%`, so Excel shows 43,0 % in Swedish and still sorts
+//! and sums the value), columns have widths, the header row is frozen and every sheet has
+//! an autofilter.
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -22,10 +27,22 @@ fn sheet_name(s: &str) -> String {
 fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate() {
         ws.write_with_format(0, i as u16, *c, bold)?;
-        ws.set_column_width(i as u16, if i < 2 { 26 } else { 12 })?;
+        let width = (c.chars().count() + 2).max(if i < 2 { 26 } else { 12 });
+        ws.set_column_width(i as u16, width as f64)?;
     }
     ws.set_freeze_panes(1, 0)?;
     Ok(())
+}
+
+/// A filter on every column of the header row, over `rows` data rows.
+fn filter(ws: &mut Worksheet, rows: u32, cols: usize) -> Result<(), XlsxError> {
+    ws.autofilter(0, 0, rows.max(1), cols.saturating_sub(1) as u16)?;
+    Ok(())
+}
+
+/// Shares and differences of shares: percent with one decimal.
+fn percent() -> Format {
+    Format::new().set_num_format("0.0%")
 }
 
 /// Writes a value, or "för få svar" for a suppressed row, or nothing.
@@ -35,10 +52,14 @@ fn value(
     col: u16,
     r: &ResultRow,
     v: Option<f64>,
+    format: Option<&Format>,
 ) -> Result<(), XlsxError> {
     match v {
         Some(v) => {
-            ws.write(row, col, v)?;
+            match format {
+                Some(f) => ws.write_with_format(row, col, v, f)?,
+                None => ws.write(row, col, v)?,
+            };
         }
         None if r.suppressed => {
             ws.write(row, col, "för få svar")?;
@@ -97,7 +118,10 @@ pub fn build(
                     .question()
                     .is_some_and(|c| codes.iter().any(|x| *x == c))
         });
+        let pct = percent();
+        let mut last = 0;
         for (row, r) in (1u32..).zip(shown) {
+            last = row;
             (|| -> Result<(), XlsxError> {
                 ws.write(row, 0, names.domain(&r.district))?;
                 ws.write(row, 1, names.key(&r.indicator))?;
@@ -105,13 +129,13 @@ pub fn build(
                 if let Some(n) = r.n {
                     ws.write(row, 3, n)?;
                 }
-                value(ws, row, 4, r, r.estimate)?;
-                value(ws, row, 5, r, r.ci_low)?;
-                value(ws, row, 6, r, r.ci_high)?;
-                value(ws, row, 7, r, r.level.map(f64::from))?;
+                value(ws, row, 4, r, r.estimate, Some(&pct))?;
+                value(ws, row, 5, r, r.ci_low, Some(&pct))?;
+                value(ws, row, 6, r, r.ci_high, Some(&pct))?;
+                value(ws, row, 7, r, r.level.map(f64::from), None)?;
                 ws.write(row, 8, r.uncertain)?;
                 if let Some(d) = r.prev.diff {
-                    ws.write(row, 9, d)?;
+                    ws.write_with_format(row, 9, d, &pct)?;
                 }
                 if let Some(s) = r.prev.significant {
                     ws.write(row, 10, s)?;
@@ -121,20 +145,19 @@ pub fn build(
             })()
             .map_err(xerr)?;
         }
+        filter(ws, last, cols.len()).map_err(xerr)?;
     }
     let ws = wb.add_worksheet();
     ws.set_name("Index").map_err(xerr)?;
-    header(
-        ws,
-        &["Område", "Index", "År", "Värde", "Klass", "Undertryckt"],
-        &bold,
-    )
-    .map_err(xerr)?;
+    let index_cols = ["Område", "Index", "År", "Värde", "Klass", "Undertryckt"];
+    header(ws, &index_cols, &bold).map_err(xerr)?;
+    let mut last = 0;
     let indices = a
         .results
         .iter()
         .filter(|r| r.group == Group::All && r.kind == Kind::Index);
     for (row, r) in (1u32..).zip(indices) {
+        last = row;
         (|| -> Result<(), XlsxError> {
             ws.write(row, 0, names.domain(&r.district))?;
             let index = match &r.indicator {
@@ -143,7 +166,7 @@ pub fn build(
             };
             ws.write(row, 1, index)?;
             ws.write(row, 2, r.year)?;
-            value(ws, row, 3, r, r.estimate)?;
+            value(ws, row, 3, r, r.estimate, None)?;
             if let Some(c) = r.class {
                 ws.write(row, 4, c.as_str())?;
             }
@@ -152,6 +175,7 @@ pub fn build(
         })()
         .map_err(xerr)?;
     }
+    filter(ws, last, index_cols.len()).map_err(xerr)?;
     let ws = wb.add_worksheet();
     ws.set_name("Åtgärder").map_err(xerr)?;
     header(
@@ -175,6 +199,7 @@ pub fn build(
         &bold,
     )
     .map_err(xerr)?;
+    let pct = percent();
     for (i, m) in a.measures.iter().enumerate() {
         let row = i as u32 + 1;
         (|| -> Result<(), XlsxError> {
@@ -193,7 +218,9 @@ pub fn build(
             .into_iter()
             .enumerate()
             {
+                // Changes and their interval are shares; p stays a plain number.
                 match v {
+                    Some(v) if c < 5 => ws.write_with_format(row, 4 + c as u16, v, &pct)?,
                     Some(v) => ws.write(row, 4 + c as u16, v)?,
                     None => ws.write(row, 4 + c as u16, "för få svar")?,
                 };
@@ -210,5 +237,6 @@ pub fn build(
         })()
         .map_err(xerr)?;
     }
+    filter(ws, a.measures.len() as u32, 14).map_err(xerr)?;
     wb.save_to_buffer().map_err(xerr)
 }

@@ -631,3 +631,46 @@ async fn the_server_lists_and_serves_reports_read_only() {
     let post = post_form(&app, "/rapporter/2026/index.html", "x=1").await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[test]
+fn the_workbook_shows_percentages_with_a_frozen_header_and_filters() {
+    use std::io::Read;
+    let f = fixture();
+    let bytes = f.files.get("trygg-2026.xlsx").expect("the workbook");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let styles = read("xl/styles.xml");
+    assert!(
+        styles.contains(r#"formatCode="0.0%""#),
+        "a percent format with one decimal"
+    );
+    let sheets = read("xl/workbook.xml").matches("<sheet ").count();
+    assert!(sheets >= 3);
+    for i in 1..=sheets {
+        let sheet = read(&format!("xl/worksheets/sheet{i}.xml"));
+        assert!(
+            sheet.contains("<autoFilter ref=\"A1:"),
+            "sheet {i} has a filter"
+        );
+        assert!(
+            sheet.contains(r#"ySplit="1""#) && sheet.contains(r#"state="frozen""#),
+            "sheet {i}: frozen header"
+        );
+        assert!(sheet.contains("<cols>"), "sheet {i}: column widths");
+    }
+    // A share is a number in a percent-formatted cell, not a raw fraction in General.
+    let first = read("xl/worksheets/sheet1.xml");
+    let share_cell = first
+        .split("<c r=\"E2\"")
+        .nth(1)
+        .expect("row 2 has a share");
+    assert!(
+        share_cell.starts_with(" s=\""),
+        "E2 carries a style: {}",
+        &share_cell[..40.min(share_cell.len())]
+    );
+}
