@@ -519,24 +519,32 @@ pub async fn invite_account(
     ))
 }
 
+/// The role posted in a users form, after its CSRF token; or the page refusing it.
+fn role_form(s: &Staff, f: &[(String, String)]) -> Result<Role, Box<Response>> {
+    if let Some(r) = csrf(s, field(f, "csrf")) {
+        return Err(Box::new(r));
+    }
+    Role::parse(field(f, "role")).ok_or_else(|| {
+        Box::new(page(
+            StatusCode::BAD_REQUEST,
+            v::message(
+                "Okänd roll",
+                "Välj administratör, analytiker eller läsare.",
+                Some(s),
+            ),
+        ))
+    })
+}
+
 async fn invite(
     State(state): State<AppState>,
     Admin(s): Admin,
     body: Bytes,
 ) -> Result<Response, Error> {
     let f = fields(&body);
-    if let Some(r) = csrf(&s, field(&f, "csrf")) {
-        return Ok(r);
-    }
-    let Some(role) = Role::parse(field(&f, "role")) else {
-        return Ok(page(
-            StatusCode::BAD_REQUEST,
-            v::message(
-                "Okänd roll",
-                "Välj administratör, analytiker eller läsare.",
-                Some(&s),
-            ),
-        ));
+    let role = match role_form(&s, &f) {
+        Ok(role) => role,
+        Err(refused) => return Ok(*refused),
     };
     let origin = state
         .origin
@@ -567,18 +575,9 @@ async fn update_user(
     body: Bytes,
 ) -> Result<Response, Error> {
     let f = fields(&body);
-    if let Some(r) = csrf(&s, field(&f, "csrf")) {
-        return Ok(r);
-    }
-    let Some(role) = Role::parse(field(&f, "role")) else {
-        return Ok(page(
-            StatusCode::BAD_REQUEST,
-            v::message(
-                "Okänd roll",
-                "Välj administratör, analytiker eller läsare.",
-                Some(&s),
-            ),
-        ));
+    let role = match role_form(&s, &f) {
+        Ok(role) => role,
+        Err(refused) => return Ok(*refused),
     };
     if id == s.account.id && (role != Role::Admin || field(&f, "disabled") == "1") {
         return Ok(page(
