@@ -404,6 +404,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let state = crate::http::AppState::new(store, districts)
                 .with_reports(&config.reports_dir)
+                .with_surveys(&config.surveys_dir)
                 .with_origin(origin)
                 .with_code_key(code_key)
                 .with_client_ip_header(client_ip_header)

@@ -5,6 +5,7 @@
 //! timeouts until Ctrl-C or SIGTERM. `guard.rs` refuses cross-site posts and sheds load.
 
 mod codes;
+mod explorer;
 pub mod form;
 mod guard;
 mod reports;
@@ -60,6 +61,10 @@ pub struct AppState {
     pub(crate) logins: Arc<crate::auth::throttle::LoginThrottle>,
     /// The header a trusted proxy puts the client's address in (e.g. `x-real-ip`).
     client_ip_header: Option<header::HeaderName>,
+    /// The folder with population margins and the measures register, for the explorer.
+    pub surveys: std::path::PathBuf,
+    /// The explorer's analysis, kept until responses or waves change.
+    explorer: Arc<explorer::Cache>,
     /// Parsed questionnaire snapshots by id; snapshots never change, so caching is safe.
     snapshots: Arc<Mutex<HashMap<i64, Arc<Questionnaire>>>>,
 }
@@ -76,6 +81,8 @@ impl AppState {
             code_key: None,
             throttle: Arc::default(),
             logins: Arc::default(),
+            surveys: std::path::PathBuf::from("surveys"),
+            explorer: Arc::default(),
             client_ip_header: None,
             snapshots: Arc::default(),
         }
@@ -91,6 +98,12 @@ impl AppState {
     /// trusted reverse proxy, instead of the connection's peer.
     pub fn with_client_ip_header(mut self, name: Option<header::HeaderName>) -> Self {
         self.client_ip_header = name;
+        self
+    }
+
+    /// The surveys folder (population margins, measures) the explorer analyses with.
+    pub fn with_surveys(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.surveys = dir.into();
         self
     }
 
@@ -133,6 +146,8 @@ pub fn router(state: AppState) -> Router {
         .merge(survey::routes())
         .merge(codes::routes())
         .merge(staff::routes())
+        .route("/personal/resultat", get(explorer::page))
+        .route("/personal/resultat.csv", get(explorer::csv))
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))

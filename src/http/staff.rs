@@ -50,6 +50,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/personal/anvandare/1"),
     ("GET", "/personal/logg"),
     ("GET", "/personal/falt"),
+    ("GET", "/personal/resultat"),
+    ("GET", "/personal/resultat.csv"),
     ("POST", "/personal/falt/papper"),
     ("POST", "/personal/falt/markera"),
 ];

@@ -33,6 +33,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                     li { a href="/personal/anvandare" { "Användare" } }
                                     li { a href="/personal/logg" { "Logg" } }
                                 }
+                                li { a href="/personal/resultat" { "Resultat" } }
                                 li { a href="/rapporter" { "Rapporter" } }
                             }
                         }

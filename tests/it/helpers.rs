@@ -106,7 +106,7 @@ impl TestDb {
     }
 
     pub fn app(&self) -> Router {
-        router(AppState::new(self.store.clone(), districts()))
+        router(AppState::new(self.store.clone(), districts()).with_surveys(surveys_dir()))
     }
 
     /// Another writer: a separate connection holding the database's write lock until it

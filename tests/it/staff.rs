@@ -126,12 +126,18 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
             };
             let r = send(&app, req).await;
             let allowed = match path.as_str() {
-                "/personal" | "/personal/logga-ut" | "/personal/logga-ut-overallt" => true,
+                "/personal"
+                | "/personal/logga-ut"
+                | "/personal/logga-ut-overallt"
+                | "/personal/resultat"
+                | "/personal/resultat.csv" => true,
                 "/personal/oversikt" => role != Role::Reader,
                 _ => role == Role::Admin,
             };
             if allowed {
                 let expected = match (method, path.as_str()) {
+                    // (the explorer has no answers to analyse yet: it says so)
+                    ("GET", "/personal/resultat.csv") => StatusCode::CONFLICT,
                     ("GET", _) => StatusCode::OK,
                     // No file, or no sampled wave: the form again, with why.
                     (
@@ -765,4 +771,126 @@ async fn staff_uploads_may_be_larger_than_answers_and_disabled_accounts_lose_the
             .0
             .has_password
     );
+}
+
+#[tokio::test]
+async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_suppressed_values() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in [2025, 2026] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            // City 2026 has 12 answers: too few to publish.
+            let n = if d == "city" && year == 2026 { 12 } else { 200 };
+            let answers = trygg::demo::responses(&q, d, year, 11, n).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let app = db.app();
+    let (cookie, _, _) = session(&db, "polis@polisen.se", Role::Reader).await;
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/resultat?district=ryd&indicator=P_BELYSNING",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<svg") && page.body.contains(r#"<option value="ryd" selected>"#));
+    assert_eq!(
+        page.body.matches("<td>Ryd</td>").count(),
+        2,
+        "two years of Ryd"
+    );
+    let csv = send(
+        &app,
+        request(
+            "GET",
+            "/personal/resultat.csv?district=ryd&indicator=P_BELYSNING&sep=semicolon",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let body = csv.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = body.lines().collect();
+    assert!(lines[0].starts_with("district;year;indicator;estimate;"));
+    assert_eq!(
+        lines.len(),
+        1 + 4,
+        "Ryd and the municipality, two years each"
+    );
+    assert!(
+        lines[1].starts_with("ryd;2025;P_BELYSNING;0,"),
+        "decimal comma: {}",
+        lines[1]
+    );
+
+    // City 2026 is suppressed: its value is in neither the page nor the export.
+    let inputs = trygg::analysis::Inputs {
+        districts: districts(),
+        surveys: surveys_dir(),
+    };
+    let mut open = trygg::analysis::Options::new(2025..=2026);
+    open.min_n = 5.0;
+    open.min_n_eff = 1.0;
+    let unsuppressed = trygg::analysis::analyze(&db.store, &inputs, &open)
+        .await
+        .unwrap();
+    let hidden = unsuppressed
+        .results
+        .iter()
+        .find(|r| {
+            r.year == 2026
+                && r.district.to_string() == "city"
+                && r.indicator.is("P_BELYSNING")
+                && r.group == trygg::analysis::Group::All
+        })
+        .and_then(|r| r.estimate)
+        .expect("a value without suppression");
+    for sep in ["", "&sep=semicolon"] {
+        let csv = send(
+            &app,
+            request(
+                "GET",
+                &format!("/personal/resultat.csv?district=city&indicator=P_BELYSNING{sep}"),
+                Some(&cookie),
+                String::new(),
+                "",
+            ),
+        )
+        .await;
+        assert!(
+            !csv.body.contains(&format!("{hidden}"))
+                && !csv.body.contains(&format!("{hidden}").replace('.', ",")),
+            "{}",
+            csv.body
+        );
+        assert!(
+            csv.body.contains("city,2026,P_BELYSNING,,,,")
+                || csv.body.contains("city;2026;P_BELYSNING;;;;"),
+            "{}",
+            csv.body
+        );
+    }
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/resultat?district=city&indicator=P_BELYSNING",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert!(page.body.contains("för få svar"));
+    // (the page shows city and the municipality only; the hidden share, as the page would
+    // format it, is not there)
+    assert!(!page.body.contains(&format!("{:.1} %", 100.0 * hidden)));
 }
