@@ -38,7 +38,7 @@ struct Choices {
 }
 
 /// The current analysis, recomputed when responses or waves were added.
-async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, Error> {
+pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, Error> {
     let waves = state.store.waves().await?;
     let (Some(first), Some(last)) = (
         waves.iter().map(|w| w.year).min(),

@@ -4,6 +4,7 @@
 //! [`serve`] (in `server.rs`) binds a port and runs it with connection limits and
 //! timeouts until Ctrl-C or SIGTERM. `guard.rs` refuses cross-site posts and sheds load.
 
+pub mod api;
 mod codes;
 mod explorer;
 pub mod form;
@@ -148,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::routes())
         .route("/personal/resultat", get(explorer::page))
         .route("/personal/resultat.csv", get(explorer::csv))
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/api/v1/results", get(api::results))
+        .route("/api/v1/waves", get(api::waves))
+        .route("/api/v1/response-rates", get(api::response_rates))
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))

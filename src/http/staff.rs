@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/personal/falt", get(fieldwork))
         .route("/personal/falt/papper", post(paper_import))
         .route("/personal/falt/markera", post(mark_letters))
+        .route("/personal/api", get(api_tokens).post(create_api_token))
+        .route("/personal/api/{id}/aterkalla", post(revoke_api_token))
 }
 
 /// Every `/personal` route with its method, for the role × route test.
@@ -52,6 +54,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/personal/falt"),
     ("GET", "/personal/resultat"),
     ("GET", "/personal/resultat.csv"),
+    ("GET", "/personal/api"),
+    ("POST", "/personal/api"),
+    ("POST", "/personal/api/00/aterkalla"),
     ("POST", "/personal/falt/papper"),
     ("POST", "/personal/falt/markera"),
 ];
@@ -880,5 +885,77 @@ async fn mark_letters(
                 .collect();
             fieldwork_page(&state, &s, Some((&title, &lines)), StatusCode::OK).await
         }
+    }
+}
+
+async fn api_tokens(State(state): State<AppState>, Admin(s): Admin) -> Result<Response, Error> {
+    let list = state.store.api_tokens().await?;
+    Ok(page(StatusCode::OK, v::api_tokens(&s, &list, None)))
+}
+
+async fn create_api_token(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    let role = match role_form(&s, &f) {
+        Ok(role) => role,
+        Err(refused) => return Ok(*refused),
+    };
+    let name = field(&f, "name").trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message(
+                "Ingen nyckel skapades",
+                "Ge nyckeln ett namn (högst 100 tecken), till exempel verktyget som ska använda den.",
+                Some(&s),
+            ),
+        ));
+    }
+    let token = auth::random_token();
+    state
+        .store
+        .add_api_token(&auth::token_hash(&token), &name, role, &s.account.email)
+        .await?;
+    let list = state.store.api_tokens().await?;
+    Ok(page(
+        StatusCode::OK,
+        v::api_tokens(&s, &list, Some((&name, &token))),
+    ))
+}
+
+async fn revoke_api_token(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    if let Some(r) = csrf(&s, field(&fields(&body), "csrf")) {
+        return Ok(r);
+    }
+    let hash: Option<Vec<u8>> = (id.len() == 64)
+        .then(|| {
+            (0..32)
+                .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).ok())
+                .collect()
+        })
+        .flatten();
+    let revoked = match hash {
+        Some(h) => state.store.revoke_api_token(&h, &s.account.email).await?,
+        None => false,
+    };
+    if revoked {
+        Ok(Redirect::to("/personal/api").into_response())
+    } else {
+        Ok(page(
+            StatusCode::NOT_FOUND,
+            v::message(
+                "Nyckeln finns inte",
+                "Den är redan återkallad eller har aldrig funnits.",
+                Some(&s),
+            ),
+        ))
     }
 }

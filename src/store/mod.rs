@@ -16,7 +16,7 @@ mod write;
 
 pub use backup::BackupSummary;
 pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
-pub use staff::{AuditEntry, SessionRow, StaffAccount};
+pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
 
 use std::str::FromStr;
 use std::sync::Arc;

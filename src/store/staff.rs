@@ -381,3 +381,99 @@ impl Store {
         tx.commit().await
     }
 }
+
+/// An API token as the admin page lists it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Hex of the token's SHA-256: how the page names it.
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub created_by: String,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+impl Store {
+    /// Stores a new API token's hash, logged.
+    pub async fn add_api_token(
+        &self,
+        hash: &[u8],
+        name: &str,
+        role: Role,
+        actor: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into api_tokens (hash, name, role, created_by, created_at) values (?, ?, ?, ?, ?)",
+        )
+        .bind(hash)
+        .bind(name)
+        .bind(role.as_str())
+        .bind(actor)
+        .bind(now_text())
+        .execute(tx.conn())
+        .await?;
+        Self::audit_in(
+            &mut tx,
+            actor,
+            "API token created",
+            &format!("{name} ({})", role.as_str()),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The role of a live (not revoked) token.
+    pub async fn api_token_role(&self, hash: &[u8]) -> Result<Option<Role>, Error> {
+        let role: Option<String> =
+            sqlx::query_scalar("select role from api_tokens where hash = ? and revoked = 0")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(role.and_then(|r| Role::parse(&r)))
+    }
+
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
+        let rows = sqlx::query(
+            "select hash, name, role, created_by, created_at, revoked from api_tokens order by created_at, name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let hash: Vec<u8> = r.get("hash");
+                ApiToken {
+                    id: hash.iter().map(|b| format!("{b:02x}")).collect(),
+                    name: r.get("name"),
+                    role: Role::parse(r.get("role")).unwrap_or(Role::Reader),
+                    created_by: r.get("created_by"),
+                    created_at: r.get("created_at"),
+                    revoked: r.get::<i64, _>("revoked") != 0,
+                }
+            })
+            .collect())
+    }
+
+    /// Revokes a token by its hash; `false` when there is no such live token.
+    pub async fn revoke_api_token(&self, hash: &[u8], actor: &str) -> Result<bool, Error> {
+        let mut tx = self.write().await?;
+        let name: Option<String> =
+            sqlx::query_scalar("select name from api_tokens where hash = ? and revoked = 0")
+                .bind(hash)
+                .fetch_optional(tx.conn())
+                .await?;
+        let Some(name) = name else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query("update api_tokens set revoked = 1 where hash = ?")
+            .bind(hash)
+            .execute(tx.conn())
+            .await?;
+        Self::audit_in(&mut tx, actor, "API token revoked", &name).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -5,7 +5,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::{Role, Staff};
-use crate::store::{AuditEntry, StaffAccount, StratumRate, Wave};
+use crate::store::{ApiToken, AuditEntry, StaffAccount, StratumRate, Wave};
 
 /// The frame of a staff page; `staff` is the signed-in person, if any.
 pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
@@ -31,6 +31,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                     li { a href="/personal/vagor" { "Enkäter" } }
                                     li { a href="/personal/falt" { "Fältarbete" } }
                                     li { a href="/personal/anvandare" { "Användare" } }
+                                    li { a href="/personal/api" { "API" } }
                                     li { a href="/personal/logg" { "Logg" } }
                                 }
                                 li { a href="/personal/resultat" { "Resultat" } }
@@ -333,6 +334,51 @@ pub fn fieldwork(s: &Staff, waves: &[(i64, String)], report: Option<(&str, &[Str
                     label for="codes" { "Koder, en per rad" }
                     textarea #codes name="codes" rows="6" {}
                     button type="submit" { "Markera" }
+                }
+            }
+        },
+    )
+}
+
+/// API keys: create (shown once), list, revoke.
+pub fn api_tokens(s: &Staff, list: &[ApiToken], created: Option<(&str, &str)>) -> Markup {
+    layout(
+        "API-nycklar",
+        Some(s),
+        html! {
+            @if let Some((name, token)) = created {
+                div.receipt role="status" {
+                    p { "Nyckeln " strong { (name) } " visas bara nu. Kopiera den till verktyget:" }
+                    p { code { (token) } }
+                    p { "Använd den som " code { "Authorization: Bearer <nyckel>" } " mot " code { "/api/v1/…" } ". Beskrivningen av API:et finns på " a href="/api/v1/openapi.json" { "/api/v1/openapi.json" } "." }
+                }
+            }
+            h2 { "Skapa en nyckel" }
+            form method="post" action="/personal/api" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="name" { "Namn (verktyg eller person)" }
+                input #name type="text" name="name" maxlength="100";
+                label for="role" { "Roll" }
+                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Reader] { (role_sv(r)) } } }
+                button type="submit" { "Skapa" }
+            }
+            h2 { "Nycklar" }
+            table {
+                thead { tr { th { "Namn" } th { "Roll" } th { "Skapad" } th { "Av" } th { "" } } }
+                tbody {
+                    @for t in list {
+                        tr {
+                            td { (t.name) } td { (role_sv(t.role)) } td { (t.created_at) } td { (t.created_by) }
+                            td {
+                                @if t.revoked { "återkallad" } @else {
+                                    form method="post" action={ "/personal/api/" (t.id) "/aterkalla" } {
+                                        input type="hidden" name="csrf" value=(s.csrf);
+                                        button type="submit" { "Återkalla " (t.name) }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         },

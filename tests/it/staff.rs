@@ -118,6 +118,11 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                         role.as_str()
                     ),
                 ),
+                ("POST", "/personal/api") => form(
+                    Some(&cookie),
+                    &path,
+                    format!("csrf={csrf}&role=reader&name=bi-{}", role.as_str()),
+                ),
                 ("POST", p) if p.starts_with("/personal/anvandare/") => {
                     form(Some(&cookie), &path, format!("csrf={csrf}&role=reader"))
                 }
@@ -138,6 +143,9 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 let expected = match (method, path.as_str()) {
                     // (the explorer has no answers to analyse yet: it says so)
                     ("GET", "/personal/resultat.csv") => StatusCode::CONFLICT,
+                    ("POST", "/personal/api") => StatusCode::OK,
+                    // (there is no token "00" to revoke)
+                    ("POST", "/personal/api/00/aterkalla") => StatusCode::NOT_FOUND,
                     ("GET", _) => StatusCode::OK,
                     // No file, or no sampled wave: the form again, with why.
                     (
@@ -893,4 +901,203 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     // (the page shows city and the municipality only; the hidden share, as the page would
     // format it, is not there)
     assert!(!page.body.contains(&format!("{:.1} %", 100.0 * hidden)));
+}
+
+/// Checks a JSON value against one of the API's item schemas: exactly its fields, each of
+/// one of its types.
+fn conforms(item: &serde_json::Value, schema: &[(&str, &str)]) -> Result<(), String> {
+    let obj = item.as_object().ok_or("not an object")?;
+    for key in obj.keys() {
+        if !schema.iter().any(|(n, _)| n == key) {
+            return Err(format!("unexpected field {key}"));
+        }
+    }
+    for (name, types) in schema {
+        let v = obj.get(*name).ok_or(format!("missing {name}"))?;
+        let ok = types.split('|').any(|t| match t {
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "string" => v.is_string(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => false,
+        });
+        if !ok {
+            return Err(format!("{name} = {v} is not {types}"));
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_leaks() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in [2025, 2026] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let n = if d == "city" && year == 2026 { 12 } else { 150 };
+            let answers = trygg::demo::responses(&q, d, year, 13, n).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let created = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/api",
+            format!("csrf={csrf}&role=reader&name=Power+BI"),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::OK);
+    let token = created
+        .body
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 64, "the token is shown once");
+    let api = |path: &str, token: Option<&str>| {
+        let mut r = Request::get(path);
+        if let Some(t) = token {
+            r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    // No token, a wrong one: 401.
+    assert_eq!(
+        send(&app, api("/api/v1/results", None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = "0".repeat(64);
+    assert_eq!(
+        send(&app, api("/api/v1/results", Some(&wrong)))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The document describes every path, and every response conforms to it.
+    let doc: serde_json::Value =
+        serde_json::from_str(&get(&app, "/api/v1/openapi.json").await.body).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, item) in [
+        ("/api/v1/results", "Result"),
+        ("/api/v1/waves", "Wave"),
+        ("/api/v1/response-rates", "ResponseRate"),
+    ] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} in the document"
+        );
+        let schema = trygg::http::api::SCHEMAS
+            .iter()
+            .find(|(n, _)| *n == item)
+            .unwrap()
+            .1;
+        let required: Vec<&str> = doc["components"]["schemas"][item]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(required, schema.iter().map(|(n, _)| *n).collect::<Vec<_>>());
+        let r = send(&app, api(&format!("{path}?per_page=1000"), Some(&token))).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        let page: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        for key in ["items", "page", "per_page", "total"] {
+            assert!(page.get(key).is_some(), "{path}: {key}");
+        }
+        for it in page["items"].as_array().unwrap() {
+            conforms(it, schema).unwrap_or_else(|e| panic!("{path}: {e} in {it}"));
+        }
+    }
+    // Filters and pages.
+    let r = send(
+        &app,
+        api(
+            "/api/v1/results?district=ryd&year=2026&indicator=P_BELYSNING&group=all&kind=share",
+            Some(&token),
+        ),
+    )
+    .await;
+    let page: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(page["total"], 1);
+    assert!(page["items"][0]["estimate"].as_f64().is_some());
+    let second: serde_json::Value = serde_json::from_str(
+        &send(&app, api("/api/v1/results?per_page=7&page=2", Some(&token)))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        send(&app, api("/api/v1/results?per_page=5000", Some(&token)))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // City 2026 is suppressed: no value for it, for any indicator.
+    let r = send(
+        &app,
+        api(
+            "/api/v1/results?district=city&year=2026&group=all&per_page=1000",
+            Some(&token),
+        ),
+    )
+    .await;
+    let page: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert!(items.iter().any(|it| it["suppressed"] == true));
+    for it in items.iter().filter(|it| it["suppressed"] == true) {
+        for key in [
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "n_eff",
+            "level",
+            "change_from_previous",
+        ] {
+            assert!(it[key].is_null(), "{key} of a suppressed row: {it}");
+        }
+    }
+
+    // Revoked: 401 from then on, and both changes are in the audit log.
+    let id = db.store.api_tokens().await.unwrap()[0].id.clone();
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            &format!("/personal/api/{id}/aterkalla"),
+            format!("csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(&app, api("/api/v1/waves", Some(&token))).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let actions: Vec<String> = db
+        .store
+        .audit_log(None, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.action.clone())
+        .collect();
+    assert!(
+        actions.contains(&"API token created".to_string())
+            && actions.contains(&"API token revoked".to_string())
+    );
+    // Only the token's hash is stored.
+    let mut bytes = std::fs::read(db.path()).unwrap();
+    bytes.extend(std::fs::read(format!("{}-wal", db.path().display())).unwrap_or_default());
+    assert!(!String::from_utf8_lossy(&bytes).contains(&token));
 }
