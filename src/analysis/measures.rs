@@ -25,6 +25,17 @@ pub struct Measure {
     pub lag_months: u32,
     /// The indicators the measure is meant to move; every other indicator is exploratory.
     pub targets: Vec<String>,
+    /// Which version of the register in the database this is; `None` when it comes from
+    /// `surveys/measures.toml`.
+    pub version: Option<RegisterVersion>,
+}
+
+/// A version of a measure in the database register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterVersion {
+    pub version: i64,
+    pub edited_by: String,
+    pub edited_at: String,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +120,7 @@ pub fn parse(file: &str, src: &str, districts: &Districts) -> Result<Vec<Measure
             title: m.title,
             lag_months: m.lag_months,
             targets: m.targets,
+            version: None,
         });
     }
     Ok(out)

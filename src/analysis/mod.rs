@@ -249,11 +249,18 @@ pub async fn analyze(store: &Store, inputs: &Inputs, options: &Options) -> Resul
     })
     .await?;
     let load_time = started.elapsed();
+    // The register edited in trygg wins; before its first edit, the file is the register.
+    let register = if store.has_measures().await? {
+        Some(store.measures().await?)
+    } else {
+        None
+    };
     let inputs = inputs.clone();
     let options = options.clone();
-    let mut analysis = tokio::task::spawn_blocking(move || compute(loaded, &inputs, &options))
-        .await
-        .map_err(|e| Error::Internal(format!("analysis thread: {e}")))??;
+    let mut analysis =
+        tokio::task::spawn_blocking(move || compute(loaded, &inputs, &options, register))
+            .await
+            .map_err(|e| Error::Internal(format!("analysis thread: {e}")))??;
     analysis.timings.load = load_time;
     Ok(analysis)
 }
@@ -263,6 +270,7 @@ pub fn compute(
     loaded: load::Loaded,
     inputs: &Inputs,
     options: &Options,
+    register: Option<Vec<Measure>>,
 ) -> Result<Analysis, Error> {
     let started = Instant::now();
     let load::Loaded {
@@ -429,7 +437,10 @@ pub fn compute(
     };
     let table = results::build(&input);
     tracing::info!(ms = started.elapsed().as_millis() as u64, "table done");
-    let register = measures::load(&inputs.surveys.join("measures.toml"), &inputs.districts)?;
+    let register = match register {
+        Some(r) => r,
+        None => measures::load(&inputs.surveys.join("measures.toml"), &inputs.districts)?,
+    };
     let plain_waves: Vec<Wave> = waves.iter().map(|w| w.wave.clone()).collect();
     let (measure_rows, measure_notes) = measures::evaluate(&register, &plain_waves, &input);
     let measure_series = measures::comparison_series(&register, &measure_rows, &input);

@@ -82,6 +82,25 @@ pub const SCHEMAS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "MeasureEffect",
+        &[
+            ("measure", "string"),
+            ("district", "string"),
+            ("indicator", "string"),
+            ("target", "boolean"),
+            ("before_year", "integer"),
+            ("after_year", "integer"),
+            ("comparison", "string"),
+            ("did", "number|null"),
+            ("ci_low", "number|null"),
+            ("ci_high", "number|null"),
+            ("p", "number|null"),
+            ("q", "number|null"),
+            ("significant", "boolean|null"),
+            ("suppressed", "boolean"),
+        ],
+    ),
+    (
         "Wave",
         &[
             ("district", "string"),
@@ -185,6 +204,7 @@ pub fn openapi() -> Value {
         "paths": {
             "/api/v1/results": path("Estimates per year, district, group and indicator", "Result", &filters),
             "/api/v1/waves": path("Published waves", "Wave", &filters[..2]),
+            "/api/v1/measures": path("Measure effects (difference-in-differences), target indicators first", "MeasureEffect", &[filters[0], filters[2]]),
             "/api/v1/response-rates": path("Letters and answers per sampling stratum", "ResponseRate", &filters[..2]),
         },
         "components": {
@@ -281,6 +301,36 @@ pub async fn results(
                 "change_from_previous": r.prev.diff,
                 "q_previous": r.prev.q,
                 "significant_previous": r.prev.significant,
+            })
+        })
+        .collect();
+    Ok(paged(items, &f))
+}
+
+pub async fn measures(
+    State(state): State<AppState>,
+    _c: ApiClient,
+    Query(f): Query<Filter>,
+) -> Result<Response, Error> {
+    let a = match super::explorer::analysis(&state).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return Ok(paged(Vec::new(), &f)),
+        Err(Error::Invalid(why)) => {
+            return Ok((StatusCode::CONFLICT, Json(json!({"error": why}))).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let items: Vec<Value> = a
+        .measures
+        .iter()
+        .filter(|m| f.district.as_ref().is_none_or(|d| m.district == *d))
+        .filter(|m| f.indicator.as_ref().is_none_or(|i| m.indicator == *i))
+        .map(|m| {
+            json!({
+                "measure": m.measure, "district": m.district, "indicator": m.indicator,
+                "target": m.target, "before_year": m.before_year, "after_year": m.after_year,
+                "comparison": m.comparison, "did": m.did, "ci_low": m.ci_low, "ci_high": m.ci_high,
+                "p": m.p, "q": m.q, "significant": m.significant, "suppressed": m.suppressed,
             })
         })
         .collect();

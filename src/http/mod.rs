@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/results", get(api::results))
         .route("/api/v1/waves", get(api::waves))
+        .route("/api/v1/measures", get(api::measures))
         .route("/api/v1/response-rates", get(api::response_rates))
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))

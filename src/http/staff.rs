@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/personal/falt/papper", post(paper_import))
         .route("/personal/falt/markera", post(mark_letters))
         .route("/personal/api", get(api_tokens).post(create_api_token))
+        .route("/personal/atgarder", get(measures).post(save_measure))
         .route("/personal/api/{id}/aterkalla", post(revoke_api_token))
 }
 
@@ -54,6 +55,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/personal/falt"),
     ("GET", "/personal/resultat"),
     ("GET", "/personal/resultat.csv"),
+    ("GET", "/personal/atgarder"),
+    ("POST", "/personal/atgarder"),
     ("GET", "/personal/api"),
     ("POST", "/personal/api"),
     ("POST", "/personal/api/00/aterkalla"),
@@ -958,4 +961,150 @@ async fn revoke_api_token(
             ),
         ))
     }
+}
+
+/// The register as it stands: the database's, or the file's before the first edit.
+async fn register(state: &AppState) -> Result<Vec<crate::analysis::measures::Measure>, Error> {
+    if state.store.has_measures().await? {
+        state.store.measures().await
+    } else {
+        crate::analysis::measures::load(&state.surveys.join("measures.toml"), &state.districts)
+    }
+}
+
+async fn measures_page(
+    state: &AppState,
+    s: &Staff,
+    faults: &[String],
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let list = register(state).await?;
+    let districts: Vec<(String, String)> = state
+        .districts
+        .codes()
+        .map(|c| (c.to_string(), district_name(state, c)))
+        .collect();
+    let from_db = state.store.has_measures().await?;
+    Ok(page(
+        status,
+        v::measures(s, &list, &districts, faults, from_db),
+    ))
+}
+
+async fn measures(
+    State(state): State<AppState>,
+    AdminOrAnalyst(s): AdminOrAnalyst,
+) -> Result<Response, Error> {
+    measures_page(&state, &s, &[], StatusCode::OK).await
+}
+
+/// Reads a measure from the edit form; every fault is listed.
+fn measure_from(
+    state: &AppState,
+    f: &[(String, String)],
+) -> Result<crate::analysis::measures::Measure, Vec<String>> {
+    let mut faults = Vec::new();
+    let id = field(f, "id").trim().to_string();
+    if id.is_empty()
+        || id.len() > 80
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        faults.push(
+            "Id: 1–80 tecken a–z, 0–9 och bindestreck, till exempel ryd-belysning-2027."
+                .to_string(),
+        );
+    }
+    let district = field(f, "district").to_string();
+    if state.districts.get(&district).is_none() {
+        faults.push("Välj ett område.".into());
+    }
+    let start = chrono::NaiveDate::parse_from_str(field(f, "start").trim(), "%Y-%m-%d").ok();
+    if start.is_none() {
+        faults.push("Start: ett datum som ÅÅÅÅ-MM-DD.".into());
+    }
+    let (title, category) = (
+        field(f, "title").trim().to_string(),
+        field(f, "category").trim().to_string(),
+    );
+    if title.is_empty() || category.is_empty() || title.len() > 300 || category.len() > 60 {
+        faults.push("Ange titel (högst 300 tecken) och kategori (högst 60).".into());
+    }
+    let lag: Option<u32> = match field(f, "lag").trim() {
+        "" => Some(0),
+        x => x.parse().ok().filter(|l| *l <= 60),
+    };
+    if lag.is_none() {
+        faults.push("Fördröjning: 0–60 månader.".into());
+    }
+    let targets: Vec<String> = field(f, "targets")
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    if targets.iter().any(|t| {
+        !t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    }) {
+        faults.push("Målindikatorer: frågekoder som P_BELYSNING, åtskilda med kommatecken.".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    if targets.iter().any(|t| !seen.insert(t)) {
+        faults.push("En målindikator är angiven två gånger.".into());
+    }
+    match (faults.is_empty(), start, lag) {
+        (true, Some(start), Some(lag_months)) => Ok(crate::analysis::measures::Measure {
+            id,
+            district,
+            start,
+            category,
+            title,
+            lag_months,
+            targets,
+            version: None,
+        }),
+        _ => Err(faults),
+    }
+}
+
+async fn save_measure(
+    State(state): State<AppState>,
+    AdminOrAnalyst(s): AdminOrAnalyst,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    if let Some(r) = csrf(&s, field(&f, "csrf")) {
+        return Ok(r);
+    }
+    let removing = field(&f, "remove") == "1";
+    let m = match measure_from(&state, &f) {
+        Ok(m) => m,
+        Err(faults) => {
+            return measures_page(&state, &s, &faults, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    // The first edit moves the file's register into the database, as version 1 of each.
+    if !state.store.has_measures().await? {
+        let file = register(&state).await?;
+        state
+            .store
+            .save_measures(&file, false, "import of surveys/measures.toml")
+            .await?;
+    }
+    if removing && !register(&state).await?.iter().any(|x| x.id == m.id) {
+        return measures_page(
+            &state,
+            &s,
+            &["Åtgärden finns inte.".into()],
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    state
+        .store
+        .save_measures(std::slice::from_ref(&m), removing, &s.account.email)
+        .await?;
+    Ok(Redirect::to("/personal/atgarder").into_response())
 }

@@ -345,7 +345,13 @@ pub fn render(
                     @if a.register.is_empty() { p { "Inga åtgärder är registrerade." } }
                     @for m in &a.register {
                         h3 { (m.title) }
-                        p.muted { ((names.district)(&m.district)) ", start " (m.start.to_string()) ", kategori " (m.category) }
+                        p.muted {
+                            ((names.district)(&m.district)) ", start " (m.start.to_string()) ", kategori " (m.category) ". "
+                            @match &m.version {
+                                Some(v) => { "Åtgärdsregistret, version " (v.version) " (ändrad " (v.edited_at) " av " (v.edited_by) ")." }
+                                None => { "Åtgärdsregistret: surveys/measures.toml." }
+                            }
+                        }
                         @let rows: Vec<&MeasureRow> = a.measures.iter().filter(|r| r.measure == m.id).collect();
                         @if rows.is_empty() {
                             p { "Kunde inte utvärderas: det saknas en undersökning före och efter starten, eller jämförelseområden." }

@@ -11,6 +11,7 @@
 
 mod backup;
 mod fieldwork;
+mod measures;
 mod staff;
 mod write;
 

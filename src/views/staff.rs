@@ -35,6 +35,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                     li { a href="/personal/logg" { "Logg" } }
                                 }
                                 li { a href="/personal/resultat" { "Resultat" } }
+                                @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/atgarder" { "Åtgärder" } } }
                                 li { a href="/rapporter" { "Rapporter" } }
                             }
                         }
@@ -380,6 +381,56 @@ pub fn api_tokens(s: &Staff, list: &[ApiToken], created: Option<(&str, &str)>) -
                         }
                     }
                 }
+            }
+        },
+    )
+}
+
+/// The measures register: the current version of each measure, and the form that adds or
+/// edits one (every save is a new version; earlier ones are kept).
+pub fn measures(
+    s: &Staff,
+    list: &[crate::analysis::measures::Measure],
+    districts: &[(String, String)],
+    faults: &[String],
+    from_db: bool,
+) -> Markup {
+    layout(
+        "Åtgärdsregistret",
+        Some(s),
+        html! {
+            @if !faults.is_empty() {
+                div.error-summary role="alert" tabindex="-1" { h2 { "Åtgärden sparades inte" } ul { @for f in faults { li { (f) } } } }
+            }
+            p {
+                @if from_db { "Registret finns i databasen; varje ändring sparas som en ny version och tidigare versioner finns kvar. Rapporten använder versionen som gäller när den tas fram och anger vilken." }
+                @else { "Registret kommer från surveys/measures.toml. Första ändringen här flyttar det till databasen (version 1 av varje åtgärd)." }
+            }
+            table {
+                thead { tr { th { "Id" } th { "Område" } th { "Start" } th { "Kategori" } th { "Titel" } th { "Målindikatorer" } th { "Version" } } }
+                tbody {
+                    @for m in list {
+                        tr {
+                            td { (m.id) } td { (m.district) } td { (m.start) } td { (m.category) } td { (m.title) } td { (m.targets.join(", ")) }
+                            td { @if let Some(v) = &m.version { (v.version) " (" (v.edited_by) ")" } @else { "fil" } }
+                        }
+                    }
+                }
+            }
+            h2 { "Lägg till eller ändra" }
+            p { "Samma id ändrar en befintlig åtgärd." }
+            form method="post" action="/personal/atgarder" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="m-id" { "Id" } input #m-id type="text" name="id";
+                label for="m-district" { "Område" }
+                select #m-district name="district" { @for (c, n) in districts { option value=(c) { (n) } } }
+                label for="m-start" { "Start (ÅÅÅÅ-MM-DD)" } input #m-start type="text" name="start";
+                label for="m-category" { "Kategori" } input #m-category type="text" name="category";
+                label for="m-title" { "Titel" } input #m-title type="text" name="title";
+                label for="m-targets" { "Målindikatorer (frågekoder, kommatecken emellan)" } input #m-targets type="text" name="targets";
+                label for="m-lag" { "Fördröjning i månader" } input #m-lag type="number" name="lag" min="0" max="60" value="0";
+                div.option { input #m-remove type="checkbox" name="remove" value="1"; label for="m-remove" { "Ta bort åtgärden (historiken finns kvar)" } }
+                button type="submit" { "Spara" }
             }
         },
     )

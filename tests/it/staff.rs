@@ -136,7 +136,7 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 | "/personal/logga-ut-overallt"
                 | "/personal/resultat"
                 | "/personal/resultat.csv" => true,
-                "/personal/oversikt" => role != Role::Reader,
+                "/personal/oversikt" | "/personal/atgarder" => role != Role::Reader,
                 _ => role == Role::Admin,
             };
             if allowed {
@@ -144,6 +144,8 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                     // (the explorer has no answers to analyse yet: it says so)
                     ("GET", "/personal/resultat.csv") => StatusCode::CONFLICT,
                     ("POST", "/personal/api") => StatusCode::OK,
+                    // (an empty measure: the form again with its faults)
+                    ("POST", "/personal/atgarder") => StatusCode::UNPROCESSABLE_ENTITY,
                     // (there is no token "00" to revoke)
                     ("POST", "/personal/api/00/aterkalla") => StatusCode::NOT_FOUND,
                     ("GET", _) => StatusCode::OK,
@@ -990,6 +992,7 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
         ("/api/v1/results", "Result"),
         ("/api/v1/waves", "Wave"),
         ("/api/v1/response-rates", "ResponseRate"),
+        ("/api/v1/measures", "MeasureEffect"),
     ] {
         assert!(
             doc["paths"][path]["get"].is_object(),
@@ -1100,4 +1103,172 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
     let mut bytes = std::fs::read(db.path()).unwrap();
     bytes.extend(std::fs::read(format!("{}-wal", db.path().display())).unwrap_or_default());
     assert!(!String::from_utf8_lossy(&bytes).contains(&token));
+}
+
+#[tokio::test]
+async fn the_measures_register_keeps_its_history_and_the_report_says_which_version() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in [2020, 2021] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::responses(&q, d, year, 17, 120).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "analys@kommun.se", Role::Analyst).await;
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/atgarder",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert!(
+        page.body.contains("skaggetorp-belysning-2021") && page.body.contains("fil"),
+        "the file's register before any edit"
+    );
+    // A bad edit: every fault listed, nothing stored.
+    let bad = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/atgarder",
+            encode(&[
+                ("csrf", &csrf),
+                ("id", "Ny Åtgärd"),
+                ("district", "ryd"),
+                ("start", "2021-13-01"),
+                ("title", ""),
+                ("category", "x"),
+                ("targets", "P_BELYSNING, p_fel"),
+            ]),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "Id: 1–80 tecken",
+        "Start: ett datum",
+        "Ange titel",
+        "Målindikatorer: frågekoder",
+    ] {
+        assert!(bad.body.contains(msg), "{msg}");
+    }
+    assert!(!db.store.has_measures().await.unwrap());
+    // The lighting measure gets one more target.
+    let edit = encode(&[
+        ("csrf", &csrf),
+        ("id", "skaggetorp-belysning-2021"),
+        ("district", "skaggetorp"),
+        ("start", "2021-03-15"),
+        ("category", "belysning"),
+        (
+            "title",
+            "Ny belysning längs gång- och cykelvägar och i Skäggetorps centrum",
+        ),
+        ("targets", "P_BELYSNING, T_UTE_KVALL, T_UNDVIKER, P_BRAK"),
+        ("lag", "0"),
+    ]);
+    let r = send(&app, form(Some(&cookie), "/personal/atgarder", edit)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let history = db
+        .store
+        .measure_history("skaggetorp-belysning-2021")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "the imported version and the edit");
+    assert_eq!(
+        history[0].targets,
+        ["P_BELYSNING", "T_UTE_KVALL", "T_UNDVIKER"]
+    );
+    assert_eq!(history[1].targets.len(), 4);
+    assert_eq!(
+        history[1].version.as_ref().unwrap().edited_by,
+        "analys@kommun.se"
+    );
+    // The analysis and the report use the current version and say which.
+    let inputs = trygg::analysis::Inputs {
+        districts: districts(),
+        surveys: surveys_dir(),
+    };
+    let a = trygg::analysis::analyze(
+        &db.store,
+        &inputs,
+        &trygg::analysis::Options::new(2020..=2021),
+    )
+    .await
+    .unwrap();
+    let m = a
+        .register
+        .iter()
+        .find(|m| m.id == "skaggetorp-belysning-2021")
+        .unwrap();
+    assert_eq!(m.version.as_ref().unwrap().version, 2);
+    assert!(
+        a.measures
+            .iter()
+            .any(|r| r.measure == m.id && r.indicator == "P_BRAK" && r.target)
+    );
+    let out = db.dir.path().join("report");
+    trygg::report::generate(
+        &db.store,
+        &inputs,
+        &trygg::report::ReportOptions {
+            year: 2021,
+            compare: None,
+            out: out.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("Åtgärdsregistret, version 2 (ändrad "),
+        "the report names the register's version"
+    );
+    // Removing keeps the history.
+    let remove = encode(&[
+        ("csrf", &csrf),
+        ("id", "ryd-vaktare-2024"),
+        ("district", "ryd"),
+        ("start", "2024-01-15"),
+        ("category", "vaktare"),
+        ("title", "Ordningsvakter"),
+        ("remove", "1"),
+    ]);
+    let r = send(&app, form(Some(&cookie), "/personal/atgarder", remove)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        !db.store
+            .measures()
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.id == "ryd-vaktare-2024")
+    );
+    assert_eq!(
+        db.store
+            .measure_history("ryd-vaktare-2024")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let log: Vec<String> = db
+        .store
+        .audit_log(Some("analys@kommun.se"), None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.action.clone())
+        .collect();
+    assert!(
+        log.contains(&"measure edited".to_string()) && log.contains(&"measure removed".to_string()),
+        "{log:?}"
+    );
 }

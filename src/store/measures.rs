@@ -1,0 +1,115 @@
+//! The SQL of the measures register and its history.
+
+use sqlx::Row;
+
+use super::Store;
+use crate::analysis::measures::{Measure, RegisterVersion};
+use crate::error::Error;
+
+fn measure(r: &sqlx::sqlite::SqliteRow) -> Result<Measure, Error> {
+    let start: String = r.get("start");
+    let targets: String = r.get("targets");
+    Ok(Measure {
+        id: r.get("id"),
+        district: r.get("district"),
+        start: chrono::NaiveDate::parse_from_str(&start, "%Y-%m-%d")
+            .map_err(|_| Error::Internal(format!("stored measure start {start}")))?,
+        category: r.get("category"),
+        title: r.get("title"),
+        lag_months: r.get::<i64, _>("lag_months") as u32,
+        targets: targets
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        version: Some(RegisterVersion {
+            version: r.get("version"),
+            edited_by: r.get("edited_by"),
+            edited_at: r.get("edited_at"),
+        }),
+    })
+}
+
+impl Store {
+    /// The current version of every measure that is not removed, by start date; empty when
+    /// the register has never been edited in trygg (then `surveys/measures.toml` is used).
+    pub async fn measures(&self) -> Result<Vec<Measure>, Error> {
+        let rows = sqlx::query(
+            r#"select v.* from measure_versions v
+               where v.version = (select max(version) from measure_versions w where w.id = v.id)
+                 and v.removed = 0
+               order by v.start, v.id"#,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(measure).collect()
+    }
+
+    /// Whether the register lives in the database.
+    pub async fn has_measures(&self) -> Result<bool, Error> {
+        let n: i64 = sqlx::query_scalar("select count(*) from measure_versions")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Every version of one measure, oldest first.
+    pub async fn measure_history(&self, id: &str) -> Result<Vec<Measure>, Error> {
+        let rows = sqlx::query("select * from measure_versions where id = ? order by version")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(measure).collect()
+    }
+
+    /// Saves measures as new versions (the file's register, imported, or one edit), logged.
+    pub async fn save_measures(
+        &self,
+        ms: &[Measure],
+        removed: bool,
+        actor: &str,
+    ) -> Result<(), Error> {
+        let at = chrono::Utc::now()
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string();
+        let mut tx = self.write().await?;
+        for m in ms {
+            let version: i64 = sqlx::query_scalar(
+                "select coalesce(max(version), 0) + 1 from measure_versions where id = ?",
+            )
+            .bind(&m.id)
+            .fetch_one(tx.conn())
+            .await?;
+            sqlx::query(
+                r#"insert into measure_versions
+                   (id, version, district, start, category, title, lag_months, targets, removed, edited_by, edited_at)
+                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+            )
+            .bind(&m.id)
+            .bind(version)
+            .bind(&m.district)
+            .bind(m.start.format("%Y-%m-%d").to_string())
+            .bind(&m.category)
+            .bind(&m.title)
+            .bind(m.lag_months as i64)
+            .bind(m.targets.join(","))
+            .bind(removed)
+            .bind(actor)
+            .bind(&at)
+            .execute(tx.conn())
+            .await?;
+            sqlx::query("insert into audit_log (at, actor, action, detail) values (?, ?, ?, ?)")
+                .bind(&at)
+                .bind(actor)
+                .bind(if removed {
+                    "measure removed"
+                } else {
+                    "measure edited"
+                })
+                .bind(format!("{} version {version}", m.id))
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await
+    }
+}
