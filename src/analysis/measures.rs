@@ -59,6 +59,20 @@ struct RawMeasure {
     targets: Vec<String>,
 }
 
+/// The register as it stands: the one edited in trygg (database), or — before its first
+/// edit — `measures.toml` in the surveys folder.
+pub async fn current(
+    store: &crate::store::Store,
+    surveys: &Path,
+    districts: &Districts,
+) -> Result<Vec<Measure>, Error> {
+    if store.has_measures().await? {
+        store.measures().await
+    } else {
+        load(&surveys.join("measures.toml"), districts)
+    }
+}
+
 /// Reads the register; no file means no measures.
 pub fn load(path: &Path, districts: &Districts) -> Result<Vec<Measure>, Error> {
     if !path.exists() {

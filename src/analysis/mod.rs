@@ -249,12 +249,7 @@ pub async fn analyze(store: &Store, inputs: &Inputs, options: &Options) -> Resul
     })
     .await?;
     let load_time = started.elapsed();
-    // The register edited in trygg wins; before its first edit, the file is the register.
-    let register = if store.has_measures().await? {
-        Some(store.measures().await?)
-    } else {
-        None
-    };
+    let register = measures::current(store, &inputs.surveys, &inputs.districts).await?;
     let inputs = inputs.clone();
     let options = options.clone();
     let mut analysis =
@@ -270,7 +265,7 @@ pub fn compute(
     loaded: load::Loaded,
     inputs: &Inputs,
     options: &Options,
-    register: Option<Vec<Measure>>,
+    register: Vec<Measure>,
 ) -> Result<Analysis, Error> {
     let started = Instant::now();
     let load::Loaded {
@@ -437,10 +432,6 @@ pub fn compute(
     };
     let table = results::build(&input);
     tracing::info!(ms = started.elapsed().as_millis() as u64, "table done");
-    let register = match register {
-        Some(r) => r,
-        None => measures::load(&inputs.surveys.join("measures.toml"), &inputs.districts)?,
-    };
     let plain_waves: Vec<Wave> = waves.iter().map(|w| w.wave.clone()).collect();
     let (measure_rows, measure_notes) = measures::evaluate(&register, &plain_waves, &input);
     let measure_series = measures::comparison_series(&register, &measure_rows, &input);

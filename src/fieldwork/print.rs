@@ -6,7 +6,6 @@
 //! written to a temporary name and renamed into place only after the codes are stored, and an
 //! existing file is never overwritten: codes cannot be printed again.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::codes::{Code, CodeKey};
@@ -210,6 +209,5 @@ pub fn write_rows(target: &Path, header: &[String], rows: &[Vec<String>]) -> Res
         let _ = std::fs::remove_file(&tmp);
         format!("{}: {e}", target.display())
     })?;
-    let _ = std::io::stdout().flush();
     Ok(())
 }

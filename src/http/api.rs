@@ -252,18 +252,30 @@ fn paged(items: Vec<Value>, f: &Filter) -> Response {
         .into_response()
 }
 
+/// The current analysis, or the reply instead of it: an empty page when nothing is
+/// published, 409 when the answers cannot be analysed yet.
+async fn analysis(
+    state: &AppState,
+    f: &Filter,
+) -> Result<Result<std::sync::Arc<crate::analysis::Analysis>, Box<Response>>, Error> {
+    match super::explorer::analysis(state).await {
+        Ok(Some(a)) => Ok(Ok(a)),
+        Ok(None) => Ok(Err(Box::new(paged(Vec::new(), f)))),
+        Err(Error::Invalid(why)) => Ok(Err(Box::new(
+            (StatusCode::CONFLICT, Json(json!({"error": why}))).into_response(),
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn results(
     State(state): State<AppState>,
     _c: ApiClient,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
-    let a = match super::explorer::analysis(&state).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Ok(paged(Vec::new(), &f)),
-        Err(Error::Invalid(why)) => {
-            return Ok((StatusCode::CONFLICT, Json(json!({"error": why}))).into_response());
-        }
-        Err(e) => return Err(e),
+    let a = match analysis(&state, &f).await? {
+        Ok(a) => a,
+        Err(reply) => return Ok(*reply),
     };
     let items: Vec<Value> = a
         .results
@@ -312,13 +324,9 @@ pub async fn measures(
     _c: ApiClient,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
-    let a = match super::explorer::analysis(&state).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Ok(paged(Vec::new(), &f)),
-        Err(Error::Invalid(why)) => {
-            return Ok((StatusCode::CONFLICT, Json(json!({"error": why}))).into_response());
-        }
-        Err(e) => return Err(e),
+    let a = match analysis(&state, &f).await? {
+        Ok(a) => a,
+        Err(reply) => return Ok(*reply),
     };
     let items: Vec<Value> = a
         .measures

@@ -115,6 +115,16 @@ fn secure(state: &AppState) -> bool {
         .is_some_and(super::PublicOrigin::is_https)
 }
 
+/// A redirect that sets the session cookie (`Some`) or clears it (`None`).
+fn redirect_with_cookie(to: &str, token: Option<&str>, state: &AppState) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&auth::set_cookie(token, secure(state))).expect("cookie"),
+    );
+    res
+}
+
 async fn home(AnyStaff(s): AnyStaff) -> Response {
     page(StatusCode::OK, v::home(&s))
 }
@@ -173,12 +183,7 @@ async fn login(
             auth::now_secs(),
         )
         .await?;
-    let mut res = Redirect::to("/personal").into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&auth::set_cookie(Some(&token), secure(&state))).expect("cookie"),
-    );
-    Ok(res)
+    Ok(redirect_with_cookie("/personal", Some(&token), &state))
 }
 
 async fn logout(
@@ -190,12 +195,7 @@ async fn logout(
         return Ok(r);
     }
     state.store.end_session(&s.session_hash).await?;
-    let mut res = Redirect::to("/personal/logga-in").into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&auth::set_cookie(None, secure(&state))).expect("cookie"),
-    );
-    Ok(res)
+    Ok(redirect_with_cookie("/personal/logga-in", None, &state))
 }
 
 async fn logout_everywhere(
@@ -210,12 +210,7 @@ async fn logout_everywhere(
         .store
         .end_sessions_of(s.account.id, &s.account.email)
         .await?;
-    let mut res = Redirect::to("/personal/logga-in").into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&auth::set_cookie(None, secure(&state))).expect("cookie"),
-    );
-    Ok(res)
+    Ok(redirect_with_cookie("/personal/logga-in", None, &state))
 }
 
 async fn password_page(
@@ -963,13 +958,9 @@ async fn revoke_api_token(
     }
 }
 
-/// The register as it stands: the database's, or the file's before the first edit.
+/// The register as it stands (the database's, or the file's before the first edit).
 async fn register(state: &AppState) -> Result<Vec<crate::analysis::measures::Measure>, Error> {
-    if state.store.has_measures().await? {
-        state.store.measures().await
-    } else {
-        crate::analysis::measures::load(&state.surveys.join("measures.toml"), &state.districts)
-    }
+    crate::analysis::measures::current(&state.store, &state.surveys, &state.districts).await
 }
 
 async fn measures_page(

@@ -69,9 +69,7 @@ impl Store {
         removed: bool,
         actor: &str,
     ) -> Result<(), Error> {
-        let at = chrono::Utc::now()
-            .format("%Y-%m-%d %H:%M:%S UTC")
-            .to_string();
+        let at = super::staff::now_text();
         let mut tx = self.write().await?;
         for m in ms {
             let version: i64 = sqlx::query_scalar(
@@ -98,17 +96,18 @@ impl Store {
             .bind(&at)
             .execute(tx.conn())
             .await?;
-            sqlx::query("insert into audit_log (at, actor, action, detail) values (?, ?, ?, ?)")
-                .bind(&at)
-                .bind(actor)
-                .bind(if removed {
-                    "measure removed"
-                } else {
-                    "measure edited"
-                })
-                .bind(format!("{} version {version}", m.id))
-                .execute(tx.conn())
-                .await?;
+            let action = if removed {
+                "measure removed"
+            } else {
+                "measure edited"
+            };
+            Self::audit_in(
+                &mut tx,
+                actor,
+                action,
+                &format!("{} version {version}", m.id),
+            )
+            .await?;
         }
         tx.commit().await
     }

@@ -52,7 +52,8 @@ fn account(r: &sqlx::sqlite::SqliteRow) -> Result<StaffAccount, Error> {
 
 const ACCOUNT_COLUMNS: &str = "s.id, s.email, s.role, s.districts, s.disabled, s.password_hash";
 
-fn now_text() -> String {
+/// A timestamp of staff actions, in UTC.
+pub(super) fn now_text() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string()
@@ -308,7 +309,7 @@ impl Store {
         tx.commit().await
     }
 
-    async fn audit_in(
+    pub(super) async fn audit_in(
         tx: &mut super::write::WriteTx,
         actor: &str,
         action: &str,
