@@ -1,22 +1,27 @@
-//! `/personal/resultat`: the results explorer for staff — one indicator in one district over
-//! the years, with the municipality beside it, as a chart and a table, and the same view as
-//! CSV (comma or Swedish Excel's semicolon with decimal comma).
+//! `/personal/resultat`: the results explorer for staff. Choose districts (and the
+//! municipality), an indicator or index, a group of respondents and a span of years; see the
+//! year-over-year chart and its table, the districts compared in one year, and download the
+//! view as CSV (comma, or Swedish Excel's semicolon with decimal comma), XLSX or Parquet.
 //!
-//! Everything shown comes from the analysis's results table, where suppression is applied
-//! as rows are built: a suppressed estimate has no value to leak here either. The analysis
-//! is cached and recomputed when the stored responses or waves change.
+//! The page is a plain GET form and works without scripts; every view has its own address,
+//! so it can be bookmarked and sent to a colleague. Everything shown comes from the
+//! analysis's results table, where suppression is applied as rows are built: a suppressed
+//! estimate has no value to leak here either. The analysis is cached and recomputed when the
+//! stored responses or waves change.
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use maud::{PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::AppState;
-use crate::analysis::{Analysis, Domain, Group, IndicatorKey, Inputs, Kind, Options, ResultRow};
+use crate::analysis::{Analysis, Domain, Group, IndicatorKey, Inputs, Options};
 use crate::auth::AnyStaff;
 use crate::error::Error;
+use crate::report::figures::{Lookup, Measured, Names};
+use crate::report::view::Table;
 use crate::views::staff as v;
 
 /// What an analysis was computed from: responses and waves stored.
@@ -25,17 +30,6 @@ type Stamp = (i64, usize);
 /// The analysis of everything stored, and what it was computed from.
 #[derive(Default)]
 pub struct Cache(tokio::sync::Mutex<Option<(Stamp, Arc<Analysis>)>>);
-
-/// Codes with their Swedish names, for a select.
-type Named = Vec<(String, String)>;
-
-/// The chosen district and indicator, and the lists to choose from.
-struct Choices {
-    district: String,
-    indicator: String,
-    districts: Named,
-    indicators: Named,
-}
 
 /// The current analysis, recomputed when responses or waves were added.
 pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, Error> {
@@ -64,247 +58,512 @@ pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, 
     Ok(Some(a))
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct View {
-    district: Option<String>,
-    indicator: Option<String>,
-    /// `semicolon` for Swedish Excel (decimal comma).
-    sep: Option<String>,
-}
-
-/// The rows of a view: the district's and the municipality's, all respondents, by year.
-fn rows<'a>(a: &'a Analysis, district: &str, indicator: &str) -> Vec<&'a ResultRow> {
-    let key = IndicatorKey::Question(indicator.to_string());
-    let domains = [Domain::District(district.to_string()), Domain::Municipality];
-    let mut out: Vec<&ResultRow> = a
-        .results
-        .iter()
-        .filter(|r| {
-            r.group == Group::All
-                && r.kind == Kind::Share
-                && r.indicator == key
-                && domains.contains(&r.district)
-        })
-        .collect();
-    out.sort_by(|x, y| x.district.cmp(&y.district).then(x.year.cmp(&y.year)));
-    out
-}
-
-fn choices(state: &AppState, a: &Analysis, view: &View) -> Choices {
-    let districts: Vec<(String, String)> = state
-        .districts
-        .codes()
-        .filter(|d| a.weighting.iter().any(|w| w.district == *d))
-        .map(|d| {
-            (
-                d.to_string(),
-                state
-                    .districts
-                    .get(d)
-                    .map(|x| x.name.get("sv").to_string())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let indicators: Vec<(String, String)> = a
-        .questionnaire
-        .indicators()
-        .map(|(q, i)| (q.code.clone(), i.label.get("sv").to_string()))
-        .collect();
-    let pick = |want: &Option<String>, list: &[(String, String)]| {
-        want.as_ref()
-            .filter(|w| list.iter().any(|(c, _)| c == *w))
-            .cloned()
-            .or_else(|| list.first().map(|(c, _)| c.clone()))
-            .unwrap_or_default()
+/// The analysis for a staff page, or the page that says why there is none yet.
+pub(super) async fn analysis_or_page(
+    state: &AppState,
+    s: &crate::auth::Staff,
+    title: &str,
+) -> Result<Result<Arc<Analysis>, Response>, Error> {
+    let msg = match analysis(state).await {
+        Ok(Some(a)) => return Ok(Ok(a)),
+        Ok(None) => "Det finns inga enkäter ännu.".to_string(),
+        // Not yet analysable (no answers, a missing population file): say why.
+        Err(Error::Invalid(why)) => format!("Resultaten kan inte beräknas än: {why}"),
+        Err(e) => return Err(e),
     };
-    Choices {
-        district: pick(&view.district, &districts),
-        indicator: pick(&view.indicator, &indicators),
-        districts,
-        indicators,
+    Ok(Err(
+        Html(v::message(title, &msg, Some(s)).into_string()).into_response()
+    ))
+}
+
+/// What can be chosen, with the names readers see.
+pub(super) struct Choices {
+    /// Districts with answers: code and name.
+    pub districts: Vec<(String, String)>,
+    pub indicators: Vec<(IndicatorKey, String)>,
+    pub groups: Vec<(Group, String)>,
+    pub years: Vec<i32>,
+}
+
+impl Choices {
+    pub fn new(state: &AppState, a: &Analysis) -> Choices {
+        let q = &a.questionnaire;
+        let districts = state
+            .districts
+            .codes()
+            .filter(|d| a.weighting.iter().any(|w| w.district == *d))
+            .map(|d| (d.to_string(), district_name(state, d)))
+            .collect();
+        let mut indicators: Vec<(IndicatorKey, String)> = q
+            .indicators()
+            .map(|(x, i)| {
+                (
+                    IndicatorKey::Question(x.code.clone()),
+                    i.label.get("sv").to_string(),
+                )
+            })
+            .collect();
+        indicators.extend(
+            crate::report::index_blocks(q)
+                .into_iter()
+                .map(|(i, name)| (IndicatorKey::Index(i), format!("Index: {name}"))),
+        );
+        let option = |role, code: &str| {
+            q.with_role(role)
+                .and_then(|x| x.options.iter().find(|o| o.code == code))
+                .map(|o| o.text.get("sv").to_string())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let mut groups: Vec<Group> = Vec::new();
+        for r in &a.results {
+            if !groups.contains(&r.group) {
+                groups.push(r.group.clone());
+            }
+        }
+        let groups = groups
+            .into_iter()
+            .map(|g| {
+                let label = match &g {
+                    Group::All => "Alla svarande".to_string(),
+                    Group::Sex(c) => option(crate::questionnaire::Role::Sex, c),
+                    Group::Age(c) => format!("{} år", c.replace('-', "–")),
+                };
+                (g, label)
+            })
+            .collect();
+        let mut years: Vec<i32> = a.weighting.iter().map(|w| w.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        Choices {
+            districts,
+            indicators,
+            groups,
+            years,
+        }
+    }
+
+    fn district(&self, code: &str) -> String {
+        self.districts
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    fn indicator(&self, key: &IndicatorKey) -> String {
+        self.indicators
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    fn group(&self, g: &Group) -> String {
+        self.groups
+            .iter()
+            .find(|(k, _)| k == g)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| g.to_string())
+    }
+
+    /// The first district and the municipality, the first indicator, everyone, every year.
+    fn default_selection(&self) -> Selection {
+        let mut domains: Vec<Domain> = self
+            .districts
+            .first()
+            .map(|(c, _)| Domain::District(c.clone()))
+            .into_iter()
+            .collect();
+        domains.push(Domain::Municipality);
+        let last = self.years.last().copied().unwrap_or(0);
+        Selection {
+            domains,
+            key: self
+                .indicators
+                .first()
+                .map(|(k, _)| k.clone())
+                .unwrap_or(IndicatorKey::Question(String::new())),
+            group: Group::All,
+            from: self.years.first().copied().unwrap_or(0),
+            to: last,
+            year: last,
+        }
+    }
+
+    /// Reads a view from the query; every fault is named and nothing is guessed.
+    fn select(&self, query: Option<&str>) -> Result<Selection, Vec<String>> {
+        let mut sel = self.default_selection();
+        let Some(query) = query.filter(|q| !q.is_empty()) else {
+            return Ok(sel);
+        };
+        let pairs = match super::form::parse(query.as_bytes()) {
+            Ok(p) => p,
+            Err(_) => return Err(vec!["Adressen kunde inte läsas.".into()]),
+        };
+        let mut faults = Vec::new();
+        let mut domains = Vec::new();
+        let year = |v: &str, what: &str, faults: &mut Vec<String>| match v.parse::<i32>() {
+            Ok(y) if self.years.contains(&y) => Some(y),
+            _ => {
+                faults.push(format!("{what}: {v} är inget undersökningsår."));
+                None
+            }
+        };
+        for (k, val) in &pairs {
+            match k.as_str() {
+                "district" if val == "ALL" => domains.push(Domain::Municipality),
+                "district" if self.districts.iter().any(|(c, _)| c == val) => {
+                    domains.push(Domain::District(val.clone()))
+                }
+                "district" => faults.push(format!("Okänt område: {val}")),
+                "indicator" => match self.indicators.iter().find(|(x, _)| x.to_string() == *val) {
+                    Some((x, _)) => sel.key = x.clone(),
+                    None => faults.push(format!("Okänd indikator: {val}")),
+                },
+                "group" => match self.groups.iter().find(|(g, _)| g.to_string() == *val) {
+                    Some((g, _)) => sel.group = g.clone(),
+                    None => faults.push(format!("Okänd grupp: {val}")),
+                },
+                "from" => sel.from = year(val, "Från", &mut faults).unwrap_or(sel.from),
+                "to" => sel.to = year(val, "Till", &mut faults).unwrap_or(sel.to),
+                "year" => sel.year = year(val, "Jämförelseår", &mut faults).unwrap_or(sel.year),
+                // The export's separator; the page ignores it.
+                "sep" => {}
+                _ => faults.push(format!("Okänd parameter: {k}")),
+            }
+        }
+        if sel.from > sel.to {
+            faults.push("Från-året ligger efter till-året.".into());
+        }
+        if pairs.iter().any(|(k, _)| k == "district") {
+            domains.dedup();
+            if domains.is_empty() && faults.is_empty() {
+                faults.push("Välj minst ett område.".into());
+            }
+            sel.domains = domains;
+        }
+        if faults.is_empty() {
+            Ok(sel)
+        } else {
+            Err(faults)
+        }
     }
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map(|v| format!("{:.1} %", 100.0 * v))
-        .unwrap_or_else(|| "–".into())
+fn district_name(state: &AppState, code: &str) -> String {
+    state
+        .districts
+        .get(code)
+        .map(|d| d.name.get("sv").to_string())
+        .unwrap_or_else(|| code.to_string())
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    AnyStaff(s): AnyStaff,
-    Query(view): Query<View>,
-) -> Result<Response, Error> {
-    let a = match analysis(&state).await {
-        Ok(a) => a,
-        // Not yet analysable (no answers, a missing population file): say why.
-        Err(Error::Invalid(why)) => {
-            let msg = format!("Resultaten kan inte beräknas än: {why}");
-            return Ok(Html(v::message("Resultat", &msg, Some(&s)).into_string()).into_response());
+/// One view: where, what, who and when.
+#[derive(Debug, Clone)]
+struct Selection {
+    domains: Vec<Domain>,
+    key: IndicatorKey,
+    group: Group,
+    from: i32,
+    to: i32,
+    /// The year the districts are compared in.
+    year: i32,
+}
+
+impl Selection {
+    fn measured(&self) -> Measured<'_> {
+        Measured {
+            group: &self.group,
+            ..Measured::all(&self.key)
         }
-        Err(e) => return Err(e),
-    };
-    let Some(a) = a else {
-        return Ok(Html(
-            v::message("Resultat", "Det finns inga enkäter ännu.", Some(&s)).into_string(),
-        )
-        .into_response());
-    };
-    let Choices {
-        district,
-        indicator,
-        districts,
-        indicators,
-    } = choices(&state, &a, &view);
-    let look = crate::report::figures::Lookup::new(&a);
-    let district_name = |c: &str| {
-        state
-            .districts
-            .get(c)
-            .map(|d| d.name.get("sv").to_string())
-            .unwrap_or_else(|| c.to_string())
-    };
-    let indicator_name = |c: &str| {
-        indicators
+    }
+
+    /// The view's own address, for links to its exports.
+    fn query(&self) -> String {
+        let enc = |s: &str| {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        let mut q: Vec<String> = self
+            .domains
             .iter()
-            .find(|(k, _)| k == c)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| c.to_string())
-    };
-    let names = crate::report::figures::Names {
-        district: &district_name,
-        indicator: &indicator_name,
-    };
-    let years = (
-        a.weighting.iter().map(|w| w.year).min().unwrap_or(0),
-        a.weighting.iter().map(|w| w.year).max().unwrap_or(0),
-    );
-    let chart = crate::report::figures::trend(&a, &look, &names, years, &district, &indicator);
-    let svg = crate::charts::svg(&chart)?;
-    let table = rows(&a, &district, &indicator);
-    let body = html! {
-        form method="get" action="/personal/resultat" {
-            label for="district" { "Område" }
-            select #district name="district" { @for (c, n) in &districts { option value=(c) selected[*c == district] { (n) } } }
-            label for="indicator" { "Indikator" }
-            select #indicator name="indicator" { @for (c, n) in &indicators { option value=(c) selected[*c == indicator] { (n) } } }
-            button type="submit" { "Visa" }
+            .map(|d| format!("district={}", enc(d.district().unwrap_or("ALL"))))
+            .collect();
+        q.push(format!("indicator={}", enc(&self.key.to_string())));
+        q.push(format!("group={}", enc(&self.group.to_string())));
+        q.push(format!(
+            "from={}&to={}&year={}",
+            self.from, self.to, self.year
+        ));
+        q.join("&")
+    }
+
+    /// The view's title: what, and for whom when not everyone.
+    fn title(&self, c: &Choices) -> String {
+        match self.group {
+            Group::All => c.indicator(&self.key),
+            _ => format!("{} – {}", c.indicator(&self.key), c.group(&self.group)),
         }
-        figure.chart { (PreEscaped(svg)) }
-        p {
-            a href={ "/personal/resultat.csv?district=" (district) "&indicator=" (indicator) "&sep=semicolon" } { "Ladda ner CSV (svensk Excel)" }
-            " · "
-            a href={ "/personal/resultat.csv?district=" (district) "&indicator=" (indicator) } { "CSV" }
-        }
+    }
+}
+
+/// The rows of a view: each chosen domain's, year by year.
+fn rows<'a>(look: &Lookup<'a>, sel: &Selection) -> Vec<&'a crate::analysis::ResultRow> {
+    let m = sel.measured();
+    sel.domains
+        .iter()
+        .flat_map(|d| {
+            (sel.from..=sel.to).filter_map(move |y| look.get_in(y, d, m.group, m.key, m.kind))
+        })
+        .collect()
+}
+
+/// The rows of the comparison year: every district, then the municipality.
+fn compared<'a>(
+    look: &Lookup<'a>,
+    c: &Choices,
+    sel: &Selection,
+) -> Vec<&'a crate::analysis::ResultRow> {
+    let m = sel.measured();
+    c.districts
+        .iter()
+        .map(|(code, _)| Domain::District(code.clone()))
+        .chain(std::iter::once(Domain::Municipality))
+        .filter_map(|d| look.get_in(sel.year, &d, m.group, m.key, m.kind))
+        .collect()
+}
+
+/// A value as the page shows it: a share in percent, an index level with one decimal.
+fn shown(x: Option<f64>, share: bool) -> String {
+    match x {
+        Some(v) if share => format!("{:.1} %", 100.0 * v).replace('.', ","),
+        Some(v) => format!("{v:.1}").replace('.', ","),
+        None => "–".into(),
+    }
+}
+
+fn table(
+    rows: &[&crate::analysis::ResultRow],
+    names: &Names,
+    share: bool,
+    caption: &str,
+) -> Markup {
+    html! {
         table {
-            thead { tr { th { "Område" } th { "År" } th { "Andel" } th { "95 % KI" } th { "n" } th { "Effektivt n" } th { "Förändring" } th { "q" } } }
+            caption { (caption) }
+            thead { tr { th scope="col" { "Område" } th scope="col" { "År" } th scope="col" { (if share { "Andel" } else { "Nivå" }) } th scope="col" { "95 % KI" } th scope="col" { "n" } th scope="col" { "Effektivt n" } th scope="col" { "Förändring" } th scope="col" { "q" } th scope="col" { "Säkerställd" } } }
             tbody {
-                @for r in &table {
+                @for r in rows {
                     tr {
                         td { (names.domain(&r.district)) } td { (r.year) }
                         @if r.suppressed {
-                            td colspan="6" { "för få svar" }
+                            td colspan="7" { "för få svar" }
                         } @else {
-                            td { (pct(r.estimate)) }
-                            td { (pct(r.ci_low)) " – " (pct(r.ci_high)) }
+                            td { (shown(r.estimate, share)) }
+                            td { (shown(r.ci_low, share)) " – " (shown(r.ci_high, share)) }
                             td { (r.n.map(|n| n.to_string()).unwrap_or_default()) }
                             td { (r.n_eff.map(|n| format!("{n:.0}")).unwrap_or_default()) }
-                            td { (pct(r.prev.diff)) }
+                            td { (shown(r.prev.diff, share)) }
                             td { (r.prev.q.map(|q| format!("{q:.3}")).unwrap_or_default()) }
+                            td { (match r.prev.significant { Some(true) => "ja", Some(false) => "nej", None => "" }) }
                         }
                     }
                 }
             }
         }
-        p { "Antal under " (crate::analysis::policy::sv(crate::analysis::policy::MIN_N)) " svar visas inte (för få svar)." }
+    }
+}
+
+fn form(c: &Choices, sel: &Selection) -> Markup {
+    let year_select = |id: &str, name: &str, chosen: i32| {
+        html! {
+            select id=(id) name=(name) { @for y in &c.years { option value=(y) selected[*y == chosen] { (y) } } }
+        }
+    };
+    html! {
+        form.explorer method="get" action="/personal/resultat" {
+            fieldset {
+                legend { "Områden" }
+                @for (code, name) in &c.districts {
+                    div.option {
+                        input type="checkbox" id={ "d-" (code) } name="district" value=(code) checked[sel.domains.contains(&Domain::District(code.clone()))];
+                        label for={ "d-" (code) } { (name) }
+                    }
+                }
+                div.option {
+                    input type="checkbox" id="d-ALL" name="district" value="ALL" checked[sel.domains.contains(&Domain::Municipality)];
+                    label for="d-ALL" { (crate::report::figures::MUNICIPALITY_NAME) }
+                }
+            }
+            label for="indicator" { "Indikator eller index" }
+            select #indicator name="indicator" {
+                @for (k, n) in &c.indicators { option value=(k) selected[*k == sel.key] { (n) } }
+            }
+            label for="group" { "Grupp" }
+            select #group name="group" {
+                @for (g, n) in &c.groups { option value=(g) selected[*g == sel.group] { (n) } }
+            }
+            label for="from" { "Från år" } (year_select("from", "from", sel.from))
+            label for="to" { "Till år" } (year_select("to", "to", sel.to))
+            label for="year" { "Jämför områdena år" } (year_select("year", "year", sel.year))
+            button type="submit" { "Visa" }
+        }
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    AnyStaff(s): AnyStaff,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Error> {
+    let a = match analysis_or_page(&state, &s, "Resultat").await? {
+        Ok(a) => a,
+        Err(page) => return Ok(page),
+    };
+    let c = Choices::new(&state, &a);
+    let (sel, faults) = match c.select(query.as_deref()) {
+        Ok(sel) => (sel, Vec::new()),
+        Err(f) => (c.default_selection(), f),
+    };
+    let look = Lookup::new(&a);
+    let district = |code: &str| c.district(code);
+    let indicator = |code: &str| c.indicator(&IndicatorKey::Question(code.to_string()));
+    let names = Names {
+        district: &district,
+        indicator: &indicator,
+    };
+    let title = sel.title(&c);
+    let share = sel.measured().kind != crate::analysis::Kind::Index;
+    let chart = crate::report::figures::explore(
+        &a,
+        &look,
+        &names,
+        (sel.from, sel.to),
+        &sel.domains,
+        sel.measured(),
+        &title,
+    );
+    let svg = crate::charts::svg(&chart)?;
+    let compare =
+        crate::report::figures::compare(&look, sel.year, &c.districts, sel.measured(), &title);
+    let compare_svg = crate::charts::svg(&compare)?;
+    let q = sel.query();
+    let body = html! {
+        @if !faults.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { "Vyn kunde inte visas – här är standardvyn" }
+                ul { @for f in &faults { li { (f) } } }
+            }
+        }
+        (form(&c, &sel))
+        h2 { (title) }
+        figure.chart { (PreEscaped(svg)) }
+        p.downloads {
+            "Ladda ner vyn: "
+            a href={ "/personal/resultat.csv?" (q) "&sep=semicolon" } { "CSV för svensk Excel" }
+            " · " a href={ "/personal/resultat.csv?" (q) } { "CSV" }
+            " · " a href={ "/personal/resultat.xlsx?" (q) } { "Excel (XLSX)" }
+            " · " a href={ "/personal/resultat.parquet?" (q) } { "Parquet" }
+        }
+        (table(&rows(&look, &sel), &names, share, &format!("{title}, {}–{}", sel.from, sel.to)))
+        h2 { "Områdena " (sel.year) }
+        figure.chart { (PreEscaped(compare_svg)) }
+        (table(&compared(&look, &c, &sel), &names, share, &format!("{title}, områdena {}", sel.year)))
+        p { "Grupper med färre än " (crate::analysis::policy::sv(crate::analysis::policy::MIN_N)) " svar visas inte (för få svar). Förändring och q avser jämförelsen med föregående undersökningsår." }
+    };
+    let status = if faults.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
     };
     Ok((
-        StatusCode::OK,
+        status,
         Html(v::layout("Resultat", Some(&s), body).into_string()),
     )
         .into_response())
 }
 
-/// A number for a CSV: with a decimal comma for Swedish Excel.
-fn num(x: Option<f64>, comma: bool) -> String {
-    match x {
-        Some(v) if comma => format!("{v}").replace('.', ","),
-        Some(v) => format!("{v}"),
-        None => String::new(),
-    }
+/// The formats a view can be downloaded in.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
+}
+
+async fn export(state: AppState, query: Option<String>, format: Format) -> Result<Response, Error> {
+    let a = match analysis(&state).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return Ok((StatusCode::NOT_FOUND, "Det finns inga enkäter ännu.").into_response());
+        }
+        Err(Error::Invalid(why)) => return Ok((StatusCode::CONFLICT, why).into_response()),
+        Err(e) => return Err(e),
+    };
+    let c = Choices::new(&state, &a);
+    let sel = match c.select(query.as_deref()) {
+        Ok(sel) => sel,
+        Err(faults) => return Ok((StatusCode::BAD_REQUEST, faults.join("\n")).into_response()),
+    };
+    let look = Lookup::new(&a);
+    let district = |code: &str| c.district(code);
+    let indicator = |code: &str| c.indicator(&IndicatorKey::Question(code.to_string()));
+    let names = Names {
+        district: &district,
+        indicator: &indicator,
+    };
+    let t = Table::new(&sel.title(&c), &rows(&look, &sel), &names);
+    let swedish = query
+        .as_deref()
+        .and_then(|q| super::form::parse(q.as_bytes()).ok())
+        .is_some_and(|p| p.iter().any(|(k, v)| k == "sep" && v == "semicolon"));
+    let (bytes, mime, ext) = match format {
+        Format::Csv => (t.csv(swedish)?, "text/csv; charset=utf-8", "csv"),
+        Format::Xlsx => (
+            t.xlsx()?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        Format::Parquet => (t.parquet()?, "application/vnd.apache.parquet", "parquet"),
+    };
+    let slug = |s: &str| crate::analysis::model::slug(s);
+    let name = format!(
+        "trygg-{}-{}-{}-{}.{ext}",
+        slug(&sel.key.to_string()),
+        slug(&sel.group.to_string()),
+        sel.from,
+        sel.to
+    );
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    Ok(res)
 }
 
 pub async fn csv(
     State(state): State<AppState>,
     AnyStaff(_s): AnyStaff,
-    Query(view): Query<View>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, Error> {
-    let a = match analysis(&state).await {
-        Ok(a) => a,
-        Err(Error::Invalid(why)) => return Ok((StatusCode::CONFLICT, why).into_response()),
-        Err(e) => return Err(e),
-    };
-    let Some(a) = a else {
-        return Ok((StatusCode::NOT_FOUND, "no waves").into_response());
-    };
-    let Choices {
-        district,
-        indicator,
-        ..
-    } = choices(&state, &a, &view);
-    let swedish = view.sep.as_deref() == Some("semicolon");
-    let sep = if swedish { b';' } else { b',' };
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(sep)
-        .from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::Internal(e.to_string());
-    w.write_record([
-        "district",
-        "year",
-        "indicator",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "n",
-        "n_eff",
-        "diff_prev",
-        "q_prev",
-        "suppressed",
-    ])
-    .map_err(fail)?;
-    for r in rows(&a, &district, &indicator) {
-        w.write_record([
-            r.district.to_string(),
-            r.year.to_string(),
-            r.indicator.to_string(),
-            num(r.estimate, swedish),
-            num(r.ci_low, swedish),
-            num(r.ci_high, swedish),
-            r.n.map(|n| n.to_string()).unwrap_or_default(),
-            num(r.n_eff, swedish),
-            num(r.prev.diff, swedish),
-            num(r.prev.q, swedish),
-            r.suppressed.to_string(),
-        ])
-        .map_err(fail)?;
-    }
-    let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
-    // Excel reads UTF-8 with a byte-order mark.
-    let mut body = b"\xEF\xBB\xBF".to_vec();
-    body.extend(bytes);
-    let mut res = (StatusCode::OK, body).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!(
-            "attachment; filename=\"trygg-{district}-{indicator}.csv\""
-        ))
-        .unwrap_or(HeaderValue::from_static("attachment")),
-    );
-    Ok(res)
+    export(state, query, Format::Csv).await
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    AnyStaff(_s): AnyStaff,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Error> {
+    export(state, query, Format::Xlsx).await
+}
+
+pub async fn parquet(
+    State(state): State<AppState>,
+    AnyStaff(_s): AnyStaff,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Error> {
+    export(state, query, Format::Parquet).await
 }

@@ -149,6 +149,8 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::routes())
         .route("/personal/resultat", get(explorer::page))
         .route("/personal/resultat.csv", get(explorer::csv))
+        .route("/personal/resultat.xlsx", get(explorer::xlsx))
+        .route("/personal/resultat.parquet", get(explorer::parquet))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/results", get(api::results))
         .route("/api/v1/waves", get(api::waves))

@@ -55,6 +55,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/personal/falt"),
     ("GET", "/personal/resultat"),
     ("GET", "/personal/resultat.csv"),
+    ("GET", "/personal/resultat.xlsx"),
+    ("GET", "/personal/resultat.parquet"),
     ("GET", "/personal/atgarder"),
     ("POST", "/personal/atgarder"),
     ("GET", "/personal/api"),

@@ -32,8 +32,20 @@ impl<'a> Lookup<'a> {
         indicator: &IndicatorKey,
         kind: Kind,
     ) -> Option<&'a ResultRow> {
+        self.get_in(year, domain, &Group::All, indicator, kind)
+    }
+
+    /// The row of one group of respondents of a domain.
+    pub fn get_in(
+        &self,
+        year: i32,
+        domain: &Domain,
+        group: &Group,
+        indicator: &IndicatorKey,
+        kind: Kind,
+    ) -> Option<&'a ResultRow> {
         self.rows
-            .get(&(year, domain, &Group::All, indicator, kind))
+            .get(&(year, domain, group, indicator, kind))
             .copied()
     }
 
@@ -114,19 +126,41 @@ pub fn thousands(n: f64) -> String {
     out
 }
 
+/// What one chart or table shows: an indicator (or index) of one group of respondents.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured<'k> {
+    pub group: &'k Group,
+    pub key: &'k IndicatorKey,
+    pub kind: Kind,
+}
+
+impl<'k> Measured<'k> {
+    /// All respondents' share of a question, or level of an index.
+    pub fn all(key: &'k IndicatorKey) -> Self {
+        let kind = match key {
+            IndicatorKey::Question(_) => Kind::Share,
+            IndicatorKey::Index(_) => Kind::Index,
+        };
+        Measured {
+            group: &Group::All,
+            key,
+            kind,
+        }
+    }
+}
+
 fn series(
     look: &Lookup,
     years: (i32, i32),
     district: &Domain,
-    indicator: &IndicatorKey,
-    kind: Kind,
+    what: Measured,
     label: String,
 ) -> (Series, Vec<i32>, f64) {
     let mut points = Vec::new();
     let mut suppressed = Vec::new();
     let mut n = 0.0;
     for year in years.0..=years.1 {
-        let Some(r) = look.get(year, district, indicator, kind) else {
+        let Some(r) = look.get_in(year, district, what.group, what.key, what.kind) else {
             continue;
         };
         if r.suppressed {
@@ -202,16 +236,14 @@ pub fn trend(
         look,
         years,
         &Domain::District(district.to_string()),
-        &key,
-        Kind::Share,
+        Measured::all(&key),
         (names.district)(district),
     );
     let (all, all_gaps, _) = series(
         look,
         years,
         &Domain::Municipality,
-        &key,
-        Kind::Share,
+        Measured::all(&key),
         MUNICIPALITY_NAME.into(),
     );
     let mut notes = vec![significance_note()];
@@ -245,19 +277,20 @@ pub fn trend(
 }
 
 /// One indicator in one year, the districts side by side, sorted, with the municipality.
+/// `label` is what is measured, as readers call it.
 pub fn compare(
     look: &Lookup,
-    names: &Names,
-    years: (i32, i32),
-    districts: &[String],
-    indicator: &str,
+    year: i32,
+    districts: &[(String, String)],
+    what: Measured,
+    label: &str,
 ) -> Chart {
-    let year = years.1;
+    let row = |d: &Domain| look.get_in(year, d, what.group, what.key, what.kind);
     let mut items: Vec<crate::charts::Bar> = districts
         .iter()
-        .filter_map(|d| {
-            look.share(year, &Domain::District(d.clone()), indicator)
-                .map(|r| ((names.district)(d), r.estimate, r.ci_low.zip(r.ci_high)))
+        .filter_map(|(code, name)| {
+            row(&Domain::District(code.clone()))
+                .map(|r| (name.clone(), r.estimate, r.ci_low.zip(r.ci_high)))
         })
         .collect();
     items.sort_by(|a, b| {
@@ -265,30 +298,112 @@ pub fn compare(
             .total_cmp(&a.1.unwrap_or(-1.0))
             .then(a.0.cmp(&b.0))
     });
-    let all = look.share(year, &Domain::Municipality, indicator);
     let n: f64 = districts
         .iter()
-        .filter_map(|d| look.share(year, &Domain::District(d.clone()), indicator))
+        .filter_map(|(code, _)| row(&Domain::District(code.clone())))
         .filter_map(|r| r.n)
         .sum();
-    let top = items
-        .iter()
-        .filter_map(|i| i.2.map(|c| c.1).or(i.1))
-        .fold(0.1, f64::max);
-    Chart::Compare(CompareChart {
-        title: format!("{} – områdena {year}", (names.indicator)(indicator)),
-        axis: Axis {
+    let axis = if what.kind == Kind::Index {
+        index_axis()
+    } else {
+        let top = items
+            .iter()
+            .filter_map(|i| i.2.map(|c| c.1).or(i.1))
+            .fold(0.1, f64::max);
+        Axis {
             title: "Andel (%)".into(),
             min: 0.0,
             max: ((top * 10.0).ceil() / 10.0).min(1.0),
             percent: true,
-        },
+        }
+    };
+    Chart::Compare(CompareChart {
+        title: format!("{label} – områdena {year}"),
+        axis,
         items,
-        reference: all
+        reference: row(&Domain::Municipality)
             .and_then(|r| r.estimate)
             .map(|v| (MUNICIPALITY_NAME.to_string(), v)),
         notes: vec!["Staplar: 95 % konfidensintervall. Sorterat från högst till lägst.".into()],
         source: source((year, year), n),
+    })
+}
+
+/// The index scale 0–6.
+fn index_axis() -> Axis {
+    Axis {
+        title: "Indexnivå (0–6)".into(),
+        min: 0.0,
+        max: 6.0,
+        percent: false,
+    }
+}
+
+/// The index classes as background bands.
+fn index_bands() -> Vec<Band> {
+    vec![
+        Band {
+            from: 0.0,
+            to: crate::analysis::policy::INDEX_LOW_MAX,
+            label: "låg".into(),
+        },
+        Band {
+            from: crate::analysis::policy::INDEX_LOW_MAX,
+            to: crate::analysis::policy::INDEX_RAISED_MAX,
+            label: "förhöjd".into(),
+        },
+        Band {
+            from: crate::analysis::policy::INDEX_RAISED_MAX,
+            to: 6.0,
+            label: "hög".into(),
+        },
+    ]
+}
+
+/// Any indicator or index of any group, in the chosen districts (and the municipality)
+/// over the years, with the start of their measures: the explorer's chart.
+pub fn explore(
+    a: &Analysis,
+    look: &Lookup,
+    names: &Names,
+    years: (i32, i32),
+    domains: &[Domain],
+    what: Measured,
+    label: &str,
+) -> Chart {
+    let mut notes = vec![significance_note()];
+    let mut list = Vec::new();
+    let mut n = 0.0;
+    for d in domains {
+        let (s, gaps, m) = series(look, years, d, what, names.domain(d));
+        notes.extend(suppressed_note(&names.domain(d), &gaps));
+        n += m;
+        list.push(s);
+    }
+    let markers = a
+        .register
+        .iter()
+        .filter(|m| domains.contains(&Domain::District(m.district.clone())))
+        .filter(|m| (years.0..=years.1).contains(&m.start.year()))
+        .map(|m| Marker {
+            x: date_x(m.start),
+            label: m.title.clone(),
+        })
+        .collect();
+    let (axis, bands) = if what.kind == Kind::Index {
+        (index_axis(), index_bands())
+    } else {
+        (share_axis(&list), Vec::new())
+    };
+    Chart::Years(YearChart {
+        title: label.to_string(),
+        axis,
+        years,
+        series: list,
+        bands,
+        markers,
+        notes,
+        source: source(years, n),
     })
 }
 
@@ -312,8 +427,7 @@ pub fn index(
             look,
             years,
             &Domain::District(d.clone()),
-            &indicator,
-            Kind::Index,
+            Measured::all(&indicator),
             (names.district)(d),
         );
         notes.extend(suppressed_note(&(names.district)(d), &gaps));
@@ -321,31 +435,10 @@ pub fn index(
     }
     Chart::Years(YearChart {
         title: format!("{title} per område"),
-        axis: Axis {
-            title: "Indexnivå (0–6)".into(),
-            min: 0.0,
-            max: 6.0,
-            percent: false,
-        },
+        axis: index_axis(),
         years,
         series: list,
-        bands: vec![
-            Band {
-                from: 0.0,
-                to: crate::analysis::policy::INDEX_LOW_MAX,
-                label: "låg".into(),
-            },
-            Band {
-                from: crate::analysis::policy::INDEX_LOW_MAX,
-                to: crate::analysis::policy::INDEX_RAISED_MAX,
-                label: "förhöjd".into(),
-            },
-            Band {
-                from: crate::analysis::policy::INDEX_RAISED_MAX,
-                to: 6.0,
-                label: "hög".into(),
-            },
-        ],
+        bands: index_bands(),
         markers: Vec::new(),
         notes,
         source: format!("Källa: trygg, trygghetsundersökning {}", span(years)),
@@ -370,8 +463,7 @@ pub fn measure(
         look,
         years,
         &Domain::District(m.district.clone()),
-        &IndicatorKey::Question(indicator.to_string()),
-        Kind::Share,
+        Measured::all(&IndicatorKey::Question(indicator.to_string())),
         (names.district)(&m.district),
     );
     let cmp_label = format!(

@@ -7,6 +7,7 @@
 
 pub mod figures;
 mod page;
+pub mod view;
 mod workbook;
 
 use std::collections::BTreeMap;
@@ -14,7 +15,9 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::analysis::{self, Analysis, ChartName, Group, IndexName, Inputs, Kind, Options, output};
+use crate::analysis::{
+    self, Analysis, ChartName, Group, IndexName, IndicatorKey, Inputs, Kind, Options, output,
+};
 use crate::charts::{self, Chart};
 use crate::error::Error;
 use crate::questionnaire::Districts;
@@ -203,6 +206,10 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         .filter(|d| a.weighting.iter().any(|w| w.district == *d))
         .map(str::to_string)
         .collect();
+    let named: Vec<(String, String)> = codes
+        .iter()
+        .map(|c| (c.clone(), district_name(c)))
+        .collect();
     let indicators: Vec<String> = q
         .indicators()
         .map(|(x, _)| x.code.clone())
@@ -227,7 +234,13 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         };
         charts.push((
             compare.file_stem(),
-            figures::compare(&look, &names, years, &codes, code),
+            figures::compare(
+                &look,
+                years.1,
+                &named,
+                figures::Measured::all(&IndicatorKey::Question(code.clone())),
+                &(names.indicator)(code),
+            ),
         ));
         for d in &codes {
             let trend = ChartName::Trend {

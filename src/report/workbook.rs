@@ -24,7 +24,7 @@ fn sheet_name(s: &str) -> String {
         .collect()
 }
 
-fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
+pub(super) fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate() {
         ws.write_with_format(0, i as u16, *c, bold)?;
         let width = (c.chars().count() + 2).max(if i < 2 { 26 } else { 12 });
@@ -35,13 +35,13 @@ fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxEr
 }
 
 /// A filter on every column of the header row, over `rows` data rows.
-fn filter(ws: &mut Worksheet, rows: u32, cols: usize) -> Result<(), XlsxError> {
+pub(super) fn filter(ws: &mut Worksheet, rows: u32, cols: usize) -> Result<(), XlsxError> {
     ws.autofilter(0, 0, rows.max(1), cols.saturating_sub(1) as u16)?;
     Ok(())
 }
 
 /// Shares and differences of shares: percent with one decimal.
-fn percent() -> Format {
+pub(super) fn percent() -> Format {
     Format::new().set_num_format("0.0%")
 }
 

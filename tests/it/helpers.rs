@@ -154,6 +154,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (for downloads that are not text).
+    pub bytes: Vec<u8>,
 }
 
 pub async fn get(app: &Router, uri: &str) -> Reply {
@@ -180,6 +182,7 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 

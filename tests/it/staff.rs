@@ -135,14 +135,21 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 | "/personal/logga-ut"
                 | "/personal/logga-ut-overallt"
                 | "/personal/resultat"
-                | "/personal/resultat.csv" => true,
+                | "/personal/resultat.csv"
+                | "/personal/resultat.xlsx"
+                | "/personal/resultat.parquet" => true,
                 "/personal/oversikt" | "/personal/atgarder" => role != Role::Reader,
                 _ => role == Role::Admin,
             };
             if allowed {
                 let expected = match (method, path.as_str()) {
                     // (the explorer has no answers to analyse yet: it says so)
-                    ("GET", "/personal/resultat.csv") => StatusCode::CONFLICT,
+                    (
+                        "GET",
+                        "/personal/resultat.csv"
+                        | "/personal/resultat.xlsx"
+                        | "/personal/resultat.parquet",
+                    ) => StatusCode::CONFLICT,
                     ("POST", "/personal/api") => StatusCode::OK,
                     // (an empty measure: the form again with its faults)
                     ("POST", "/personal/atgarder") => StatusCode::UNPROCESSABLE_ENTITY,
@@ -783,6 +790,22 @@ async fn staff_uploads_may_be_larger_than_answers_and_disabled_accounts_lose_the
     );
 }
 
+/// A GET with the session cookie.
+async fn staff_get(app: &axum::Router, cookie: &str, path: &str) -> Reply {
+    send(app, request("GET", path, Some(cookie), String::new(), "")).await
+}
+
+/// Every text inside an XLSX file's XML parts (the cells, shared strings and properties).
+fn xlsx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        std::io::Read::read_to_string(&mut f, &mut all).unwrap();
+    }
+    all
+}
+
 #[tokio::test]
 async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_suppressed_values() {
     let db = TestDb::new().await;
@@ -797,51 +820,93 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     }
     let app = db.app();
     let (cookie, _, _) = session(&db, "polis@polisen.se", Role::Reader).await;
-    let page = send(
+    let page = staff_get(
         &app,
-        request(
-            "GET",
-            "/personal/resultat?district=ryd&indicator=P_BELYSNING",
-            Some(&cookie),
-            String::new(),
-            "",
-        ),
+        &cookie,
+        "/personal/resultat?district=ryd&district=ALL&indicator=P_BELYSNING&year=2025",
     )
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("<svg") && page.body.contains(r#"<option value="ryd" selected>"#));
+    assert!(page.body.contains("<svg"));
+    assert!(
+        page.body
+            .contains(r#"<input type="checkbox" id="d-ryd" name="district" value="ryd" checked>"#)
+    );
+    assert!(
+        page.body
+            .contains(r#"<input type="checkbox" id="d-berga" name="district" value="berga">"#)
+    );
     assert_eq!(
         page.body.matches("<td>Ryd</td>").count(),
-        2,
-        "two years of Ryd"
+        3,
+        "two years of Ryd, and Ryd among the districts in 2025"
     );
-    let csv = send(
+    let csv = staff_get(
         &app,
-        request(
-            "GET",
-            "/personal/resultat.csv?district=ryd&indicator=P_BELYSNING&sep=semicolon",
-            Some(&cookie),
-            String::new(),
-            "",
-        ),
+        &cookie,
+        "/personal/resultat.csv?district=ryd&district=ALL&indicator=P_BELYSNING&sep=semicolon",
     )
     .await;
     assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     let body = csv.body.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = body.lines().collect();
-    assert!(lines[0].starts_with("district;year;indicator;estimate;"));
+    assert!(lines[0].starts_with("district;area;year;group;indicator;kind;estimate;"));
     assert_eq!(
         lines.len(),
         1 + 4,
         "Ryd and the municipality, two years each"
     );
     assert!(
-        lines[1].starts_with("ryd;2025;P_BELYSNING;0,"),
+        lines[1].starts_with("ryd;Ryd;2025;all;P_BELYSNING;share;0,"),
         "decimal comma: {}",
         lines[1]
     );
 
-    // City 2026 is suppressed: its value is in neither the page nor the export.
+    // A group and a span of years: women in Ryd, 2026 only.
+    let women = staff_get(
+        &app,
+        &cookie,
+        "/personal/resultat.csv?district=ryd&indicator=P_BELYSNING&group=sex:kvinna&from=2026&to=2026",
+    )
+    .await;
+    let lines: Vec<&str> = women.body.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", women.body);
+    assert!(lines[1].starts_with("ryd,Ryd,2026,sex:kvinna,P_BELYSNING,share,"));
+    // An index, on its own scale.
+    let index = staff_get(
+        &app,
+        &cookie,
+        "/personal/resultat?district=berga&indicator=index:total",
+    )
+    .await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.body.contains("Indexnivå (0–6)"));
+
+    // Bad views: the faults are named, and exports refuse them.
+    for (query, says) in [
+        ("district=nowhere", "Okänt område: nowhere"),
+        ("indicator=DROP+TABLE", "Okänd indikator: DROP TABLE"),
+        ("group=sex:robot", "Okänd grupp: sex:robot"),
+        ("from=1999", "1999 är inget undersökningsår"),
+        ("from=2026&to=2025", "Från-året ligger efter till-året"),
+        ("colour=red", "Okänd parameter: colour"),
+    ] {
+        let page = staff_get(&app, &cookie, &format!("/personal/resultat?{query}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            page.body.contains(&says.replace('<', "&lt;")),
+            "{query}: {}",
+            page.body
+        );
+        for ext in ["csv", "xlsx", "parquet"] {
+            let r = staff_get(&app, &cookie, &format!("/personal/resultat.{ext}?{query}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{ext}?{query}");
+            assert!(r.body.contains(says), "{ext}?{query}: {}", r.body);
+        }
+    }
+
+    // City 2026 is suppressed: its values are in neither the page nor any export, while the
+    // same kind of value of a published row is (so the search could find them).
     let inputs = trygg::analysis::Inputs {
         districts: districts(),
         surveys: surveys_dir(),
@@ -852,57 +917,83 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     let unsuppressed = trygg::analysis::analyze(&db.store, &inputs, &open)
         .await
         .unwrap();
-    let hidden = unsuppressed
-        .results
-        .iter()
-        .find(|r| {
-            r.year == 2026
-                && r.district.to_string() == "city"
-                && r.indicator.is("P_BELYSNING")
-                && r.group == trygg::analysis::Group::All
-        })
-        .and_then(|r| r.estimate)
-        .expect("a value without suppression");
+    let estimate = |district: &str, year: i32| {
+        unsuppressed
+            .results
+            .iter()
+            .find(|r| {
+                r.year == year
+                    && r.district.to_string() == district
+                    && r.indicator.is("P_BELYSNING")
+                    && r.group == trygg::analysis::Group::All
+            })
+            .and_then(|r| r.estimate)
+            .expect("a value without suppression")
+    };
+    let hidden = estimate("city", 2026);
+    let shown = estimate("city", 2025);
+    let view = "district=city&indicator=P_BELYSNING";
     for sep in ["", "&sep=semicolon"] {
-        let csv = send(
+        let csv = staff_get(
             &app,
-            request(
-                "GET",
-                &format!("/personal/resultat.csv?district=city&indicator=P_BELYSNING{sep}"),
-                Some(&cookie),
-                String::new(),
-                "",
-            ),
+            &cookie,
+            &format!("/personal/resultat.csv?{view}{sep}"),
         )
         .await;
+        for (v, present) in [(hidden, false), (shown, true)] {
+            let found = csv.body.contains(&format!("{v}"))
+                || csv.body.contains(&format!("{v}").replace('.', ","));
+            assert_eq!(found, present, "{v} in {}", csv.body);
+        }
         assert!(
-            !csv.body.contains(&format!("{hidden}"))
-                && !csv.body.contains(&format!("{hidden}").replace('.', ",")),
-            "{}",
-            csv.body
-        );
-        assert!(
-            csv.body.contains("city,2026,P_BELYSNING,,,,")
-                || csv.body.contains("city;2026;P_BELYSNING;;;;"),
+            csv.body.contains(",2026,all,P_BELYSNING,share,,,,")
+                || csv.body.contains(";2026;all;P_BELYSNING;share;;;;"),
             "{}",
             csv.body
         );
     }
-    let page = send(
+    let xlsx = send(
         &app,
         request(
             "GET",
-            "/personal/resultat?district=city&indicator=P_BELYSNING",
+            &format!("/personal/resultat.xlsx?{view}"),
             Some(&cookie),
             String::new(),
             "",
         ),
     )
     .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let text = xlsx_text(&xlsx.bytes);
+    assert!(text.contains(&format!("{shown}")) && !text.contains(&format!("{hidden}")));
+    assert!(text.contains("0.0%") && text.contains("autoFilter") && text.contains("frozen"));
+    let parquet = send(
+        &app,
+        request(
+            "GET",
+            &format!("/personal/resultat.parquet?{view}"),
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    use polars::prelude::SerReader;
+    let df = polars::prelude::ParquetReader::new(std::io::Cursor::new(parquet.bytes.clone()))
+        .finish()
+        .unwrap();
+    let est = df.column("estimate").unwrap().f64().unwrap().clone();
+    let sup = df.column("suppressed").unwrap().bool().unwrap().clone();
+    let est: Vec<Option<f64>> = (0..df.height()).map(|i| est.get(i)).collect();
+    let sup: Vec<Option<bool>> = (0..df.height()).map(|i| sup.get(i)).collect();
+    assert_eq!(est, vec![Some(shown), None]);
+    assert_eq!(sup, vec![Some(false), Some(true)]);
+    let page = staff_get(&app, &cookie, &format!("/personal/resultat?{view}")).await;
     assert!(page.body.contains("för få svar"));
-    // (the page shows city and the municipality only; the hidden share, as the page would
-    // format it, is not there)
-    assert!(!page.body.contains(&format!("{:.1} %", 100.0 * hidden)));
+    for (v, present) in [(hidden, false), (shown, true)] {
+        let as_shown = format!("{:.1} %", 100.0 * v).replace('.', ",");
+        assert_eq!(page.body.contains(&as_shown), present, "{as_shown}");
+    }
 }
 
 /// Checks a JSON value against one of the API's item schemas: exactly its fields, each of
