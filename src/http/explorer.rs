@@ -7,7 +7,7 @@
 //! so it can be bookmarked and sent to a colleague. Everything shown comes from the
 //! analysis's results table, where suppression is applied as rows are built: a suppressed
 //! estimate has no value to leak here either. The analysis is cached and recomputed when the
-//! stored responses or waves change.
+//! stored responses, waves or measures register change.
 
 use std::sync::Arc;
 
@@ -24,14 +24,14 @@ use crate::report::figures::{Lookup, Measured, Names};
 use crate::report::view::Table;
 use crate::views::staff as v;
 
-/// What an analysis was computed from: responses and waves stored.
-type Stamp = (i64, usize);
+/// What an analysis was computed from: responses, waves and register versions stored.
+type Stamp = (i64, usize, i64);
 
 /// The analysis of everything stored, and what it was computed from.
 #[derive(Default)]
 pub struct Cache(tokio::sync::Mutex<Option<(Stamp, Arc<Analysis>)>>);
 
-/// The current analysis, recomputed when responses or waves were added.
+/// The current analysis, recomputed when responses, waves or measure versions were added.
 pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, Error> {
     let waves = state.store.waves().await?;
     let (Some(first), Some(last)) = (
@@ -40,7 +40,11 @@ pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, 
     ) else {
         return Ok(None);
     };
-    let key = (state.store.count_responses(None).await?, waves.len());
+    let key = (
+        state.store.count_responses(None).await?,
+        waves.len(),
+        state.store.measure_edits().await?,
+    );
     let mut cache = state.explorer.0.lock().await;
     if let Some((k, a)) = cache.as_ref()
         && *k == key

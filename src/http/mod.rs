@@ -9,6 +9,8 @@ mod codes;
 mod explorer;
 pub mod form;
 mod guard;
+mod measure;
+mod publish;
 mod reports;
 mod server;
 pub mod staff;
@@ -150,6 +152,11 @@ pub fn router(state: AppState) -> Router {
         .route("/personal/resultat", get(explorer::page))
         .route("/personal/resultat.csv", get(explorer::csv))
         .route("/personal/resultat.xlsx", get(explorer::xlsx))
+        .route("/personal/atgarder/{id}", get(measure::page))
+        .route(
+            "/personal/rapporter",
+            get(publish::page).post(publish::generate),
+        )
         .route("/personal/resultat.parquet", get(explorer::parquet))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/api/v1/results", get(api::results))

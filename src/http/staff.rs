@@ -59,6 +59,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/personal/resultat.parquet"),
     ("GET", "/personal/atgarder"),
     ("POST", "/personal/atgarder"),
+    ("GET", "/personal/atgarder/00"),
+    ("GET", "/personal/rapporter"),
+    ("POST", "/personal/rapporter"),
     ("GET", "/personal/api"),
     ("POST", "/personal/api"),
     ("POST", "/personal/api/00/aterkalla"),
@@ -82,11 +85,11 @@ pub fn forbidden() -> Response {
     )
 }
 
-fn fields(body: &[u8]) -> Vec<(String, String)> {
+pub(super) fn fields(body: &[u8]) -> Vec<(String, String)> {
     super::form::parse(body).unwrap_or_default()
 }
 
-fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
     f.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
@@ -94,7 +97,7 @@ fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 /// The refusal of a form without this session's CSRF token (`None`: the token is right).
-fn csrf(staff: &Staff, posted: &str) -> Option<Response> {
+pub(super) fn csrf(staff: &Staff, posted: &str) -> Option<Response> {
     if staff.csrf_ok(posted) {
         None
     } else {
@@ -984,10 +987,7 @@ async fn measures_page(
     ))
 }
 
-async fn measures(
-    State(state): State<AppState>,
-    AdminOrAnalyst(s): AdminOrAnalyst,
-) -> Result<Response, Error> {
+async fn measures(State(state): State<AppState>, AnyStaff(s): AnyStaff) -> Result<Response, Error> {
     measures_page(&state, &s, &[], StatusCode::OK).await
 }
 

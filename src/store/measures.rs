@@ -47,10 +47,14 @@ impl Store {
 
     /// Whether the register lives in the database.
     pub async fn has_measures(&self) -> Result<bool, Error> {
-        let n: i64 = sqlx::query_scalar("select count(*) from measure_versions")
+        Ok(self.measure_edits().await? > 0)
+    }
+
+    /// How many versions the register has had: grows with every edit.
+    pub async fn measure_edits(&self) -> Result<i64, Error> {
+        Ok(sqlx::query_scalar("select count(*) from measure_versions")
             .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
+            .await?)
     }
 
     /// Every version of one measure, oldest first.

@@ -35,7 +35,8 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                     li { a href="/personal/logg" { "Logg" } }
                                 }
                                 li { a href="/personal/resultat" { "Resultat" } }
-                                @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/atgarder" { "Åtgärder" } } }
+                                li { a href="/personal/atgarder" { "Åtgärder" } }
+                                @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/rapporter" { "Årsrapporter" } } }
                                 li { a href="/rapporter" { "Rapporter" } }
                             }
                         }
@@ -411,12 +412,13 @@ pub fn measures(
                 tbody {
                     @for m in list {
                         tr {
-                            td { (m.id) } td { (m.district) } td { (m.start) } td { (m.category) } td { (m.title) } td { (m.targets.join(", ")) }
+                            td { a href={ "/personal/atgarder/" (m.id) } { (m.id) } } td { (m.district) } td { (m.start) } td { (m.category) } td { (m.title) } td { (m.targets.join(", ")) }
                             td { @if let Some(v) = &m.version { (v.version) " (" (v.edited_by) ")" } @else { "fil" } }
                         }
                     }
                 }
             }
+            @if matches!(s.account.role, Role::Admin | Role::Analyst) {
             h2 { "Lägg till eller ändra" }
             p { "Samma id ändrar en befintlig åtgärd." }
             form method="post" action="/personal/atgarder" {
@@ -431,6 +433,7 @@ pub fn measures(
                 label for="m-lag" { "Fördröjning i månader" } input #m-lag type="number" name="lag" min="0" max="60" value="0";
                 div.option { input #m-remove type="checkbox" name="remove" value="1"; label for="m-remove" { "Ta bort åtgärden (historiken finns kvar)" } }
                 button type="submit" { "Spara" }
+            }
             }
         },
     )

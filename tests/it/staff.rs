@@ -138,7 +138,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 | "/personal/resultat.csv"
                 | "/personal/resultat.xlsx"
                 | "/personal/resultat.parquet" => true,
-                "/personal/oversikt" | "/personal/atgarder" => role != Role::Reader,
+                "/personal/atgarder" | "/personal/atgarder/00" => {
+                    method == "GET" || role != Role::Reader
+                }
+                "/personal/oversikt" | "/personal/rapporter" => role != Role::Reader,
                 _ => role == Role::Admin,
             };
             if allowed {
@@ -155,6 +158,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                     ("POST", "/personal/atgarder") => StatusCode::UNPROCESSABLE_ENTITY,
                     // (there is no token "00" to revoke)
                     ("POST", "/personal/api/00/aterkalla") => StatusCode::NOT_FOUND,
+                    // (no year given: the list again, with why)
+                    ("POST", "/personal/rapporter") => StatusCode::UNPROCESSABLE_ENTITY,
+                    // (there is no measure "00")
+                    ("GET", "/personal/atgarder/00") => StatusCode::NOT_FOUND,
                     ("GET", _) => StatusCode::OK,
                     // No file, or no sampled wave: the form again, with why.
                     (
@@ -1251,6 +1258,11 @@ async fn the_measures_register_keeps_its_history_and_the_report_says_which_versi
         assert!(bad.body.contains(msg), "{msg}");
     }
     assert!(!db.store.has_measures().await.unwrap());
+    // The measure's page: a chart per target indicator (the analysis is now cached).
+    let measure_page = "/personal/atgarder/skaggetorp-belysning-2021";
+    let before = staff_get(&app, &cookie, measure_page).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!(before.body.matches(r#"<figure class="chart""#).count(), 3);
     // The lighting measure gets one more target.
     let edit = encode(&[
         ("csrf", &csrf),
@@ -1305,6 +1317,36 @@ async fn the_measures_register_keeps_its_history_and_the_report_says_which_versi
             .iter()
             .any(|r| r.measure == m.id && r.indicator == "P_BRAK" && r.target)
     );
+    // A police reader sees the new version on the measure's page (not a stale analysis):
+    // four target charts, the DiD of each from the measures table, and the history, but no
+    // edit form.
+    let (reader, _, _) = session(&db, "polis@polisen.se", Role::Reader).await;
+    let after = staff_get(&app, &reader, measure_page).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_eq!(after.body.matches(r#"<figure class="chart""#).count(), 4);
+    let brak = a
+        .measures
+        .iter()
+        .find(|r| r.measure == m.id && r.indicator == "P_BRAK")
+        .unwrap();
+    match brak.did {
+        Some(did) => assert!(
+            after
+                .body
+                .contains(&trygg::report::figures::signed_points(did))
+        ),
+        None => assert!(after.body.contains("för få svar")),
+    }
+    assert!(after.body.contains("Tidigare versioner"));
+    assert!(!after.body.contains(r#"action="/personal/atgarder""#));
+    let register = staff_get(&app, &reader, "/personal/atgarder").await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(
+        register
+            .body
+            .contains(r#"href="/personal/atgarder/skaggetorp-belysning-2021""#)
+    );
+    assert!(!register.body.contains(r#"action="/personal/atgarder""#));
     let out = db.dir.path().join("report");
     trygg::report::generate(
         &db.store,
@@ -1362,4 +1404,122 @@ async fn the_measures_register_keeps_its_history_and_the_report_says_which_versi
         log.contains(&"measure edited".to_string()) && log.contains(&"measure removed".to_string()),
         "{log:?}"
     );
+}
+
+#[tokio::test]
+async fn an_analyst_generates_and_publishes_the_yearly_report_from_the_browser() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in [2025, 2026] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::responses(&q, d, year, 19, 120).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let reports = db.dir.path().join("reports");
+    let app = trygg::http::router(
+        trygg::http::AppState::new(db.store.clone(), districts())
+            .with_surveys(surveys_dir())
+            .with_reports(&reports),
+    );
+    let (cookie, csrf, _) = session(&db, "analys@kommun.se", Role::Analyst).await;
+    let list = staff_get(&app, &cookie, "/personal/rapporter").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Ta fram och publicera 2026"));
+    assert_eq!(
+        get(&app, "/rapporter/2026/").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Bad years change nothing.
+    for year in ["2019", "", "2026; rm -rf /", "../../etc"] {
+        let r = send(
+            &app,
+            form(
+                Some(&cookie),
+                "/personal/rapporter",
+                encode(&[("csrf", &csrf), ("year", year)]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{year}");
+        assert!(r.body.contains("är inget år med enkäter"), "{year}");
+    }
+    assert!(!reports.exists(), "nothing written");
+    // Without the session's CSRF token: refused.
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/rapporter",
+            "csrf=x&year=2026".into(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!reports.exists());
+
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/rapporter",
+            encode(&[("csrf", &csrf), ("year", "2026")]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Rapporten för 2026 är publicerad på /rapporter/2026/")
+    );
+    let published = get(&app, "/rapporter/2026/").await;
+    assert_eq!(published.status, StatusCode::OK);
+    assert!(published.body.contains("2026"));
+    assert!(
+        get(&app, "/rapporter")
+            .await
+            .body
+            .contains(r#"href="/rapporter/2026/""#)
+    );
+    // The same report as the command line's.
+    let cli = db.dir.path().join("cli-2026");
+    trygg::report::generate(
+        &db.store,
+        &trygg::analysis::Inputs {
+            districts: districts(),
+            surveys: surveys_dir(),
+        },
+        &trygg::report::ReportOptions {
+            year: 2026,
+            compare: None,
+            out: cli.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        std::fs::read(cli.join("index.html")).unwrap(),
+        std::fs::read(reports.join("2026/index.html")).unwrap()
+    );
+    let log = db
+        .store
+        .audit_log(Some("analys@kommun.se"), Some("report generated"))
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log[0].detail.contains("2026"));
+    // A reader may read the report but not make one.
+    let (reader, reader_csrf, _) = session(&db, "polis@polisen.se", Role::Reader).await;
+    let r = send(
+        &app,
+        form(
+            Some(&reader),
+            "/personal/rapporter",
+            encode(&[("csrf", &reader_csrf), ("year", "2025")]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!reports.join("2025").exists());
 }

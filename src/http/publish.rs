@@ -1,0 +1,155 @@
+//! `/personal/rapporter`: analysts generate the yearly report from the browser and publish
+//! it to `/rapporter/<year>/` — the same `report::generate` as `trygg report`, into the same
+//! reports folder, logged in the audit log with who did it.
+//!
+//! One report is generated at a time (a second request is told to wait); the report is
+//! written to a temporary folder and swapped in, so readers of `/rapporter` never see half
+//! of one.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use maud::html;
+
+use super::AppState;
+use crate::auth::{AdminOrAnalyst, Staff};
+use crate::error::Error;
+use crate::views::staff as v;
+
+/// Only one report is built at a time: building one takes all of a core for seconds.
+static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What the last action did, shown above the list.
+enum Outcome {
+    None,
+    Published(String),
+    Refused(String),
+}
+
+async fn render(
+    state: &AppState,
+    s: &Staff,
+    outcome: Outcome,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let mut years: Vec<i32> = state.store.waves().await?.iter().map(|w| w.year).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let published = |y: i32| {
+        state
+            .reports
+            .join(y.to_string())
+            .join("index.html")
+            .is_file()
+    };
+    let body = html! {
+        @match &outcome {
+            Outcome::Published(msg) => { div.notice role="status" { p { (msg) } } }
+            Outcome::Refused(msg) => { div.error-summary role="alert" tabindex="-1" { h2 { "Rapporten togs inte fram" } p { (msg) } } }
+            Outcome::None => {}
+        }
+        p { "Årsrapporten byggs av alla svar som finns nu och jämförs med tidigare år. Den publiceras på /rapporter och ersätter en tidigare version av samma år. Åtgärdsregistrets version som gäller nu står i rapporten." }
+        @if years.is_empty() {
+            p { "Det finns inga enkäter ännu." }
+        } @else {
+            table {
+                thead { tr { th scope="col" { "År" } th scope="col" { "Publicerad" } th scope="col" { "Ta fram" } } }
+                tbody {
+                    @for y in &years {
+                        tr {
+                            td { (y) }
+                            td { @if published(*y) { a href={ "/rapporter/" (y) "/" } { "Rapporten " (y) } } @else { "nej" } }
+                            td {
+                                form method="post" action="/personal/rapporter" {
+                                    input type="hidden" name="csrf" value=(s.csrf);
+                                    input type="hidden" name="year" value=(y);
+                                    button type="submit" { @if published(*y) { "Ta fram på nytt" } @else { "Ta fram och publicera" } " " (y) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok((
+        status,
+        Html(v::layout("Årsrapporter", Some(s), body).into_string()),
+    )
+        .into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    AdminOrAnalyst(s): AdminOrAnalyst,
+) -> Result<Response, Error> {
+    render(&state, &s, Outcome::None, StatusCode::OK).await
+}
+
+pub async fn generate(
+    State(state): State<AppState>,
+    AdminOrAnalyst(s): AdminOrAnalyst,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = super::staff::fields(&body);
+    let field = |name: &str| super::staff::field(&f, name);
+    if let Some(r) = super::staff::csrf(&s, field("csrf")) {
+        return Ok(r);
+    }
+    let refuse = |msg: String, status| render(&state, &s, Outcome::Refused(msg), status);
+    let waves = state.store.waves().await?;
+    let year = match field("year").parse::<i32>() {
+        Ok(y) if waves.iter().any(|w| w.year == y) => y,
+        _ => {
+            return refuse(
+                format!("{:?} är inget år med enkäter.", field("year")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let Ok(_building) = BUILDING.try_lock() else {
+        return refuse(
+            "En rapport tas fram just nu. Vänta en stund och försök igen.".into(),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    };
+    if let Err(e) = std::fs::create_dir_all(&state.reports) {
+        return Err(Error::Internal(format!("{}: {e}", state.reports.display())));
+    }
+    let out = state.reports.join(year.to_string());
+    let inputs = crate::analysis::Inputs {
+        districts: (*state.districts).clone(),
+        surveys: state.surveys.clone(),
+    };
+    let options = crate::report::ReportOptions {
+        year,
+        compare: None,
+        out,
+    };
+    match crate::report::generate(&state.store, &inputs, &options).await {
+        Ok(summary) => {
+            state
+                .store
+                .audit(
+                    &s.account.email,
+                    "report generated",
+                    &format!("{year} at /rapporter/{year}/"),
+                )
+                .await?;
+            let decimal = |x: f64| format!("{x:.1}").replace('.', ",");
+            let msg = format!(
+                "Rapporten för {year} är publicerad på /rapporter/{year}/: {} filer, {} diagram, {} MB, på {} s.",
+                summary.files,
+                summary.charts,
+                decimal(summary.bytes as f64 / 1e6),
+                decimal((summary.analysis + summary.build).as_secs_f64())
+            );
+            render(&state, &s, Outcome::Published(msg), StatusCode::OK).await
+        }
+        Err(Error::Invalid(why)) => refuse(why, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
