@@ -3,15 +3,18 @@
 //! `/api/v1/openapi.json`.
 //!
 //! Results come from the same results table as the report and the explorer, so nothing
-//! suppressed reaches the API. The document is built from [`SCHEMAS`], the one list of the
-//! fields each response item has; a test checks every response against it.
+//! suppressed reaches the API. The document is generated (utoipa) from the item types and
+//! the handlers' `#[utoipa::path]` attributes, and the router is built from the same
+//! attributes ([`routes`]), so a route cannot exist without its description or the other
+//! way round; a test checks every response against the document.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
 use crate::auth::{Role, token_hash};
@@ -28,7 +31,9 @@ fn unauthorized(why: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
-        Json(json!({"error": why})),
+        Json(ApiError {
+            error: why.to_string(),
+        }),
     )
         .into_response()
 }
@@ -55,186 +60,174 @@ impl FromRequestParts<AppState> for ApiClient {
     }
 }
 
-/// The fields of each kind of item, with their JSON types; the OpenAPI schemas and the
-/// conformance test are both made from it.
-pub const SCHEMAS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Result",
-        &[
-            ("year", "integer"),
-            ("district", "string"),
-            ("group", "string"),
-            ("indicator", "string"),
-            ("kind", "string"),
-            ("n", "number|null"),
-            ("n_eff", "number|null"),
-            ("estimate", "number|null"),
-            ("se", "number|null"),
-            ("ci_low", "number|null"),
-            ("ci_high", "number|null"),
-            ("level", "integer|null"),
-            ("class", "string|null"),
-            ("suppressed", "boolean"),
-            ("uncertain", "boolean"),
-            ("change_from_previous", "number|null"),
-            ("q_previous", "number|null"),
-            ("significant_previous", "boolean|null"),
-        ],
-    ),
-    (
-        "MeasureEffect",
-        &[
-            ("measure", "string"),
-            ("district", "string"),
-            ("indicator", "string"),
-            ("target", "boolean"),
-            ("before_year", "integer"),
-            ("after_year", "integer"),
-            ("comparison", "string"),
-            ("did", "number|null"),
-            ("ci_low", "number|null"),
-            ("ci_high", "number|null"),
-            ("p", "number|null"),
-            ("q", "number|null"),
-            ("significant", "boolean|null"),
-            ("suppressed", "boolean"),
-        ],
-    ),
-    (
-        "Wave",
-        &[
-            ("district", "string"),
-            ("year", "integer"),
-            ("opens_on", "string"),
-            ("closes_on", "string"),
-            ("status", "string"),
-            ("random_sample", "boolean"),
-        ],
-    ),
-    (
-        "ResponseRate",
-        &[
-            ("district", "string"),
-            ("year", "integer"),
-            ("stratum", "string"),
-            ("letters", "integer"),
-            ("undeliverable", "integer"),
-            ("declined", "integer"),
-            ("web", "integer"),
-            ("paper", "integer"),
-            ("rate", "number|null"),
-        ],
-    ),
-];
-
-fn schema(fields: &[(&str, &str)]) -> Value {
-    let props: serde_json::Map<String, Value> = fields
-        .iter()
-        .map(|(name, ty)| {
-            let types: Vec<&str> = ty.split('|').collect();
-            let t = if types.len() == 1 {
-                json!(types[0])
-            } else {
-                json!(types)
-            };
-            (name.to_string(), json!({"type": t}))
-        })
-        .collect();
-    json!({
-        "type": "object",
-        "additionalProperties": false,
-        "required": fields.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-        "properties": props,
-    })
+/// An API error: what was wrong, in English.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    error: String,
 }
 
-fn page_of(item: &str) -> Value {
-    json!({
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        }
-    })
+/// One estimate: a share, a scale mean or an index level of one group in one district (or
+/// `ALL`, the municipality) in one year. A suppressed row carries no value.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultItem {
+    year: i32,
+    district: String,
+    /// `all`, `sex:<code>` or `age:<code>`.
+    group: String,
+    /// A question code, or `index:<block>` / `index:total`.
+    indicator: String,
+    /// `share`, `mean` or `index`.
+    kind: String,
+    n: Option<f64>,
+    n_eff: Option<f64>,
+    estimate: Option<f64>,
+    se: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    level: Option<u8>,
+    class: Option<String>,
+    suppressed: bool,
+    uncertain: bool,
+    change_from_previous: Option<f64>,
+    q_previous: Option<f64>,
+    significant_previous: Option<bool>,
 }
 
-fn path(summary: &str, item: &str, filters: &[(&str, &str)]) -> Value {
-    let mut params: Vec<Value> = filters
-        .iter()
-        .map(|(n, d)| json!({"name": n, "in": "query", "required": false, "description": d, "schema": {"type": "string"}}))
-        .collect();
-    params.push(json!({"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}}));
-    params.push(json!({"name": "per_page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}));
-    json!({"get": {
-        "summary": summary,
-        "security": [{"bearer": []}],
-        "parameters": params,
-        "responses": {
-            "200": {"description": "A page of items", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{item}Page")}}}},
-            "400": {"description": "A bad filter or page"},
-            "401": {"description": "No token, or an unknown or revoked one"},
-        }
-    }})
+/// One measure's difference-in-differences on one indicator.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureEffect {
+    measure: String,
+    district: String,
+    indicator: String,
+    /// A target indicator of the measure (else exploratory).
+    target: bool,
+    before_year: i32,
+    after_year: i32,
+    /// The comparison districts, joined with `+`.
+    comparison: String,
+    did: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    p: Option<f64>,
+    q: Option<f64>,
+    significant: Option<bool>,
+    suppressed: bool,
 }
 
-/// The OpenAPI 3.1 document.
-pub fn openapi() -> Value {
-    let mut schemas = serde_json::Map::new();
-    for (name, fields) in SCHEMAS {
-        schemas.insert(name.to_string(), schema(fields));
-        schemas.insert(format!("{name}Page"), page_of(name));
-    }
-    let filters = [
-        ("district", "a district code, or ALL for the municipality"),
-        ("year", "a survey year"),
-        (
-            "indicator",
-            "a question code, or index:<block> / index:total",
-        ),
-        ("group", "all, sex:<code> or age:<code>"),
-        ("kind", "share, mean or index"),
-    ];
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "trygg", "version": "1", "description": "Read-only results of the local safety survey. Suppressed estimates carry no value."},
-        "paths": {
-            "/api/v1/results": path("Estimates per year, district, group and indicator", "Result", &filters),
-            "/api/v1/waves": path("Published waves", "Wave", &filters[..2]),
-            "/api/v1/measures": path("Measure effects (difference-in-differences), target indicators first", "MeasureEffect", &[filters[0], filters[2]]),
-            "/api/v1/response-rates": path("Letters and answers per sampling stratum", "ResponseRate", &filters[..2]),
-        },
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        }
-    })
+/// A published wave.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaveItem {
+    district: String,
+    year: i32,
+    opens_on: String,
+    closes_on: String,
+    /// `not_open`, `open` or `closed`.
+    status: String,
+    /// Letters to a random sample (else an open link).
+    random_sample: bool,
 }
 
-pub async fn openapi_json() -> Json<Value> {
-    Json(openapi())
+/// Letters and answers of one sampling stratum.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseRate {
+    district: String,
+    year: i32,
+    stratum: String,
+    letters: i64,
+    undeliverable: i64,
+    declined: i64,
+    web: i64,
+    paper: i64,
+    rate: Option<f64>,
 }
 
-#[derive(serde::Deserialize, Default)]
+/// One page of items.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Page<T> {
+    items: Vec<T>,
+    page: usize,
+    per_page: usize,
+    /// Items on all pages.
+    total: usize,
+}
+
+/// Filters and paging; each endpoint uses the filters that apply to its items.
+#[derive(serde::Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
+    /// A district code, or `ALL` for the municipality.
     district: Option<String>,
+    /// A survey year.
     year: Option<i32>,
+    /// A question code, or `index:<block>` / `index:total`.
     indicator: Option<String>,
+    /// `all`, `sex:<code>` or `age:<code>`.
     group: Option<String>,
+    /// `share`, `mean` or `index`.
     kind: Option<String>,
+    /// From 1.
+    #[param(minimum = 1)]
     page: Option<usize>,
+    /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     per_page: Option<usize>,
 }
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "trygg",
+        version = "1",
+        description = "Read-only results of the local safety survey. Suppressed estimates carry no value."
+    ),
+    modifiers(&Bearer)
+)]
+struct Doc;
+
+/// Every endpoint needs a bearer token.
+struct Bearer;
+
+impl utoipa::Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        // (utoipa fills in the crate's license, which has no name here)
+        doc.info.license = None;
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+    }
+}
+
+/// The API's routes and its OpenAPI document, made from the same handler attributes.
+pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(utoipa_axum::routes!(results))
+        .routes(utoipa_axum::routes!(measures))
+        .routes(utoipa_axum::routes!(waves))
+        .routes(utoipa_axum::routes!(response_rates))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
 fn bad(why: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": why}))).into_response()
+    (StatusCode::BAD_REQUEST, Json(ApiError { error: why })).into_response()
 }
 
 /// One page of `items`, or the refusal of a bad page request.
-fn paged(items: Vec<Value>, f: &Filter) -> Response {
+fn paged<T: serde::Serialize>(items: Vec<T>, f: &Filter) -> Response {
     let per_page = f.per_page.unwrap_or(PER_PAGE);
     let page = f.page.unwrap_or(1);
     if page == 0 || per_page == 0 || per_page > MAX_PER_PAGE {
@@ -243,13 +236,18 @@ fn paged(items: Vec<Value>, f: &Filter) -> Response {
         ));
     }
     let total = items.len();
-    let items: Vec<Value> = items
+    let items: Vec<T> = items
         .into_iter()
         .skip((page - 1) * per_page)
         .take(per_page)
         .collect();
-    Json(json!({"items": items, "page": page, "per_page": per_page, "total": total}))
-        .into_response()
+    Json(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+    .into_response()
 }
 
 /// The current analysis, or the reply instead of it: an empty page when nothing is
@@ -260,14 +258,27 @@ async fn analysis(
 ) -> Result<Result<std::sync::Arc<crate::analysis::Analysis>, Box<Response>>, Error> {
     match super::explorer::analysis(state).await {
         Ok(Some(a)) => Ok(Ok(a)),
-        Ok(None) => Ok(Err(Box::new(paged(Vec::new(), f)))),
+        Ok(None) => Ok(Err(Box::new(paged(Vec::<ResultItem>::new(), f)))),
         Err(Error::Invalid(why)) => Ok(Err(Box::new(
-            (StatusCode::CONFLICT, Json(json!({"error": why}))).into_response(),
+            (StatusCode::CONFLICT, Json(ApiError { error: why })).into_response(),
         ))),
         Err(e) => Err(e),
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/results",
+    summary = "Estimates per year, district, group and indicator",
+    params(Filter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of estimates", body = Page<ResultItem>),
+        (status = 400, description = "A bad page request", body = ApiError),
+        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
+        (status = 409, description = "The answers cannot be analysed yet", body = ApiError),
+    )
+)]
 pub async fn results(
     State(state): State<AppState>,
     _c: ApiClient,
@@ -277,7 +288,7 @@ pub async fn results(
         Ok(a) => a,
         Err(reply) => return Ok(*reply),
     };
-    let items: Vec<Value> = a
+    let items: Vec<ResultItem> = a
         .results
         .iter()
         .filter(|r| {
@@ -293,32 +304,43 @@ pub async fn results(
         })
         .filter(|r| f.group.as_ref().is_none_or(|g| r.group.to_string() == *g))
         .filter(|r| f.kind.as_ref().is_none_or(|k| r.kind.as_str() == k))
-        .map(|r| {
-            json!({
-                "year": r.year,
-                "district": r.district.to_string(),
-                "group": r.group.to_string(),
-                "indicator": r.indicator.to_string(),
-                "kind": r.kind.as_str(),
-                "n": r.n,
-                "n_eff": r.n_eff,
-                "estimate": r.estimate,
-                "se": r.se,
-                "ci_low": r.ci_low,
-                "ci_high": r.ci_high,
-                "level": r.level,
-                "class": r.class.map(|c| c.as_str()),
-                "suppressed": r.suppressed,
-                "uncertain": r.uncertain,
-                "change_from_previous": r.prev.diff,
-                "q_previous": r.prev.q,
-                "significant_previous": r.prev.significant,
-            })
+        .map(|r| ResultItem {
+            year: r.year,
+            district: r.district.to_string(),
+            group: r.group.to_string(),
+            indicator: r.indicator.to_string(),
+            kind: r.kind.as_str().to_string(),
+            n: r.n,
+            n_eff: r.n_eff,
+            estimate: r.estimate,
+            se: r.se,
+            ci_low: r.ci_low,
+            ci_high: r.ci_high,
+            level: r.level,
+            class: r.class.map(|c| c.as_str().to_string()),
+            suppressed: r.suppressed,
+            uncertain: r.uncertain,
+            change_from_previous: r.prev.diff,
+            q_previous: r.prev.q,
+            significant_previous: r.prev.significant,
         })
         .collect();
     Ok(paged(items, &f))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/measures",
+    summary = "Measure effects (difference-in-differences), target indicators first",
+    params(Filter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of measure effects", body = Page<MeasureEffect>),
+        (status = 400, description = "A bad page request", body = ApiError),
+        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
+        (status = 409, description = "The answers cannot be analysed yet", body = ApiError),
+    )
+)]
 pub async fn measures(
     State(state): State<AppState>,
     _c: ApiClient,
@@ -328,52 +350,85 @@ pub async fn measures(
         Ok(a) => a,
         Err(reply) => return Ok(*reply),
     };
-    let items: Vec<Value> = a
+    let items: Vec<MeasureEffect> = a
         .measures
         .iter()
         .filter(|m| f.district.as_ref().is_none_or(|d| m.district == *d))
         .filter(|m| f.indicator.as_ref().is_none_or(|i| m.indicator == *i))
-        .map(|m| {
-            json!({
-                "measure": m.measure, "district": m.district, "indicator": m.indicator,
-                "target": m.target, "before_year": m.before_year, "after_year": m.after_year,
-                "comparison": m.comparison, "did": m.did, "ci_low": m.ci_low, "ci_high": m.ci_high,
-                "p": m.p, "q": m.q, "significant": m.significant, "suppressed": m.suppressed,
-            })
+        .map(|m| MeasureEffect {
+            measure: m.measure.clone(),
+            district: m.district.clone(),
+            indicator: m.indicator.clone(),
+            target: m.target,
+            before_year: m.before_year,
+            after_year: m.after_year,
+            comparison: m.comparison.clone(),
+            did: m.did,
+            ci_low: m.ci_low,
+            ci_high: m.ci_high,
+            p: m.p,
+            q: m.q,
+            significant: m.significant,
+            suppressed: m.suppressed,
         })
         .collect();
     Ok(paged(items, &f))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/waves",
+    summary = "Published waves",
+    params(Filter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of waves", body = Page<WaveItem>),
+        (status = 400, description = "A bad page request", body = ApiError),
+        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
+    )
+)]
 pub async fn waves(
     State(state): State<AppState>,
     _c: ApiClient,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
     let today = super::survey::today();
-    let items: Vec<Value> = state
+    let items: Vec<WaveItem> = state
         .store
         .waves()
         .await?
         .into_iter()
         .filter(|w| f.district.as_ref().is_none_or(|d| w.district == *d))
         .filter(|w| f.year.is_none_or(|y| w.year == y))
-        .map(|w| {
-            let status = match w.status(today) {
+        .map(|w| WaveItem {
+            status: match w.status(today) {
                 crate::store::WaveStatus::NotOpen => "not_open",
                 crate::store::WaveStatus::Open => "open",
                 crate::store::WaveStatus::Closed => "closed",
-            };
-            json!({
-                "district": w.district, "year": w.year,
-                "opens_on": w.opens_on.to_string(), "closes_on": w.closes_on.to_string(),
-                "status": status, "random_sample": w.sampled,
-            })
+            }
+            .to_string(),
+            opens_on: w.opens_on.to_string(),
+            closes_on: w.closes_on.to_string(),
+            random_sample: w.sampled,
+            district: w.district,
+            year: w.year,
         })
         .collect();
     Ok(paged(items, &f))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/response-rates",
+    summary = "Letters and answers per sampling stratum",
+    params(Filter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of strata", body = Page<ResponseRate>),
+        (status = 400, description = "A bad page request", body = ApiError),
+        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
+    )
+)]
 pub async fn response_rates(
     State(state): State<AppState>,
     _c: ApiClient,
@@ -387,11 +442,17 @@ pub async fn response_rates(
             continue;
         }
         for r in state.store.response_rates(w.id).await? {
-            items.push(json!({
-                "district": w.district, "year": w.year, "stratum": r.stratum,
-                "letters": r.letters, "undeliverable": r.undeliverable, "declined": r.declined,
-                "web": r.web, "paper": r.paper, "rate": r.rate(),
-            }));
+            items.push(ResponseRate {
+                rate: r.rate(),
+                district: w.district.clone(),
+                year: w.year,
+                stratum: r.stratum,
+                letters: r.letters,
+                undeliverable: r.undeliverable,
+                declined: r.declined,
+                web: r.web,
+                paper: r.paper,
+            });
         }
     }
     Ok(paged(items, &f))

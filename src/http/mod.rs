@@ -145,6 +145,13 @@ impl AppState {
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
+    let (api_routes, api_doc) = api::routes();
+    // Serialised once: the document never changes while trygg runs.
+    let api_document = axum::body::Bytes::from(
+        api_doc
+            .to_pretty_json()
+            .expect("the OpenAPI document is plain JSON"),
+    );
     Router::new()
         .merge(survey::routes())
         .merge(codes::routes())
@@ -158,11 +165,16 @@ pub fn router(state: AppState) -> Router {
             get(publish::page).post(publish::generate),
         )
         .route("/personal/resultat.parquet", get(explorer::parquet))
-        .route("/api/v1/openapi.json", get(api::openapi_json))
-        .route("/api/v1/results", get(api::results))
-        .route("/api/v1/waves", get(api::waves))
-        .route("/api/v1/measures", get(api::measures))
-        .route("/api/v1/response-rates", get(api::response_rates))
+        .merge(api_routes)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    api_document.clone(),
+                )
+            }),
+        )
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))

@@ -1003,30 +1003,85 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     }
 }
 
-/// Checks a JSON value against one of the API's item schemas: exactly its fields, each of
-/// one of its types.
-fn conforms(item: &serde_json::Value, schema: &[(&str, &str)]) -> Result<(), String> {
-    let obj = item.as_object().ok_or("not an object")?;
-    for key in obj.keys() {
-        if !schema.iter().any(|(n, _)| n == key) {
-            return Err(format!("unexpected field {key}"));
+/// Checks a JSON value against a schema of the OpenAPI document (the subset of JSON Schema
+/// it uses: `$ref`, `type` and type lists, `properties`, `required`,
+/// `additionalProperties: false`, `items`, `minimum` and `maximum`).
+fn conforms(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    if let Some(r) = schema.get("$ref").and_then(|r| r.as_str()) {
+        let name = r.strip_prefix("#/components/schemas/").ok_or(r)?;
+        let target = &doc["components"]["schemas"][name];
+        if target.is_null() {
+            return Err(format!("{at}: no schema {name}"));
         }
+        return conforms(doc, target, v, at);
     }
-    for (name, types) in schema {
-        let v = obj.get(*name).ok_or(format!("missing {name}"))?;
-        let ok = types.split('|').any(|t| match t {
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect(),
+            _ => return Err(format!("{at}: bad type {t}")),
+        };
+        let ok = types.iter().any(|t| match *t {
             "integer" => v.is_i64() || v.is_u64(),
             "number" => v.is_number(),
             "string" => v.is_string(),
             "boolean" => v.is_boolean(),
             "null" => v.is_null(),
+            "object" => v.is_object(),
+            "array" => v.is_array(),
             _ => false,
         });
         if !ok {
-            return Err(format!("{name} = {v} is not {types}"));
+            return Err(format!("{at} = {v} is not {types:?}"));
+        }
+    }
+    if let Some(n) = v.as_f64()
+        && (schema["minimum"].as_f64().is_some_and(|m| n < m)
+            || schema["maximum"].as_f64().is_some_and(|m| n > m))
+    {
+        return Err(format!("{at} = {n} is out of range"));
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema.get("properties").and_then(|p| p.as_object());
+        for name in schema["required"].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap();
+            if !obj.contains_key(name) {
+                return Err(format!("{at}: missing {name}"));
+            }
+        }
+        for (key, value) in obj {
+            match props.and_then(|p| p.get(key)) {
+                Some(s) => conforms(doc, s, value, &format!("{at}.{key}"))?,
+                None if schema["additionalProperties"] == false => {
+                    return Err(format!("{at}: unexpected field {key}"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(list)) = (schema.get("items"), v.as_array()) {
+        for (i, it) in list.iter().enumerate() {
+            conforms(doc, items, it, &format!("{at}[{i}]"))?;
         }
     }
     Ok(())
+}
+
+/// The schema the document gives for a path's reply with this status.
+fn response_schema<'a>(
+    doc: &'a serde_json::Value,
+    path: &str,
+    status: StatusCode,
+) -> &'a serde_json::Value {
+    let s = &doc["paths"][path]["get"]["responses"][status.as_str()]["content"]["application/json"]
+        ["schema"];
+    assert!(!s.is_null(), "{path} {status} is described");
+    s
 }
 
 #[tokio::test]
@@ -1040,6 +1095,46 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
             fill_wave(&db.store, d, year, answers).await;
         }
     }
+    // Ryd 2025 was a sample of 400 letters (the response-rates endpoint has a row).
+    let ryd = db.store.wave("ryd", 2025).await.unwrap().unwrap();
+    db.store
+        .save_sample(
+            ryd.id,
+            &[trygg::fieldwork::sample::StratumCount {
+                stratum: trygg::fieldwork::sample::ALL.into(),
+                population: 9000,
+                letters: 400,
+            }],
+            (0..400u32)
+                .map(|i| {
+                    (
+                        i.to_be_bytes().to_vec(),
+                        trygg::fieldwork::sample::ALL.to_string(),
+                        trygg::store::CodeStatus::Unused,
+                    )
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    // A measure between the two years, so the measures endpoint has rows.
+    db.store
+        .save_measures(
+            &[trygg::analysis::Measure {
+                id: "ryd-belysning-2026".into(),
+                district: "ryd".into(),
+                start: chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                category: "belysning".into(),
+                title: "Belysning".into(),
+                lag_months: 0,
+                targets: vec!["P_BELYSNING".into()],
+                version: None,
+            }],
+            false,
+            "test",
+        )
+        .await
+        .unwrap();
     let app = db.app();
     let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
     let created = send(
@@ -1082,42 +1177,68 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
         StatusCode::UNAUTHORIZED
     );
 
-    // The document describes every path, and every response conforms to it.
+    // The document describes every route of /api/v1, and every reply conforms to it.
     let doc: serde_json::Value =
         serde_json::from_str(&get(&app, "/api/v1/openapi.json").await.body).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    for (path, item) in [
-        ("/api/v1/results", "Result"),
-        ("/api/v1/waves", "Wave"),
-        ("/api/v1/response-rates", "ResponseRate"),
-        ("/api/v1/measures", "MeasureEffect"),
-    ] {
-        assert!(
-            doc["paths"][path]["get"].is_object(),
-            "{path} in the document"
-        );
-        let schema = trygg::http::api::SCHEMAS
-            .iter()
-            .find(|(n, _)| *n == item)
-            .unwrap()
-            .1;
-        let required: Vec<&str> = doc["components"]["schemas"][item]["required"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        assert_eq!(required, schema.iter().map(|(n, _)| *n).collect::<Vec<_>>());
+    let mut paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/measures",
+            "/api/v1/response-rates",
+            "/api/v1/results",
+            "/api/v1/waves"
+        ]
+    );
+    for path in &paths {
         let r = send(&app, api(&format!("{path}?per_page=1000"), Some(&token))).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
         let page: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-        for key in ["items", "page", "per_page", "total"] {
-            assert!(page.get(key).is_some(), "{path}: {key}");
-        }
-        for it in page["items"].as_array().unwrap() {
-            conforms(it, schema).unwrap_or_else(|e| panic!("{path}: {e} in {it}"));
+        assert!(
+            page["items"].as_array().is_some_and(|i| !i.is_empty()),
+            "{path} has items to check"
+        );
+        conforms(
+            &doc,
+            response_schema(&doc, path, StatusCode::OK),
+            &page,
+            path,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (status, req) in [
+            (StatusCode::UNAUTHORIZED, api(path, None)),
+            (
+                StatusCode::BAD_REQUEST,
+                api(&format!("{path}?page=0"), Some(&token)),
+            ),
+        ] {
+            let r = send(&app, req).await;
+            assert_eq!(r.status, status, "{path}");
+            let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            conforms(&doc, response_schema(&doc, path, status), &body, path)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
     }
+    // The check can fail: a row with a field the document does not have is refused.
+    let item = &doc["components"]["schemas"]["Page_WaveItem"];
+    let forged = serde_json::json!({"items": [{"district": "ryd", "year": 2026, "opens_on": "",
+        "closes_on": "", "status": "open", "random_sample": false, "address": "x"}],
+        "page": 1, "per_page": 1, "total": 1});
+    assert!(conforms(&doc, item, &forged, "forged").is_err());
+    // Routes under /api/v1 that the document does not describe do not exist.
+    assert_eq!(
+        send(&app, api("/api/v1/responses", Some(&token)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     // Filters and pages.
     let r = send(
         &app,
