@@ -231,8 +231,9 @@ impl Choices {
                 "from" => sel.from = year(val, "Från", &mut faults).unwrap_or(sel.from),
                 "to" => sel.to = year(val, "Till", &mut faults).unwrap_or(sel.to),
                 "year" => sel.year = year(val, "Jämförelseår", &mut faults).unwrap_or(sel.year),
-                // The export's separator; the page ignores it.
-                "sep" => {}
+                // The export's separator (the page ignores it), and the site-wide language
+                // (the middleware adds it from Accept-Language; staff pages are Swedish).
+                "sep" | "lang" => {}
                 _ => faults.push(format!("Okänd parameter: {k}")),
             }
         }
@@ -352,7 +353,7 @@ fn table(
     caption: &str,
 ) -> Markup {
     html! {
-        table {
+        div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
             caption { (caption) }
             thead { tr { th scope="col" { "Område" } th scope="col" { "År" } th scope="col" { (if share { "Andel" } else { "Nivå" }) } th scope="col" { "95 % KI" } th scope="col" { "n" } th scope="col" { "Effektivt n" } th scope="col" { "Förändring" } th scope="col" { "q" } th scope="col" { "Säkerställd" } } }
             tbody {
@@ -373,7 +374,7 @@ fn table(
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -398,17 +399,21 @@ fn form(c: &Choices, sel: &Selection) -> Markup {
                     label for="d-ALL" { (crate::report::figures::MUNICIPALITY_NAME) }
                 }
             }
-            label for="indicator" { "Indikator eller index" }
-            select #indicator name="indicator" {
-                @for (k, n) in &c.indicators { option value=(k) selected[*k == sel.key] { (n) } }
+            div.field {
+                label for="indicator" { "Indikator eller index" }
+                select #indicator name="indicator" {
+                    @for (k, n) in &c.indicators { option value=(k) selected[*k == sel.key] { (n) } }
+                }
             }
-            label for="group" { "Grupp" }
-            select #group name="group" {
-                @for (g, n) in &c.groups { option value=(g) selected[*g == sel.group] { (n) } }
+            div.field {
+                label for="group" { "Grupp" }
+                select #group name="group" {
+                    @for (g, n) in &c.groups { option value=(g) selected[*g == sel.group] { (n) } }
+                }
             }
-            label for="from" { "Från år" } (year_select("from", "from", sel.from))
-            label for="to" { "Till år" } (year_select("to", "to", sel.to))
-            label for="year" { "Jämför områdena år" } (year_select("year", "year", sel.year))
+            div.field { label for="from" { "Från år" } (year_select("from", "from", sel.from)) }
+            div.field { label for="to" { "Till år" } (year_select("to", "to", sel.to)) }
+            div.field { label for="year" { "Jämför områdena år" } (year_select("year", "year", sel.year)) }
             button type="submit" { "Visa" }
         }
     }

@@ -20,7 +20,7 @@ use crate::views::staff as v;
 fn did_table(rows: &[&MeasureRow], names: &Names, caption: &str) -> Markup {
     let points = |x: Option<f64>| x.map(signed_points).unwrap_or_default();
     html! {
-        table {
+        div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
             caption { (caption) }
             thead { tr {
                 th scope="col" { "Indikator" } th scope="col" { "Före–efter" }
@@ -47,7 +47,7 @@ fn did_table(rows: &[&MeasureRow], names: &Names, caption: &str) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 

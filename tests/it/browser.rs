@@ -76,6 +76,12 @@ impl Driver {
 
     /// A headless Chromium emulating a phone `width` CSS pixels wide.
     fn start_at(width: u32) -> Driver {
+        Self::start_with(width, true, None)
+    }
+
+    /// A headless Chromium `width` CSS pixels wide, with page scripts on or off, saving
+    /// downloads into `downloads` without asking.
+    fn start_with(width: u32, javascript: bool, downloads: Option<&std::path::Path>) -> Driver {
         let port = free_port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -89,14 +95,27 @@ impl Driver {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+        let mut options = json!({
             "binary": CHROMIUM,
-            // A phone's viewport: headless Chromium will not make a window narrower than 500 px.
-            "mobileEmulation": {"deviceMetrics": {"width": width, "height": 740, "pixelRatio": 3.0}},
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=360,800", format!("--user-data-dir={}", profile.path().display())]
-        }}}});
+                     format!("--window-size={},900", width.max(360)),
+                     format!("--user-data-dir={}", profile.path().display())],
+            "prefs": {
+                "download.default_directory": downloads.map(|d| d.display().to_string()),
+                "download.prompt_for_download": false,
+                // 2 = block: the page's own scripts do not run (WebDriver's still do).
+                "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 },
+            }
+        });
+        if width < 500 {
+            // A phone's viewport: headless Chromium will not make a window narrower than
+            // 500 px. (Emulation needs JavaScript on: with scripts blocked it hangs.)
+            assert!(javascript, "phone widths are emulated with JavaScript on");
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": 740, "pixelRatio": 3.0}});
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": options}}});
         let res = http(port, "POST", "/session", Some(&caps)).unwrap();
         let session = res["value"]["sessionId"]
             .as_str()
@@ -203,6 +222,31 @@ fn wait_for(driver: &Driver, condition: &str) {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+const PASSWORD: &str = "ett långt lösenord för test";
+
+/// Sets the password from an invitation's one-time link.
+fn set_password(driver: &Driver, base: &str, link: &str) {
+    driver.go(&format!("{base}{link}"));
+    driver.type_into("#password", PASSWORD);
+    driver.click("button[type=submit]");
+    wait_for(
+        driver,
+        "document.readyState === 'complete' && document.querySelector('#email') !== null",
+    );
+}
+
+/// Signs in with the sign-in form, as a person does.
+fn sign_in(driver: &Driver, base: &str, email: &str) {
+    driver.go(&format!("{base}/personal/logga-in"));
+    driver.type_into("#email", email);
+    driver.type_into("#password", PASSWORD);
+    driver.click("button[type=submit]");
+    wait_for(
+        driver,
+        "document.readyState === 'complete' && document.title.startsWith('Personal')",
+    );
 }
 
 /// Whether the browser test can run here; in CI (`TRYGG_REQUIRE_BROWSER`) it must.
@@ -396,21 +440,8 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
     let server = Server::start(&db.path(), &[]);
     let driver = Driver::start_at(360);
     let base = format!("http://{}", server.addr);
-    // Set the password from the one-time link, then sign in.
-    driver.go(&format!("{base}{link}"));
-    driver.type_into("#password", "ett långt lösenord för test");
-    driver.click("button[type=submit]");
-    wait_for(
-        &driver,
-        "document.readyState === 'complete' && document.querySelector('#email') !== null",
-    );
-    driver.type_into("#email", "admin@kommun.se");
-    driver.type_into("#password", "ett långt lösenord för test");
-    driver.click("button[type=submit]");
-    wait_for(
-        &driver,
-        "document.readyState === 'complete' && document.title.startsWith('Personal')",
-    );
+    set_password(&driver, &base, &link);
+    sign_in(&driver, &base, "admin@kommun.se");
     assert_eq!(
         driver.script("return document.scripts.length;"),
         0,
@@ -588,4 +619,157 @@ async fn a_resident_answers_on_a_360_px_phone_without_javascript() {
         stored[0].answers.contains(r#""P_BELYSNING":"mycket""#)
             && stored[0].answers.contains(r#""T_OMRADET":"ganska_trygg""#)
     );
+}
+
+#[tokio::test]
+async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javascript() {
+    if !browser_available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in [2025, 2026] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::responses(&q, d, year, 23, 150).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let link = trygg::http::staff::invite_account(
+        &db.store,
+        "",
+        "analys@kommun.se",
+        trygg::auth::Role::Analyst,
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
+    db.store.close().await;
+    let server = Server::start(&db.path(), &[]);
+    let base = format!("http://{}", server.addr);
+    let label = q
+        .question("T_UTE_KVALL")
+        .and_then(|x| x.indicator.as_ref())
+        .map(|i| i.label.get("sv").to_string())
+        .unwrap();
+    let mut downloaded = Vec::new();
+    for javascript in [true, false] {
+        let downloads = tempfile::tempdir().unwrap();
+        let driver = Driver::start_with(1024, javascript, Some(downloads.path()));
+        // The mode is real: a page's own script runs only with JavaScript on.
+        driver.go("data:text/html,<p id=x>off</p><script>x.textContent='on'</script>");
+        assert_eq!(
+            driver.script("return document.getElementById('x').textContent;"),
+            if javascript { "on" } else { "off" }
+        );
+        if javascript {
+            set_password(&driver, &base, &link);
+        }
+        sign_in(&driver, &base, "analys@kommun.se");
+        driver.click("a[href='/personal/resultat']");
+        wait_for(
+            &driver,
+            "document.readyState === 'complete' && document.querySelector('form.explorer') !== null",
+        );
+        if javascript {
+            let violations = axe_violations(&driver);
+            assert!(violations.is_empty(), "{violations:#?}");
+        }
+        // From Skäggetorp to Ryd, and to "out alone in the evening".
+        driver.click("#d-skaggetorp");
+        driver.click("#d-ryd");
+        driver.click("#indicator option[value=T_UTE_KVALL]");
+        driver.click("form.explorer button[type=submit]");
+        wait_for(
+            &driver,
+            "document.readyState === 'complete' && location.search.includes('indicator=T_UTE_KVALL')",
+        );
+        let view = driver.script(
+            "return {ryd: document.getElementById('d-ryd').checked,
+                     skaggetorp: document.getElementById('d-skaggetorp').checked,
+                     indicator: document.getElementById('indicator').value,
+                     title: document.querySelector('main h2').textContent,
+                     rows: [...document.querySelector('main table tbody').rows].map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent),
+                     charts: document.querySelectorAll('figure.chart svg').length,
+                     errors: (document.querySelector('.error-summary') || {}).innerText};",
+        );
+        assert_eq!(view["ryd"], true, "{view}");
+        assert_eq!(view["skaggetorp"], false, "{view}");
+        assert_eq!(view["indicator"], "T_UTE_KVALL");
+        assert_eq!(view["title"], label.as_str());
+        assert_eq!(
+            view["rows"],
+            json!([
+                "Ryd 2025",
+                "Ryd 2026",
+                "Alla områden 2025",
+                "Alla områden 2026"
+            ])
+        );
+        assert_eq!(view["charts"], 2);
+        std::fs::create_dir_all(SCREENSHOTS).unwrap();
+        std::fs::write(
+            format!("{SCREENSHOTS}/explorer-js-{javascript}.png"),
+            driver.screenshot(),
+        )
+        .unwrap();
+        driver.click("a[href*='sep=semicolon']");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let file = loop {
+            let done = std::fs::read_dir(downloads.path())
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "csv"));
+            if let Some(f) = done {
+                break f;
+            }
+            assert!(Instant::now() < deadline, "no CSV was downloaded");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(
+            file.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("trygg-t-ute-kvall-all-2025-2026"),
+            "{file:?}"
+        );
+        downloaded.push(std::fs::read_to_string(&file).unwrap());
+    }
+    drop(server);
+    assert_eq!(downloaded[0], downloaded[1], "the same file either way");
+    let csv = downloaded[0].trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("district;area;year;group;indicator;kind;estimate;"));
+    assert_eq!(lines.len(), 5, "{csv}");
+    // The downloaded share is the analysis's own.
+    let store = db.reopen().await;
+    let a = trygg::analysis::analyze(
+        &store,
+        &trygg::analysis::Inputs {
+            districts: districts(),
+            surveys: surveys_dir(),
+        },
+        &trygg::analysis::Options::new(2025..=2026),
+    )
+    .await
+    .unwrap();
+    let want = a
+        .results
+        .iter()
+        .find(|r| {
+            r.year == 2026
+                && r.district.to_string() == "ryd"
+                && r.indicator.is("T_UTE_KVALL")
+                && r.group == trygg::analysis::Group::All
+        })
+        .and_then(|r| r.estimate)
+        .unwrap();
+    let ryd_2026: Vec<&str> = lines[2].split(';').collect();
+    assert_eq!(
+        &ryd_2026[..6],
+        ["ryd", "Ryd", "2026", "all", "T_UTE_KVALL", "share"]
+    );
+    let got: f64 = ryd_2026[6].replace(',', ".").parse().unwrap();
+    assert_eq!(got, want);
 }
