@@ -1289,6 +1289,71 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
             assert!(it[key].is_null(), "{key} of a suppressed row: {it}");
         }
     }
+    // The report's leak test: the exact values an unsuppressed run gives for the suppressed
+    // rows appear in no reply of the API, on any page, while a published value does.
+    let mut open = trygg::analysis::Options::new(2025..=2026);
+    open.min_n = 5.0;
+    open.min_n_eff = 1.0;
+    let unsuppressed = trygg::analysis::analyze(
+        &db.store,
+        &trygg::analysis::Inputs {
+            districts: districts(),
+            surveys: surveys_dir(),
+        },
+        &open,
+    )
+    .await
+    .unwrap();
+    let values = |pick: &dyn Fn(&trygg::analysis::ResultRow) -> bool| -> Vec<String> {
+        unsuppressed
+            .results
+            .iter()
+            // (index levels are means of a few whole levels, like 15/7, and recur in
+            // other districts by chance: they are no fingerprint)
+            .filter(|r| pick(r) && r.kind != trygg::analysis::Kind::Index)
+            .flat_map(|r| [r.estimate, r.ci_low, r.ci_high, r.se])
+            .flatten()
+            // Values with few digits (0.5, 1) could be anything; the others are fingerprints.
+            .map(|v| v.to_string())
+            .filter(|v| v.len() > 8)
+            .collect()
+    };
+    let hidden = values(&|r| r.year == 2026 && r.district.to_string() == "city");
+    let published = values(&|r| {
+        r.year == 2026
+            && r.district.to_string() == "ryd"
+            && r.group == trygg::analysis::Group::All
+            && r.kind == trygg::analysis::Kind::Share
+    });
+    assert!(hidden.len() > 50 && !published.is_empty());
+    let mut everything = String::new();
+    for page in 1.. {
+        let r = send(
+            &app,
+            api(
+                &format!("/api/v1/results?per_page=1000&page={page}"),
+                Some(&token),
+            ),
+        )
+        .await;
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        everything.push_str(&r.body);
+        if body["items"].as_array().unwrap().is_empty() {
+            break;
+        }
+    }
+    everything.push_str(
+        &send(&app, api("/api/v1/measures?per_page=1000", Some(&token)))
+            .await
+            .body,
+    );
+    for v in &hidden {
+        assert!(
+            !everything.contains(v.as_str()),
+            "suppressed value {v} in the API"
+        );
+    }
+    assert!(published.iter().all(|v| everything.contains(v.as_str())));
 
     // Revoked: 401 from then on, and both changes are in the audit log.
     let id = db.store.api_tokens().await.unwrap()[0].id.clone();
