@@ -238,7 +238,7 @@ fn paged<T: serde::Serialize>(items: Vec<T>, f: &Filter) -> Response {
     let total = items.len();
     let items: Vec<T> = items
         .into_iter()
-        .skip((page - 1) * per_page)
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .collect();
     Json(Page {

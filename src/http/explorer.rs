@@ -7,7 +7,7 @@
 //! so it can be bookmarked and sent to a colleague. Everything shown comes from the
 //! analysis's results table, where suppression is applied as rows are built: a suppressed
 //! estimate has no value to leak here either. The analysis is cached and recomputed when the
-//! stored responses, waves or measures register change.
+//! stored responses, the waves' dates, the measures register or the population files change.
 
 use std::sync::Arc;
 
@@ -24,14 +24,42 @@ use crate::report::figures::{Lookup, Measured, Names};
 use crate::report::view::Table;
 use crate::views::staff as v;
 
-/// What an analysis was computed from: responses, waves and register versions stored.
-type Stamp = (i64, usize, i64);
+/// What an analysis was computed from: responses stored, the waves with their dates,
+/// register versions, and the modification times of the files it reads (population
+/// margins, `measures.toml`).
+type Stamp = (
+    i64,
+    String,
+    i64,
+    Vec<(std::path::PathBuf, Option<std::time::SystemTime>)>,
+);
+
+/// The modification times of the analysis's input files in the surveys folder.
+fn file_times(
+    surveys: &std::path::Path,
+) -> Vec<(std::path::PathBuf, Option<std::time::SystemTime>)> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(surveys.join("population"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.push(surveys.join("measures.toml"));
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let t = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
+            (f, t)
+        })
+        .collect()
+}
 
 /// The analysis of everything stored, and what it was computed from.
 #[derive(Default)]
 pub struct Cache(tokio::sync::Mutex<Option<(Stamp, Arc<Analysis>)>>);
 
-/// The current analysis, recomputed when responses, waves or measure versions were added.
+/// The current analysis, recomputed when what it was computed from changed ([`Stamp`]).
 pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, Error> {
     let waves = state.store.waves().await?;
     let (Some(first), Some(last)) = (
@@ -42,8 +70,13 @@ pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, 
     };
     let key = (
         state.store.count_responses(None).await?,
-        waves.len(),
+        waves
+            .iter()
+            .map(|w| format!("{}:{}:{}", w.id, w.opens_on, w.closes_on))
+            .collect::<Vec<_>>()
+            .join(","),
         state.store.measure_edits().await?,
+        file_times(&state.surveys),
     );
     let mut cache = state.explorer.0.lock().await;
     if let Some((k, a)) = cache.as_ref()
@@ -215,11 +248,22 @@ impl Choices {
         };
         for (k, val) in &pairs {
             match k.as_str() {
-                "district" if val == "ALL" => domains.push(Domain::Municipality),
-                "district" if self.districts.iter().any(|(c, _)| c == val) => {
-                    domains.push(Domain::District(val.clone()))
+                "district" => {
+                    let d = if *val == Domain::Municipality.to_string() {
+                        Some(Domain::Municipality)
+                    } else {
+                        self.districts
+                            .iter()
+                            .any(|(c, _)| c == val)
+                            .then(|| Domain::District(val.clone()))
+                    };
+                    match d {
+                        // A district named twice is shown once.
+                        Some(d) if domains.contains(&d) => {}
+                        Some(d) => domains.push(d),
+                        None => faults.push(format!("Okänt område: {val}")),
+                    }
                 }
-                "district" => faults.push(format!("Okänt område: {val}")),
                 "indicator" => match self.indicators.iter().find(|(x, _)| x.to_string() == *val) {
                     Some((x, _)) => sel.key = x.clone(),
                     None => faults.push(format!("Okänd indikator: {val}")),
@@ -231,20 +275,28 @@ impl Choices {
                 "from" => sel.from = year(val, "Från", &mut faults).unwrap_or(sel.from),
                 "to" => sel.to = year(val, "Till", &mut faults).unwrap_or(sel.to),
                 "year" => sel.year = year(val, "Jämförelseår", &mut faults).unwrap_or(sel.year),
-                // The export's separator (the page ignores it), and the site-wide language
-                // (the middleware adds it from Accept-Language; staff pages are Swedish).
-                "sep" | "lang" => {}
+                // The export's separator (the page ignores it).
+                "sep" if val == "semicolon" || val == "comma" => {}
+                "sep" => faults.push(format!("sep: comma eller semicolon, inte {val}")),
+                // The site-wide language (the middleware adds it from Accept-Language; staff
+                // pages are Swedish).
+                "lang" => {}
                 _ => faults.push(format!("Okänd parameter: {k}")),
             }
         }
         if sel.from > sel.to {
             faults.push("Från-året ligger efter till-året.".into());
         }
-        if pairs.iter().any(|(k, _)| k == "district") {
-            domains.dedup();
-            if domains.is_empty() && faults.is_empty() {
+        // A view without districts: the form was sent with every box unticked (the
+        // defaults only apply to a bare address).
+        if domains.is_empty() && faults.is_empty() {
+            if pairs
+                .iter()
+                .any(|(k, _)| !matches!(k.as_str(), "lang" | "sep"))
+            {
                 faults.push("Välj minst ett område.".into());
             }
+        } else {
             sel.domains = domains;
         }
         if faults.is_empty() {
@@ -291,7 +343,7 @@ impl Selection {
         let mut q: Vec<String> = self
             .domains
             .iter()
-            .map(|d| format!("district={}", enc(d.district().unwrap_or("ALL"))))
+            .map(|d| format!("district={}", enc(&d.to_string())))
             .collect();
         q.push(format!("indicator={}", enc(&self.key.to_string())));
         q.push(format!("group={}", enc(&self.group.to_string())));
@@ -359,7 +411,7 @@ fn table(
             tbody {
                 @for r in rows {
                     tr {
-                        td { (names.domain(&r.district)) } td { (r.year) }
+                        th scope="row" { (names.domain(&r.district)) } td { (r.year) }
                         @if r.suppressed {
                             td colspan="7" { "för få svar" }
                         } @else {
@@ -395,8 +447,8 @@ fn form(c: &Choices, sel: &Selection) -> Markup {
                     }
                 }
                 div.option {
-                    input type="checkbox" id="d-ALL" name="district" value="ALL" checked[sel.domains.contains(&Domain::Municipality)];
-                    label for="d-ALL" { (crate::report::figures::MUNICIPALITY_NAME) }
+                    input type="checkbox" id={ "d-" (Domain::Municipality) } name="district" value=(Domain::Municipality) checked[sel.domains.contains(&Domain::Municipality)];
+                    label for={ "d-" (Domain::Municipality) } { (crate::report::figures::MUNICIPALITY_NAME) }
                 }
             }
             div.field {
@@ -465,7 +517,7 @@ pub async fn page(
         }
         (form(&c, &sel))
         h2 { (title) }
-        figure.chart { (PreEscaped(svg)) }
+        figure.chart role="img" aria-label={ (title) ", " (sel.from) "–" (sel.to) ". Siffrorna finns i tabellen nedan." } { (PreEscaped(svg)) }
         p.downloads {
             "Ladda ner vyn: "
             a href={ "/personal/resultat.csv?" (q) "&sep=semicolon" } { "CSV för svensk Excel" }
@@ -475,7 +527,7 @@ pub async fn page(
         }
         (table(&rows(&look, &sel), &names, share, &format!("{title}, {}–{}", sel.from, sel.to)))
         h2 { "Områdena " (sel.year) }
-        figure.chart { (PreEscaped(compare_svg)) }
+        figure.chart role="img" aria-label={ (title) ", områdena " (sel.year) ". Siffrorna finns i tabellen nedan." } { (PreEscaped(compare_svg)) }
         (table(&compared(&look, &c, &sel), &names, share, &format!("{title}, områdena {}", sel.year)))
         p { "Grupper med färre än " (crate::analysis::policy::sv(crate::analysis::policy::MIN_N)) " svar visas inte (för få svar). Förändring och q avser jämförelsen med föregående undersökningsår." }
     };

@@ -31,7 +31,7 @@ fn did_table(rows: &[&MeasureRow], names: &Names, caption: &str) -> Markup {
             tbody {
                 @for r in rows {
                     tr {
-                        td { ((names.indicator)(&r.indicator)) }
+                        th scope="row" { ((names.indicator)(&r.indicator)) }
                         td { (r.before_year) "–" (r.after_year) }
                         @if r.suppressed {
                             td colspan="7" { "för få svar" }
@@ -130,7 +130,7 @@ pub async fn page(
         } @else {
             (did_table(&targets, &names, "Målindikatorer"))
             @for (t, svg) in &charts {
-                figure.chart aria-label=(indicator(t)) { (PreEscaped(svg)) }
+                figure.chart role="img" aria-label={ (indicator(t)) ": området och jämförelsen över åren. Siffrorna finns i tabellen ovan." } { (PreEscaped(svg)) }
             }
         }
         @if !others.is_empty() {
@@ -140,6 +140,7 @@ pub async fn page(
         @if history.len() > 1 {
             h2 { "Tidigare versioner" }
             table {
+                caption { "Versioner av åtgärden, senaste först" }
                 thead { tr { th scope="col" { "Version" } th scope="col" { "Ändrad av" } th scope="col" { "När" } th scope="col" { "Titel" } th scope="col" { "Start" } th scope="col" { "Målindikatorer" } } }
                 tbody {
                     @for h in history.iter().rev() {

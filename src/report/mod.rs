@@ -135,12 +135,17 @@ pub async fn generate(
     Ok(summary)
 }
 
-/// Writes the files into a temporary folder, then swaps it in for `out`.
+/// Writes the files into a temporary folder, then swaps it in for `out`. The temporary
+/// names are random, so two writers (the web page and `trygg report`, or two servers) never
+/// share or delete each other's folder; if the swap fails the earlier report is put back.
 pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), Error> {
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("report");
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| Error::Internal(format!("getrandom: {e}")))?;
+    let nonce = u64::from_le_bytes(nonce);
+    let tmp = parent.join(format!(".{name}.tmp-{nonce:016x}"));
+    let old = parent.join(format!(".{name}.old-{nonce:016x}"));
     let io = |what: &Path, e: std::io::Error| Error::Invalid(format!("{}: {e}", what.display()));
-    let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
         for (rel, bytes) in files {
@@ -150,11 +155,17 @@ pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), 
             }
             std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
         }
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if out.exists() {
+        let had_old = out.exists();
+        if had_old {
             std::fs::rename(out, &old).map_err(|e| io(out, e))?;
         }
-        std::fs::rename(&tmp, out).map_err(|e| io(out, e))?;
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            if had_old {
+                // Put the published report back rather than leave none.
+                let _ = std::fs::rename(&old, out);
+            }
+            return Err(io(out, e));
+        }
         let _ = std::fs::remove_dir_all(&old);
         Ok(())
     })();

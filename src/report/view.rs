@@ -17,7 +17,7 @@ use crate::error::Error;
 enum Type {
     Text,
     Int,
-    /// A share or a difference of shares: percent with one decimal in a workbook.
+    /// A share, a difference of shares, or an index level (by the row's kind).
     Share,
     Number,
     Bool,
@@ -47,6 +47,8 @@ enum Cell {
     Text(String),
     Int(Option<i64>),
     Num(Option<f64>),
+    /// A share or a difference of shares (a percentage in a workbook).
+    Share(Option<f64>),
     Bool(Option<bool>),
 }
 
@@ -57,12 +59,20 @@ pub struct Table {
 }
 
 impl Table {
-    /// The rows as the explorer shows them. An index's level is a number on 0–6, not a
-    /// share, so it is written as a plain number.
+    /// The rows as the explorer shows them. A share is a percentage in a workbook; an
+    /// index's level is a number on 0–6 and is written as a plain number.
     pub fn new(title: &str, rows: &[&ResultRow], names: &Names) -> Table {
         let rows = rows
             .iter()
             .map(|r| {
+                // An index level (0–6) and its change are plain numbers, not shares.
+                let share = |v: Option<f64>| {
+                    if r.kind == crate::analysis::Kind::Share {
+                        Cell::Share(v)
+                    } else {
+                        Cell::Num(v)
+                    }
+                };
                 vec![
                     Cell::Text(r.district.to_string()),
                     Cell::Text(names.domain(&r.district)),
@@ -70,12 +80,12 @@ impl Table {
                     Cell::Text(r.group.to_string()),
                     Cell::Text(r.indicator.to_string()),
                     Cell::Text(r.kind.as_str().to_string()),
-                    Cell::Num(r.estimate),
-                    Cell::Num(r.ci_low),
-                    Cell::Num(r.ci_high),
+                    share(r.estimate),
+                    share(r.ci_low),
+                    share(r.ci_high),
                     Cell::Int(r.n.map(|n| n.round() as i64)),
                     Cell::Num(r.n_eff),
-                    Cell::Num(r.prev.diff),
+                    share(r.prev.diff),
                     Cell::Num(r.prev.q),
                     Cell::Bool(r.prev.significant),
                     Cell::Bool(Some(r.suppressed)),
@@ -100,8 +110,10 @@ impl Table {
             w.write_record(row.iter().map(|c| match c {
                 Cell::Text(s) => s.clone(),
                 Cell::Int(v) => v.map(|v| v.to_string()).unwrap_or_default(),
-                Cell::Num(Some(v)) if swedish => v.to_string().replace('.', ","),
-                Cell::Num(v) => v.map(|v| v.to_string()).unwrap_or_default(),
+                Cell::Num(Some(v)) | Cell::Share(Some(v)) if swedish => {
+                    v.to_string().replace('.', ",")
+                }
+                Cell::Num(v) | Cell::Share(v) => v.map(|v| v.to_string()).unwrap_or_default(),
                 Cell::Bool(v) => v.map(|v| v.to_string()).unwrap_or_default(),
             }))
             .map_err(fail)?;
@@ -121,16 +133,16 @@ impl Table {
         super::workbook::header(ws, &names, &Format::new().set_bold()).map_err(xerr)?;
         let pct = super::workbook::percent();
         for (i, row) in (1u32..).zip(&self.rows) {
-            for (col, (cell, (_, ty))) in (0u16..).zip(row.iter().zip(COLUMNS)) {
+            for (col, cell) in (0u16..).zip(row) {
                 match cell {
                     Cell::Text(s) => ws.write(i, col, s.as_str()).map(|_| ()),
                     Cell::Int(Some(v)) => ws.write(i, col, *v as f64).map(|_| ()),
-                    Cell::Num(Some(v)) if *ty == Type::Share => {
-                        ws.write_with_format(i, col, *v, &pct).map(|_| ())
-                    }
+                    Cell::Share(Some(v)) => ws.write_with_format(i, col, *v, &pct).map(|_| ()),
                     Cell::Num(Some(v)) => ws.write(i, col, *v).map(|_| ()),
                     Cell::Bool(Some(v)) => ws.write(i, col, *v).map(|_| ()),
-                    Cell::Int(None) | Cell::Num(None) | Cell::Bool(None) => Ok(()),
+                    Cell::Int(None) | Cell::Num(None) | Cell::Share(None) | Cell::Bool(None) => {
+                        Ok(())
+                    }
                 }
                 .map_err(xerr)?;
             }
@@ -170,7 +182,7 @@ impl Table {
                         name,
                         cells
                             .map(|c| match c {
-                                Cell::Num(v) => *v,
+                                Cell::Num(v) | Cell::Share(v) => *v,
                                 _ => None,
                             })
                             .collect::<Vec<_>>(),

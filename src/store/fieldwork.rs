@@ -203,7 +203,16 @@ impl Store {
         r: &NewResponse,
         hash: &[u8],
     ) -> Result<CodeOutcome, Error> {
-        let mut tx = self.write().await?;
+        self.submit(r.clone(), Some(hash.to_vec())).await
+    }
+
+    /// Marks the code used and inserts the response, inside a write transaction (the
+    /// caller rolls back unless the outcome is `Stored`).
+    pub(super) async fn insert_with_code_in(
+        tx: &mut super::write::WriteTx,
+        r: &NewResponse,
+        hash: &[u8],
+    ) -> Result<CodeOutcome, Error> {
         let used = sqlx::query(
             "update codes set status = ? where hash = ? and wave_id = ? and status = 'unused'",
         )
@@ -220,14 +229,12 @@ impl Store {
                     .bind(r.wave_id)
                     .fetch_optional(tx.conn())
                     .await?;
-            tx.rollback().await?;
             return Ok(match status {
                 Some(s) => CodeOutcome::NotUnused(CodeStatus::from_db(&s)?),
                 None => CodeOutcome::Unknown,
             });
         }
-        Self::insert_in(&mut tx, r).await?;
-        tx.commit().await?;
+        Store::insert_in(tx, r).await?;
         Ok(CodeOutcome::Stored)
     }
 

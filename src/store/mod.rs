@@ -11,6 +11,7 @@
 
 mod backup;
 mod fieldwork;
+mod group;
 mod measures;
 mod staff;
 mod write;
@@ -40,6 +41,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct Store {
     pool: SqlitePool,
     faults: Option<Faults>,
+    /// The group-commit writer residents' answers go through (`group.rs`).
+    writer: std::sync::Arc<group::Writer>,
 }
 
 /// How long a writer waits for another writer's lock before the resident is told
@@ -280,6 +283,7 @@ impl Store {
         Ok(Store {
             pool,
             faults: opts.faults,
+            writer: Default::default(),
         })
     }
 
@@ -444,9 +448,15 @@ impl Store {
         })
     }
 
-    /// Stores one response in one transaction; when this returns Ok it is on disk.
+    /// Stores one response (through the group-commit writer, `group.rs`); when this
+    /// returns Ok it is on disk.
     pub async fn insert_response(&self, r: &NewResponse) -> Result<(), Error> {
-        self.insert_responses(std::slice::from_ref(r)).await
+        match self.submit(r.clone(), None).await? {
+            CodeOutcome::Stored => Ok(()),
+            other => Err(Error::Internal(format!(
+                "an answer without a code came back as {other:?}"
+            ))),
+        }
     }
 
     /// Stores many responses in one transaction: all of them or none.
@@ -460,7 +470,7 @@ impl Store {
     }
 
     /// Inserts one response inside a write transaction.
-    async fn insert_in(tx: &mut write::WriteTx, r: &NewResponse) -> Result<(), Error> {
+    pub(super) async fn insert_in(tx: &mut write::WriteTx, r: &NewResponse) -> Result<(), Error> {
         sqlx::query(
             r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
                values (?, ?, ?, ?, ?, ?)"#,

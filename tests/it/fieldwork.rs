@@ -504,6 +504,39 @@ async fn one_code_gives_exactly_one_answer_under_100_concurrent_submissions() {
 }
 
 #[tokio::test]
+async fn answers_that_arrive_together_share_commits_and_a_used_code_costs_no_one_else() {
+    let y = Year::new().await;
+    let codes = y.sample(60, "17");
+    let app = y.app();
+    // 50 residents with their own codes, and 30 posts with one more code, all at once.
+    let uris: Vec<String> = codes[..50]
+        .iter()
+        .map(|c| format!("/k/{}", c.as_str()))
+        .chain((0..30).map(|_| format!("/k/{}", codes[50].as_str())))
+        .collect();
+    let replies = futures_util::future::join_all(uris.iter().enumerate().map(|(i, uri)| {
+        let app = app.clone();
+        async move { post_from(&app, uri, answer("sv"), &format!("10.2.0.{}", i % 250)).await }
+    }))
+    .await;
+    let ok = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK && r.body.contains("receipt"))
+        .count();
+    let used = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((ok, used), (51, 29));
+    assert_eq!(y.db.count().await, 51);
+    let commits = y.db.store.group_commits();
+    assert!(
+        commits > 0 && commits < 51,
+        "{commits} commits for 51 answers"
+    );
+}
+
+#[tokio::test]
 async fn reminders_marks_paper_answers_and_response_rates() {
     let y = Year::new().await;
     let codes = y.sample(30, "21");

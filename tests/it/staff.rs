@@ -844,7 +844,7 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
             .contains(r#"<input type="checkbox" id="d-berga" name="district" value="berga">"#)
     );
     assert_eq!(
-        page.body.matches("<td>Ryd</td>").count(),
+        page.body.matches(r#"<th scope="row">Ryd</th>"#).count(),
         3,
         "two years of Ryd, and Ryd among the districts in 2025"
     );
@@ -889,6 +889,51 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     assert_eq!(index.status, StatusCode::OK);
     assert!(index.body.contains("Indexnivå (0–6)"));
 
+    // A district named twice is shown once; an index is no percentage in the workbook.
+    let twice = staff_get(
+        &app,
+        &cookie,
+        "/personal/resultat.csv?district=ryd&district=ryd&district=ryd&indicator=P_BELYSNING",
+    )
+    .await;
+    assert_eq!(twice.body.lines().count(), 1 + 2, "{}", twice.body);
+    let index = send(
+        &app,
+        request(
+            "GET",
+            "/personal/resultat.xlsx?district=berga&indicator=index:total&from=2026",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    let level = staff_get(
+        &app,
+        &cookie,
+        "/personal/resultat.csv?district=berga&indicator=index:total&from=2026",
+    )
+    .await;
+    let level: f64 = level
+        .body
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(6)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((0.0..=6.0).contains(&level));
+    let sheet = xlsx_text(&index.bytes);
+    let sheet = &sheet[sheet.find("<sheetData").unwrap()..];
+    // The level's cell carries no number format (a share's would be 0.0%).
+    let at = sheet
+        .find(&format!("<v>{level}</v>"))
+        .expect("the level in the sheet");
+    let cell = &sheet[sheet[..at].rfind("<c ").unwrap()..at];
+    assert!(!cell.contains(" s=\""), "{cell}");
+
     // Bad views: the faults are named, and exports refuse them.
     for (query, says) in [
         ("district=nowhere", "Okänt område: nowhere"),
@@ -897,6 +942,11 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
         ("from=1999", "1999 är inget undersökningsår"),
         ("from=2026&to=2025", "Från-året ligger efter till-året"),
         ("colour=red", "Okänd parameter: colour"),
+        ("indicator=P_BELYSNING&group=all", "Välj minst ett område."),
+        (
+            "district=ryd&sep=tab",
+            "sep: comma eller semicolon, inte tab",
+        ),
     ] {
         let page = staff_get(&app, &cookie, &format!("/personal/resultat?{query}")).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");

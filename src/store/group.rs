@@ -1,0 +1,167 @@
+//! Group commit: answers from concurrent residents are written by one writer task in
+//! shared transactions, so a crowd of residents costs one durable commit (one WAL sync)
+//! per batch instead of one each.
+//!
+//! Each submission is a job on a channel with a reply slot. The writer takes whatever has
+//! queued up — while it was committing the previous batch, more residents arrived — up to
+//! [`MAX_BATCH`], and writes them in one `BEGIN IMMEDIATE … COMMIT` ([`WriteTx`]). Inside,
+//! every job runs under its own savepoint: a job that fails (a letter code already used, a
+//! statement error) is rolled back alone and the others go on. Only after `COMMIT` has
+//! returned — with `synchronous = FULL`, the batch is on disk — does any job get its reply,
+//! and so any resident the receipt. If the commit fails, every stored job of the batch is
+//! told "nothing was saved" and its connection is closed, as for a single write.
+//!
+//! There is no waiting for a batch to fill: under light load a batch is one answer and
+//! costs what a single transaction did; under heavy load batches grow by themselves.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use sqlx::sqlite::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::write::WriteTx;
+use super::{CodeOutcome, NewResponse, Store};
+use crate::error::Error;
+
+/// At most this many answers share a transaction: enough to amortise the sync under any
+/// load seen (64 concurrent clients queue far fewer), small enough that one batch holds
+/// the write lock for milliseconds, not seconds.
+const MAX_BATCH: usize = 256;
+
+/// Submissions waiting for the writer; senders wait when it is full.
+const QUEUE: usize = 1024;
+
+/// One answer to store, with the letter code's hash when it came with one.
+struct Job {
+    response: NewResponse,
+    code: Option<Vec<u8>>,
+    reply: oneshot::Sender<Result<CodeOutcome, Error>>,
+}
+
+/// The writer task's queue, started on the first submission (in the caller's runtime),
+/// and how many batches it has committed.
+#[derive(Debug, Default)]
+pub(super) struct Writer {
+    queue: OnceLock<mpsc::Sender<Job>>,
+    commits: Arc<AtomicU64>,
+}
+
+impl Store {
+    /// Stores one answer through the group-commit writer; when this returns
+    /// `Ok(CodeOutcome::Stored)` the answer is durably on disk.
+    pub(super) async fn submit(
+        &self,
+        response: NewResponse,
+        code: Option<Vec<u8>>,
+    ) -> Result<CodeOutcome, Error> {
+        let queue = self
+            .writer
+            .queue
+            .get_or_init(|| {
+                let (tx, rx) = mpsc::channel(QUEUE);
+                let fail_commit = self.faults.as_ref().map(|f| f.fail_commit.clone());
+                let commits = self.writer.commits.clone();
+                tokio::spawn(run(self.pool.clone(), fail_commit, commits, rx));
+                tx
+            })
+            .clone();
+        let (reply, answer) = oneshot::channel();
+        let gone = || Error::Internal("the database writer has stopped".into());
+        queue
+            .send(Job {
+                response,
+                code,
+                reply,
+            })
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// How many shared transactions the writer has committed (fewer than the answers
+    /// stored when residents answered at the same time).
+    pub fn group_commits(&self) -> u64 {
+        self.writer.commits.load(Ordering::Relaxed)
+    }
+}
+
+/// The writer: one batch after the other until every sender is gone.
+async fn run(
+    pool: SqlitePool,
+    fail_commit: Option<Arc<AtomicBool>>,
+    commits: Arc<AtomicU64>,
+    mut rx: mpsc::Receiver<Job>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let jobs = std::mem::take(&mut batch);
+        let outcomes = write(&pool, fail_commit.clone(), &jobs).await;
+        if outcomes
+            .iter()
+            .any(|o| matches!(o, Ok(CodeOutcome::Stored)))
+        {
+            commits.fetch_add(1, Ordering::Relaxed);
+        }
+        for (job, outcome) in jobs.into_iter().zip(outcomes) {
+            // A resident who left before the reply still has the answer stored.
+            let _ = job.reply.send(outcome);
+        }
+    }
+}
+
+/// The batch's outcomes, in job order; only called "stored" once committed.
+async fn write(
+    pool: &SqlitePool,
+    fail_commit: Option<Arc<AtomicBool>>,
+    jobs: &[Job],
+) -> Vec<Result<CodeOutcome, Error>> {
+    let all_failed = |why: &str| -> Vec<Result<CodeOutcome, Error>> {
+        jobs.iter()
+            .map(|_| Err(Error::Internal(why.to_string())))
+            .collect()
+    };
+    let mut tx = match WriteTx::begin(pool, fail_commit).await {
+        Ok(tx) => tx,
+        Err(e) => return all_failed(&format!("could not start a write: {e}")),
+    };
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match one(&mut tx, job).await {
+            Ok(outcome) => outcomes.push(outcome),
+            // The transaction itself is broken (SQLite may roll it back on a full disk
+            // or an I/O error): nothing of the batch is stored. Dropping `tx` closes its
+            // connection.
+            Err(e) => return all_failed(&format!("the batch's transaction failed: {e}")),
+        }
+    }
+    match tx.commit().await {
+        Ok(()) => outcomes,
+        Err(e) => outcomes
+            .into_iter()
+            .map(|o| match o {
+                Ok(CodeOutcome::Stored) => {
+                    Err(Error::Internal(format!("the shared commit failed: {e}")))
+                }
+                other => other,
+            })
+            .collect(),
+    }
+}
+
+/// One job under its own savepoint: `Ok(outcome)` for the job (its own failure included),
+/// `Err` only when the savepoint machinery itself failed and the batch is lost.
+async fn one(tx: &mut WriteTx, job: &Job) -> Result<Result<CodeOutcome, Error>, Error> {
+    sqlx::query("SAVEPOINT answer").execute(tx.conn()).await?;
+    let outcome = match &job.code {
+        None => Store::insert_in(tx, &job.response)
+            .await
+            .map(|()| CodeOutcome::Stored),
+        Some(hash) => Store::insert_with_code_in(tx, &job.response, hash).await,
+    };
+    if !matches!(outcome, Ok(CodeOutcome::Stored)) {
+        sqlx::query("ROLLBACK TO answer").execute(tx.conn()).await?;
+    }
+    sqlx::query("RELEASE answer").execute(tx.conn()).await?;
+    Ok(outcome)
+}
