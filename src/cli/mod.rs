@@ -196,8 +196,25 @@ pub enum Command {
         #[arg(long)]
         reuse: bool,
         /// Time the yearly report on the demo data (and one chart) instead of the analysis.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["load", "crash"])]
         report: bool,
+        /// Post full questionnaires to a real `trygg serve` over loopback and check every
+        /// receipt against the database (submissions/s, p50/p99 latency, non-2xx).
+        #[arg(long, conflicts_with = "crash")]
+        load: bool,
+        /// Like `--load`, killing the server with SIGKILL at random moments: every answer
+        /// with a receipt must be stored, none twice.
+        #[arg(long)]
+        crash: bool,
+        /// Concurrent clients for `--load` and `--crash`.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        clients: u16,
+        /// Seconds of load for `--load`.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=3600))]
+        seconds: u16,
+        /// Kills for `--crash`.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        kills: u16,
     },
     /// Publish a questionnaire as the waves of one year.
     Publish {
@@ -621,9 +638,48 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             bench_database,
             reuse,
             report,
+            load,
+            crash,
+            clients,
+            seconds,
+            kills,
         } => {
             if responses == 0 {
                 bail!("--responses must be at least 1");
+            }
+            if load || crash {
+                let exe = std::env::current_exe().context("finding the trygg binary")?;
+                let dir = bench_database
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("trygg-bench-load");
+                let out = if load {
+                    crate::bench::load::load(
+                        &exe,
+                        &dir,
+                        &config.surveys_dir,
+                        clients.into(),
+                        seconds.into(),
+                    )
+                    .await?
+                } else {
+                    crate::bench::load::crash(
+                        &exe,
+                        &dir,
+                        &config.surveys_dir,
+                        clients.into(),
+                        kills.into(),
+                    )
+                    .await?
+                };
+                println!("{out}");
+                let failed = out.ends_with("FAILED");
+                return Ok(if failed {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                });
             }
             let districts = load_districts(&config)?;
             if report {

@@ -6,6 +6,8 @@
 //! measures) and the process's peak memory. It is a command rather than a timed test so
 //! the targets are measured on purpose, in a release build.
 
+pub mod load;
+
 use std::path::Path;
 use std::time::Instant;
 
