@@ -346,6 +346,11 @@ pub async fn fill(
         last_year,
         sampled: 0,
     };
+    let progress = crate::progress::Progress::bar(
+        ((last_year - FIRST_YEAR + 1) as usize * districts.codes().count()) as u64,
+        "demo data",
+        "waves",
+    );
     for year in FIRST_YEAR..=last_year {
         // Earlier years ran in September–October; this year's wave stays open all year so
         // the resident pages have a survey to show.
@@ -401,8 +406,10 @@ pub async fn fill(
                 summary.sampled += 1;
             }
             summary.waves += 1;
+            progress.inc(1);
         }
     }
+    progress.finish();
     Ok(summary)
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod fieldwork;
 pub mod http;
 pub mod i18n;
+pub mod progress;
 pub mod questionnaire;
 pub mod report;
 pub mod store;

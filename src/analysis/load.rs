@@ -40,6 +40,7 @@ pub struct Loaded {
     pub frame: DataFrame,
     pub reference: Arc<Questionnaire>,
     pub waves: Vec<LoadedWave>,
+    pub frozen: FrozenUse,
 }
 
 enum Buffer {
@@ -102,26 +103,39 @@ fn columns(q: &Questionnaire) -> Vec<Column> {
         .collect()
 }
 
-/// Loads the given waves (in the given order) into one frame.
+/// How many waves came from frozen files, and how many files were (re)written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrozenUse {
+    pub read: usize,
+    pub written: usize,
+}
+
+/// Loads the given waves (in the given order) into one frame. With `frozen` (the folder of
+/// frozen waves), closed waves are read from their columnar files when those still match,
+/// and frozen when they are not (`columnar.rs`).
 pub async fn load(
     store: &Store,
     waves: &[Wave],
     snapshot: impl Fn(i64) -> Result<Arc<Questionnaire>, Error>,
+    frozen: Option<&std::path::Path>,
 ) -> Result<Loaded, Error> {
     let newest = waves
         .iter()
         .max_by_key(|w| (w.year, w.questionnaire_id))
         .ok_or_else(|| Error::Invalid("no waves to analyse".into()))?;
     let reference = snapshot(newest.questionnaire_id)?;
-    let mut cols = columns(&reference);
-    let index: HashMap<String, usize> = cols
+    let index: HashMap<String, usize> = columns(&reference)
         .iter()
         .enumerate()
         .map(|(i, c)| (c.code.clone(), i))
         .collect();
+    let names: Vec<String> = columns(&reference).into_iter().map(|c| c.code).collect();
+    let today = chrono::Local::now().date_naive();
     let mut district_col: Vec<String> = Vec::new();
     let mut year_col: Vec<i32> = Vec::new();
     let mut loaded = Vec::new();
+    let mut answers: Option<DataFrame> = None;
+    let mut used = FrozenUse::default();
     for wave in waves {
         let own = snapshot(wave.questionnaire_id)?;
         let asked: BTreeSet<String> = own
@@ -131,26 +145,54 @@ pub async fn load(
             .map(|q| q.code.clone())
             .collect();
         let offset = year_col.len();
-        let n = store
-            .scan_responses(wave.id, |json| {
-                for c in cols.iter_mut() {
-                    c.buffer.push_none();
+        // A closed wave no longer changes: its file can stand in for its rows.
+        let closed = frozen.filter(|_| wave.status(today) == crate::store::WaveStatus::Closed);
+        let mut fingerprint = None;
+        let mut df = None;
+        if let Some(dir) = closed {
+            let (count, last) = store.wave_fingerprint(wave.id).await?;
+            fingerprint = Some((count, last));
+            if let Some(rec) = store.frozen_wave(wave.id).await?
+                && rec.reference_questionnaire_id == reference_id(newest)
+                && (rec.responses, rec.last_response_id) == (count, last)
+            {
+                df = super::columnar::read(
+                    &super::columnar::path(dir, wave.id),
+                    &rec.sha256,
+                    count as usize,
+                    &names,
+                );
+                used.read += usize::from(df.is_some());
+            }
+        }
+        let df = match df {
+            Some(df) => df,
+            None => {
+                let df = from_db(store, wave, &reference, &index).await?;
+                if let (Some(dir), Some((count, last))) = (closed, fingerprint) {
+                    let sha256 = super::columnar::write(dir, wave.id, &df)?;
+                    store
+                        .record_frozen(&crate::store::FrozenWave {
+                            wave_id: wave.id,
+                            reference_questionnaire_id: reference_id(newest),
+                            responses: count,
+                            last_response_id: last,
+                            sha256,
+                        })
+                        .await?;
+                    used.written += 1;
                 }
-                let mut de = serde_json::Deserializer::from_str(json);
-                RowSeed {
-                    index: &index,
-                    cols: &mut cols,
-                }
-                .deserialize(&mut de)
-                .map_err(|e| {
-                    Error::Internal(format!(
-                        "a stored response of wave {} {} cannot be read: {e}",
-                        wave.district, wave.year
-                    ))
-                })?;
-                Ok(())
-            })
-            .await? as usize;
+                df
+            }
+        };
+        let n = df.height();
+        match answers.as_mut() {
+            None => answers = Some(df),
+            Some(all) => {
+                all.vstack_mut(&df)
+                    .map_err(|e| Error::Internal(format!("stacking wave frames: {e}")))?;
+            }
+        }
         district_col.extend(std::iter::repeat_n(wave.district.clone(), n));
         year_col.extend(std::iter::repeat_n(wave.year, n));
         let (strata, rates) = if wave.sampled {
@@ -171,26 +213,70 @@ pub async fn load(
         });
     }
     let height = year_col.len();
+    let mut answers = answers.unwrap_or_default();
+    answers.rechunk_mut_par();
     let mut frame_cols: Vec<polars::prelude::Column> = vec![
         Series::new("district".into(), district_col).into(),
         Series::new("year".into(), year_col).into(),
     ];
-    for c in cols {
-        let name: PlSmallStr = c.code.as_str().into();
-        let s = match c.buffer {
-            Buffer::Choice { values, .. } => Series::new(name, values),
-            Buffer::Multi { values, .. } => Series::new(name, values),
-            Buffer::Number(values) => Series::new(name, values),
-        };
-        frame_cols.push(s.into());
-    }
+    frame_cols.extend(answers.into_columns());
     let frame = DataFrame::new(height, frame_cols)
         .map_err(|e| Error::Internal(format!("building the response frame: {e}")))?;
     Ok(Loaded {
         frame,
         reference,
         waves: loaded,
+        frozen: used,
     })
+}
+
+/// The snapshot whose question order a frame's columns follow.
+fn reference_id(newest: &Wave) -> i64 {
+    newest.questionnaire_id
+}
+
+/// One wave's answers from the database: its JSON decoded straight into column buffers.
+async fn from_db(
+    store: &Store,
+    wave: &Wave,
+    reference: &Questionnaire,
+    index: &HashMap<String, usize>,
+) -> Result<DataFrame, Error> {
+    let mut cols = columns(reference);
+    let n = store
+        .scan_responses(wave.id, |json| {
+            for c in cols.iter_mut() {
+                c.buffer.push_none();
+            }
+            let mut de = serde_json::Deserializer::from_str(json);
+            RowSeed {
+                index,
+                cols: &mut cols,
+            }
+            .deserialize(&mut de)
+            .map_err(|e| {
+                Error::Internal(format!(
+                    "a stored response of wave {} {} cannot be read: {e}",
+                    wave.district, wave.year
+                ))
+            })?;
+            Ok(())
+        })
+        .await? as usize;
+    let frame_cols: Vec<polars::prelude::Column> = cols
+        .into_iter()
+        .map(|c| {
+            let name: PlSmallStr = c.code.as_str().into();
+            match c.buffer {
+                Buffer::Choice { values, .. } => Series::new(name, values),
+                Buffer::Multi { values, .. } => Series::new(name, values),
+                Buffer::Number(values) => Series::new(name, values),
+            }
+            .into()
+        })
+        .collect();
+    DataFrame::new(n, frame_cols)
+        .map_err(|e| Error::Internal(format!("building a wave's frame: {e}")))
 }
 
 /// Decodes one response object into the column buffers' last row.

@@ -13,6 +13,7 @@
 //! runs on a blocking thread, so the server's runtime is never held up.
 
 pub mod aggregate;
+pub mod columnar;
 pub mod load;
 pub mod measures;
 pub mod model;
@@ -136,6 +137,9 @@ pub struct Options {
     pub min_n_eff: f64,
     /// Flag shares whose interval is wider than this as uncertain.
     pub uncertain_width: f64,
+    /// Read closed waves from (and freeze them into) columnar files beside the database;
+    /// `false` reads every answer from the database.
+    pub columnar: bool,
 }
 
 impl Options {
@@ -146,6 +150,7 @@ impl Options {
             min_n: policy::MIN_N,
             min_n_eff: policy::MIN_N_EFF,
             uncertain_width: policy::UNCERTAIN_WIDTH,
+            columnar: true,
         }
     }
 }
@@ -199,6 +204,8 @@ pub struct Timings {
     pub load: Duration,
     pub compute: Duration,
     pub responses: usize,
+    /// Closed waves read from, and written to, their columnar files.
+    pub frozen: load::FrozenUse,
 }
 
 /// Where the analysis finds its files.
@@ -241,13 +248,20 @@ pub async fn analyze(store: &Store, inputs: &Inputs, options: &Options) -> Resul
             e.insert(Arc::new(store.questionnaire(w.questionnaire_id).await?));
         }
     }
-    let loaded = load::load(store, &waves, |id| {
-        snapshots
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| Error::Internal(format!("snapshot {id} missing")))
-    })
+    let frozen_dir = store.frozen_dir().filter(|_| options.columnar);
+    let loaded = load::load(
+        store,
+        &waves,
+        |id| {
+            snapshots
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| Error::Internal(format!("snapshot {id} missing")))
+        },
+        frozen_dir.as_deref(),
+    )
     .await?;
+    let frozen = loaded.frozen;
     let load_time = started.elapsed();
     let register = measures::current(store, &inputs.surveys, &inputs.districts).await?;
     let inputs = inputs.clone();
@@ -257,6 +271,7 @@ pub async fn analyze(store: &Store, inputs: &Inputs, options: &Options) -> Resul
             .await
             .map_err(|e| Error::Internal(format!("analysis thread: {e}")))??;
     analysis.timings.load = load_time;
+    analysis.timings.frozen = frozen;
     Ok(analysis)
 }
 
@@ -272,6 +287,7 @@ pub fn compute(
         mut frame,
         reference,
         waves,
+        frozen: _,
     } = loaded;
     let q = &reference;
     let sex_q = q
@@ -448,6 +464,7 @@ pub fn compute(
             load: Duration::ZERO,
             compute: started.elapsed(),
             responses: waves.iter().map(|w| w.len).sum(),
+            frozen: Default::default(),
         },
     })
 }

@@ -169,7 +169,8 @@ async fn client(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let Ok((mut sender, conn)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
+        let Ok((mut sender, conn)) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
         else {
             continue;
         };
@@ -200,8 +201,7 @@ async fn client(
             };
             match reply {
                 Ok((status, body))
-                    if status.is_success()
-                        && body.windows(7).any(|w| w == b"receipt") =>
+                    if status.is_success() && body.windows(7).any(|w| w == b"receipt") =>
                 {
                     tally.latencies.push(started.elapsed());
                     tally.receipts.push(token);

@@ -58,6 +58,7 @@ pub async fn run(
     let per_wave = n.div_ceil(waves);
     let started = Instant::now();
     let mut written = 0;
+    let progress = crate::progress::Progress::bar(n as u64, "generating", "answers");
     for year in YEARS {
         let opens = NaiveDate::from_ymd_opt(year, 9, 1).expect("date");
         let closes = NaiveDate::from_ymd_opt(year, 10, 31).expect("date");
@@ -74,8 +75,10 @@ pub async fn run(
             let answers = crate::demo::responses(&q, d, year, seed, count);
             crate::demo::publish_with_answers(&store, &wave, answers, |_| {}).await?;
             written += count;
+            progress.inc(count as u64);
         }
     }
+    progress.finish();
     let generate = format!("{:.2} s", started.elapsed().as_secs_f64());
     analyse(&store, surveys, districts, &generate).await
 }

@@ -612,9 +612,12 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 compare,
                 out: out.clone(),
             };
-            let summary = crate::report::generate(&store, &inputs, &options)
-                .await
-                .with_context(|| format!("writing the report for {year}"))?;
+            let progress = crate::progress::Progress::spinner(&format!(
+                "analysing every year up to {year} and drawing the report"
+            ));
+            let summary = crate::report::generate(&store, &inputs, &options).await;
+            progress.finish();
+            let summary = summary.with_context(|| format!("writing the report for {year}"))?;
             store
                 .audit(
                     CLI_ACTOR,

@@ -158,7 +158,9 @@ pub async fn store_rows(
     let today = chrono::Local::now().date_naive();
     let mut imported = 0;
     let mut seen = std::collections::HashSet::new();
+    let progress = crate::progress::Progress::bar(good.len() as u64, "importing", "rows");
     for row in good {
+        progress.inc(1);
         if !seen.insert(row.code.clone()) {
             refused.push(BadRow {
                 line: row.line,
@@ -196,6 +198,7 @@ pub async fn store_rows(
             reason,
         });
     }
+    progress.finish();
     refused.sort_by_key(|b| b.line);
     Ok(imported)
 }

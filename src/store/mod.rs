@@ -11,6 +11,7 @@
 
 mod backup;
 mod fieldwork;
+mod frozen;
 mod group;
 mod measures;
 mod staff;
@@ -18,6 +19,7 @@ mod write;
 
 pub use backup::BackupSummary;
 pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
+pub use frozen::FrozenWave;
 pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
 
 use std::str::FromStr;
@@ -43,6 +45,8 @@ pub struct Store {
     faults: Option<Faults>,
     /// The group-commit writer residents' answers go through (`group.rs`).
     writer: std::sync::Arc<group::Writer>,
+    /// The database file (none in memory): frozen waves are kept beside it.
+    file: Option<std::path::PathBuf>,
 }
 
 /// How long a writer waits for another writer's lock before the resident is told
@@ -284,6 +288,7 @@ impl Store {
             pool,
             faults: opts.faults,
             writer: Default::default(),
+            file: (!url.contains(":memory:")).then_some(file),
         })
     }
 

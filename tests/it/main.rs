@@ -3,6 +3,7 @@
 mod analysis;
 mod browser;
 mod cli;
+mod columnar;
 mod demo;
 mod durability;
 mod faults;

@@ -1,0 +1,72 @@
+//! Closed waves frozen into columnar files: one Parquet file per wave, beside the database
+//! (`<database>.frozen/wave-<id>.parquet`), holding the wave's loaded columns (see `load`)
+//! so the analysis scans them with polars instead of decoding every answer's JSON again.
+//!
+//! The database stays the source of truth. A file is used only when its SHA-256 equals the
+//! one recorded in `frozen_waves` and the record still matches what the file was made from
+//! (the reference questionnaire, the wave's response count and last response id) and the
+//! file's columns are the expected ones; otherwise the wave is read from the database and
+//! the file is rebuilt. Open waves are always read from the database.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::Internal(format!("{}: {e}", path.display()))
+}
+
+/// Where a wave's file lives.
+pub fn path(dir: &Path, wave_id: i64) -> PathBuf {
+    dir.join(format!("wave-{wave_id}.parquet"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The wave's frame from its file, if the file is there, has the recorded hash, `rows`
+/// rows and exactly the `columns`; `None` means "read the database".
+pub fn read(path: &Path, sha256: &str, rows: usize, columns: &[String]) -> Option<DataFrame> {
+    let bytes = std::fs::read(path).ok()?;
+    if hex(&bytes) != sha256 {
+        tracing::warn!(file = %path.display(), "a frozen wave's file does not match its hash; rebuilding it");
+        return None;
+    }
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .ok()?;
+    let names: Vec<&str> = df.columns().iter().map(|c| c.name().as_str()).collect();
+    (df.height() == rows && names == columns.iter().map(String::as_str).collect::<Vec<_>>())
+        .then_some(df)
+}
+
+/// Writes a wave's frame durably (temporary file, sync, rename, sync the folder) and
+/// returns the file's SHA-256.
+pub fn write(dir: &Path, wave_id: i64, df: &DataFrame) -> Result<String, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .finish(&mut df.clone())
+        .map_err(|e| Error::Internal(format!("writing a frozen wave: {e}")))?;
+    let target = path(dir, wave_id);
+    let tmp = dir.join(format!(
+        ".wave-{wave_id}.parquet.tmp-{}",
+        std::process::id()
+    ));
+    let mut f = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    f.write_all(&bytes).map_err(|e| io(&tmp, e))?;
+    f.sync_all().map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(hex(&bytes))
+}

@@ -1,0 +1,75 @@
+//! The SQL of frozen closed waves: what each wave's Parquet file was made from and its hash
+//! (the files themselves are written by `analysis::columnar`).
+
+use std::path::PathBuf;
+
+use sqlx::Row;
+
+use super::Store;
+use crate::error::Error;
+
+/// The record of one frozen wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenWave {
+    pub wave_id: i64,
+    /// The questionnaire snapshot whose question order the file's columns follow.
+    pub reference_questionnaire_id: i64,
+    pub responses: i64,
+    pub last_response_id: i64,
+    /// SHA-256 of the file, in hex.
+    pub sha256: String,
+}
+
+impl Store {
+    /// The folder of frozen waves: `<database>.frozen` beside the database file (none for
+    /// an in-memory database).
+    pub fn frozen_dir(&self) -> Option<PathBuf> {
+        let file = self.file.as_ref()?;
+        let mut name = file.file_name()?.to_os_string();
+        name.push(".frozen");
+        Some(file.with_file_name(name))
+    }
+
+    /// A wave's response count and last response id: what a frozen file must match.
+    pub async fn wave_fingerprint(&self, wave_id: i64) -> Result<(i64, i64), Error> {
+        let row = sqlx::query(
+            "select count(*) as n, coalesce(max(id), 0) as last from responses where wave_id = ?",
+        )
+        .bind(wave_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.get("n"), row.get("last")))
+    }
+
+    pub async fn frozen_wave(&self, wave_id: i64) -> Result<Option<FrozenWave>, Error> {
+        let row = sqlx::query("select * from frozen_waves where wave_id = ?")
+            .bind(wave_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| FrozenWave {
+            wave_id: r.get("wave_id"),
+            reference_questionnaire_id: r.get("reference_questionnaire_id"),
+            responses: r.get("responses"),
+            last_response_id: r.get("last_response_id"),
+            sha256: r.get("sha256"),
+        }))
+    }
+
+    /// Records (or replaces) a wave's frozen file, after the file is on disk.
+    pub async fn record_frozen(&self, f: &FrozenWave) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            r#"insert or replace into frozen_waves
+               (wave_id, reference_questionnaire_id, responses, last_response_id, sha256, frozen_on)
+               values (?, ?, ?, ?, ?, date('now'))"#,
+        )
+        .bind(f.wave_id)
+        .bind(f.reference_questionnaire_id)
+        .bind(f.responses)
+        .bind(f.last_response_id)
+        .bind(&f.sha256)
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,190 @@
+//! Closed waves frozen into columnar files: the analysis gives the same results and the
+//! same report whether it reads a wave from its file or from the database, and a file that
+//! is missing, altered or out of date is rebuilt, never trusted.
+
+use chrono::Datelike;
+use trygg::analysis::{Analysis, Inputs, Options};
+
+use crate::helpers::*;
+
+fn inputs() -> Inputs {
+    Inputs {
+        districts: districts(),
+        surveys: surveys_dir(),
+    }
+}
+
+async fn analyse(db: &TestDb, columnar: bool) -> Analysis {
+    let this_year = today().year();
+    let mut o = Options::new(this_year - 2..=this_year);
+    o.columnar = columnar;
+    trygg::analysis::analyze(&db.store, &inputs(), &o)
+        .await
+        .unwrap()
+}
+
+/// What the tests compare: every result and measure row.
+fn same(a: &Analysis, b: &Analysis) -> bool {
+    a.results == b.results && a.measures == b.measures && a.weighting == b.weighting
+}
+
+fn frozen_files(db: &TestDb) -> Vec<std::path::PathBuf> {
+    let dir = db.store.frozen_dir().unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn closed_waves_are_read_from_checked_columnar_files_with_identical_results() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    let this_year = today().year();
+    // Two closed years in four districts, and this year's wave in Ryd still open.
+    for year in [this_year - 2, this_year - 1] {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::responses(&q, d, year, 29, 120).collect();
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    db.publish_open("ryd").await;
+    let open = db.store.wave("ryd", this_year).await.unwrap().unwrap();
+    let answers: Vec<_> = trygg::demo::responses(&q, "ryd", this_year, 29, 120).collect();
+    for a in answers {
+        db.store
+            .insert_response(&trygg::store::NewResponse {
+                wave_id: open.id,
+                submitted_on: today(),
+                channel: trygg::store::Channel::Web,
+                lang: "sv".into(),
+                synthetic: true,
+                answers: a.to_json(),
+            })
+            .await
+            .unwrap();
+    }
+
+    let plain = analyse(&db, false).await;
+    assert_eq!(plain.timings.frozen.read + plain.timings.frozen.written, 0);
+    assert!(frozen_files(&db).is_empty(), "no files without columnar");
+    // The first run freezes the eight closed waves; the open one is never frozen.
+    let first = analyse(&db, true).await;
+    assert_eq!(
+        (first.timings.frozen.read, first.timings.frozen.written),
+        (0, 8)
+    );
+    let files = frozen_files(&db);
+    assert_eq!(files.len(), 8);
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.ends_with(format!("wave-{}.parquet", open.id)))
+    );
+    let second = analyse(&db, true).await;
+    assert_eq!(
+        (second.timings.frozen.read, second.timings.frozen.written),
+        (8, 0)
+    );
+    assert!(same(&plain, &first) && same(&plain, &second));
+
+    // Deleted: rebuilt from the database.
+    std::fs::remove_file(&files[0]).unwrap();
+    let again = analyse(&db, true).await;
+    assert_eq!(
+        (again.timings.frozen.read, again.timings.frozen.written),
+        (7, 1)
+    );
+    assert!(files[0].exists() && same(&plain, &again));
+    // Altered (one byte in the middle), or swapped for another wave's valid file: the hash
+    // does not match, so the wave is read from the database and its file rebuilt.
+    let mut bytes = std::fs::read(&files[1]).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&files[1], &bytes).unwrap();
+    std::fs::copy(&files[3], &files[2]).unwrap();
+    let again = analyse(&db, true).await;
+    assert_eq!(
+        (again.timings.frozen.read, again.timings.frozen.written),
+        (6, 2)
+    );
+    assert!(same(&plain, &again));
+    assert_ne!(std::fs::read(&files[1]).unwrap(), bytes, "rebuilt");
+
+    // A late paper answer in a closed wave: the file is out of date and is rebuilt, and the
+    // results are those of the database.
+    let closed = db
+        .store
+        .wave("berga", this_year - 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let late: Vec<_> = trygg::demo::responses(&q, "berga", this_year - 1, 31, 1).collect();
+    db.store
+        .insert_response(&trygg::store::NewResponse {
+            wave_id: closed.id,
+            submitted_on: today(),
+            channel: trygg::store::Channel::Paper,
+            lang: "sv".into(),
+            synthetic: true,
+            answers: late[0].to_json(),
+        })
+        .await
+        .unwrap();
+    let after = analyse(&db, true).await;
+    assert_eq!(
+        (after.timings.frozen.read, after.timings.frozen.written),
+        (7, 1)
+    );
+    assert!(same(&analyse(&db, false).await, &after));
+    assert!(!same(&plain, &after), "the late answer counts");
+
+    // The report is byte-identical whether its waves come from files or the database.
+    let report = |name: &str| {
+        let out = db.dir.path().join(name);
+        let store = db.store.clone();
+        async move {
+            trygg::report::generate(
+                &store,
+                &inputs(),
+                &trygg::report::ReportOptions {
+                    year: this_year,
+                    compare: None,
+                    out: out.clone(),
+                },
+            )
+            .await
+            .unwrap();
+            out
+        }
+    };
+    let from_files = report("from-files").await;
+    std::fs::remove_dir_all(db.store.frozen_dir().unwrap()).unwrap();
+    let from_db = report("from-db").await;
+    let listing = |dir: &std::path::Path| {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().filter_map(Result::ok) {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    files.push(e.path().strip_prefix(dir).unwrap().to_path_buf());
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let names = listing(&from_files);
+    assert!(names.len() > 100);
+    assert_eq!(names, listing(&from_db));
+    for n in &names {
+        assert!(
+            std::fs::read(from_files.join(n)).unwrap() == std::fs::read(from_db.join(n)).unwrap(),
+            "{} differs",
+            n.display()
+        );
+    }
+}
