@@ -129,7 +129,7 @@ impl Choices {
             .districts
             .codes()
             .filter(|d| a.weighting.iter().any(|w| w.district == *d))
-            .map(|d| (d.to_string(), district_name(state, d)))
+            .map(|d| (d.to_string(), super::staff::district_name(state, d)))
             .collect();
         let mut indicators: Vec<(IndicatorKey, String)> = q
             .indicators()
@@ -180,27 +180,15 @@ impl Choices {
     }
 
     fn district(&self, code: &str) -> String {
-        self.districts
-            .iter()
-            .find(|(c, _)| c == code)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| code.to_string())
+        name_in(&self.districts, &code.to_string())
     }
 
     fn indicator(&self, key: &IndicatorKey) -> String {
-        self.indicators
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| key.to_string())
+        name_in(&self.indicators, key)
     }
 
     fn group(&self, g: &Group) -> String {
-        self.groups
-            .iter()
-            .find(|(k, _)| k == g)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| g.to_string())
+        name_in(&self.groups, g)
     }
 
     /// The first district and the municipality, the first indicator, everyone, every year.
@@ -307,12 +295,12 @@ impl Choices {
     }
 }
 
-fn district_name(state: &AppState, code: &str) -> String {
-    state
-        .districts
-        .get(code)
-        .map(|d| d.name.get("sv").to_string())
-        .unwrap_or_else(|| code.to_string())
+/// The name a choice has in a list, or its code.
+fn name_in<K: PartialEq + std::fmt::Display>(list: &[(K, String)], key: &K) -> String {
+    list.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// One view: where, what, who and when.

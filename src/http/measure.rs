@@ -78,13 +78,7 @@ pub async fn page(
     };
     let history = state.store.measure_history(&m.id).await?;
     let q = a.questionnaire.clone();
-    let district = |code: &str| {
-        state
-            .districts
-            .get(code)
-            .map(|d| d.name.get("sv").to_string())
-            .unwrap_or_else(|| code.to_string())
-    };
+    let district = |code: &str| super::staff::district_name(&state, code);
     let indicator = |code: &str| {
         q.question(code)
             .and_then(|x| x.indicator.as_ref())

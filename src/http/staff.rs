@@ -271,7 +271,8 @@ async fn password(
     Ok(Redirect::to("/personal/logga-in").into_response())
 }
 
-fn district_name(state: &AppState, code: &str) -> String {
+/// A district's Swedish name, or its code.
+pub(super) fn district_name(state: &AppState, code: &str) -> String {
     state
         .districts
         .get(code)

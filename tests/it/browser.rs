@@ -377,12 +377,7 @@ async fn the_yearly_report_reflows_at_360_px() {
     }
     let db = TestDb::new().await;
     let q = bundled();
-    for year in [2025, 2026] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let answers = trygg::demo::responses(&q, d, year, 5, 150).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(&db.store, &q, &[2025, 2026], 5, |_, _| 150).await;
     let reports = tempfile::tempdir().unwrap();
     let inputs = trygg::analysis::Inputs {
         districts: districts(),
@@ -628,12 +623,7 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
     }
     let db = TestDb::new().await;
     let q = bundled();
-    for year in [2025, 2026] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let answers = trygg::demo::responses(&q, d, year, 23, 150).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(&db.store, &q, &[2025, 2026], 23, |_, _| 150).await;
     let link = trygg::http::staff::invite_account(
         &db.store,
         "",

@@ -43,12 +43,14 @@ async fn closed_waves_are_read_from_checked_columnar_files_with_identical_result
     let q = bundled();
     let this_year = today().year();
     // Two closed years in four districts, and this year's wave in Ryd still open.
-    for year in [this_year - 2, this_year - 1] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let answers = trygg::demo::responses(&q, d, year, 29, 120).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(
+        &db.store,
+        &q,
+        &[this_year - 2, this_year - 1],
+        29,
+        |_, _| 120,
+    )
+    .await;
     db.publish_open("ryd").await;
     let open = db.store.wave("ryd", this_year).await.unwrap().unwrap();
     let answers: Vec<_> = trygg::demo::responses(&q, "ryd", this_year, 29, 120).collect();

@@ -150,6 +150,23 @@ pub async fn fill_wave(
         .unwrap();
 }
 
+/// Every district's wave in each of `years`, with `n(district, year)` seeded synthetic
+/// answers.
+pub async fn fill_districts(
+    store: &Store,
+    q: &Questionnaire,
+    years: &[i32],
+    seed: u64,
+    n: impl Fn(&str, i32) -> usize,
+) {
+    for &year in years {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::responses(q, d, year, seed, n(d, year)).collect();
+            fill_wave(store, d, year, answers).await;
+        }
+    }
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,

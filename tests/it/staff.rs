@@ -817,14 +817,10 @@ fn xlsx_text(bytes: &[u8]) -> String {
 async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_suppressed_values() {
     let db = TestDb::new().await;
     let q = bundled();
-    for year in [2025, 2026] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            // City 2026 has 12 answers: too few to publish.
-            let n = if d == "city" && year == 2026 { 12 } else { 200 };
-            let answers = trygg::demo::responses(&q, d, year, 11, n).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(&db.store, &q, &[2025, 2026], 11, |d, year| {
+        if d == "city" && year == 2026 { 12 } else { 200 }
+    })
+    .await;
     let app = db.app();
     let (cookie, _, _) = session(&db, "polis@polisen.se", Role::Reader).await;
     let page = staff_get(
@@ -1138,13 +1134,10 @@ fn response_schema<'a>(
 async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_leaks() {
     let db = TestDb::new().await;
     let q = bundled();
-    for year in [2025, 2026] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let n = if d == "city" && year == 2026 { 12 } else { 150 };
-            let answers = trygg::demo::responses(&q, d, year, 13, n).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(&db.store, &q, &[2025, 2026], 13, |d, year| {
+        if d == "city" && year == 2026 { 12 } else { 150 }
+    })
+    .await;
     // Ryd 2025 was a sample of 400 letters (the response-rates endpoint has a row).
     let ryd = db.store.wave("ryd", 2025).await.unwrap().unwrap();
     db.store
@@ -1443,12 +1436,7 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
 async fn the_measures_register_keeps_its_history_and_the_report_says_which_version() {
     let db = TestDb::new().await;
     let q = bundled();
-    for year in [2020, 2021] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let answers = trygg::demo::responses(&q, d, year, 17, 120).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(&db.store, &q, &[2020, 2021], 17, |_, _| 120).await;
     let app = db.app();
     let (cookie, csrf, _) = session(&db, "analys@kommun.se", Role::Analyst).await;
     let page = send(
@@ -1646,12 +1634,7 @@ async fn the_measures_register_keeps_its_history_and_the_report_says_which_versi
 async fn an_analyst_generates_and_publishes_the_yearly_report_from_the_browser() {
     let db = TestDb::new().await;
     let q = bundled();
-    for year in [2025, 2026] {
-        for d in ["skaggetorp", "ryd", "berga", "city"] {
-            let answers = trygg::demo::responses(&q, d, year, 19, 120).collect();
-            fill_wave(&db.store, d, year, answers).await;
-        }
-    }
+    fill_districts(&db.store, &q, &[2025, 2026], 19, |_, _| 120).await;
     let reports = db.dir.path().join("reports");
     let app = trygg::http::router(
         trygg::http::AppState::new(db.store.clone(), districts())
