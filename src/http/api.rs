@@ -157,9 +157,11 @@ pub struct Page<T> {
     total: usize,
 }
 
-/// Filters and paging; each endpoint uses the filters that apply to its items.
+/// Filters and paging; each endpoint takes the filters that apply to its items and refuses
+/// the others, and an unknown parameter is refused rather than ignored.
 #[derive(serde::Deserialize, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Filter {
     /// A district code, or `ALL` for the municipality.
     district: Option<String>,
@@ -226,6 +228,44 @@ fn bad(why: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(ApiError { error: why })).into_response()
 }
 
+/// The query of an API call; a malformed one is refused with the API's JSON error.
+pub struct ApiQuery(Filter);
+
+impl FromRequestParts<AppState> for ApiQuery {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        Query::<Filter>::from_request_parts(parts, state)
+            .await
+            .map(|Query(f)| ApiQuery(f))
+            .map_err(|e| bad(e.body_text()))
+    }
+}
+
+impl Filter {
+    /// Refuses the filters an endpoint does not take (they would otherwise be ignored and
+    /// the caller would get everything).
+    fn only(&self, allowed: &[&str]) -> Result<(), Box<Response>> {
+        let given = [
+            ("district", self.district.is_some()),
+            ("year", self.year.is_some()),
+            ("indicator", self.indicator.is_some()),
+            ("group", self.group.is_some()),
+            ("kind", self.kind.is_some()),
+        ];
+        match given
+            .iter()
+            .find(|(name, set)| *set && !allowed.contains(name))
+        {
+            Some((name, _)) => Err(Box::new(bad(format!(
+                "this endpoint has no {name} filter (it takes {})",
+                allowed.join(", ")
+            )))),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One page of `items`, or the refusal of a bad page request.
 fn paged<T: serde::Serialize>(items: Vec<T>, f: &Filter) -> Response {
     let per_page = f.per_page.unwrap_or(PER_PAGE);
@@ -282,7 +322,7 @@ async fn analysis(
 pub async fn results(
     State(state): State<AppState>,
     _c: ApiClient,
-    Query(f): Query<Filter>,
+    ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
     let a = match analysis(&state, &f).await? {
         Ok(a) => a,
@@ -332,7 +372,12 @@ pub async fn results(
     get,
     path = "/api/v1/measures",
     summary = "Measure effects (difference-in-differences), target indicators first",
-    params(Filter),
+    params(
+        ("district" = Option<String>, Query, description = "A district code."),
+        ("indicator" = Option<String>, Query, description = "A question code."),
+        ("page" = Option<usize>, Query, minimum = 1, description = "From 1."),
+        ("per_page" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "1 to 1000 (default 100)."),
+    ),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of measure effects", body = Page<MeasureEffect>),
@@ -344,8 +389,11 @@ pub async fn results(
 pub async fn measures(
     State(state): State<AppState>,
     _c: ApiClient,
-    Query(f): Query<Filter>,
+    ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
+    if let Err(refusal) = f.only(&["district", "indicator"]) {
+        return Ok(*refusal);
+    }
     let a = match analysis(&state, &f).await? {
         Ok(a) => a,
         Err(reply) => return Ok(*reply),
@@ -379,7 +427,12 @@ pub async fn measures(
     get,
     path = "/api/v1/waves",
     summary = "Published waves",
-    params(Filter),
+    params(
+        ("district" = Option<String>, Query, description = "A district code."),
+        ("year" = Option<i32>, Query, description = "A survey year."),
+        ("page" = Option<usize>, Query, minimum = 1, description = "From 1."),
+        ("per_page" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "1 to 1000 (default 100)."),
+    ),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of waves", body = Page<WaveItem>),
@@ -390,8 +443,11 @@ pub async fn measures(
 pub async fn waves(
     State(state): State<AppState>,
     _c: ApiClient,
-    Query(f): Query<Filter>,
+    ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
+    if let Err(refusal) = f.only(&["district", "year"]) {
+        return Ok(*refusal);
+    }
     let today = super::survey::today();
     let items: Vec<WaveItem> = state
         .store
@@ -421,7 +477,12 @@ pub async fn waves(
     get,
     path = "/api/v1/response-rates",
     summary = "Letters and answers per sampling stratum",
-    params(Filter),
+    params(
+        ("district" = Option<String>, Query, description = "A district code."),
+        ("year" = Option<i32>, Query, description = "A survey year."),
+        ("page" = Option<usize>, Query, minimum = 1, description = "From 1."),
+        ("per_page" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "1 to 1000 (default 100)."),
+    ),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of strata", body = Page<ResponseRate>),
@@ -432,8 +493,11 @@ pub async fn waves(
 pub async fn response_rates(
     State(state): State<AppState>,
     _c: ApiClient,
-    Query(f): Query<Filter>,
+    ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
+    if let Err(refusal) = f.only(&["district", "year"]) {
+        return Ok(*refusal);
+    }
     let mut items = Vec::new();
     for w in state.store.waves().await? {
         if f.district.as_ref().is_some_and(|d| w.district != *d)

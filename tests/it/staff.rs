@@ -1269,6 +1269,29 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }
+    // Malformed, unknown and misplaced parameters: a JSON error that names them, never
+    // everything unfiltered.
+    for (path, says) in [
+        ("/api/v1/results?colour=red", "unknown field `colour`"),
+        ("/api/v1/results?page=-1", "page"),
+        ("/api/v1/results?year=twenty", "year"),
+        (
+            "/api/v1/measures?year=2026",
+            "this endpoint has no year filter",
+        ),
+        (
+            "/api/v1/waves?indicator=P_BELYSNING",
+            "this endpoint has no indicator filter",
+        ),
+    ] {
+        let r = send(&app, api(path, Some(&token))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(
+            body["error"].as_str().unwrap().contains(says),
+            "{path}: {body}"
+        );
+    }
     // The check can fail: a row with a field the document does not have is refused.
     let item = &doc["components"]["schemas"]["Page_WaveItem"];
     let forged = serde_json::json!({"items": [{"district": "ryd", "year": 2026, "opens_on": "",
