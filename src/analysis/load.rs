@@ -136,7 +136,43 @@ pub async fn load(
     let mut loaded = Vec::new();
     let mut answers: Option<DataFrame> = None;
     let mut used = FrozenUse::default();
+    // Which closed waves have a file that still matches its record: those files are read
+    // in parallel (decoding Parquet is CPU work), everything else from the database below.
+    let mut plans = Vec::with_capacity(waves.len());
     for wave in waves {
+        let closed = frozen.filter(|_| wave.status(today) == crate::store::WaveStatus::Closed);
+        let mut plan = (closed, None, None);
+        if closed.is_some() {
+            let (count, last) = store.wave_fingerprint(wave.id).await?;
+            plan.1 = Some((count, last));
+            if let Some(rec) = store.frozen_wave(wave.id).await?
+                && rec.reference_questionnaire_id == reference_id(newest)
+                && (rec.responses, rec.last_response_id) == (count, last)
+            {
+                plan.2 = Some(rec.sha256);
+            }
+        }
+        plans.push(plan);
+    }
+    let from_files: Vec<Option<DataFrame>> = {
+        use rayon::prelude::*;
+        waves
+            .par_iter()
+            .zip(plans.par_iter())
+            .map(
+                |(wave, (dir, fingerprint, sha256))| match (dir, fingerprint, sha256) {
+                    (Some(dir), Some((count, _)), Some(sha256)) => super::columnar::read(
+                        &super::columnar::path(dir, wave.id),
+                        sha256,
+                        *count as usize,
+                        &names,
+                    ),
+                    _ => None,
+                },
+            )
+            .collect()
+    };
+    for ((wave, (closed, fingerprint, _)), df) in waves.iter().zip(plans).zip(from_files) {
         let own = snapshot(wave.questionnaire_id)?;
         let asked: BTreeSet<String> = own
             .questions
@@ -145,30 +181,12 @@ pub async fn load(
             .map(|q| q.code.clone())
             .collect();
         let offset = year_col.len();
-        // A closed wave no longer changes: its file can stand in for its rows.
-        let closed = frozen.filter(|_| wave.status(today) == crate::store::WaveStatus::Closed);
-        let mut fingerprint = None;
-        let mut df = None;
-        if let Some(dir) = closed {
-            let (count, last) = store.wave_fingerprint(wave.id).await?;
-            fingerprint = Some((count, last));
-            if let Some(rec) = store.frozen_wave(wave.id).await?
-                && rec.reference_questionnaire_id == reference_id(newest)
-                && (rec.responses, rec.last_response_id) == (count, last)
-            {
-                df = super::columnar::read(
-                    &super::columnar::path(dir, wave.id),
-                    &rec.sha256,
-                    count as usize,
-                    &names,
-                );
-                used.read += usize::from(df.is_some());
-            }
-        }
+        used.read += usize::from(df.is_some());
         let df = match df {
             Some(df) => df,
             None => {
                 let df = from_db(store, wave, &reference, &index).await?;
+                // A closed wave no longer changes: freeze it for the next analysis.
                 if let (Some(dir), Some((count, last))) = (closed, fingerprint) {
                     let sha256 = super::columnar::write(dir, wave.id, &df)?;
                     store

@@ -318,6 +318,7 @@ pub fn compute(
     };
     let sex_col = u32s(&frame, &sex_q.code)?;
     let age_col = u32s(&frame, &age_q.code)?;
+    // Population margins per year, read once (in wave order, so the notes keep their order).
     let mut populations: HashMap<i32, Option<population::Population>> = HashMap::new();
     for lw in &waves {
         let year = lw.wave.year;
@@ -331,9 +332,16 @@ pub fn compute(
             }
             slot.insert(p);
         }
+        weighted.insert(year, populations.get(&year).is_some_and(Option::is_some));
+    }
+    // Each wave is raked on its own, so the waves are raked in parallel; the results are
+    // merged in wave order, which keeps weights, notes and the summary deterministic.
+    // A wave's weights, the notes its weighting gives, and its summary row.
+    type WaveWeights = (Vec<f64>, Vec<String>, Weighting);
+    let per_wave = |lw: &load::LoadedWave| -> Result<WaveWeights, Error> {
+        let year = lw.wave.year;
         let range = lw.offset..lw.offset + lw.len;
         let pop = populations.get(&year).and_then(Option::as_ref);
-        weighted.insert(year, pop.is_some());
         let cats: Vec<Vec<Option<usize>>> = range
             .clone()
             .map(|i| {
@@ -343,6 +351,8 @@ pub fn compute(
                 ]
             })
             .collect();
+        let mut notes = Vec::new();
+        let mut w = vec![1.0f64; lw.len];
         let mut raked: Option<weights::Raked> = None;
         // A random sample starts from its design weights N_h / n_h (METHODOLOGY §1).
         let design: Option<Vec<f64>> = {
@@ -366,7 +376,7 @@ pub fn compute(
                     pop.file.display()
                 ))
             })?;
-            weights[range.clone()].copy_from_slice(&r.weights);
+            w.copy_from_slice(&r.weights);
             for c in &r.collapsed {
                 notes.push(format!(
                     "{} {year}: no respondents aged {c} (age groups collapsed for weighting)",
@@ -384,16 +394,13 @@ pub fn compute(
             }
             raked = Some(r);
         } else if let Some(d) = &design {
-            weights[range.clone()].copy_from_slice(d);
+            w.copy_from_slice(d);
         }
-        let s: stats::Sums =
-            weights[range.clone()]
-                .iter()
-                .fold(Default::default(), |mut acc, &w| {
-                    acc.add(&stats::Sums::one(w, 0.0));
-                    acc
-                });
-        weighting.push(Weighting {
+        let s: stats::Sums = w.iter().fold(Default::default(), |mut acc, &x| {
+            acc.add(&stats::Sums::one(x, 0.0));
+            acc
+        });
+        let summary = Weighting {
             year,
             district: lw.wave.district.clone(),
             n: lw.len,
@@ -408,7 +415,18 @@ pub fn compute(
             max_weight_ratio: raked.as_ref().map(|r| r.max_ratio),
             trim_converged: raked.as_ref().is_none_or(|r| r.trim_converged),
             collapsed: raked.map(|r| r.collapsed).unwrap_or_default(),
-        });
+        };
+        Ok((w, notes, summary))
+    };
+    let raked: Vec<Result<WaveWeights, Error>> = {
+        use rayon::prelude::*;
+        waves.par_iter().map(per_wave).collect()
+    };
+    for (lw, r) in waves.iter().zip(raked) {
+        let (w, wave_notes, summary) = r?;
+        weights[lw.offset..lw.offset + lw.len].copy_from_slice(&w);
+        notes.extend(wave_notes);
+        weighting.push(summary);
     }
     frame
         .with_column(Series::new("w".into(), weights).into())
