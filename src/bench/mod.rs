@@ -84,6 +84,117 @@ pub async fn run(
     analyse(&store, db_path, surveys, districts, &generate).await
 }
 
+/// The same responses exported to CSV and analysed by `tests/bench/analyze.py` (pandas),
+/// timed from process start to its results file, against `trygg analyze`'s `trygg_secs`.
+async fn pandas(db_path: &Path, surveys: &Path, trygg_secs: f64) -> String {
+    let script = Path::new("tests/bench/analyze.py");
+    if !script.is_file() {
+        return format!(
+            "pandas comparison skipped: run from the repository root ({} not found)",
+            script.display()
+        );
+    }
+    let csv = db_path.with_extension("responses.csv");
+    let out = db_path.with_extension("pandas-results.csv");
+    if let Err(e) = export_csv(db_path, surveys, &csv).await {
+        return format!("pandas comparison skipped: exporting the responses failed: {e}");
+    }
+    let started = Instant::now();
+    let run = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&csv)
+        .arg(surveys.join("trygghet-2026.toml"))
+        .arg(surveys.join("population"))
+        .arg(&out)
+        .output();
+    let secs = started.elapsed().as_secs_f64();
+    match run {
+        Ok(o) if o.status.success() => format!(
+            "pandas, same responses from CSV (tests/bench/analyze.py, process start to {}): {secs:.2} s = {:.1} x trygg",
+            out.display(),
+            secs / trygg_secs
+        ),
+        Ok(o) => format!(
+            "pandas comparison skipped: {} (pip install pandas numpy)",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("the script failed")
+        ),
+        Err(e) => format!("pandas comparison skipped: python3: {e}"),
+    }
+}
+
+/// Writes every response as one CSV row: district, year, sex, age group and each share
+/// indicator's option code ("don't know" and no answer empty), for the pandas script.
+async fn export_csv(db_path: &Path, surveys: &Path, csv_path: &Path) -> Result<usize, Error> {
+    use crate::questionnaire::{QuestionKind, Role};
+    let file = surveys.join("trygghet-2026.toml");
+    let source = std::fs::read_to_string(&file)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+    let q = questionnaire::parse(&file.display().to_string(), &source)
+        .map_err(|f| Error::Invalid(f[0].to_string()))?;
+    let role = |r| {
+        q.with_role(r)
+            .map(|x| x.code.clone())
+            .ok_or_else(|| Error::Invalid("no sex or age question".into()))
+    };
+    let mut columns = vec![role(Role::Sex)?, role(Role::AgeGroup)?];
+    columns.extend(
+        q.indicators()
+            .filter(|(x, _)| x.kind != QuestionKind::Multi)
+            .map(|(x, _)| x.code.clone()),
+    );
+    let dont_know: std::collections::HashSet<(String, String)> = q
+        .questions
+        .iter()
+        .flat_map(|x| {
+            x.options
+                .iter()
+                .filter(|o| o.dont_know)
+                .map(|o| (x.code.clone(), o.code.clone()))
+        })
+        .collect();
+    let store = Store::connect(&db_path.display().to_string()).await?;
+    let fail = |e: csv::Error| Error::Internal(format!("writing {}: {e}", csv_path.display()));
+    let mut w = csv::Writer::from_path(csv_path).map_err(fail)?;
+    let mut header = vec![
+        "district".to_string(),
+        "year".into(),
+        "sex".into(),
+        "age_group".into(),
+    ];
+    header.extend(columns[2..].iter().cloned());
+    w.write_record(&header).map_err(fail)?;
+    let mut n = 0;
+    for wave in store.waves().await? {
+        let year = wave.year.to_string();
+        store
+            .scan_responses(wave.id, |answers| {
+                let v: serde_json::Value = serde_json::from_str(answers)
+                    .map_err(|e| Error::Internal(format!("stored answers: {e}")))?;
+                let mut row = vec![wave.district.as_str(), year.as_str()];
+                for c in &columns {
+                    let a = v.get(c).and_then(|a| a.as_str()).unwrap_or("");
+                    row.push(if dont_know.contains(&(c.clone(), a.to_string())) {
+                        ""
+                    } else {
+                        a
+                    });
+                }
+                w.write_record(&row)
+                    .map_err(|e| Error::Internal(format!("writing the CSV: {e}")))?;
+                n += 1;
+                Ok(())
+            })
+            .await?;
+    }
+    w.flush()
+        .map_err(|e| Error::Internal(format!("writing the CSV: {e}")))?;
+    store.close().await;
+    Ok(n)
+}
+
 async fn analyse(
     store: &Store,
     db_path: &Path,
@@ -125,13 +236,15 @@ async fn analyse(
             "trygg analyze failed in the benchmark".into(),
         ));
     }
+    let pandas = pandas(db_path, surveys, end_to_end).await;
     Ok(format!(
         "trygg bench: {} synthetic responses, {} districts x {} years\n\
          generate + store: {:>8}\n\
          load:             {:>8.2} s   ({} closed waves read from columnar files, {} frozen now)\n\
          analysis:         {:>8.2} s   (weights, {} result rows, {} measure rows)\n\
          peak memory:      {:>8.0} MiB\n\
-         `trygg analyze` end to end (process start to {}): {:.2} s",
+         `trygg analyze` end to end (process start to {}): {:.2} s\n\
+         {pandas}",
         t.responses,
         codes.len(),
         YEARS.count(),
