@@ -43,7 +43,9 @@ fn account(email: &str) -> Account {
     Sha256::digest(email.trim().to_lowercase().as_bytes()).into()
 }
 
-struct Table<K>(Mutex<HashMap<K, (Instant, u32)>>);
+/// Failures per key within [`WINDOW`], bounded to [`MAX_ENTRIES`] keys; shared with the
+/// residents' code throttle (`http::throttle`).
+pub(crate) struct Table<K>(Mutex<HashMap<K, (Instant, u32)>>);
 
 impl<K> Default for Table<K> {
     fn default() -> Self {
@@ -52,7 +54,8 @@ impl<K> Default for Table<K> {
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Table<K> {
-    fn over(&self, k: &K, max: u32) -> bool {
+    /// Whether `k` has `max` failures in its current window.
+    pub(crate) fn over(&self, k: &K, max: u32) -> bool {
         self.0
             .lock()
             .expect("throttle")
@@ -60,7 +63,10 @@ impl<K: std::hash::Hash + Eq + Clone> Table<K> {
             .is_some_and(|(since, n)| since.elapsed() < WINDOW && *n >= max)
     }
 
-    fn count(&self, k: K) {
+    /// Counts a failure of `k`. When the table is full of live entries a new key is not
+    /// counted: the keys already locked stay locked (clearing the table instead would let a
+    /// flood of addresses unlock everyone).
+    pub(crate) fn count(&self, k: K) {
         let mut t = self.0.lock().expect("throttle");
         if t.len() >= MAX_ENTRIES && !t.contains_key(&k) {
             t.retain(|_, (since, _)| since.elapsed() < WINDOW);

@@ -4,58 +4,37 @@
 //! [`WINDOW`]; after that every code request from it gets 429 until the window ends. A
 //! resident who mistypes a few times is never stopped; a guesser trying codes of 60 bits
 //! gets 10 tries per quarter hour. Only failures count, and other addresses are not
-//! affected. The table forgets expired addresses and is bounded in size.
+//! affected. The table is the login throttle's: expired addresses are forgotten, it is
+//! bounded in size, and a full table keeps the addresses it has locked.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 /// Unknown codes one address may try per window.
 pub const MAX_FAILURES: u32 = 10;
-/// The window failures are counted in.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Addresses remembered at most; beyond it expired entries are dropped first.
-const MAX_ADDRESSES: usize = 100_000;
+/// The window failures are counted in (the same as for staff logins).
+pub const WINDOW: Duration = crate::auth::throttle::WINDOW;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Throttle {
-    table: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    table: crate::auth::throttle::Table<IpAddr>,
 }
 
 impl Throttle {
     /// Whether `addr` has used up its failures in the current window.
     pub fn blocked(&self, addr: Option<IpAddr>) -> bool {
-        let Some(addr) = addr.map(crate::auth::throttle::network) else {
-            return false;
-        };
-        let table = self.table.lock().expect("throttle");
-        table
-            .get(&addr)
-            .is_some_and(|(since, n)| since.elapsed() < WINDOW && *n >= MAX_FAILURES)
+        addr.map(crate::auth::throttle::network)
+            .is_some_and(|a| self.table.over(&a, MAX_FAILURES))
     }
 
     /// Counts a failed code from `addr`.
     pub fn failed(&self, addr: Option<IpAddr>) {
-        let Some(addr) = addr.map(crate::auth::throttle::network) else {
-            return;
-        };
-        let mut table = self.table.lock().expect("throttle");
-        if table.len() >= MAX_ADDRESSES {
-            table.retain(|_, (since, _)| since.elapsed() < WINDOW);
-            if table.len() >= MAX_ADDRESSES {
-                // Under a flood of addresses forget everyone rather than grow without bound.
-                table.clear();
-            }
+        if let Some(a) = addr.map(crate::auth::throttle::network) {
+            self.table.count(a);
         }
-        let entry = table.entry(addr).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= WINDOW {
-            *entry = (Instant::now(), 0);
-        }
-        entry.1 += 1;
     }
 }
 
