@@ -131,6 +131,9 @@ impl Choices {
             .filter(|d| a.weighting.iter().any(|w| w.district == *d))
             .map(|d| (d.to_string(), super::staff::district_name(state, d)))
             .collect();
+        // Only indicators the analysis estimates (multiple-choice questions have none).
+        let estimated: std::collections::HashSet<&IndicatorKey> =
+            a.results.iter().map(|r| &r.indicator).collect();
         let mut indicators: Vec<(IndicatorKey, String)> = q
             .indicators()
             .map(|(x, i)| {
@@ -139,6 +142,7 @@ impl Choices {
                     i.label.get("sv").to_string(),
                 )
             })
+            .filter(|(k, _)| estimated.contains(k))
             .collect();
         indicators.extend(
             crate::report::index_blocks(q)

@@ -952,3 +952,72 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
         "{log:?}"
     );
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_lose_no_answer_and_take_no_code_twice() {
+    use crate::durability::Server;
+    let y = Year::new().await;
+    let codes = y.sample(40, "5");
+    let key = y.key_path().to_str().unwrap().to_string();
+    // Two instances behind one load balancer, on the same database file.
+    let servers = [
+        Server::start(&y.db.path(), &["--code-key", &key]),
+        Server::start(&y.db.path(), &["--code-key", &key]),
+    ];
+    let open = format!("/s/berga/{}", y.year);
+    let shared = format!("/k/{}", codes[30].as_str());
+    // 30 residents with their own codes, one code sent 20 times (10 to each server), and
+    // 100 answers by the open link, all at once, alternating between the servers.
+    let mut posts: Vec<String> = codes[..30]
+        .iter()
+        .map(|c| format!("/k/{}", c.as_str()))
+        .collect();
+    posts.extend(std::iter::repeat_n(shared.clone(), 20));
+    posts.extend(std::iter::repeat_n(open.clone(), 100));
+    let replies: Vec<(String, u16, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = posts
+            .iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let server = &servers[i % 2];
+                scope.spawn(move || {
+                    let (status, body) = server.request("POST", path, &answer("sv"));
+                    (path.clone(), status, body.contains("receipt"))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let receipts = |path: &str| {
+        replies
+            .iter()
+            .filter(|(p, s, r)| p == path && *s == 200 && *r)
+            .count()
+    };
+    let own: usize = codes[..30]
+        .iter()
+        .map(|c| receipts(&format!("/k/{}", c.as_str())))
+        .sum();
+    assert_eq!(own, 30);
+    assert_eq!(receipts(&shared), 1, "one code, one answer");
+    assert_eq!(
+        replies
+            .iter()
+            .filter(|(p, s, _)| *p == shared && *s == 409)
+            .count(),
+        19
+    );
+    assert_eq!(receipts(&open), 100);
+    drop(servers);
+    let ryd = y.db.store.wave("ryd", y.year).await.unwrap().unwrap();
+    let berga = y.db.store.wave("berga", y.year).await.unwrap().unwrap();
+    assert_eq!(y.db.store.count_responses(Some(ryd.id)).await.unwrap(), 31);
+    assert_eq!(
+        y.db.store.count_responses(Some(berga.id)).await.unwrap(),
+        100
+    );
+    assert_eq!(
+        scalar(&y.db, "select count(*) from codes where status = 'web'").await,
+        31
+    );
+}
