@@ -186,19 +186,32 @@ pub async fn load(
             Some(df) => df,
             None => {
                 let df = from_db(store, wave, &reference, &index).await?;
-                // A closed wave no longer changes: freeze it for the next analysis.
+                // A closed wave no longer changes: freeze it for the next analysis. The
+                // file only saves time, so failing to write it (a read-only folder, a full
+                // disk) is logged and the analysis goes on from the database.
                 if let (Some(dir), Some((count, last))) = (closed, fingerprint) {
-                    let sha256 = super::columnar::write(dir, wave.id, &df)?;
-                    store
-                        .record_frozen(&crate::store::FrozenWave {
-                            wave_id: wave.id,
-                            reference_questionnaire_id: reference_id(newest),
-                            responses: count,
-                            last_response_id: last,
-                            sha256,
-                        })
-                        .await?;
-                    used.written += 1;
+                    let frozen = match super::columnar::write(dir, wave.id, &df) {
+                        Ok(sha256) => {
+                            store
+                                .record_frozen(&crate::store::FrozenWave {
+                                    wave_id: wave.id,
+                                    reference_questionnaire_id: reference_id(newest),
+                                    responses: count,
+                                    last_response_id: last,
+                                    sha256,
+                                })
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    match frozen {
+                        Ok(()) => used.written += 1,
+                        Err(e) => tracing::warn!(
+                            error = %e,
+                            wave = wave.id,
+                            "a closed wave could not be frozen; it is read from the database"
+                        ),
+                    }
                 }
                 df
             }

@@ -142,6 +142,31 @@ async fn closed_waves_are_read_from_checked_columnar_files_with_identical_result
     assert!(same(&analyse(&db, false).await, &after));
     assert!(!same(&plain, &after), "the late answer counts");
 
+    // A hand edit of a stored answer (trygg never changes one) forgets the wave's file.
+    sqlx::query("update responses set answers = replace(answers, 'ganska', 'mycket') where id = (select min(id) from responses where wave_id = ?)")
+        .bind(closed.id)
+        .execute(&mut db.connection().await)
+        .await
+        .unwrap();
+    let edited = analyse(&db, true).await;
+    assert_eq!(
+        (edited.timings.frozen.read, edited.timings.frozen.written),
+        (7, 1)
+    );
+    assert!(same(&analyse(&db, false).await, &edited));
+
+    // A folder that cannot be written costs speed, not the analysis.
+    let dir = db.store.frozen_dir().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::write(&dir, b"not a folder").unwrap();
+    let blocked = analyse(&db, true).await;
+    assert_eq!(
+        (blocked.timings.frozen.read, blocked.timings.frozen.written),
+        (0, 0)
+    );
+    assert!(same(&edited, &blocked));
+    std::fs::remove_file(&dir).unwrap();
+
     // The report is byte-identical whether its waves come from files or the database.
     let report = |name: &str| {
         let out = db.dir.path().join(name);

@@ -109,14 +109,18 @@ impl TestDb {
         router(AppState::new(self.store.clone(), districts()).with_surveys(surveys_dir()))
     }
 
+    /// A separate connection to the database, for statements trygg itself never runs.
+    pub async fn connection(&self) -> sqlx::SqliteConnection {
+        use sqlx::Connection;
+        sqlx::SqliteConnection::connect(&format!("sqlite:{}", self.path().display()))
+            .await
+            .unwrap()
+    }
+
     /// Another writer: a separate connection holding the database's write lock until it
     /// commits.
     pub async fn lock(&self) -> sqlx::SqliteConnection {
-        use sqlx::Connection;
-        let mut other =
-            sqlx::SqliteConnection::connect(&format!("sqlite:{}", self.path().display()))
-                .await
-                .unwrap();
+        let mut other = self.connection().await;
         sqlx::query("BEGIN IMMEDIATE")
             .execute(&mut other)
             .await
