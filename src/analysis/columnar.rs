@@ -20,9 +20,13 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     Error::Internal(format!("{}: {e}", path.display()))
 }
 
+/// The layout of a frozen file (the loaded columns, see `load`). A release that changes it
+/// raises this number; files of another layout then have another name and are never read.
+const FORMAT: u32 = 1;
+
 /// Where a wave's file lives.
 pub fn path(dir: &Path, wave_id: i64) -> PathBuf {
-    dir.join(format!("wave-{wave_id}.parquet"))
+    dir.join(format!("wave-{wave_id}.v{FORMAT}.parquet"))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -33,8 +37,13 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The wave's frame from its file, if the file is there, has the recorded hash, `rows`
-/// rows and exactly the `columns`; `None` means "read the database".
-pub fn read(path: &Path, sha256: &str, rows: usize, columns: &[String]) -> Option<DataFrame> {
+/// rows and exactly the `columns` with their types; `None` means "read the database".
+pub fn read(
+    path: &Path,
+    sha256: &str,
+    rows: usize,
+    columns: &[(String, DataType)],
+) -> Option<DataFrame> {
     let bytes = std::fs::read(path).ok()?;
     if hex(&bytes) != sha256 {
         tracing::warn!(file = %path.display(), "a frozen wave's file does not match its hash; rebuilding it");
@@ -43,9 +52,13 @@ pub fn read(path: &Path, sha256: &str, rows: usize, columns: &[String]) -> Optio
     let df = ParquetReader::new(std::io::Cursor::new(bytes))
         .finish()
         .ok()?;
-    let names: Vec<&str> = df.columns().iter().map(|c| c.name().as_str()).collect();
-    (df.height() == rows && names == columns.iter().map(String::as_str).collect::<Vec<_>>())
-        .then_some(df)
+    let found: Vec<(&str, &DataType)> = df
+        .columns()
+        .iter()
+        .map(|c| (c.name().as_str(), c.dtype()))
+        .collect();
+    let expected: Vec<(&str, &DataType)> = columns.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    (df.height() == rows && found == expected).then_some(df)
 }
 
 /// Writes a wave's frame durably (temporary file, sync, rename, sync the folder) and

@@ -129,7 +129,18 @@ pub async fn load(
         .enumerate()
         .map(|(i, c)| (c.code.clone(), i))
         .collect();
-    let names: Vec<String> = columns(&reference).into_iter().map(|c| c.code).collect();
+    // The columns a frozen file must have, with their types (as `from_db` builds them).
+    let names: Vec<(String, DataType)> = columns(&reference)
+        .into_iter()
+        .map(|c| {
+            let t = match c.buffer {
+                Buffer::Choice { .. } => DataType::UInt32,
+                Buffer::Multi { .. } => DataType::UInt64,
+                Buffer::Number(_) => DataType::Int64,
+            };
+            (c.code, t)
+        })
+        .collect();
     let today = chrono::Local::now().date_naive();
     let mut district_col: Vec<String> = Vec::new();
     let mut year_col: Vec<i32> = Vec::new();

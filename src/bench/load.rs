@@ -317,7 +317,14 @@ pub async fn load(
     let rows: usize = stored.values().sum();
     tally.latencies.sort_unstable();
     let ok = tally.receipts.len();
-    let verdict = if lost == 0 && twice == 0 && rows == ok && tally.refused == 0 {
+    // Nothing stored, a server that stopped answering, or any refusal is a failure too.
+    let verdict = if ok > 0
+        && lost == 0
+        && twice == 0
+        && rows == ok
+        && tally.refused == 0
+        && tally.unanswered == 0
+    {
         "OK"
     } else {
         "FAILED"
@@ -376,7 +383,7 @@ pub async fn crash(
             rows
         ));
     }
-    let verdict = if lost_total == 0 && twice_total == 0 {
+    let verdict = if !receipts.is_empty() && lost_total == 0 && twice_total == 0 {
         "OK"
     } else {
         "FAILED"

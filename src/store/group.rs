@@ -15,7 +15,7 @@
 //! costs what a single transaction did; under heavy load batches grow by themselves.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use sqlx::sqlite::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
@@ -39,11 +39,12 @@ struct Job {
     reply: oneshot::Sender<Result<CodeOutcome, Error>>,
 }
 
-/// The writer task's queue, started on the first submission (in the caller's runtime),
-/// and how many batches it has committed.
+/// The writer task's queue, started on the first submission (in the caller's runtime) and
+/// started again if the task has ended (a panic must not stop every later answer), and how
+/// many batches it has committed.
 #[derive(Debug, Default)]
 pub(super) struct Writer {
-    queue: OnceLock<mpsc::Sender<Job>>,
+    queue: Mutex<Option<mpsc::Sender<Job>>>,
     commits: Arc<AtomicU64>,
 }
 
@@ -55,17 +56,20 @@ impl Store {
         response: NewResponse,
         code: Option<Vec<u8>>,
     ) -> Result<CodeOutcome, Error> {
-        let queue = self
-            .writer
-            .queue
-            .get_or_init(|| {
-                let (tx, rx) = mpsc::channel(QUEUE);
-                let fail_commit = self.faults.as_ref().map(|f| f.fail_commit.clone());
-                let commits = self.writer.commits.clone();
-                tokio::spawn(run(self.pool.clone(), fail_commit, commits, rx));
-                tx
-            })
-            .clone();
+        let queue = {
+            let mut slot = self.writer.queue.lock().expect("writer queue");
+            match slot.as_ref() {
+                Some(q) if !q.is_closed() => q.clone(),
+                _ => {
+                    let (tx, rx) = mpsc::channel(QUEUE);
+                    let fail_commit = self.faults.as_ref().map(|f| f.fail_commit.clone());
+                    let commits = self.writer.commits.clone();
+                    tokio::spawn(run(self.pool.clone(), fail_commit, commits, rx));
+                    *slot = Some(tx.clone());
+                    tx
+                }
+            }
+        };
         let (reply, answer) = oneshot::channel();
         let gone = || Error::Internal("the database writer has stopped".into());
         queue
@@ -95,7 +99,15 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let jobs = std::mem::take(&mut batch);
+        // A handler that stopped waiting (its client left, or its request timed out) sent
+        // no receipt: its answer is not stored either, so a retry cannot make a duplicate.
+        let jobs: Vec<Job> = std::mem::take(&mut batch)
+            .into_iter()
+            .filter(|j| !j.reply.is_closed())
+            .collect();
+        if jobs.is_empty() {
+            continue;
+        }
         let outcomes = write(&pool, fail_commit.clone(), &jobs).await;
         if outcomes
             .iter()
@@ -137,15 +149,9 @@ async fn write(
     }
     match tx.commit().await {
         Ok(()) => outcomes,
-        Err(e) => outcomes
-            .into_iter()
-            .map(|o| match o {
-                Ok(CodeOutcome::Stored) => {
-                    Err(Error::Internal(format!("the shared commit failed: {e}")))
-                }
-                other => other,
-            })
-            .collect(),
+        // Every outcome was read inside the lost transaction — "this code is already used"
+        // may have been used by a job of this very batch — so none of them stands.
+        Err(e) => all_failed(&format!("the shared commit failed: {e}")),
     }
 }
 

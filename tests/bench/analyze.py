@@ -71,8 +71,11 @@ def main(csv, questionnaire, population_dir, out):
 
     # Weights, wave by wave.
     w = np.ones(len(df))
+    populations = {}
     for (district, yr), idx in df.groupby(["district", "year"], observed=True).indices.items():
-        pop = pd.read_csv(f"{population_dir}/{yr}.csv", comment="#")
+        if yr not in populations:
+            populations[yr] = pd.read_csv(f"{population_dir}/{yr}.csv", comment="#")
+        pop = populations[yr]
         pop = pop[pop["district"] == district]
         margins = []
         for dim, cats in (("sex", sexes), ("age_group", ages)):
@@ -139,7 +142,13 @@ def main(csv, questionnaire, population_dir, out):
                     "ci_high": 1 / (1 + np.exp(-(logit + half))),
                 }
             ).reset_index()
-            prev = r.groupby(["district", "group"])[["estimate", "se"]].shift(1)
+            prev = r.groupby(["district", "group"])[["year", "estimate", "se"]].shift(1)
+            # Only the survey year just before counts as "previous" (not an older one left
+            # after a gap).
+            follows = prev["year"] == pd.Series(np.searchsorted(years, r["year"]) - 1).map(
+                lambda i: years[i] if i >= 0 else -1
+            )
+            prev.loc[~follows, ["estimate", "se"]] = np.nan
             r["diff_prev"] = r["estimate"] - prev["estimate"]
             z = (r["diff_prev"] / np.sqrt(r["se"] ** 2 + prev["se"] ** 2)).to_numpy()
             r["p_prev"] = np.array([math.erfc(abs(v) / math.sqrt(2)) if v == v else np.nan for v in z])
