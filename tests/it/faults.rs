@@ -147,6 +147,65 @@ async fn a_failing_commit_keeps_the_form_and_recovers() {
     assert_eq!(stored_markers(&db).await, (20..40).collect::<Vec<_>>());
 }
 
+#[tokio::test]
+async fn a_failed_shared_commit_tells_no_one_their_code_was_used() {
+    let (db, faults, _) = faulty().await;
+    let wave = db
+        .store
+        .wave("ryd", chrono::Datelike::year(&today()))
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = b"one letter's code".to_vec();
+    db.store
+        .save_sample(
+            wave.id,
+            &[trygg::fieldwork::StratumCount {
+                stratum: trygg::fieldwork::sample::ALL.into(),
+                population: 1000,
+                letters: 1,
+            }],
+            vec![(
+                hash.clone(),
+                trygg::fieldwork::sample::ALL.into(),
+                trygg::store::CodeStatus::Unused,
+            )],
+        )
+        .await
+        .unwrap();
+    let answer = trygg::store::NewResponse {
+        wave_id: wave.id,
+        submitted_on: today(),
+        channel: trygg::store::Channel::Web,
+        lang: "sv".into(),
+        synthetic: false,
+        answers: r#"{"T_OMRADET":"ganska_trygg"}"#.into(),
+    };
+    let five = || {
+        futures_util::future::join_all(
+            (0..5).map(|_| db.store.insert_response_with_code(&answer, &hash)),
+        )
+    };
+    // A double click, two tabs: the same code five times, and the commit fails. No one is
+    // told "already answered" on the strength of an answer that was never saved.
+    faults.fail_commits(true);
+    let outcomes = five().await;
+    assert!(outcomes.iter().all(Result::is_err), "{outcomes:?}");
+    faults.fail_commits(false);
+    assert_eq!(db.count().await, 0);
+    let outcomes = five().await;
+    let stored = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(trygg::store::CodeOutcome::Stored)))
+        .count();
+    let used = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(trygg::store::CodeOutcome::NotUnused(_))))
+        .count();
+    assert_eq!((stored, used), (1, 4));
+    assert_eq!(db.count().await, 1);
+}
+
 /// A tmpfs of `size` mounted on a temporary folder, unmounted when dropped; `None` where
 /// mounting is not allowed (not root, or no CAP_SYS_ADMIN).
 struct SmallDisk(tempfile::TempDir);
