@@ -1,5 +1,5 @@
 //! Closed waves frozen into columnar files: one Parquet file per wave, beside the database
-//! (`<database>.frozen/wave-<id>.parquet`), holding the wave's loaded columns (see `load`)
+//! (`<database>.frozen/wave-<id>.v1.parquet`), holding the wave's loaded columns (see `load`)
 //! so the analysis scans them with polars instead of decoding every answer's JSON again.
 //!
 //! The database stays the source of truth. A file is used only when its SHA-256 equals the
