@@ -88,9 +88,12 @@ pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, 
         districts: (*state.districts).clone(),
         surveys: state.surveys.clone(),
     };
-    let a = Arc::new(
-        crate::analysis::analyze(&state.store, &inputs, &Options::new(first..=last)).await?,
-    );
+    let store = state.store.clone();
+    let a = super::off_workers(async move {
+        crate::analysis::analyze(&store, &inputs, &Options::new(first..=last)).await
+    })
+    .await?;
+    let a = Arc::new(a);
     *cache = Some((key, a.clone()));
     Ok(Some(a))
 }

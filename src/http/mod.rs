@@ -143,6 +143,17 @@ impl AppState {
     }
 }
 
+/// Runs a long job (an analysis or a report: seconds of decoding, raking and writing on a
+/// large installation) on a blocking thread, so the async workers keep serving residents.
+pub(crate) async fn off_workers<T: Send + 'static>(
+    job: impl std::future::Future<Output = Result<T, Error>> + Send + 'static,
+) -> Result<T, Error> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || runtime.block_on(job))
+        .await
+        .map_err(|e| Error::Internal(format!("background job: {e}")))?
+}
+
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
     let (api_routes, api_doc) = api::routes();

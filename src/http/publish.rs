@@ -129,7 +129,11 @@ pub async fn generate(
         compare: None,
         out,
     };
-    match crate::report::generate(&state.store, &inputs, &options).await {
+    let store = state.store.clone();
+    let generated =
+        super::off_workers(async move { crate::report::generate(&store, &inputs, &options).await })
+            .await;
+    match generated {
         Ok(summary) => {
             state
                 .store
