@@ -124,21 +124,22 @@ pub async fn load(
         .max_by_key(|w| (w.year, w.questionnaire_id))
         .ok_or_else(|| Error::Invalid("no waves to analyse".into()))?;
     let reference = snapshot(newest.questionnaire_id)?;
-    let index: HashMap<String, usize> = columns(&reference)
+    let template = columns(&reference);
+    let index: HashMap<String, usize> = template
         .iter()
         .enumerate()
         .map(|(i, c)| (c.code.clone(), i))
         .collect();
     // The columns a frozen file must have, with their types (as `from_db` builds them).
-    let names: Vec<(String, DataType)> = columns(&reference)
-        .into_iter()
+    let names: Vec<(String, DataType)> = template
+        .iter()
         .map(|c| {
             let t = match c.buffer {
                 Buffer::Choice { .. } => DataType::UInt32,
                 Buffer::Multi { .. } => DataType::UInt64,
                 Buffer::Number(_) => DataType::Int64,
             };
-            (c.code, t)
+            (c.code.clone(), t)
         })
         .collect();
     let today = chrono::Local::now().date_naive();

@@ -330,9 +330,9 @@ pub fn compute(
                     population::path_for(&inputs.surveys, year).display()
                 ));
             }
+            weighted.insert(year, p.is_some());
             slot.insert(p);
         }
-        weighted.insert(year, populations.get(&year).is_some_and(Option::is_some));
     }
     // Each wave is raked on its own, so the waves are raked in parallel; the results are
     // merged in wave order, which keeps weights, notes and the summary deterministic.

@@ -243,6 +243,12 @@ impl FromRequestParts<AppState> for ApiQuery {
 }
 
 impl Filter {
+    /// Whether a wave is in the chosen district and year.
+    fn takes_wave(&self, w: &crate::store::Wave) -> bool {
+        self.district.as_ref().is_none_or(|d| w.district == *d)
+            && self.year.is_none_or(|y| w.year == y)
+    }
+
     /// Refuses the filters an endpoint does not take (they would otherwise be ignored and
     /// the caller would get everything).
     fn only(&self, allowed: &[&str]) -> Result<(), Box<Response>> {
@@ -454,8 +460,7 @@ pub async fn waves(
         .waves()
         .await?
         .into_iter()
-        .filter(|w| f.district.as_ref().is_none_or(|d| w.district == *d))
-        .filter(|w| f.year.is_none_or(|y| w.year == y))
+        .filter(|w| f.takes_wave(w))
         .map(|w| WaveItem {
             status: match w.status(today) {
                 crate::store::WaveStatus::NotOpen => "not_open",
@@ -499,12 +504,13 @@ pub async fn response_rates(
         return Ok(*refusal);
     }
     let mut items = Vec::new();
-    for w in state.store.waves().await? {
-        if f.district.as_ref().is_some_and(|d| w.district != *d)
-            || f.year.is_some_and(|y| w.year != y)
-        {
-            continue;
-        }
+    for w in state
+        .store
+        .waves()
+        .await?
+        .iter()
+        .filter(|w| f.takes_wave(w))
+    {
         for r in state.store.response_rates(w.id).await? {
             items.push(ResponseRate {
                 rate: r.rate(),

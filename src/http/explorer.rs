@@ -219,6 +219,7 @@ impl Choices {
             from: self.years.first().copied().unwrap_or(0),
             to: last,
             year: last,
+            swedish: false,
         }
     }
 
@@ -271,7 +272,7 @@ impl Choices {
                 "to" => sel.to = year(val, "Till", &mut faults).unwrap_or(sel.to),
                 "year" => sel.year = year(val, "Jämförelseår", &mut faults).unwrap_or(sel.year),
                 // The export's separator (the page ignores it).
-                "sep" if val == "semicolon" || val == "comma" => {}
+                "sep" if val == "semicolon" || val == "comma" => sel.swedish = val == "semicolon",
                 "sep" => faults.push(format!("sep: comma eller semicolon, inte {val}")),
                 // The site-wide language (the middleware adds it from Accept-Language; staff
                 // pages are Swedish).
@@ -320,6 +321,8 @@ struct Selection {
     to: i32,
     /// The year the districts are compared in.
     year: i32,
+    /// A CSV export for Swedish Excel: `;` and decimal comma (`sep=semicolon`).
+    swedish: bool,
 }
 
 impl Selection {
@@ -568,12 +571,8 @@ async fn export(state: AppState, query: Option<String>, format: Format) -> Resul
         indicator: &indicator,
     };
     let t = Table::new(&sel.title(&c), &rows(&look, &sel), &names);
-    let swedish = query
-        .as_deref()
-        .and_then(|q| super::form::parse(q.as_bytes()).ok())
-        .is_some_and(|p| p.iter().any(|(k, v)| k == "sep" && v == "semicolon"));
     let (bytes, mime, ext) = match format {
-        Format::Csv => (t.csv(swedish)?, "text/csv; charset=utf-8", "csv"),
+        Format::Csv => (t.csv(sel.swedish)?, "text/csv; charset=utf-8", "csv"),
         Format::Xlsx => (
             t.xlsx()?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -17,8 +17,7 @@ use crate::error::Error;
 enum Type {
     Text,
     Int,
-    /// A share, a difference of shares, or an index level (by the row's kind).
-    Share,
+    /// A number; a share among them is formatted as one by its cell ([`Cell::Share`]).
     Number,
     Bool,
 }
@@ -31,12 +30,12 @@ const COLUMNS: &[(&str, Type)] = &[
     ("group", Type::Text),
     ("indicator", Type::Text),
     ("kind", Type::Text),
-    ("estimate", Type::Share),
-    ("ci_low", Type::Share),
-    ("ci_high", Type::Share),
+    ("estimate", Type::Number),
+    ("ci_low", Type::Number),
+    ("ci_high", Type::Number),
     ("n", Type::Int),
     ("n_eff", Type::Number),
-    ("change_from_previous", Type::Share),
+    ("change_from_previous", Type::Number),
     ("q_previous", Type::Number),
     ("significant_previous", Type::Bool),
     ("suppressed", Type::Bool),
@@ -50,6 +49,36 @@ enum Cell {
     /// A share or a difference of shares (a percentage in a workbook).
     Share(Option<f64>),
     Bool(Option<bool>),
+}
+
+impl Cell {
+    fn text(&self) -> &str {
+        match self {
+            Cell::Text(s) => s,
+            _ => "",
+        }
+    }
+
+    fn int(&self) -> Option<i64> {
+        match self {
+            Cell::Int(v) => *v,
+            _ => None,
+        }
+    }
+
+    fn num(&self) -> Option<f64> {
+        match self {
+            Cell::Num(v) | Cell::Share(v) => *v,
+            _ => None,
+        }
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            Cell::Bool(v) => *v,
+            _ => None,
+        }
+    }
 }
 
 /// The rows of a view, ready to be written.
@@ -160,42 +189,10 @@ impl Table {
                 let cells = self.rows.iter().map(move |r| &r[i]);
                 let name = (*name).into();
                 let s = match ty {
-                    Type::Text => Series::new(
-                        name,
-                        cells
-                            .map(|c| match c {
-                                Cell::Text(s) => s.as_str(),
-                                _ => "",
-                            })
-                            .collect::<Vec<_>>(),
-                    ),
-                    Type::Int => Series::new(
-                        name,
-                        cells
-                            .map(|c| match c {
-                                Cell::Int(v) => *v,
-                                _ => None,
-                            })
-                            .collect::<Vec<_>>(),
-                    ),
-                    Type::Share | Type::Number => Series::new(
-                        name,
-                        cells
-                            .map(|c| match c {
-                                Cell::Num(v) | Cell::Share(v) => *v,
-                                _ => None,
-                            })
-                            .collect::<Vec<_>>(),
-                    ),
-                    Type::Bool => Series::new(
-                        name,
-                        cells
-                            .map(|c| match c {
-                                Cell::Bool(v) => *v,
-                                _ => None,
-                            })
-                            .collect::<Vec<_>>(),
-                    ),
+                    Type::Text => Series::new(name, cells.map(Cell::text).collect::<Vec<_>>()),
+                    Type::Int => Series::new(name, cells.map(Cell::int).collect::<Vec<_>>()),
+                    Type::Number => Series::new(name, cells.map(Cell::num).collect::<Vec<_>>()),
+                    Type::Bool => Series::new(name, cells.map(Cell::boolean).collect::<Vec<_>>()),
                 };
                 s.into()
             })

@@ -662,14 +662,7 @@ async fn reminders_marks_paper_answers_and_response_rates() {
     assert_eq!(y.db.count().await, 7);
 
     // Every change made on the command line is in the audit log.
-    let log: Vec<String> =
-        y.db.store
-            .audit_log(Some("command line"), None)
-            .await
-            .unwrap()
-            .iter()
-            .map(|e| e.action.clone())
-            .collect();
+    let log = audit_actions(&y.db.store, Some("command line")).await;
     for action in ["codes created", "letters marked", "paper import"] {
         assert!(log.iter().any(|a| a == action), "{action} in {log:?}");
     }
@@ -939,14 +932,7 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
         .await,
         1
     );
-    let log: Vec<String> =
-        y.db.store
-            .audit_log(Some("admin@kommun.se"), None)
-            .await
-            .unwrap()
-            .iter()
-            .map(|e| e.action.clone())
-            .collect();
+    let log = audit_actions(&y.db.store, Some("admin@kommun.se")).await;
     assert!(
         log.contains(&"paper import".to_string()) && log.contains(&"letters marked".to_string()),
         "{log:?}"

@@ -171,6 +171,17 @@ pub async fn fill_districts(
     }
 }
 
+/// The actions in the audit log (newest first), of one actor or of everyone.
+pub async fn audit_actions(store: &Store, actor: Option<&str>) -> Vec<String> {
+    store
+        .audit_log(actor, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,

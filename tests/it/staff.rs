@@ -338,14 +338,7 @@ async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "every session ended");
     }
-    let log: Vec<String> = db
-        .store
-        .audit_log(None, None)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.action.clone())
-        .collect();
+    let log = audit_actions(&db.store, None).await;
     assert!(
         log.contains(&"password set".to_string())
             && log.contains(&"logged out everywhere".to_string()),
@@ -1437,14 +1430,7 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
         send(&app, api("/api/v1/waves", Some(&token))).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let actions: Vec<String> = db
-        .store
-        .audit_log(None, None)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.action.clone())
-        .collect();
+    let actions = audit_actions(&db.store, None).await;
     assert!(
         actions.contains(&"API token created".to_string())
             && actions.contains(&"API token revoked".to_string())
@@ -1639,14 +1625,7 @@ async fn the_measures_register_keeps_its_history_and_the_report_says_which_versi
             .len(),
         2
     );
-    let log: Vec<String> = db
-        .store
-        .audit_log(Some("analys@kommun.se"), None)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.action.clone())
-        .collect();
+    let log = audit_actions(&db.store, Some("analys@kommun.se")).await;
     assert!(
         log.contains(&"measure edited".to_string()) && log.contains(&"measure removed".to_string()),
         "{log:?}"
