@@ -173,18 +173,22 @@ impl Driver {
     }
 
     /// Types into a field (for a file input: the file's path).
-    fn type_into(&self, css: &str, text: &str) {
+    /// The WebDriver id of the first element matching `css`.
+    fn element(&self, css: &str) -> String {
         let el = self.call(
             "POST",
             &format!("/session/{}/element", self.session),
             Some(json!({"using": "css selector", "value": css})),
         );
-        let id = el
-            .as_object()
+        el.as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .unwrap_or_else(|| panic!("no element {css}: {el}"))
-            .to_string();
+            .to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
         self.call(
             "POST",
             &format!("/session/{}/element/{id}/value", self.session),
@@ -193,17 +197,7 @@ impl Driver {
     }
 
     fn click(&self, css: &str) {
-        let el = self.call(
-            "POST",
-            &format!("/session/{}/element", self.session),
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        let id = el
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no element {css}: {el}"))
-            .to_string();
+        let id = self.element(css);
         self.call(
             "POST",
             &format!("/session/{}/element/{id}/click", self.session),
