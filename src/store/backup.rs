@@ -56,6 +56,11 @@ impl Store {
 
     /// Writes a verified copy of the database to `target`, which must not exist yet.
     pub async fn backup(&self, target: &Path) -> Result<BackupSummary, Error> {
+        if self.backend == super::Backend::Postgres {
+            return Err(Error::Invalid(
+                "`trygg backup` copies a SQLite file; back up PostgreSQL with pg_dump, or copy it to a SQLite file with `trygg db copy`".into(),
+            ));
+        }
         if target.exists() {
             return Err(Error::Invalid(format!(
                 "{} already exists; a backup never overwrites a file",
@@ -94,7 +99,7 @@ impl Store {
         let file = partial
             .to_str()
             .ok_or_else(|| Error::Invalid(format!("{} is not UTF-8", partial.display())))?;
-        sqlx::query("VACUUM INTO ?")
+        sqlx::query("VACUUM INTO $1")
             .bind(file)
             .execute(&self.pool)
             .await?;

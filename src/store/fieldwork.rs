@@ -119,7 +119,7 @@ impl Store {
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
         let existing: i64 =
-            sqlx::query_scalar("select count(*) from sample_strata where wave_id = ?")
+            sqlx::query_scalar("select count(*) from sample_strata where wave_id = $1")
                 .bind(wave_id)
                 .fetch_one(tx.conn())
                 .await?;
@@ -130,7 +130,7 @@ impl Store {
         }
         for s in strata {
             sqlx::query(
-                "insert into sample_strata (wave_id, stratum, population, letters) values (?, ?, ?, ?)",
+                "insert into sample_strata (wave_id, stratum, population, letters) values ($1, $2, $3, $4)",
             )
             .bind(wave_id)
             .bind(&s.stratum)
@@ -142,7 +142,7 @@ impl Store {
         // Hash order: the order rows are stored in says nothing about the draw or the print file.
         codes.sort_by(|a, b| a.0.cmp(&b.0));
         for (hash, stratum, status) in &codes {
-            sqlx::query("insert into codes (hash, wave_id, stratum, status) values (?, ?, ?, ?)")
+            sqlx::query("insert into codes (hash, wave_id, stratum, status) values ($1, $2, $3, $4)")
                 .bind(hash)
                 .bind(wave_id)
                 .bind(stratum)
@@ -155,7 +155,7 @@ impl Store {
 
     /// Whether a wave was drawn as a random sample (it has letter codes).
     pub async fn is_sampled(&self, wave_id: i64) -> Result<bool, Error> {
-        let n: i64 = sqlx::query_scalar("select count(*) from sample_strata where wave_id = ?")
+        let n: i64 = sqlx::query_scalar("select count(*) from sample_strata where wave_id = $1")
             .bind(wave_id)
             .fetch_one(&self.pool)
             .await?;
@@ -165,7 +165,7 @@ impl Store {
     /// The strata of a sampled wave: (stratum, N_h, n_h).
     pub async fn sample_strata(&self, wave_id: i64) -> Result<Vec<StratumCount>, Error> {
         let rows = sqlx::query(
-            "select stratum, population, letters from sample_strata where wave_id = ? order by stratum",
+            "select stratum, population, letters from sample_strata where wave_id = $1 order by stratum",
         )
         .bind(wave_id)
         .fetch_all(&self.pool)
@@ -182,7 +182,7 @@ impl Store {
 
     /// The letter code with this hash.
     pub async fn code(&self, hash: &[u8]) -> Result<Option<CodeInfo>, Error> {
-        let row = sqlx::query("select wave_id, status from codes where hash = ?")
+        let row = sqlx::query("select wave_id, status from codes where hash = $1")
             .bind(hash)
             .fetch_optional(&self.pool)
             .await?;
@@ -214,7 +214,7 @@ impl Store {
         hash: &[u8],
     ) -> Result<CodeOutcome, Error> {
         let used = sqlx::query(
-            "update codes set status = ? where hash = ? and wave_id = ? and status = 'unused'",
+            "update codes set status = $1 where hash = $2 and wave_id = $3 and status = 'unused'",
         )
         .bind(r.channel.as_str())
         .bind(hash)
@@ -224,7 +224,7 @@ impl Store {
         .rows_affected();
         if used != 1 {
             let status: Option<String> =
-                sqlx::query_scalar("select status from codes where hash = ? and wave_id = ?")
+                sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
                     .bind(hash)
                     .bind(r.wave_id)
                     .fetch_optional(tx.conn())
@@ -250,14 +250,14 @@ impl Store {
         let mut before = Vec::new();
         for h in hashes {
             let s: Option<String> =
-                sqlx::query_scalar("select status from codes where hash = ? and wave_id = ?")
+                sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
                     .bind(h)
                     .bind(wave_id)
                     .fetch_optional(tx.conn())
                     .await?;
             let s = s.map(|s| CodeStatus::from_db(&s)).transpose()?;
             if s == Some(CodeStatus::Unused) {
-                sqlx::query("update codes set status = ? where hash = ?")
+                sqlx::query("update codes set status = $1 where hash = $2")
                     .bind(status.as_str())
                     .bind(h)
                     .execute(tx.conn())
@@ -278,7 +278,7 @@ impl Store {
         let mut out = Vec::with_capacity(hashes.len());
         for h in hashes {
             let s: Option<String> =
-                sqlx::query_scalar("select status from codes where hash = ? and wave_id = ?")
+                sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
                     .bind(h)
                     .bind(wave_id)
                     .fetch_optional(&self.pool)
@@ -292,13 +292,13 @@ impl Store {
     pub async fn response_rates(&self, wave_id: i64) -> Result<Vec<StratumRate>, Error> {
         let rows = sqlx::query(
             r#"select s.stratum, s.population, s.letters,
-                      sum(c.status = 'undeliverable') as undeliverable,
-                      sum(c.status = 'declined') as declined,
-                      sum(c.status = 'web') as web,
-                      sum(c.status = 'paper') as paper
+                      count(case when c.status = 'undeliverable' then 1 end) as undeliverable,
+                      count(case when c.status = 'declined' then 1 end) as declined,
+                      count(case when c.status = 'web' then 1 end) as web,
+                      count(case when c.status = 'paper' then 1 end) as paper
                from sample_strata s left join codes c
                  on c.wave_id = s.wave_id and c.stratum = s.stratum
-               where s.wave_id = ?
+               where s.wave_id = $1
                group by s.stratum, s.population, s.letters
                order by s.stratum"#,
         )

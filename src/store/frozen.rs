@@ -21,19 +21,17 @@ pub struct FrozenWave {
 }
 
 impl Store {
-    /// The folder of frozen waves: `<database>.frozen` beside the database file (none for
-    /// an in-memory database).
+    /// The folder of frozen waves: the one chosen when the store was opened, else
+    /// `<database>.frozen` beside a SQLite file (none for an in-memory database, nor for
+    /// PostgreSQL without a chosen folder).
     pub fn frozen_dir(&self) -> Option<PathBuf> {
-        let file = self.file.as_ref()?;
-        let mut name = file.file_name()?.to_os_string();
-        name.push(".frozen");
-        Some(file.with_file_name(name))
+        self.frozen.clone()
     }
 
     /// A wave's response count and last response id: what a frozen file must match.
     pub async fn wave_fingerprint(&self, wave_id: i64) -> Result<(i64, i64), Error> {
         let row = sqlx::query(
-            "select count(*) as n, coalesce(max(id), 0) as last from responses where wave_id = ?",
+            "select count(*) as n, coalesce(max(id), 0) as last from responses where wave_id = $1",
         )
         .bind(wave_id)
         .fetch_one(&self.pool)
@@ -42,7 +40,7 @@ impl Store {
     }
 
     pub async fn frozen_wave(&self, wave_id: i64) -> Result<Option<FrozenWave>, Error> {
-        let row = sqlx::query("select * from frozen_waves where wave_id = ?")
+        let row = sqlx::query("select * from frozen_waves where wave_id = $1")
             .bind(wave_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -59,15 +57,22 @@ impl Store {
     pub async fn record_frozen(&self, f: &FrozenWave) -> Result<(), Error> {
         let mut tx = self.write().await?;
         sqlx::query(
-            r#"insert or replace into frozen_waves
+            r#"insert into frozen_waves
                (wave_id, reference_questionnaire_id, responses, last_response_id, sha256, frozen_on)
-               values (?, ?, ?, ?, ?, date('now'))"#,
+               values ($1, $2, $3, $4, $5, $6)
+               on conflict (wave_id) do update set
+                 reference_questionnaire_id = excluded.reference_questionnaire_id,
+                 responses = excluded.responses,
+                 last_response_id = excluded.last_response_id,
+                 sha256 = excluded.sha256,
+                 frozen_on = excluded.frozen_on"#,
         )
         .bind(f.wave_id)
         .bind(f.reference_questionnaire_id)
         .bind(f.responses)
         .bind(f.last_response_id)
         .bind(&f.sha256)
+        .bind(chrono::Utc::now().date_naive().format(super::DATE).to_string())
         .execute(tx.conn())
         .await?;
         tx.commit().await

@@ -17,11 +17,11 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use sqlx::sqlite::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::write::WriteTx;
-use super::{CodeOutcome, NewResponse, Store};
+use super::{Backend, CodeOutcome, NewResponse, Store};
 use crate::error::Error;
 
 /// At most this many answers share a transaction: enough to amortise the sync under any
@@ -64,7 +64,7 @@ impl Store {
                     let (tx, rx) = mpsc::channel(QUEUE);
                     let fail_commit = self.faults.as_ref().map(|f| f.fail_commit.clone());
                     let commits = self.writer.commits.clone();
-                    tokio::spawn(run(self.pool.clone(), fail_commit, commits, rx));
+                    tokio::spawn(run(self.pool.clone(), self.backend, fail_commit, commits, rx));
                     *slot = Some(tx.clone());
                     tx
                 }
@@ -92,7 +92,8 @@ impl Store {
 
 /// The writer: one batch after the other until every sender is gone.
 async fn run(
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     fail_commit: Option<Arc<AtomicBool>>,
     commits: Arc<AtomicU64>,
     mut rx: mpsc::Receiver<Job>,
@@ -108,7 +109,7 @@ async fn run(
         if jobs.is_empty() {
             continue;
         }
-        let outcomes = write(&pool, fail_commit.clone(), &jobs).await;
+        let outcomes = write(&pool, backend, fail_commit.clone(), &jobs).await;
         if outcomes
             .iter()
             .any(|o| matches!(o, Ok(CodeOutcome::Stored)))
@@ -124,7 +125,8 @@ async fn run(
 
 /// The batch's outcomes, in job order; only called "stored" once committed.
 async fn write(
-    pool: &SqlitePool,
+    pool: &AnyPool,
+    backend: Backend,
     fail_commit: Option<Arc<AtomicBool>>,
     jobs: &[Job],
 ) -> Vec<Result<CodeOutcome, Error>> {
@@ -133,7 +135,7 @@ async fn write(
             .map(|_| Err(Error::Internal(why.to_string())))
             .collect()
     };
-    let mut tx = match WriteTx::begin(pool, fail_commit).await {
+    let mut tx = match WriteTx::begin(pool, backend, fail_commit).await {
         Ok(tx) => tx,
         Err(e) => return all_failed(&format!("could not start a write: {e}")),
     };

@@ -6,7 +6,7 @@ use super::Store;
 use crate::analysis::measures::{Measure, RegisterVersion};
 use crate::error::Error;
 
-fn measure(r: &sqlx::sqlite::SqliteRow) -> Result<Measure, Error> {
+fn measure(r: &sqlx::any::AnyRow) -> Result<Measure, Error> {
     let start: String = r.get("start");
     let targets: String = r.get("targets");
     Ok(Measure {
@@ -59,7 +59,7 @@ impl Store {
 
     /// Every version of one measure, oldest first.
     pub async fn measure_history(&self, id: &str) -> Result<Vec<Measure>, Error> {
-        let rows = sqlx::query("select * from measure_versions where id = ? order by version")
+        let rows = sqlx::query("select * from measure_versions where id = $1 order by version")
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
@@ -77,7 +77,7 @@ impl Store {
         let mut tx = self.write().await?;
         for m in ms {
             let version: i64 = sqlx::query_scalar(
-                "select coalesce(max(version), 0) + 1 from measure_versions where id = ?",
+                "select coalesce(max(version), 0) + 1 from measure_versions where id = $1",
             )
             .bind(&m.id)
             .fetch_one(tx.conn())
@@ -85,7 +85,7 @@ impl Store {
             sqlx::query(
                 r#"insert into measure_versions
                    (id, version, district, start, category, title, lag_months, targets, removed, edited_by, edited_at)
-                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"#,
             )
             .bind(&m.id)
             .bind(version)
@@ -95,7 +95,7 @@ impl Store {
             .bind(&m.title)
             .bind(m.lag_months as i64)
             .bind(m.targets.join(","))
-            .bind(removed)
+            .bind(i64::from(removed))
             .bind(actor)
             .bind(&at)
             .execute(tx.conn())

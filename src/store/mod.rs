@@ -2,12 +2,18 @@
 //!
 //! The embedded default is a SQLite file in WAL mode with `synchronous = FULL`, so a
 //! committed response is on disk before the resident sees the receipt — it survives the
-//! process being killed and the machine losing power. PostgreSQL (chosen by a
-//! `postgres://` URL) is a later step; callers only see [`Store`], so it can arrive
-//! without touching them.
+//! process being killed and the machine losing power. A `postgres://` URL selects
+//! PostgreSQL instead, for installations with several servers (a police region).
+//!
+//! Both backends run the very same statements through sqlx's `Any` driver: every statement
+//! is written once, in the SQL both understand (`$1` placeholders, `returning`, `on conflict`,
+//! no `PRAGMA` outside the SQLite-only corners), and integers everywhere a flag is kept, so
+//! a row reads the same from either. Each backend has its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`) creating the same tables.
 //!
 //! Every write goes through [`write::WriteTx`], which discards a connection after any
-//! failure instead of returning it to the pool in an unknown state.
+//! failure instead of returning it to the pool in an unknown state, and which serialises
+//! writers on both backends (see there).
 
 mod backup;
 mod fieldwork;
@@ -30,23 +36,46 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::error::Error;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database server a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one SQLite file.
+    Sqlite,
+    /// A PostgreSQL server, for several trygg servers on one database.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names: `postgres://` or `postgresql://` is PostgreSQL;
+    /// anything else (a `sqlite:` URL or a plain path) is a SQLite file.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
 
 /// The database, behind one interface.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     faults: Option<Faults>,
     /// The group-commit writer residents' answers go through (`group.rs`).
     writer: std::sync::Arc<group::Writer>,
-    /// The database file (none in memory): frozen waves are kept beside it.
-    file: Option<std::path::PathBuf>,
+    /// The folder of frozen closed waves, if any (`frozen.rs`).
+    frozen: Option<std::path::PathBuf>,
 }
 
 /// How long a writer waits for another writer's lock before the resident is told
@@ -63,6 +92,10 @@ pub struct StoreOptions {
     /// Open only a database that exists, without bringing its schema up to date (for
     /// `backup`: a mistyped path must not create an empty database to back up).
     pub existing_only: bool,
+    /// Where frozen closed waves are kept. `None`: beside a SQLite file
+    /// (`<database>.frozen`); on PostgreSQL, no frozen files (every wave is read from the
+    /// server).
+    pub frozen_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for StoreOptions {
@@ -71,6 +104,7 @@ impl Default for StoreOptions {
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
             faults: None,
             existing_only: false,
+            frozen_dir: None,
         }
     }
 }
@@ -190,6 +224,17 @@ pub struct StoredResponse {
 
 const DATE: &str = "%Y-%m-%d";
 
+/// A database URL fit for messages and logs: without its password.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 fn date(s: &str) -> Result<NaiveDate, Error> {
     NaiveDate::parse_from_str(s, DATE)
         .map_err(|_| Error::Internal(format!("stored date \"{s}\" is not YYYY-MM-DD")))
@@ -205,29 +250,81 @@ fn sha256_hex(s: &str) -> String {
 impl Store {
     /// Opens (creating if needed) the database named by `url` and brings its schema up to date.
     ///
-    /// `url` is a `sqlite:` URL or a plain file path; `postgres://` is refused with a clear
-    /// message until PostgreSQL support lands.
+    /// `url` is a `sqlite:` URL or a plain file path (the embedded default), or a
+    /// `postgres://` URL of a database that exists (its tables are created here).
     pub async fn connect(url: &str) -> Result<Store, Error> {
         Self::connect_with(url, StoreOptions::default()).await
     }
 
     /// [`Store::connect`] with a busy timeout and faults of the caller's choice.
     pub async fn connect_with(url: &str, opts: StoreOptions) -> Result<Store, Error> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        sqlx::any::install_default_drivers();
+        match Backend::of_url(url) {
+            Backend::Sqlite => Self::connect_sqlite(url, opts).await,
+            Backend::Postgres => Self::connect_postgres(url, opts).await,
+        }
+    }
+
+    async fn connect_postgres(url: &str, opts: StoreOptions) -> Result<Store, Error> {
+        if opts.faults.is_some() {
             return Err(Error::Config(
-                "PostgreSQL is not supported yet; use a SQLite file (the default, trygg.db)".into(),
+                "storage faults can only be injected into a SQLite database".into(),
             ));
         }
+        let pool = AnyPoolOptions::new()
+            // Several servers share one PostgreSQL: each keeps a modest pool.
+            .max_connections(16)
+            .acquire_timeout(opts.busy_timeout + Duration::from_secs(1))
+            .after_connect(move |conn, _| {
+                let ms = opts.busy_timeout.as_millis();
+                Box::pin(async move {
+                    // The busy timeout's PostgreSQL twin: a statement waiting for another
+                    // server's lock gives up instead of hanging the resident.
+                    sqlx::query(sqlx::AssertSqlSafe(format!("SET lock_timeout = {ms}")))
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(|e| Error::Config(format!("PostgreSQL at {}: {e}", redact(url))))?;
+        if opts.existing_only {
+            let migrated: i64 = sqlx::query_scalar(
+                "select count(*) from information_schema.tables where table_name = '_sqlx_migrations'",
+            )
+            .fetch_one(&pool)
+            .await?;
+            if migrated == 0 {
+                return Err(Error::Config(format!(
+                    "{} is not a trygg database",
+                    redact(url)
+                )));
+            }
+        } else {
+            POSTGRES_MIGRATOR.run(&pool).await?;
+        }
+        Ok(Store {
+            pool,
+            backend: Backend::Postgres,
+            faults: None,
+            writer: Default::default(),
+            frozen: opts.frozen_dir,
+        })
+    }
+
+    async fn connect_sqlite(url: &str, opts: StoreOptions) -> Result<Store, Error> {
         let options = if url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("DATABASE_URL \"{url}\": {e}")))?
         } else {
             SqliteConnectOptions::new().filename(url)
         };
+        let memory = url.contains(":memory:");
         let file = options.get_filename().to_path_buf();
         if let Some(dir) = file.parent()
             && !dir.as_os_str().is_empty()
-            && !url.contains(":memory:")
+            && !memory
             && !dir.is_dir()
         {
             return Err(Error::Config(format!(
@@ -235,24 +332,39 @@ impl Store {
                 dir.display()
             )));
         }
-        if opts.existing_only && !url.contains(":memory:") && !file.is_file() {
+        if opts.existing_only && !memory && !file.is_file() {
             return Err(Error::Config(format!(
                 "there is no database at {}",
                 file.display()
             )));
         }
-        let options = options
-            .create_if_missing(!opts.existing_only)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is synced before it returns, so an acknowledged response
-            // survives power loss too, not only a killed process.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(opts.busy_timeout);
-        let mut pool_options = SqlitePoolOptions::new()
+        let options = options.create_if_missing(!opts.existing_only);
+        let any = <sqlx::any::AnyConnectOptions as sqlx::ConnectOptions>::from_url(&sqlx::ConnectOptions::to_url_lossy(
+            &options,
+        ))?;
+        let busy_ms = opts.busy_timeout.as_millis();
+        let mut pool_options = AnyPoolOptions::new()
             .max_connections(8)
             // A resident waiting for a connection waits no longer than for a lock.
-            .acquire_timeout(opts.busy_timeout + Duration::from_secs(1));
+            .acquire_timeout(opts.busy_timeout + Duration::from_secs(1))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    // WAL, so readers never wait for the writer; FULL, so a commit is
+                    // synced before it returns and an acknowledged response survives power
+                    // loss too, not only a killed process.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL".to_string(),
+                        "PRAGMA synchronous = FULL".to_string(),
+                        "PRAGMA foreign_keys = ON".to_string(),
+                        format!("PRAGMA busy_timeout = {busy_ms}"),
+                    ] {
+                        sqlx::query(sqlx::AssertSqlSafe(pragma))
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            });
         if let Some(faults) = opts.faults.clone() {
             pool_options = pool_options.before_acquire(move |conn, _| {
                 let limit = faults.page_limit.load(Ordering::SeqCst);
@@ -268,7 +380,7 @@ impl Store {
                 })
             });
         }
-        let pool = pool_options.connect_with(options).await?;
+        let pool = pool_options.connect_with(any).await?;
         if opts.existing_only {
             let migrated: i64 = sqlx::query_scalar(
                 "select count(*) from sqlite_master where name = '_sqlx_migrations'",
@@ -282,26 +394,38 @@ impl Store {
                 )));
             }
         } else {
-            MIGRATOR.run(&pool).await?;
+            SQLITE_MIGRATOR.run(&pool).await?;
         }
+        let frozen = opts.frozen_dir.or_else(|| {
+            let mut name = file.file_name()?.to_os_string();
+            name.push(".frozen");
+            (!memory).then(|| file.with_file_name(name))
+        });
         Ok(Store {
             pool,
+            backend: Backend::Sqlite,
             faults: opts.faults,
             writer: Default::default(),
-            file: (!url.contains(":memory:")).then_some(file),
+            frozen,
         })
     }
 
-    /// A write transaction: `BEGIN IMMEDIATE` on a connection that is closed on failure.
+    /// The database server behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A write transaction on a connection that is closed on failure ([`write::WriteTx`]).
     async fn write(&self) -> Result<write::WriteTx, Error> {
         write::WriteTx::begin(
             &self.pool,
+            self.backend,
             self.faults.as_ref().map(|f| f.fail_commit.clone()),
         )
         .await
     }
 
-    /// Pages in the database file now (the tests fill the "disk" just above it).
+    /// Pages in the database file now (the tests fill the "disk" just above it; SQLite only).
     pub async fn page_count(&self) -> Result<u64, Error> {
         let n: i64 = sqlx::query_scalar("PRAGMA page_count")
             .fetch_one(&self.pool)
@@ -319,7 +443,7 @@ impl Store {
         let existing = sqlx::query(
             r#"select w.id, q.sha256, w.opens_on, w.closes_on
                from waves w join questionnaires q on q.id = w.questionnaire_id
-               where w.district = ? and w.year = ?"#,
+               where w.district = $1 and w.year = $2"#,
         )
         .bind(w.district)
         .bind(w.year)
@@ -345,7 +469,7 @@ impl Store {
             }
             return Ok(Published::Unchanged);
         }
-        let qid: i64 = match sqlx::query_scalar("select id from questionnaires where sha256 = ?")
+        let qid: i64 = match sqlx::query_scalar("select id from questionnaires where sha256 = $1")
             .bind(&sha)
             .fetch_optional(tx.conn())
             .await?
@@ -354,7 +478,7 @@ impl Store {
             None => {
                 sqlx::query_scalar(
                     r#"insert into questionnaires (code, sha256, source, published_on)
-                       values (?, ?, ?, ?) returning id"#,
+                       values ($1, $2, $3, $4) returning id"#,
                 )
                 .bind(w.questionnaire_code)
                 .bind(&sha)
@@ -366,7 +490,7 @@ impl Store {
         };
         sqlx::query(
             r#"insert into waves (district, year, questionnaire_id, opens_on, closes_on)
-               values (?, ?, ?, ?, ?)"#,
+               values ($1, $2, $3, $4, $5)"#,
         )
         .bind(w.district)
         .bind(w.year)
@@ -379,7 +503,7 @@ impl Store {
         Ok(Published::Created)
     }
 
-    fn wave_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Wave, Error> {
+    fn wave_from_row(row: &AnyRow) -> Result<Wave, Error> {
         Ok(Wave {
             id: row.get("id"),
             district: row.get("district"),
@@ -387,15 +511,15 @@ impl Store {
             questionnaire_id: row.get("questionnaire_id"),
             opens_on: date(row.get("opens_on"))?,
             closes_on: date(row.get("closes_on"))?,
-            sampled: row.get("sampled"),
+            sampled: row.get::<i64, _>("sampled") != 0,
         })
     }
 
     pub async fn wave(&self, district: &str, year: i32) -> Result<Option<Wave>, Error> {
         let row = sqlx::query(
             r#"select id, district, year, questionnaire_id, opens_on, closes_on,
-                      exists (select 1 from sample_strata s where s.wave_id = waves.id) as sampled
-               from waves where district = ? and year = ?"#,
+                      (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
+               from waves where district = $1 and year = $2"#,
         )
         .bind(district)
         .bind(year)
@@ -408,8 +532,8 @@ impl Store {
     pub async fn wave_by_id(&self, id: i64) -> Result<Option<Wave>, Error> {
         let row = sqlx::query(
             r#"select id, district, year, questionnaire_id, opens_on, closes_on,
-                      exists (select 1 from sample_strata s where s.wave_id = waves.id) as sampled
-               from waves where id = ?"#,
+                      (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
+               from waves where id = $1"#,
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -421,7 +545,7 @@ impl Store {
     pub async fn waves(&self) -> Result<Vec<Wave>, Error> {
         let rows = sqlx::query(
             r#"select id, district, year, questionnaire_id, opens_on, closes_on,
-                      exists (select 1 from sample_strata s where s.wave_id = waves.id) as sampled
+                      (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
                from waves order by year, district"#,
         )
         .fetch_all(&self.pool)
@@ -432,7 +556,7 @@ impl Store {
     /// The questionnaire source a wave was published with.
     pub async fn snapshot(&self, questionnaire_id: i64) -> Result<String, Error> {
         Ok(
-            sqlx::query_scalar("select source from questionnaires where id = ?")
+            sqlx::query_scalar("select source from questionnaires where id = $1")
                 .bind(questionnaire_id)
                 .fetch_one(&self.pool)
                 .await?,
@@ -478,13 +602,13 @@ impl Store {
     pub(super) async fn insert_in(tx: &mut write::WriteTx, r: &NewResponse) -> Result<(), Error> {
         sqlx::query(
             r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
-               values (?, ?, ?, ?, ?, ?)"#,
+               values ($1, $2, $3, $4, $5, $6)"#,
         )
         .bind(r.wave_id)
         .bind(r.submitted_on.format(DATE).to_string())
         .bind(r.channel.as_str())
         .bind(&r.lang)
-        .bind(r.synthetic)
+        .bind(i64::from(r.synthetic))
         .bind(&r.answers)
         .execute(tx.conn())
         .await?;
@@ -494,7 +618,7 @@ impl Store {
     /// Number of responses, in one wave or in all.
     pub async fn count_responses(&self, wave_id: Option<i64>) -> Result<i64, Error> {
         Ok(
-            sqlx::query_scalar("select count(*) from responses where (?1 is null or wave_id = ?1)")
+            sqlx::query_scalar("select count(*) from responses where ($1 is null or wave_id = $1)")
                 .bind(wave_id)
                 .fetch_one(&self.pool)
                 .await?,
@@ -504,7 +628,7 @@ impl Store {
     /// Responses of one wave, in storage order, for the analysis.
     pub async fn responses(&self, wave_id: i64) -> Result<Vec<StoredResponse>, Error> {
         let rows =
-            sqlx::query("select wave_id, answers from responses where wave_id = ? order by id")
+            sqlx::query("select wave_id, answers from responses where wave_id = $1 order by id")
                 .bind(wave_id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -525,7 +649,7 @@ impl Store {
         mut f: impl FnMut(&str) -> Result<(), Error>,
     ) -> Result<u64, Error> {
         use futures_util::TryStreamExt;
-        let mut rows = sqlx::query("select answers from responses where wave_id = ? order by id")
+        let mut rows = sqlx::query("select answers from responses where wave_id = $1 order by id")
             .bind(wave_id)
             .fetch(&self.pool);
         let mut n = 0;

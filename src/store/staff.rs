@@ -36,7 +36,7 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-fn account(r: &sqlx::sqlite::SqliteRow) -> Result<StaffAccount, Error> {
+fn account(r: &sqlx::any::AnyRow) -> Result<StaffAccount, Error> {
     let role: String = r.get("role");
     let districts: Option<String> = r.get("districts");
     Ok(StaffAccount {
@@ -69,7 +69,7 @@ impl Store {
         actor: &str,
     ) -> Result<StaffAccount, Error> {
         let mut tx = self.write().await?;
-        let exists: i64 = sqlx::query_scalar("select count(*) from staff where email = ?")
+        let exists: i64 = sqlx::query_scalar("select count(*) from staff where email = $1")
             .bind(email)
             .fetch_one(tx.conn())
             .await?;
@@ -77,7 +77,7 @@ impl Store {
             return Err(Error::Conflict(format!("{email} already has an account")));
         }
         let id: i64 = sqlx::query_scalar(
-            "insert into staff (email, role, districts, created_at) values (?, ?, ?, ?) returning id",
+            "insert into staff (email, role, districts, created_at) values ($1, $2, $3, $4) returning id",
         )
         .bind(email)
         .bind(role.as_str())
@@ -108,7 +108,7 @@ impl Store {
         email: &str,
     ) -> Result<Option<(StaffAccount, Option<String>)>, Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {ACCOUNT_COLUMNS} from staff s where s.email = ?"
+            "select {ACCOUNT_COLUMNS} from staff s where s.email = $1"
         )))
         .bind(email)
         .fetch_optional(&self.pool)
@@ -134,7 +134,7 @@ impl Store {
         expires_at: i64,
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        sqlx::query("insert into password_tokens (hash, staff_id, expires_at) values (?, ?, ?)")
+        sqlx::query("insert into password_tokens (hash, staff_id, expires_at) values ($1, $2, $3)")
             .bind(hash)
             .bind(staff_id)
             .bind(expires_at)
@@ -150,7 +150,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<StaffAccount>, Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {ACCOUNT_COLUMNS} from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ? and s.disabled = 0"
+            "select {ACCOUNT_COLUMNS} from password_tokens t join staff s on s.id = t.staff_id where t.hash = $1 and t.expires_at > $2 and s.disabled = 0"
         )))
         .bind(hash)
         .bind(now)
@@ -168,7 +168,7 @@ impl Store {
     ) -> Result<Option<String>, Error> {
         let mut tx = self.write().await?;
         let row: Option<(i64, String)> = sqlx::query_as(
-            "select s.id, s.email from password_tokens t join staff s on s.id = t.staff_id where t.hash = ? and t.expires_at > ? and s.disabled = 0",
+            "select s.id, s.email from password_tokens t join staff s on s.id = t.staff_id where t.hash = $1 and t.expires_at > $2 and s.disabled = 0",
         )
         .bind(token_hash)
         .bind(now)
@@ -178,16 +178,16 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         };
-        sqlx::query("update staff set password_hash = ? where id = ?")
+        sqlx::query("update staff set password_hash = $1 where id = $2")
             .bind(password_hash)
             .bind(id)
             .execute(tx.conn())
             .await?;
-        sqlx::query("delete from password_tokens where staff_id = ?")
+        sqlx::query("delete from password_tokens where staff_id = $1")
             .bind(id)
             .execute(tx.conn())
             .await?;
-        sqlx::query("delete from staff_sessions where staff_id = ?")
+        sqlx::query("delete from staff_sessions where staff_id = $1")
             .bind(id)
             .execute(tx.conn())
             .await?;
@@ -204,7 +204,7 @@ impl Store {
         now: i64,
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        sqlx::query("insert into staff_sessions (hash, staff_id, csrf, created_at, seen_at) values (?, ?, ?, ?, ?)")
+        sqlx::query("insert into staff_sessions (hash, staff_id, csrf, created_at, seen_at) values ($1, $2, $3, $4, $5)")
             .bind(hash)
             .bind(staff_id)
             .bind(csrf)
@@ -217,7 +217,7 @@ impl Store {
 
     pub async fn session(&self, hash: &[u8]) -> Result<Option<SessionRow>, Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {ACCOUNT_COLUMNS}, x.csrf, x.created_at, x.seen_at from staff_sessions x join staff s on s.id = x.staff_id where x.hash = ?"
+            "select {ACCOUNT_COLUMNS}, x.csrf, x.created_at, x.seen_at from staff_sessions x join staff s on s.id = x.staff_id where x.hash = $1"
         )))
         .bind(hash)
         .fetch_optional(&self.pool)
@@ -236,7 +236,7 @@ impl Store {
     /// Marks a session as used now (at most once a minute, to spare the disk).
     pub async fn touch_session(&self, hash: &[u8], now: i64) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        sqlx::query("update staff_sessions set seen_at = ? where hash = ? and seen_at < ? - 60")
+        sqlx::query("update staff_sessions set seen_at = $1 where hash = $2 and seen_at < $3 - 60")
             .bind(now)
             .bind(hash)
             .bind(now)
@@ -247,7 +247,7 @@ impl Store {
 
     pub async fn end_session(&self, hash: &[u8]) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        sqlx::query("delete from staff_sessions where hash = ?")
+        sqlx::query("delete from staff_sessions where hash = $1")
             .bind(hash)
             .execute(tx.conn())
             .await?;
@@ -257,7 +257,7 @@ impl Store {
     /// Ends every session of an account ("log out everywhere").
     pub async fn end_sessions_of(&self, staff_id: i64, actor: &str) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        sqlx::query("delete from staff_sessions where staff_id = ?")
+        sqlx::query("delete from staff_sessions where staff_id = $1")
             .bind(staff_id)
             .execute(tx.conn())
             .await?;
@@ -274,7 +274,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        let email: Option<String> = sqlx::query_scalar("select email from staff where id = ?")
+        let email: Option<String> = sqlx::query_scalar("select email from staff where id = $1")
             .bind(id)
             .fetch_optional(tx.conn())
             .await?;
@@ -283,19 +283,19 @@ impl Store {
         };
         // A district limit belongs to the analyst role; it goes when the role does.
         sqlx::query(
-            "update staff set role = ?1, disabled = ?2, districts = case when ?1 = 'analyst' then districts end where id = ?3",
+            "update staff set role = $1, disabled = $2, districts = case when $1 = 'analyst' then districts end where id = $3",
         )
         .bind(role.as_str())
-        .bind(disabled)
+        .bind(i64::from(disabled))
         .bind(id)
         .execute(tx.conn())
         .await?;
         if disabled {
-            sqlx::query("delete from staff_sessions where staff_id = ?")
+            sqlx::query("delete from staff_sessions where staff_id = $1")
                 .bind(id)
                 .execute(tx.conn())
                 .await?;
-            sqlx::query("delete from password_tokens where staff_id = ?")
+            sqlx::query("delete from password_tokens where staff_id = $1")
                 .bind(id)
                 .execute(tx.conn())
                 .await?;
@@ -315,7 +315,7 @@ impl Store {
         action: &str,
         detail: &str,
     ) -> Result<(), Error> {
-        sqlx::query("insert into audit_log (at, actor, action, detail) values (?, ?, ?, ?)")
+        sqlx::query("insert into audit_log (at, actor, action, detail) values ($1, $2, $3, $4)")
             .bind(now_text())
             .bind(actor)
             .bind(action)
@@ -339,7 +339,7 @@ impl Store {
         action: Option<&str>,
     ) -> Result<Vec<AuditEntry>, Error> {
         let rows = sqlx::query(
-            "select at, actor, action, detail from audit_log where (?1 is null or actor = ?1) and (?2 is null or action = ?2) order by id desc limit 1000",
+            "select at, actor, action, detail from audit_log where ($1 is null or actor = $1) and ($2 is null or action = $2) order by id desc limit 1000",
         )
         .bind(actor)
         .bind(action)
@@ -365,14 +365,14 @@ impl Store {
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
         let row: Option<(String, i64)> =
-            sqlx::query_as("select district, year from waves where id = ?")
+            sqlx::query_as("select district, year from waves where id = $1")
                 .bind(wave_id)
                 .fetch_optional(tx.conn())
                 .await?;
         let Some((district, year)) = row else {
             return Err(Error::Invalid("no such wave".into()));
         };
-        sqlx::query("update waves set closes_on = max(opens_on, ?) where id = ? and closes_on > ?")
+        sqlx::query("update waves set closes_on = case when opens_on > $1 then opens_on else $1 end where id = $2 and closes_on > $3")
             .bind(yesterday.format(super::DATE).to_string())
             .bind(wave_id)
             .bind(yesterday.format(super::DATE).to_string())
@@ -406,7 +406,7 @@ impl Store {
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "insert into api_tokens (hash, name, role, created_by, created_at) values (?, ?, ?, ?, ?)",
+            "insert into api_tokens (hash, name, role, created_by, created_at) values ($1, $2, $3, $4, $5)",
         )
         .bind(hash)
         .bind(name)
@@ -428,7 +428,7 @@ impl Store {
     /// The role of a live (not revoked) token.
     pub async fn api_token_role(&self, hash: &[u8]) -> Result<Option<Role>, Error> {
         let role: Option<String> =
-            sqlx::query_scalar("select role from api_tokens where hash = ? and revoked = 0")
+            sqlx::query_scalar("select role from api_tokens where hash = $1 and revoked = 0")
                 .bind(hash)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -461,7 +461,7 @@ impl Store {
     pub async fn revoke_api_token(&self, hash: &[u8], actor: &str) -> Result<bool, Error> {
         let mut tx = self.write().await?;
         let name: Option<String> =
-            sqlx::query_scalar("select name from api_tokens where hash = ? and revoked = 0")
+            sqlx::query_scalar("select name from api_tokens where hash = $1 and revoked = 0")
                 .bind(hash)
                 .fetch_optional(tx.conn())
                 .await?;
@@ -469,7 +469,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         };
-        sqlx::query("update api_tokens set revoked = 1 where hash = ?")
+        sqlx::query("update api_tokens set revoked = 1 where hash = $1")
             .bind(hash)
             .execute(tx.conn())
             .await?;

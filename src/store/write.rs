@@ -10,30 +10,45 @@
 //! rather than returning it to the pool. Closing a SQLite connection rolls back whatever it
 //! had open; the pool opens a fresh connection for the next caller, so the server recovers
 //! by itself once the fault is gone.
+//!
+//! Writers are serialised on both backends, so every read-then-write of trygg (a letter
+//! code still unused, the first administrator, the next version of a measure) sees the
+//! state no other writer can change before it commits. SQLite does it with its one write
+//! lock; on PostgreSQL, where several servers share the database, every write transaction
+//! first takes one transaction-scoped advisory lock ([`WRITE_LOCK`]). Readers never wait.
+//! A batch of residents' answers holds it for one commit (`group.rs`), so the cost is one
+//! commit at a time, as on SQLite.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use sqlx::Sqlite;
+use sqlx::Any;
+use sqlx::{AnyConnection, AnyPool};
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
+use super::Backend;
 use crate::error::Error;
+
+/// The PostgreSQL advisory lock every write transaction takes: an arbitrary constant that
+/// spells "trygg" in ASCII, so it cannot clash with another application's by accident.
+const WRITE_LOCK: i64 = 0x7472_7967_67;
 
 /// One write transaction on its own pool connection.
 pub struct WriteTx {
-    conn: PoolConnection<Sqlite>,
+    conn: PoolConnection<Any>,
     /// The transaction ended (committed or rolled back): the connection is clean.
     committed: bool,
     fail_commit: Option<Arc<AtomicBool>>,
 }
 
 impl WriteTx {
-    /// Takes a connection and the database's write lock (`BEGIN IMMEDIATE`), waiting up to
-    /// the busy timeout for another writer; the lock is taken up front so that two writers
-    /// never deadlock upgrading a read transaction.
+    /// Takes a connection and the database's write lock (SQLite: `BEGIN IMMEDIATE`;
+    /// PostgreSQL: [`WRITE_LOCK`]), waiting up to the busy timeout for another writer; the
+    /// lock is taken up front so that two writers never deadlock upgrading a read
+    /// transaction.
     pub async fn begin(
-        pool: &SqlitePool,
+        pool: &AnyPool,
+        backend: Backend,
         fail_commit: Option<Arc<AtomicBool>>,
     ) -> Result<WriteTx, Error> {
         let conn = pool.acquire().await?;
@@ -43,19 +58,31 @@ impl WriteTx {
             fail_commit,
         };
         // If BEGIN fails the guard is dropped uncommitted and the connection closed.
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *tx.conn)
-            .await?;
+        match backend {
+            Backend::Sqlite => {
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut *tx.conn)
+                    .await?;
+            }
+            Backend::Postgres => {
+                sqlx::query("BEGIN").execute(&mut *tx.conn).await?;
+                sqlx::query("select pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx.conn)
+                    .await?;
+            }
+        }
         Ok(tx)
     }
 
     /// The connection, for the statements of this transaction.
-    pub fn conn(&mut self) -> &mut SqliteConnection {
+    pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.conn
     }
 
-    /// Commits; when this returns Ok the transaction is durably on disk
-    /// (`synchronous = FULL`). On any failure the connection is closed.
+    /// Commits; when this returns Ok the transaction is durably on disk (SQLite's
+    /// `synchronous = FULL`, PostgreSQL's default `synchronous_commit = on`). On any failure
+    /// the connection is closed.
     pub async fn commit(mut self) -> Result<(), Error> {
         if let Some(flag) = &self.fail_commit
             && flag.load(Ordering::SeqCst)
