@@ -27,6 +27,7 @@ pub use backup::BackupSummary;
 pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
 pub use frozen::FrozenWave;
 pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
+pub use write::WRITE_LOCK as POSTGRES_WRITE_LOCK;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -300,7 +300,7 @@ async fn every_language_reflows_at_320_and_360_px_and_passes_axe() {
     let db = TestDb::new().await;
     let year = db.publish_open("skaggetorp").await;
     db.store.close().await;
-    let server = Server::start(&db.path(), &[]);
+    let server = Server::start(db.url(), &[]);
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SCREENSHOTS);
     std::fs::create_dir_all(&shots).unwrap();
     let languages = LANGUAGES;
@@ -387,7 +387,7 @@ async fn the_yearly_report_reflows_at_360_px() {
         .unwrap();
     db.store.close().await;
     let reports_arg = reports.path().to_str().unwrap().to_string();
-    let server = Server::start(&db.path(), &["--reports", &reports_arg]);
+    let server = Server::start(db.url(), &["--reports", &reports_arg]);
     let driver = Driver::start_at(360);
     driver.go(&format!("http://{}/rapporter/2026/", server.addr));
     let (scroll, width, lang, _) = layout(&driver);
@@ -426,7 +426,7 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
     .await
     .unwrap();
     db.store.close().await;
-    let server = Server::start(&db.path(), &[]);
+    let server = Server::start(db.url(), &[]);
     let driver = Driver::start_at(360);
     let base = format!("http://{}", server.addr);
     set_password(&driver, &base, &link);
@@ -463,7 +463,7 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
     let letters = print.join("letters.csv");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
         .arg("--database")
-        .arg(db.path())
+        .arg(db.url())
         .arg("--surveys")
         .arg(surveys_dir())
         .arg("--code-key")
@@ -493,7 +493,7 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
         .unwrap()
         .to_string();
     let key_arg = key.to_str().unwrap().to_string();
-    let server = Server::start(&db.path(), &["--code-key", &key_arg]);
+    let server = Server::start(db.url(), &["--code-key", &key_arg]);
     let base = format!("http://{}", server.addr);
     // A resident types the code from the letter and answers.
     driver.go(&format!("{base}/?lang=sv"));
@@ -539,7 +539,7 @@ async fn a_resident_answers_on_a_360_px_phone_without_javascript() {
     let db = TestDb::new().await;
     let year = db.publish_open("skaggetorp").await;
     db.store.close().await;
-    let server = Server::start(&db.path(), &[]);
+    let server = Server::start(db.url(), &[]);
     let driver = Driver::start();
 
     driver.go(&format!(
@@ -629,7 +629,7 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
     .await
     .unwrap();
     db.store.close().await;
-    let server = Server::start(&db.path(), &[]);
+    let server = Server::start(db.url(), &[]);
     let base = format!("http://{}", server.addr);
     let label = q
         .question("T_UTE_KVALL")

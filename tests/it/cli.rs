@@ -6,6 +6,11 @@ use crate::durability::Server;
 use crate::helpers::*;
 
 fn trygg(db: &std::path::Path, args: &[&str]) -> Output {
+    trygg_at(db, args)
+}
+
+/// `trygg` on a database given as a path or a URL.
+fn trygg_at(db: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_trygg"))
         .arg("--database")
         .arg(db)
@@ -334,9 +339,18 @@ fn analyze_writes_the_tables_and_refuses_bad_flags_without_writing() {
 #[tokio::test]
 async fn backup_writes_a_verified_copy_while_the_server_takes_answers() {
     let db = TestDb::new().await;
+    if postgres_server().is_some() {
+        // `backup` copies a SQLite file; on PostgreSQL it says what to use instead.
+        let target = db.dir.path().join("backup.db");
+        let out = trygg_at(&db.url(), &["backup", target.to_str().unwrap()]);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+        assert!(!target.exists());
+        return;
+    }
     let year = db.publish_open("ryd").await;
     db.store.close().await;
-    let server = Server::start(&db.path(), &[]);
+    let server = Server::start(db.url(), &[]);
     for _ in 0..5 {
         let (status, _) = server.request(
             "POST",

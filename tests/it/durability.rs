@@ -14,12 +14,17 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(db: &std::path::Path, extra: &[&str]) -> Server {
+    /// Starts `trygg serve` on a database (a SQLite path or a PostgreSQL URL).
+    pub fn start(db: impl AsRef<std::ffi::OsStr>, extra: &[&str]) -> Server {
         Self::start_with(db, extra, None)
     }
 
     /// Starts `trygg serve`, optionally with its open-file limit lowered to `nofile`.
-    pub fn start_with(db: &std::path::Path, extra: &[&str], nofile: Option<u64>) -> Server {
+    pub fn start_with(
+        db: impl AsRef<std::ffi::OsStr>,
+        extra: &[&str],
+        nofile: Option<u64>,
+    ) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_trygg"));
         command
             .arg("--database")
@@ -104,7 +109,7 @@ async fn an_acknowledged_answer_survives_the_process_being_killed() {
     let db = TestDb::new().await;
     let year = db.publish_open("ryd").await;
     db.store.close().await;
-    let mut server = Server::start(&db.path(), &[]);
+    let mut server = Server::start(db.url(), &[]);
     let (status, body) = server.request(
         "POST",
         &format!("/s/ryd/{year}"),

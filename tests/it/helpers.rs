@@ -1,4 +1,6 @@
-//! Shared test setup: a fresh SQLite file per test, the bundled surveys, in-process requests.
+//! Shared test setup: a fresh database per test (a SQLite file, or with
+//! `TRYGG_TEST_POSTGRES` set a new database on that PostgreSQL server), the bundled surveys,
+//! in-process requests.
 
 use std::path::PathBuf;
 
@@ -47,10 +49,84 @@ pub const LANGUAGES: [(&str, &str); 7] = [
     ("ti", "ltr"),
 ];
 
-/// A test database in its own temporary folder.
+/// The PostgreSQL server the suite runs against instead of SQLite files, when
+/// `TRYGG_TEST_POSTGRES` names one (a `postgres://` URL; `.ci/run` starts a throwaway one).
+pub fn postgres_server() -> Option<String> {
+    std::env::var("TRYGG_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A new, empty database on the test PostgreSQL server; its URL. Dropped with [`PgDatabase`].
+fn create_postgres_database(server: &str) -> (String, PgDatabase) {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = format!(
+        "trygg_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let server = server.to_string();
+    let create = name.clone();
+    let admin = server.clone();
+    // A runtime of its own: TestDb is made from sync and async tests alike.
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("create database {create}")))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            })
+    })
+    .join()
+    .unwrap();
+    let mut url = url::Url::parse(&server).unwrap();
+    url.set_path(&name);
+    (url.to_string(), PgDatabase { server, name })
+}
+
+/// A test's PostgreSQL database, dropped (with its connections) when the test ends.
+pub struct PgDatabase {
+    server: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let server = self.server.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async move {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&server).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "drop database if exists {name} with (force)"
+                        )))
+                        .execute(&mut c)
+                        .await;
+                    }
+                })
+        })
+        .join();
+    }
+}
+
+/// A test database: a SQLite file in its own temporary folder, or a database of its own on
+/// the test PostgreSQL server. The folder exists either way, for the test's other files.
 pub struct TestDb {
-    pub dir: tempfile::TempDir,
     pub store: Store,
+    url: String,
+    pub dir: tempfile::TempDir,
+    _postgres: Option<PgDatabase>,
 }
 
 impl TestDb {
@@ -61,19 +137,42 @@ impl TestDb {
     /// A test database opened with a busy timeout or faults of the test's choice.
     pub async fn with_options(opts: trygg::store::StoreOptions) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect_with(dir.path().join("trygg.db").to_str().unwrap(), opts)
-            .await
-            .unwrap();
-        TestDb { dir, store }
+        let mut opts = opts;
+        let (url, postgres) = match postgres_server() {
+            Some(server) if opts.faults.is_none() => {
+                let (url, db) = create_postgres_database(&server);
+                // Frozen waves in the test's folder, as beside a SQLite file.
+                opts.frozen_dir = Some(dir.path().join("trygg.db.frozen"));
+                (url, Some(db))
+            }
+            _ => (
+                dir.path().join("trygg.db").to_str().unwrap().to_string(),
+                None,
+            ),
+        };
+        let store = Store::connect_with(&url, opts).await.unwrap();
+        TestDb {
+            store,
+            url,
+            dir,
+            _postgres: postgres,
+        }
     }
 
+    /// What `--database` / `DATABASE_URL` is for this database: the SQLite file's path or
+    /// the PostgreSQL URL.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The SQLite file (for the tests about the file itself; see [`sqlite_only`]).
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("trygg.db")
     }
 
-    /// A second, independent connection to the same file: what is on disk.
+    /// A second, independent connection to the same database: what is stored.
     pub async fn reopen(&self) -> Store {
-        Store::connect(self.path().to_str().unwrap()).await.unwrap()
+        Store::connect(&self.url).await.unwrap()
     }
 
     /// Publishes the bundled questionnaire for a district and year between two dates.
@@ -110,21 +209,90 @@ impl TestDb {
     }
 
     /// A separate connection to the database, for statements trygg itself never runs.
-    pub async fn connection(&self) -> sqlx::SqliteConnection {
+    pub async fn connection(&self) -> sqlx::AnyConnection {
         use sqlx::Connection;
-        sqlx::SqliteConnection::connect(&format!("sqlite:{}", self.path().display()))
+        sqlx::any::install_default_drivers();
+        let url = if self.url.contains("://") {
+            self.url.clone()
+        } else {
+            format!("sqlite:{}", self.url)
+        };
+        sqlx::AnyConnection::connect(&url).await.unwrap()
+    }
+
+    /// One integer a statement of the test's own gives (`$1` placeholders on both backends).
+    pub async fn scalar(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut self.connection().await)
             .await
             .unwrap()
     }
 
-    /// Another writer: a separate connection holding the database's write lock until it
-    /// commits.
-    pub async fn lock(&self) -> sqlx::SqliteConnection {
-        let mut other = self.connection().await;
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut other)
+    /// The names of a table's columns.
+    pub async fn columns(&self, table: &str) -> Vec<String> {
+        let sql = if self.url.contains("://") {
+            "select column_name::text from information_schema.columns where table_name = $1 order by ordinal_position"
+        } else {
+            "select name from pragma_table_info($1)"
+        };
+        sqlx::query_scalar(sql)
+            .bind(table)
+            .fetch_all(&mut self.connection().await)
+            .await
+            .unwrap()
+    }
+
+    /// Everything the database stores, as text: every byte of the SQLite file and its WAL,
+    /// or on PostgreSQL every row of every table (with bytes in hex), for the tests that
+    /// search it for what must never be stored.
+    pub async fn stored_text(&self) -> String {
+        if !self.url.contains("://") {
+            let mut bytes = Vec::new();
+            for suffix in ["", "-wal"] {
+                if let Ok(b) = std::fs::read(format!("{}{suffix}", self.path().display())) {
+                    bytes.extend(b);
+                }
+            }
+            return String::from_utf8_lossy(&bytes).into_owned();
+        }
+        let mut c = self.connection().await;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "select table_name::text from information_schema.tables where table_schema = 'public'",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        let mut out = String::new();
+        for t in tables {
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select cast(x as text) from {t} x"
+            )))
+            .fetch_all(&mut c)
             .await
             .unwrap();
+            out.push_str(&rows.join("\n"));
+        }
+        out
+    }
+
+    /// Another writer: a separate connection holding the database's write lock until it
+    /// commits (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL the advisory lock every trygg
+    /// writer takes).
+    pub async fn lock(&self) -> sqlx::AnyConnection {
+        let mut other = self.connection().await;
+        if self.url.contains("://") {
+            sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(trygg::store::POSTGRES_WRITE_LOCK)
+                .execute(&mut other)
+                .await
+                .unwrap();
+        } else {
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut other)
+                .await
+                .unwrap();
+        }
         other
     }
 

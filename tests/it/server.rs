@@ -51,7 +51,7 @@ fn start_post(addr: &str, path: &str, body: &str, sent: usize) -> TcpStream {
 #[tokio::test]
 async fn silent_and_trickling_connections_are_closed_by_the_header_timeout() {
     let (db, _) = open_wave_db().await;
-    let server = Server::start(&db.path(), &["--header-timeout", "1"]);
+    let server = Server::start(db.url(), &["--header-timeout", "1"]);
 
     let mut silent = TcpStream::connect(&server.addr).unwrap();
     let (_, waited) = read_until_closed(&mut silent);
@@ -95,7 +95,7 @@ async fn silent_and_trickling_connections_are_closed_by_the_header_timeout() {
 #[tokio::test]
 async fn a_slow_body_gets_408_and_stores_nothing() {
     let (db, year) = open_wave_db().await;
-    let server = Server::start(&db.path(), &["--body-timeout", "1"]);
+    let server = Server::start(db.url(), &["--body-timeout", "1"]);
     let body = "lang=en&T_OMRADET=ganska_trygg&P_BELYSNING=mycket";
     let mut s = start_post(&server.addr, &format!("/s/ryd/{year}"), body, 10);
     let (reply, _) = read_until_closed(&mut s);
@@ -108,7 +108,7 @@ async fn a_slow_body_gets_408_and_stores_nothing() {
 async fn a_thousand_idle_connections_do_not_lock_residents_out() {
     let (db, year) = open_wave_db().await;
     // 200 open files: the idle sockets alone would exhaust them many times over.
-    let server = Server::start_with(&db.path(), &[], Some(200));
+    let server = Server::start_with(db.url(), &[], Some(200));
     let idle: Vec<TcpStream> = (0..1000)
         .map(|_| TcpStream::connect(&server.addr).unwrap())
         .collect();
@@ -129,7 +129,7 @@ async fn a_thousand_idle_connections_do_not_lock_residents_out() {
 #[tokio::test]
 async fn requests_beyond_the_in_flight_cap_get_503_with_retry_after() {
     let (db, year) = open_wave_db().await;
-    let server = Server::start(&db.path(), &["--max-in-flight", "1"]);
+    let server = Server::start(db.url(), &["--max-in-flight", "1"]);
     // Another writer holds the database: a submission waits for it, holding the one place.
     let mut other = db.lock().await;
     let body = "lang=en&T_OMRADET=ganska_trygg";
@@ -161,7 +161,7 @@ async fn requests_beyond_the_in_flight_cap_get_503_with_retry_after() {
 #[tokio::test]
 async fn slow_bodies_do_not_take_the_places_of_others() {
     let (db, year) = open_wave_db().await;
-    let server = Server::start(&db.path(), &["--max-in-flight", "2"]);
+    let server = Server::start(db.url(), &["--max-in-flight", "2"]);
     let body = "lang=en&T_OMRADET=ganska_trygg";
     let slow: Vec<TcpStream> = (0..6)
         .map(|_| start_post(&server.addr, &format!("/s/ryd/{year}"), body, 3))
@@ -238,7 +238,7 @@ async fn stalled_downloads_are_cut_off_and_cannot_lock_residents_out() {
 #[tokio::test]
 async fn shutdown_finishes_a_submission_in_flight() {
     let (db, year) = open_wave_db().await;
-    let mut server = Server::start(&db.path(), &[]);
+    let mut server = Server::start(db.url(), &[]);
     let body = "lang=en&T_OMRADET=ganska_trygg&P_BELYSNING=mycket";
     let mut slow = start_post(&server.addr, &format!("/s/ryd/{year}"), body, 10);
     std::thread::sleep(Duration::from_millis(300));
@@ -269,7 +269,7 @@ async fn report_downloads_are_streamed_and_memory_stays_flat() {
         .collect();
     std::fs::write(reports.path().join("2026/index.html"), &page).unwrap();
     let reports_arg = reports.path().to_str().unwrap().to_string();
-    let server = Server::start(&db.path(), &["--reports", &reports_arg]);
+    let server = Server::start(db.url(), &["--reports", &reports_arg]);
 
     // A full download is the file, byte for byte; a range request gets its range.
     let mut s = TcpStream::connect(&server.addr).unwrap();

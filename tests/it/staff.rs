@@ -348,7 +348,6 @@ async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
 
 #[tokio::test]
 async fn sessions_expire_after_idle_and_absolute_timeouts() {
-    use sqlx::Connection;
     let db = TestDb::new().await;
     let app = db.app();
     let (cookie, _, _) = session(&db, "a@kommun.se", Role::Admin).await;
@@ -361,11 +360,9 @@ async fn sessions_expire_after_idle_and_absolute_timeouts() {
         .status,
         StatusCode::OK
     );
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
-        .await
-        .unwrap();
+    let mut c = db.connection().await;
     let idle = auth::IDLE_TIMEOUT.as_secs() as i64 + 5;
-    sqlx::query("update staff_sessions set seen_at = seen_at - ?")
+    sqlx::query("update staff_sessions set seen_at = seen_at - $1")
         .bind(idle)
         .execute(&mut c)
         .await
@@ -378,7 +375,7 @@ async fn sessions_expire_after_idle_and_absolute_timeouts() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "idle for 30 minutes");
     let (cookie, _, _) = session(&db, "a@kommun.se", Role::Admin).await;
     let old = auth::ABSOLUTE_TIMEOUT.as_secs() as i64 + 5;
-    sqlx::query("update staff_sessions set created_at = created_at - ?")
+    sqlx::query("update staff_sessions set created_at = created_at - $1")
         .bind(old)
         .execute(&mut c)
         .await
@@ -574,10 +571,7 @@ async fn administrators_publish_and_close_waves_and_every_change_is_logged() {
         "filtered log"
     );
     // The log is append-only, whoever asks.
-    use sqlx::Connection;
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.path().display()))
-        .await
-        .unwrap();
+    let mut c = db.connection().await;
     let err = sqlx::query("delete from audit_log")
         .execute(&mut c)
         .await
@@ -604,7 +598,7 @@ async fn no_password_session_or_link_reaches_the_log() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
         .args([
             "--database",
-            db.path().to_str().unwrap(),
+            &db.url(),
             "--surveys",
             surveys_dir().to_str().unwrap(),
             "serve",
@@ -1436,9 +1430,8 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
             && actions.contains(&"API token revoked".to_string())
     );
     // Only the token's hash is stored.
-    let mut bytes = std::fs::read(db.path()).unwrap();
-    bytes.extend(std::fs::read(format!("{}-wal", db.path().display())).unwrap_or_default());
-    assert!(!String::from_utf8_lossy(&bytes).contains(&token));
+    let stored = db.stored_text().await;
+    assert!(stored.contains("API token created") && !stored.contains(&token));
 }
 
 #[tokio::test]
