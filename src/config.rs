@@ -5,7 +5,8 @@ use std::path::PathBuf;
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
-    /// The database: a SQLite file path or `sqlite:` URL (created if missing).
+    /// The database: a SQLite file path or `sqlite:` URL (created if missing), or a
+    /// `postgres://user:password@host/database` URL of an existing PostgreSQL database.
     #[arg(
         long = "database",
         env = "DATABASE_URL",
@@ -47,9 +48,27 @@ pub struct Config {
     /// when it is https.
     #[arg(long = "public-origin", env = "TRYGG_PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
+
+    /// The folder closed waves are frozen into (columnar files the analysis reads fast).
+    /// Default: beside a SQLite file (`trygg.db.frozen`); on PostgreSQL none, unless given.
+    #[arg(long = "frozen-dir", env = "TRYGG_FROZEN_DIR", global = true)]
+    pub frozen_dir: Option<PathBuf>,
 }
 
 impl Config {
+    /// How the database is opened: the defaults, with the chosen frozen-wave folder.
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            frozen_dir: self.frozen_dir.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// The database URL fit for messages (without a password).
+    pub fn database_shown(&self) -> String {
+        crate::store::redact(&self.database_url)
+    }
+
     /// The public origin, checked.
     pub fn origin(&self) -> anyhow::Result<Option<crate::http::PublicOrigin>> {
         self.public_origin

@@ -28,6 +28,22 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `trygg db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Move an installation to another database (e.g. from the SQLite file to a region's
+    /// PostgreSQL), verified by row counts and a checksum of the answers. The destination
+    /// must be empty; stop the servers first so no answer arrives at the old one after.
+    Copy {
+        /// The database to copy from (a SQLite path or URL, or a postgres:// URL).
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy to (created and migrated if needed).
+        #[arg(long)]
+        to: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the resident pages.
@@ -139,6 +155,11 @@ pub enum Command {
     Backup {
         /// The copy to write; it must not exist yet.
         file: PathBuf,
+    },
+    /// Database maintenance across backends.
+    Db {
+        #[command(subcommand)]
+        action: DbCommand,
     },
     /// Fill an empty database with synthetic, clearly labelled demo responses (2019 to this year).
     Demo {
@@ -524,16 +545,21 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 email.trim().to_lowercase()
             );
         }
+        Command::Db {
+            action: DbCommand::Copy { from, to },
+        } => {
+            db_copy(&from, &to).await?;
+        }
         Command::Backup { file } => {
             let store = Store::connect_with(
                 &config.database_url,
                 crate::store::StoreOptions {
                     existing_only: true,
-                    ..Default::default()
+                    ..config.store_options()
                 },
             )
             .await
-            .with_context(|| format!("opening the database {}", config.database_url))?;
+            .with_context(|| format!("opening the database {}", config.database_shown()))?;
             let summary = store.backup(&file).await?;
             println!("{summary}");
             store.close().await;
@@ -861,11 +887,53 @@ fn load_districts(config: &Config) -> anyhow::Result<Districts> {
     })
 }
 
+/// `trygg db copy`: opens both sides (the source only if it is a trygg database), copies,
+/// verifies and says what moved.
+async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
+    use crate::store::{CopyProgress, StoreOptions, redact};
+    if from == to {
+        anyhow::bail!("--from and --to are the same database; nothing was copied");
+    }
+    let source = Store::connect_with(
+        from,
+        StoreOptions {
+            existing_only: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .with_context(|| format!("opening --from {}", redact(from)))?;
+    let dest = Store::connect(to)
+        .await
+        .with_context(|| format!("opening --to {}", redact(to)))?;
+    let mut bar: Option<crate::progress::Progress> = None;
+    let summary = source
+        .copy_to(&dest, |p| match p {
+            CopyProgress::Total(n) => {
+                bar = Some(crate::progress::Progress::bar(n, "copying", "rows"))
+            }
+            CopyProgress::Copied(n) => {
+                if let Some(b) = &bar {
+                    b.inc(n)
+                }
+            }
+        })
+        .await
+        .with_context(|| format!("copying {} to {}", redact(from), redact(to)))?;
+    if let Some(b) = bar {
+        b.finish();
+    }
+    println!("{summary}");
+    source.close().await;
+    dest.close().await;
+    Ok(())
+}
+
 pub(crate) async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
     let districts = load_districts(config)?;
-    let store = Store::connect(&config.database_url)
+    let store = Store::connect_with(&config.database_url, config.store_options())
         .await
-        .with_context(|| format!("opening the database {}", config.database_url))?;
+        .with_context(|| format!("opening the database {}", config.database_shown()))?;
     Ok((store, districts))
 }
 

@@ -142,13 +142,15 @@ impl Store {
         // Hash order: the order rows are stored in says nothing about the draw or the print file.
         codes.sort_by(|a, b| a.0.cmp(&b.0));
         for (hash, stratum, status) in &codes {
-            sqlx::query("insert into codes (hash, wave_id, stratum, status) values ($1, $2, $3, $4)")
-                .bind(hash)
-                .bind(wave_id)
-                .bind(stratum)
-                .bind(status.as_str())
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(
+                "insert into codes (hash, wave_id, stratum, status) values ($1, $2, $3, $4)",
+            )
+            .bind(hash)
+            .bind(wave_id)
+            .bind(stratum)
+            .bind(status.as_str())
+            .execute(tx.conn())
+            .await?;
         }
         tx.commit().await
     }

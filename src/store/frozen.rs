@@ -72,7 +72,12 @@ impl Store {
         .bind(f.responses)
         .bind(f.last_response_id)
         .bind(&f.sha256)
-        .bind(chrono::Utc::now().date_naive().format(super::DATE).to_string())
+        .bind(
+            chrono::Utc::now()
+                .date_naive()
+                .format(super::DATE)
+                .to_string(),
+        )
         .execute(tx.conn())
         .await?;
         tx.commit().await

@@ -64,7 +64,13 @@ impl Store {
                     let (tx, rx) = mpsc::channel(QUEUE);
                     let fail_commit = self.faults.as_ref().map(|f| f.fail_commit.clone());
                     let commits = self.writer.commits.clone();
-                    tokio::spawn(run(self.pool.clone(), self.backend, fail_commit, commits, rx));
+                    tokio::spawn(run(
+                        self.pool.clone(),
+                        self.backend,
+                        fail_commit,
+                        commits,
+                        rx,
+                    ));
                     *slot = Some(tx.clone());
                     tx
                 }

@@ -16,6 +16,7 @@
 //! writers on both backends (see there).
 
 mod backup;
+mod copy;
 mod fieldwork;
 mod frozen;
 mod group;
@@ -24,6 +25,7 @@ mod staff;
 mod write;
 
 pub use backup::BackupSummary;
+pub use copy::{CopyProgress, CopySummary};
 pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
 pub use frozen::FrozenWave;
 pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
@@ -36,8 +38,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use sqlx::AnyPool;
+use sqlx::Row;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::sqlite::SqliteConnectOptions;
 
@@ -242,10 +244,12 @@ fn date(s: &str) -> Result<NaiveDate, Error> {
 }
 
 fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// Bytes in lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
@@ -340,9 +344,9 @@ impl Store {
             )));
         }
         let options = options.create_if_missing(!opts.existing_only);
-        let any = <sqlx::any::AnyConnectOptions as sqlx::ConnectOptions>::from_url(&sqlx::ConnectOptions::to_url_lossy(
-            &options,
-        ))?;
+        let any = <sqlx::any::AnyConnectOptions as sqlx::ConnectOptions>::from_url(
+            &sqlx::ConnectOptions::to_url_lossy(&options),
+        )?;
         let busy_ms = opts.busy_timeout.as_millis();
         let mut pool_options = AnyPoolOptions::new()
             .max_connections(8)

@@ -446,7 +446,7 @@ impl Store {
             .map(|r| {
                 let hash: Vec<u8> = r.get("hash");
                 ApiToken {
-                    id: hash.iter().map(|b| format!("{b:02x}")).collect(),
+                    id: super::hex(&hash),
                     name: r.get("name"),
                     role: Role::parse(r.get("role")).unwrap_or(Role::Reader),
                     created_by: r.get("created_by"),

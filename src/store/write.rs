@@ -23,8 +23,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::Any;
-use sqlx::{AnyConnection, AnyPool};
 use sqlx::pool::PoolConnection;
+use sqlx::{AnyConnection, AnyPool};
 
 use super::Backend;
 use crate::error::Error;

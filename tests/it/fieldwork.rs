@@ -229,7 +229,11 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
     assert_eq!(codes.len(), 400);
     // Strata add up to the size; N_h counts only residents of Ryd aged 16-84.
     assert_eq!(
-        scalar(&y.db, "select cast(sum(letters) as bigint) from sample_strata").await,
+        scalar(
+            &y.db,
+            "select cast(sum(letters) as bigint) from sample_strata"
+        )
+        .await,
         400
     );
     assert_eq!(scalar(&y.db, "select count(*) from sample_strata").await, 8);
@@ -244,7 +248,11 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
         })
         .count() as i64;
     assert_eq!(
-        scalar(&y.db, "select cast(sum(population) as bigint) from sample_strata").await,
+        scalar(
+            &y.db,
+            "select cast(sum(population) as bigint) from sample_strata"
+        )
+        .await,
         eligible
     );
     assert_eq!(

@@ -4,6 +4,7 @@ mod analysis;
 mod browser;
 mod cli;
 mod columnar;
+mod copy;
 mod demo;
 mod durability;
 mod faults;
