@@ -11,6 +11,9 @@
 //! - `--crash`: the same load, and the server is killed with SIGKILL at a random moment,
 //!   `kills` times over, restarting it on the same database each time; after every kill the
 //!   database is opened (SQLite recovers its WAL) and every receipt must be there once.
+//!
+//! Both run on a fresh SQLite file by default, or with `--postgres <server URL>` on a
+//! database `trygg_bench` the benchmark creates (replacing it) on that server.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -51,7 +54,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(exe: &Path, db: &Path, surveys: &Path) -> Result<Server, Error> {
+    fn start(exe: &Path, db: &str, surveys: &Path) -> Result<Server, Error> {
         let mut child = Command::new(exe)
             .arg("--database")
             .arg(db)
@@ -98,20 +101,74 @@ impl Server {
     }
 }
 
-/// A fresh benchmark database with one open wave; returns its path and the form path.
-async fn setup(dir: &Path, surveys: &Path) -> Result<(PathBuf, String, Questionnaire), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("{}: {e}", dir.display())))?;
-    let db = dir.join("load.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+/// Where the benchmark's database lives.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A fresh SQLite file in this folder.
+    Sqlite(PathBuf),
+    /// A fresh database `trygg_bench` on the PostgreSQL server at this URL.
+    Postgres(String),
+}
+
+/// The name of the database the benchmark makes on a PostgreSQL server.
+const POSTGRES_DATABASE: &str = "trygg_bench";
+
+impl Target {
+    /// A new, empty database; its URL (a path for SQLite).
+    async fn fresh(&self) -> Result<String, Error> {
+        match self {
+            Target::Sqlite(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::Invalid(format!("{}: {e}", dir.display())))?;
+                let db = dir.join("load.db");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+                }
+                let _ = std::fs::remove_dir_all(dir.join("load.db.frozen"));
+                Ok(db.display().to_string())
+            }
+            Target::Postgres(server) => {
+                use sqlx::Connection;
+                let mut admin = sqlx::PgConnection::connect(server).await.map_err(|e| {
+                    Error::Config(format!(
+                        "PostgreSQL at {}: {e}",
+                        crate::store::redact(server)
+                    ))
+                })?;
+                for sql in [
+                    format!("drop database if exists {POSTGRES_DATABASE} with (force)"),
+                    format!("create database {POSTGRES_DATABASE}"),
+                ] {
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await?;
+                }
+                let mut url = url::Url::parse(server)
+                    .map_err(|e| Error::Config(format!("--postgres: {e}")))?;
+                url.set_path(POSTGRES_DATABASE);
+                Ok(url.to_string())
+            }
+        }
     }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Target::Sqlite(_) => "SQLite",
+            Target::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// A fresh benchmark database with one open wave; returns its URL and the form path.
+async fn setup(target: &Target, surveys: &Path) -> Result<(String, String, Questionnaire), Error> {
+    let db = target.fresh().await?;
     let file = surveys.join("trygghet-2026.toml");
     let source = std::fs::read_to_string(&file)
         .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
     let q = questionnaire::parse(&file.display().to_string(), &source)
         .map_err(|f| Error::Invalid(f[0].to_string()))?;
     let today = chrono::Local::now().date_naive();
-    let store = Store::connect(&db.display().to_string()).await?;
+    let store = Store::connect(&db).await?;
     store
         .publish(&NewWave {
             district: DISTRICT,
@@ -253,14 +310,14 @@ async fn gather(handles: Vec<tokio::task::JoinHandle<Tally>>) -> Tally {
 }
 
 /// The tokens stored in the database, with how many times each is there.
-async fn stored_tokens(db: &Path, q: &Questionnaire) -> Result<HashMap<String, usize>, Error> {
+async fn stored_tokens(db: &str, q: &Questionnaire) -> Result<HashMap<String, usize>, Error> {
     let text = q
         .questions
         .iter()
         .find(|x| x.kind == QuestionKind::FreeText)
         .map(|x| x.code.clone())
         .ok_or_else(|| Error::Invalid("the questionnaire has no free-text question".into()))?;
-    let store = Store::connect(&db.display().to_string()).await?;
+    let store = Store::connect(db).await?;
     let mut tokens: HashMap<String, usize> = HashMap::new();
     for w in store.waves().await? {
         store
@@ -296,12 +353,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 /// `trygg bench --load`.
 pub async fn load(
     exe: &Path,
-    dir: &Path,
+    target: &Target,
     surveys: &Path,
     clients: usize,
     seconds: f64,
 ) -> Result<String, Error> {
-    let (db, path, q) = setup(dir, surveys).await?;
+    let (db, path, q) = setup(target, surveys).await?;
     let q = Arc::new(q);
     let server = Server::start(exe, &db, surveys)?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -330,29 +387,30 @@ pub async fn load(
         "FAILED"
     };
     Ok(format!(
-        "load: {clients} clients, {elapsed:.1} s, SQLite ({db})\n\
+        "load: {clients} clients, {elapsed:.1} s, {} ({db})\n\
          durable submissions/s: {:.0}\n\
          latency p50 {:.1} ms, p99 {:.1} ms\n\
          receipts {ok}, non-2xx {}, without reply {}\n\
          stored rows {rows}, receipts missing {lost}, stored twice {twice}: {verdict}",
+        target.name(),
         ok as f64 / elapsed,
         percentile(&tally.latencies, 0.50),
         percentile(&tally.latencies, 0.99),
         tally.refused,
         tally.unanswered,
-        db = db.display(),
+        db = crate::store::redact(&db),
     ))
 }
 
 /// `trygg bench --crash`.
 pub async fn crash(
     exe: &Path,
-    dir: &Path,
+    target: &Target,
     surveys: &Path,
     clients: usize,
     kills: usize,
 ) -> Result<String, Error> {
-    let (db, path, q) = setup(dir, surveys).await?;
+    let (db, path, q) = setup(target, surveys).await?;
     let q = Arc::new(q);
     let mut receipts = Vec::new();
     let mut lines = Vec::new();
@@ -389,8 +447,9 @@ pub async fn crash(
         "FAILED"
     };
     Ok(format!(
-        "{}\ncrash: {kills} SIGKILLs under {clients} clients; {} receipts, {lost_total} missing, {twice_total} stored twice, {unacknowledged} stored without a receipt (in flight at the kill): {verdict}",
+        "{}\ncrash: {kills} SIGKILLs under {clients} clients on {}; {} receipts, {lost_total} missing, {twice_total} stored twice, {unacknowledged} stored without a receipt (in flight at the kill): {verdict}",
         lines.join("\n"),
+        target.name(),
         receipts.len()
     ))
 }

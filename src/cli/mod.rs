@@ -236,6 +236,10 @@ pub enum Command {
         /// Kills for `--crash`.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
         kills: u16,
+        /// Run `--load` or `--crash` on PostgreSQL: the URL of a server where the benchmark
+        /// may create (and replace) a database named trygg_bench.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
     },
     /// Publish a questionnaire as the waves of one year.
     Publish {
@@ -672,21 +676,30 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             clients,
             seconds,
             kills,
+            postgres,
         } => {
             if responses == 0 {
                 bail!("--responses must be at least 1");
             }
+            if postgres.is_some() && !(load || crash) {
+                bail!("--postgres is for --load and --crash");
+            }
             if load || crash {
                 let exe = std::env::current_exe().context("finding the trygg binary")?;
-                let dir = bench_database
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."))
-                    .join("trygg-bench-load");
+                let target = match postgres {
+                    Some(url) => crate::bench::load::Target::Postgres(url),
+                    None => crate::bench::load::Target::Sqlite(
+                        bench_database
+                            .parent()
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .unwrap_or(std::path::Path::new("."))
+                            .join("trygg-bench-load"),
+                    ),
+                };
                 let out = if load {
                     crate::bench::load::load(
                         &exe,
-                        &dir,
+                        &target,
                         &config.surveys_dir,
                         clients.into(),
                         seconds.into(),
@@ -695,7 +708,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 } else {
                     crate::bench::load::crash(
                         &exe,
-                        &dir,
+                        &target,
                         &config.surveys_dir,
                         clients.into(),
                         kills.into(),

@@ -5,8 +5,9 @@
 //! Each submission is a job on a channel with a reply slot. The writer takes whatever has
 //! queued up — while it was committing the previous batch, more residents arrived — up to
 //! [`MAX_BATCH`], and writes them in one `BEGIN IMMEDIATE … COMMIT` ([`WriteTx`]). Inside,
-//! every job runs under its own savepoint: a job that fails (a letter code already used, a
-//! statement error) is rolled back alone and the others go on. Only after `COMMIT` has
+//! the answers without a letter code go in with one multi-row insert, and every answer with
+//! a code runs under its own savepoint: one whose code is already used (or whose statement
+//! fails) is rolled back alone and the others go on. Only after `COMMIT` has
 //! returned — with `synchronous = FULL`, the batch is on disk — does any job get its reply,
 //! and so any resident the receipt. If the commit fails, every stored job of the batch is
 //! told "nothing was saved" and its connection is closed, as for a single write.
@@ -145,9 +146,22 @@ async fn write(
         Ok(tx) => tx,
         Err(e) => return all_failed(&format!("could not start a write: {e}")),
     };
+    // Answers without a code cannot be refused one by one (nothing of theirs can clash):
+    // they go in with one statement, and if it fails the whole batch is refused.
+    let plain = jobs
+        .iter()
+        .filter(|j| j.code.is_none())
+        .map(|j| &j.response);
+    if let Err(e) = Store::insert_many_in(&mut tx, plain).await {
+        return all_failed(&format!("the batch's answers could not be stored: {e}"));
+    }
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
-        match one(&mut tx, job).await {
+        let Some(hash) = &job.code else {
+            outcomes.push(Ok(CodeOutcome::Stored));
+            continue;
+        };
+        match one(&mut tx, &job.response, hash).await {
             Ok(outcome) => outcomes.push(outcome),
             // The transaction itself is broken (SQLite may roll it back on a full disk
             // or an I/O error): nothing of the batch is stored. Dropping `tx` closes its
@@ -163,16 +177,16 @@ async fn write(
     }
 }
 
-/// One job under its own savepoint: `Ok(outcome)` for the job (its own failure included),
-/// `Err` only when the savepoint machinery itself failed and the batch is lost.
-async fn one(tx: &mut WriteTx, job: &Job) -> Result<Result<CodeOutcome, Error>, Error> {
+/// One answer with a letter code under its own savepoint: `Ok(outcome)` for the job (its
+/// own failure included, e.g. the code already used), `Err` only when the savepoint
+/// machinery itself failed and the batch is lost.
+async fn one(
+    tx: &mut WriteTx,
+    response: &NewResponse,
+    hash: &[u8],
+) -> Result<Result<CodeOutcome, Error>, Error> {
     sqlx::query("SAVEPOINT answer").execute(tx.conn()).await?;
-    let outcome = match &job.code {
-        None => Store::insert_in(tx, &job.response)
-            .await
-            .map(|()| CodeOutcome::Stored),
-        Some(hash) => Store::insert_with_code_in(tx, &job.response, hash).await,
-    };
+    let outcome = Store::insert_with_code_in(tx, response, hash).await;
     if !matches!(outcome, Ok(CodeOutcome::Stored)) {
         sqlx::query("ROLLBACK TO answer").execute(tx.conn()).await?;
     }

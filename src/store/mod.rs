@@ -227,6 +227,10 @@ pub struct StoredResponse {
 
 const DATE: &str = "%Y-%m-%d";
 
+/// Responses per insert statement: 6 parameters each, far below either backend's limit on
+/// parameters in one statement (SQLite 32,766; PostgreSQL 65,535).
+const ROWS_PER_INSERT: usize = 256;
+
 /// A database URL fit for messages and logs: without its password.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -596,27 +600,54 @@ impl Store {
     /// Stores many responses in one transaction: all of them or none.
     pub async fn insert_responses(&self, rs: &[NewResponse]) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        for r in rs {
-            Self::insert_in(&mut tx, r).await?;
-        }
+        Self::insert_many_in(&mut tx, rs.iter()).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Inserts one response inside a write transaction.
     pub(super) async fn insert_in(tx: &mut write::WriteTx, r: &NewResponse) -> Result<(), Error> {
-        sqlx::query(
-            r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
-               values ($1, $2, $3, $4, $5, $6)"#,
-        )
-        .bind(r.wave_id)
-        .bind(r.submitted_on.format(DATE).to_string())
-        .bind(r.channel.as_str())
-        .bind(&r.lang)
-        .bind(i64::from(r.synthetic))
-        .bind(&r.answers)
-        .execute(tx.conn())
-        .await?;
+        Self::insert_many_in(tx, std::iter::once(r)).await
+    }
+
+    /// Inserts responses inside a write transaction, many rows per statement: one round trip
+    /// per [`ROWS_PER_INSERT`] answers instead of one each, which is what lets a batch of
+    /// residents' answers cost little more than one answer.
+    pub(super) async fn insert_many_in<'r>(
+        tx: &mut write::WriteTx,
+        rs: impl IntoIterator<Item = &'r NewResponse>,
+    ) -> Result<(), Error> {
+        let rs: Vec<&NewResponse> = rs.into_iter().collect();
+        for chunk in rs.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let p = i * 6;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6
+                    )
+                })
+                .collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers) values {}",
+                values.join(", ")
+            )));
+            for r in chunk {
+                q = q
+                    .bind(r.wave_id)
+                    .bind(r.submitted_on.format(DATE).to_string())
+                    .bind(r.channel.as_str())
+                    .bind(r.lang.clone())
+                    .bind(i64::from(r.synthetic))
+                    .bind(r.answers.clone());
+            }
+            q.execute(tx.conn()).await?;
+        }
         Ok(())
     }
 

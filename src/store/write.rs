@@ -31,7 +31,7 @@ use crate::error::Error;
 
 /// The PostgreSQL advisory lock every write transaction takes: an arbitrary constant that
 /// spells "trygg" in ASCII, so it cannot clash with another application's by accident.
-pub const WRITE_LOCK: i64 = 0x7472_7967_67;
+pub const WRITE_LOCK: i64 = 0x0074_7279_6767;
 
 /// One write transaction on its own pool connection.
 pub struct WriteTx {

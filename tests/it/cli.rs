@@ -342,7 +342,7 @@ async fn backup_writes_a_verified_copy_while_the_server_takes_answers() {
     if postgres_server().is_some() {
         // `backup` copies a SQLite file; on PostgreSQL it says what to use instead.
         let target = db.dir.path().join("backup.db");
-        let out = trygg_at(&db.url(), &["backup", target.to_str().unwrap()]);
+        let out = trygg_at(db.url(), &["backup", target.to_str().unwrap()]);
         assert!(!out.status.success());
         assert!(text(&out).contains("pg_dump"), "{}", text(&out));
         assert!(!target.exists());

@@ -143,7 +143,7 @@ async fn closed_waves_are_read_from_checked_columnar_files_with_identical_result
     assert!(!same(&plain, &after), "the late answer counts");
 
     // A hand edit of a stored answer (trygg never changes one) forgets the wave's file.
-    sqlx::query("update responses set answers = replace(answers, 'ganska', 'mycket') where id = (select min(id) from responses where wave_id = ?)")
+    sqlx::query("update responses set answers = replace(answers, 'ganska', 'mycket') where id = (select min(id) from responses where wave_id = $1)")
         .bind(closed.id)
         .execute(&mut db.connection().await)
         .await

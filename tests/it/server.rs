@@ -188,7 +188,7 @@ async fn stalled_downloads_are_cut_off_and_cannot_lock_residents_out() {
     std::fs::write(reports.path().join("2026/index.html"), "<p>rapport</p>").unwrap();
     let reports_arg = reports.path().to_str().unwrap().to_string();
     let server = Server::start(
-        &db.path(),
+        db.url(),
         &[
             "--reports",
             &reports_arg,
