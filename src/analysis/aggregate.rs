@@ -1,13 +1,16 @@
-//! The one polars pass over the respondents: sufficient sums per domain and variable.
+//! The one pass over the respondents: sufficient sums per domain and variable.
 //!
-//! polars evaluates every variable's y (0/1 for a share, the score for a mean, null when not
-//! valid) over the whole frame in one lazy, parallel `with_columns`; the six additive sums of
-//! [`Sums`] per finest cell (wave × sex × age group) are then accumulated in a fixed order.
+//! Every variable is an answer position (a `u32` column of the loaded frame) mapped to its y
+//! (0/1 for a share, the score for a mean, none when not valid) through a small lookup
+//! table, and the six additive sums of [`Sums`] per finest cell (wave × sex × age group)
+//! are accumulated in row order, variables on separate threads.
 //!
-//! Why not a polars `group_by(..).agg(sum)`: its parallel float sums add in an order that
-//! varies between runs, so the last bits of an estimate — and the bytes of every table —
-//! changed from run to run. Here each column is summed sequentially (columns in parallel),
-//! so the same data always gives the same numbers. Everything afterwards — districts,
+//! Why not polars expressions and a `group_by(..).agg(sum)`: its parallel float sums add in
+//! an order that varies between runs, so the last bits of an estimate — and the bytes of
+//! every table — changed from run to run; and evaluating y as a float column per variable
+//! first wrote and read a million-row column for each of them (an eighth of a second on
+//! the benchmark, and most of the memory peak). Here each column is read once, in row
+//! order, so the same data always gives the same numbers. Everything afterwards — districts,
 //! subgroups, the municipality, pooled comparison districts — adds cell sums up, so the
 //! million-row frame is read once.
 
@@ -37,28 +40,44 @@ fn polars_err(e: PolarsError) -> Error {
     Error::Internal(format!("polars: {e}"))
 }
 
-/// y for one variable: 0/1 for a share, the score for a mean, null when not valid.
-fn y_expr(v: &Variable) -> Expr {
-    let c = col(v.code.as_str());
+/// y of every answer position for one variable, `None` when not valid: for a share 1 for
+/// the counted options and 0 for any other given answer; for a mean the option's score.
+/// (An unanswered or "don't know" answer is a null position and never reaches the table.)
+fn y_table(v: &Variable) -> Vec<Option<f64>> {
+    let len = v
+        .values
+        .iter()
+        .map(|(p, _)| *p as usize + 1)
+        .max()
+        .unwrap_or(0);
     match v.kind {
         Kind::Share => {
-            let mut cond = lit(false);
-            for (p, _) in v.values.iter().filter(|(_, y)| *y == 1.0) {
-                cond = cond.or(c.clone().eq(lit(*p)));
+            // Any position that is not counted is a 0, as `p == counted` was false for it.
+            let mut t = vec![Some(0.0); len];
+            for (p, y) in &v.values {
+                if *y == 1.0 {
+                    t[*p as usize] = Some(1.0);
+                }
             }
-            // Null positions ("don't know", no answer) stay null through eq/or.
-            when(c.clone().is_null())
-                .then(lit(Null {}).cast(DataType::Float64))
-                .otherwise(cond.cast(DataType::Float64))
+            t
         }
         _ => {
-            // A chain of when/then from the last option back to the first, ending in null.
-            let mut e = lit(Null {}).cast(DataType::Float64);
-            for (p, y) in v.values.iter().rev() {
-                e = when(c.clone().eq(lit(*p))).then(lit(*y)).otherwise(e);
+            let mut t = vec![None; len];
+            for (p, y) in &v.values {
+                t[*p as usize] = Some(*y);
             }
-            e
+            t
         }
+    }
+}
+
+/// y of one answer position through a variable's table.
+fn y_of(table: &[Option<f64>], kind: Kind, p: u32) -> Option<f64> {
+    match table.get(p as usize) {
+        Some(y) => *y,
+        // Beyond the table: never a counted option; for a share still a given answer.
+        None if kind == Kind::Share => Some(0.0),
+        None => None,
     }
 }
 
@@ -72,18 +91,6 @@ pub fn aggregate(
     age_code: &str,
     waves: &[LoadedWave],
 ) -> Result<Aggregates, Error> {
-    let ys: Vec<Expr> = vars
-        .iter()
-        .enumerate()
-        .map(|(i, v)| y_expr(v).alias(format!("__y{i}")))
-        .collect();
-    let names: Vec<String> = (0..vars.len()).map(|i| format!("__y{i}")).collect();
-    let evaluated = frame
-        .clone()
-        .lazy()
-        .select(ys)
-        .collect()
-        .map_err(polars_err)?;
     let labels = |code: &str| -> Vec<String> {
         reference
             .question(code)
@@ -112,21 +119,22 @@ pub fn aggregate(
     for &c in &cell {
         rows[c as usize] += 1.0;
     }
-    let columns: Vec<Float64Chunked> = names
+    type Column<'a> = (&'a UInt32Chunked, Vec<Option<f64>>, Kind);
+    let columns: Vec<Column> = vars
         .iter()
-        .map(|n| {
-            evaluated
-                .column(n)
-                .and_then(|c| c.f64().cloned())
-                .map_err(polars_err)
+        .map(|v| {
+            let positions = frame
+                .column(&v.code)
+                .and_then(|c| c.u32())
+                .map_err(polars_err)?;
+            Ok((positions, y_table(v), v.kind))
         })
-        .collect::<Result<_, _>>()?;
-    drop(evaluated);
+        .collect::<Result<_, Error>>()?;
     // Each variable's column is summed in row order; variables run on separate threads.
-    let sum_column = |y: &Float64Chunked| -> Vec<Sums> {
+    let sum_column = |(positions, table, kind): &Column| {
         let mut out = vec![Sums::default(); ncells];
-        for ((y, &c), &w) in y.iter().zip(&cell).zip(&w) {
-            if let Some(y) = y {
+        for ((p, &c), &w) in positions.iter().zip(&cell).zip(&w) {
+            if let Some(y) = p.and_then(|p| y_of(table, *kind, p)) {
                 out[c as usize].add(&Sums::one(w, y));
             }
         }

@@ -231,6 +231,22 @@ const DATE: &str = "%Y-%m-%d";
 /// parameters in one statement (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_INSERT: usize = 256;
 
+/// How many times a read is tried when its connections keep breaking.
+const READ_ATTEMPTS: u32 = 4;
+
+/// Whether a statement failed because its connection broke, not because of the statement:
+/// I/O, a broken protocol stream, or PostgreSQL's connection (08…) and operator
+/// intervention (57P…) errors.
+pub(super) fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// A database URL fit for messages and logs: without its password.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -424,6 +440,27 @@ impl Store {
         self.backend
     }
 
+    /// Runs a read again (up to [`READ_ATTEMPTS`] in all) when its connection broke under it
+    /// (the database server ended it: an administrator, a restart, a failover), so a
+    /// resident's page does not fail on connections the pool did not yet know were gone.
+    /// Reads change nothing, so repeating one is safe; writes are never repeated (`WriteTx`
+    /// refuses instead, or learns the outcome of its `COMMIT`).
+    async fn read<'q, T, Fut>(&self, run: impl Fn() -> Fut) -> Result<T, sqlx::Error>
+    where
+        Fut: std::future::Future<Output = Result<T, sqlx::Error>> + 'q,
+    {
+        let mut attempt = 1;
+        loop {
+            match run().await {
+                Err(e) if connection_lost(&e) && attempt < READ_ATTEMPTS => {
+                    tracing::warn!(error = %e, attempt, "a read lost its connection; reading again");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// A write transaction on a connection that is closed on failure ([`write::WriteTx`]).
     async fn write(&self) -> Result<write::WriteTx, Error> {
         write::WriteTx::begin(
@@ -525,28 +562,34 @@ impl Store {
     }
 
     pub async fn wave(&self, district: &str, year: i32) -> Result<Option<Wave>, Error> {
-        let row = sqlx::query(
-            r#"select id, district, year, questionnaire_id, opens_on, closes_on,
-                      (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
-               from waves where district = $1 and year = $2"#,
-        )
-        .bind(district)
-        .bind(year)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = self
+            .read(|| {
+                sqlx::query(
+                    r#"select id, district, year, questionnaire_id, opens_on, closes_on,
+                          (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
+                   from waves where district = $1 and year = $2"#,
+                )
+                .bind(district)
+                .bind(year)
+                .fetch_optional(&self.pool)
+            })
+            .await?;
         row.as_ref().map(Self::wave_from_row).transpose()
     }
 
     /// The wave with this id.
     pub async fn wave_by_id(&self, id: i64) -> Result<Option<Wave>, Error> {
-        let row = sqlx::query(
-            r#"select id, district, year, questionnaire_id, opens_on, closes_on,
-                      (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
-               from waves where id = $1"#,
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = self
+            .read(|| {
+                sqlx::query(
+                    r#"select id, district, year, questionnaire_id, opens_on, closes_on,
+                          (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
+                   from waves where id = $1"#,
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+            })
+            .await?;
         row.as_ref().map(Self::wave_from_row).transpose()
     }
 
@@ -564,12 +607,13 @@ impl Store {
 
     /// The questionnaire source a wave was published with.
     pub async fn snapshot(&self, questionnaire_id: i64) -> Result<String, Error> {
-        Ok(
-            sqlx::query_scalar("select source from questionnaires where id = $1")
-                .bind(questionnaire_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(self
+            .read(|| {
+                sqlx::query_scalar("select source from questionnaires where id = $1")
+                    .bind(questionnaire_id)
+                    .fetch_one(&self.pool)
+            })
+            .await?)
     }
 
     /// The questionnaire a wave was published with, parsed from its snapshot.

@@ -39,7 +39,13 @@ pub struct WriteTx {
     /// The transaction ended (committed or rolled back): the connection is clean.
     committed: bool,
     fail_commit: Option<Arc<AtomicBool>>,
+    /// PostgreSQL: the transaction's id and the pool, to learn the outcome of a `COMMIT`
+    /// whose connection broke before it answered.
+    postgres: Option<(i64, AnyPool)>,
 }
+
+/// How long a `COMMIT` whose connection broke is looked after before it counts as failed.
+const IN_DOUBT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl WriteTx {
     /// Takes a connection and the database's write lock (SQLite: `BEGIN IMMEDIATE`;
@@ -56,6 +62,7 @@ impl WriteTx {
             conn,
             committed: false,
             fail_commit,
+            postgres: None,
         };
         // If BEGIN fails the guard is dropped uncommitted and the connection closed.
         match backend {
@@ -66,10 +73,13 @@ impl WriteTx {
             }
             Backend::Postgres => {
                 sqlx::query("BEGIN").execute(&mut *tx.conn).await?;
-                sqlx::query("select pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK)
-                    .execute(&mut *tx.conn)
-                    .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "select txid_current() from (select pg_advisory_xact_lock($1)) as locked",
+                )
+                .bind(WRITE_LOCK)
+                .fetch_one(&mut *tx.conn)
+                .await?;
+                tx.postgres = Some((id, pool.clone()));
             }
         }
         Ok(tx)
@@ -99,9 +109,26 @@ impl WriteTx {
             .execute(&mut *self.conn)
             .await?;
         }
-        sqlx::query("COMMIT").execute(&mut *self.conn).await?;
-        self.committed = true;
-        Ok(())
+        match sqlx::query("COMMIT").execute(&mut *self.conn).await {
+            Ok(_) => {
+                self.committed = true;
+                Ok(())
+            }
+            // The connection broke during COMMIT (the server ended it, a failover): the
+            // commit may or may not have happened. A receipt must not lie either way, so
+            // ask the server on another connection what became of the transaction.
+            Err(e) if super::connection_lost(&e) && self.postgres.is_some() => {
+                let (id, pool) = self.postgres.clone().expect("checked");
+                match commit_outcome(&pool, id).await {
+                    Some(true) => Ok(()),
+                    Some(false) => Err(e.into()),
+                    None => Err(Error::Internal(format!(
+                        "the commit's connection broke and its outcome could not be learned: {e}"
+                    ))),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Ends the transaction without changes; on failure the connection is closed.
@@ -110,6 +137,26 @@ impl WriteTx {
         self.committed = true;
         Ok(())
     }
+}
+
+/// Whether PostgreSQL transaction `id` committed (`Some(true)`) or was rolled back
+/// (`Some(false)`), asked on a fresh connection; `None` when that cannot be learned within
+/// [`IN_DOUBT_WAIT`]. A backend that was told to end finishes its transaction first, so
+/// "in progress" turns into an outcome within moments.
+async fn commit_outcome(pool: &AnyPool, id: i64) -> Option<bool> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < IN_DOUBT_WAIT {
+        let status: Result<Option<String>, _> = sqlx::query_scalar("select txid_status($1)")
+            .bind(id)
+            .fetch_one(pool)
+            .await;
+        match status.ok().flatten().as_deref() {
+            Some("committed") => return Some(true),
+            Some("aborted") => return Some(false),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+    None
 }
 
 impl Drop for WriteTx {

@@ -67,9 +67,9 @@ async fn submit_all(app: &Router, uri: &str, from: usize, to: usize) -> (Vec<usi
     (receipts, refused)
 }
 
-/// The answers on disk, read through a new connection, by their marker.
+/// The answers stored, read through a new connection, by their marker.
 async fn stored_markers(db: &TestDb) -> Vec<usize> {
-    TestDbAt(db.path()).markers().await
+    TestDbAt(db.url()).markers().await
 }
 
 async fn faulty() -> (TestDb, Faults, String) {
@@ -119,7 +119,13 @@ async fn a_full_disk_gives_no_receipt_for_an_unsaved_answer_and_recovers() {
 
 #[tokio::test]
 async fn a_database_locked_by_another_writer_keeps_the_form_and_recovers() {
-    let (db, _faults, uri) = faulty().await;
+    // No injected faults: on PostgreSQL the other writer holds trygg's advisory lock.
+    let db = TestDb::with_options(StoreOptions {
+        busy_timeout: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let uri = format!("/s/ryd/{}", db.publish_open("ryd").await);
     let app = db.app();
     let mut other = db.lock().await;
     let (receipts, refused) = submit_all(&app, &uri, 0, 10).await;
@@ -304,18 +310,16 @@ async fn a_really_full_file_system_gives_no_receipt_and_recovers() {
     }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    let db = TestDbAt(path);
+    let db = TestDbAt(path.to_str().unwrap().to_string());
     assert_eq!(db.markers().await, receipts, "receipts == stored rows");
 }
 
-/// The database file of the small disk, read through a new connection.
-struct TestDbAt(std::path::PathBuf);
+/// A database by its path or URL, read through a new connection.
+struct TestDbAt(String);
 
 impl TestDbAt {
     async fn markers(&self) -> Vec<usize> {
-        let store = trygg::store::Store::connect(self.0.to_str().unwrap())
-            .await
-            .unwrap();
+        let store = trygg::store::Store::connect(&self.0).await.unwrap();
         let mut out = Vec::new();
         for wave in store.waves().await.unwrap() {
             for r in store.responses(wave.id).await.unwrap() {
@@ -327,4 +331,50 @@ impl TestDbAt {
         out.sort_unstable();
         out
     }
+}
+
+/// PostgreSQL: the server ends every connection of trygg's (an administrator's
+/// `pg_terminate_backend`, a failover) while residents post. Every receipt has its row, every
+/// refusal is the 503 with the form kept, and the same app stores the next answers on fresh
+/// connections. (On SQLite there is no server to lose; the tests above cover its faults.)
+#[tokio::test]
+async fn connections_cut_by_the_database_server_give_no_false_receipt_and_recover() {
+    let db = TestDb::new().await;
+    if postgres_server().is_none() {
+        eprintln!("PostgreSQL only: run with TRYGG_TEST_POSTGRES");
+        return;
+    }
+    let uri = format!("/s/ryd/{}", db.publish_open("ryd").await);
+    let app = db.app();
+    let (mut receipts, refused) = submit_all(&app, &uri, 0, 10).await;
+    assert_eq!(refused, 0);
+    let mut admin = db.connection().await;
+    let mut cut = 0;
+    for round in 0..5 {
+        let from = 10 + round * 20;
+        let posts = submit_all(&app, &uri, from, from + 20);
+        let kill = async {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            let n: Vec<bool> = sqlx::query_scalar(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+            )
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+            n.len()
+        };
+        let ((r, _), n) = tokio::join!(posts, kill);
+        receipts.extend(r);
+        cut += n;
+    }
+    assert!(cut > 0, "connections were cut");
+    receipts.sort_unstable();
+    assert_eq!(
+        stored_markers(&db).await,
+        receipts,
+        "receipts == stored rows"
+    );
+
+    let (after, refused) = submit_all(&app, &uri, 200, 220).await;
+    assert_eq!((after.len(), refused), (20, 0), "recovered");
 }
