@@ -30,10 +30,17 @@ pub type Domain = (i32, String, Group);
 
 #[derive(Debug, Default)]
 pub struct Aggregates {
-    /// Sums per domain and variable index.
-    pub sums: HashMap<(Domain, usize), Sums>,
+    /// Sums per domain, by variable index (one entry per domain with respondents).
+    pub sums: HashMap<Domain, Vec<Sums>>,
     /// Respondents per domain (for item non-response).
     pub rows: HashMap<Domain, f64>,
+}
+
+impl Aggregates {
+    /// The sums of one variable in one domain, if the domain has respondents.
+    pub fn sums(&self, domain: &Domain, var: usize) -> Option<&Sums> {
+        self.sums.get(domain).and_then(|v| v.get(var))
+    }
 }
 
 fn polars_err(e: PolarsError) -> Error {
@@ -133,10 +140,31 @@ pub fn aggregate(
     // Each variable's column is summed in row order; variables run on separate threads.
     let sum_column = |(positions, table, kind): &Column| {
         let mut out = vec![Sums::default(); ncells];
-        for ((p, &c), &w) in positions.iter().zip(&cell).zip(&w) {
-            if let Some(y) = p.and_then(|p| y_of(table, *kind, p)) {
-                out[c as usize].add(&Sums::one(w, y));
+        let mut add = |row: usize, p: u32| {
+            if let Some(y) = y_of(table, *kind, p) {
+                out[cell[row] as usize].add(&Sums::one(w[row], y));
             }
+        };
+        // The arrow arrays' values and validity bits directly: the chunked array's own
+        // iterator is a boxed one, a dynamic call per answer.
+        let mut start = 0;
+        for array in positions.downcast_iter() {
+            let values = array.values().as_slice();
+            match array.validity() {
+                None => {
+                    for (k, &p) in values.iter().enumerate() {
+                        add(start + k, p);
+                    }
+                }
+                Some(valid) => {
+                    for (k, (&p, ok)) in values.iter().zip(valid.iter()).enumerate() {
+                        if ok {
+                            add(start + k, p);
+                        }
+                    }
+                }
+            }
+            start += values.len();
         }
         out
     };
@@ -173,8 +201,12 @@ pub fn aggregate(
                 for group in groups {
                     let domain = (lw.wave.year, lw.wave.district.clone(), group);
                     *out.rows.entry(domain.clone()).or_default() += rows[c];
-                    for (i, v) in sums.iter().enumerate() {
-                        out.sums.entry((domain.clone(), i)).or_default().add(&v[c]);
+                    let domain_sums = out
+                        .sums
+                        .entry(domain)
+                        .or_insert_with(|| vec![Sums::default(); sums.len()]);
+                    for (total, v) in domain_sums.iter_mut().zip(&sums) {
+                        total.add(&v[c]);
                     }
                 }
             }

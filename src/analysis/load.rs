@@ -37,6 +37,9 @@ pub struct LoadedWave {
 }
 
 pub struct Loaded {
+    /// One column per question of the reference questionnaire, the waves' rows one after
+    /// the other; a wave's rows are found by its `offset` and `len` (no district or year
+    /// column: a million repeated strings cost more than the analysis reading them).
     pub frame: DataFrame,
     pub reference: Arc<Questionnaire>,
     pub waves: Vec<LoadedWave>,
@@ -143,48 +146,48 @@ pub async fn load(
         })
         .collect();
     let today = chrono::Local::now().date_naive();
-    let mut district_col: Vec<String> = Vec::new();
-    let mut year_col: Vec<i32> = Vec::new();
+    let mut height = 0usize;
     let mut loaded = Vec::new();
     let mut answers: Option<DataFrame> = None;
     let mut used = FrozenUse::default();
     // Which closed waves have a file that still matches its record: those files are read
     // in parallel (decoding Parquet is CPU work), everything else from the database below.
+    let records = match frozen {
+        Some(_) => store.frozen_waves().await?,
+        None => HashMap::new(),
+    };
+    // Per wave: the folder when it is closed, and the file's hash and rows when its record
+    // still matches (the reference questionnaire and the wave's last response id; any
+    // change to the wave's responses drops the record).
     let mut plans = Vec::with_capacity(waves.len());
     for wave in waves {
         let closed = frozen.filter(|_| wave.status(today) == crate::store::WaveStatus::Closed);
-        let mut plan = (closed, None, None);
-        if closed.is_some() {
-            let (count, last) = store.wave_fingerprint(wave.id).await?;
-            plan.1 = Some((count, last));
-            if let Some(rec) = store.frozen_wave(wave.id).await?
-                && rec.reference_questionnaire_id == reference_id(newest)
-                && (rec.responses, rec.last_response_id) == (count, last)
-            {
-                plan.2 = Some(rec.sha256);
-            }
-        }
-        plans.push(plan);
+        let file = closed
+            .and(records.get(&wave.id))
+            .filter(|(rec, last_now)| {
+                rec.reference_questionnaire_id == reference_id(newest)
+                    && rec.last_response_id == *last_now
+            })
+            .map(|(rec, _)| (rec.sha256.clone(), rec.responses));
+        plans.push((closed, file));
     }
     let from_files: Vec<Option<DataFrame>> = {
         use rayon::prelude::*;
         waves
             .par_iter()
             .zip(plans.par_iter())
-            .map(
-                |(wave, (dir, fingerprint, sha256))| match (dir, fingerprint, sha256) {
-                    (Some(dir), Some((count, _)), Some(sha256)) => super::columnar::read(
-                        &super::columnar::path(dir, wave.id),
-                        sha256,
-                        *count as usize,
-                        &names,
-                    ),
-                    _ => None,
-                },
-            )
+            .map(|(wave, (dir, file))| match (dir, file) {
+                (Some(dir), Some((sha256, rows))) => super::columnar::read(
+                    &super::columnar::path(dir, wave.id),
+                    sha256,
+                    *rows as usize,
+                    &names,
+                ),
+                _ => None,
+            })
             .collect()
     };
-    for ((wave, (closed, fingerprint, _)), df) in waves.iter().zip(plans).zip(from_files) {
+    for ((wave, (closed, _)), df) in waves.iter().zip(plans).zip(from_files) {
         let own = snapshot(wave.questionnaire_id)?;
         let asked: BTreeSet<String> = own
             .questions
@@ -192,23 +195,29 @@ pub async fn load(
             .filter(|q| index.contains_key(&q.code))
             .map(|q| q.code.clone())
             .collect();
-        let offset = year_col.len();
+        let offset = height;
         used.read += usize::from(df.is_some());
         let df = match df {
             Some(df) => df,
             None => {
+                // The last id before reading: an answer arriving meanwhile leaves the
+                // record older than the file, so the next analysis rebuilds it.
+                let last = match closed {
+                    Some(_) => Some(store.wave_last_id(wave.id).await?),
+                    None => None,
+                };
                 let df = from_db(store, wave, &reference, &index).await?;
                 // A closed wave no longer changes: freeze it for the next analysis. The
                 // file only saves time, so failing to write it (a read-only folder, a full
                 // disk) is logged and the analysis goes on from the database.
-                if let (Some(dir), Some((count, last))) = (closed, fingerprint) {
+                if let (Some(dir), Some(last)) = (closed, last) {
                     let frozen = match super::columnar::write(dir, wave.id, &df) {
                         Ok(sha256) => {
                             store
                                 .record_frozen(&crate::store::FrozenWave {
                                     wave_id: wave.id,
                                     reference_questionnaire_id: reference_id(newest),
-                                    responses: count,
+                                    responses: df.height() as i64,
                                     last_response_id: last,
                                     sha256,
                                 })
@@ -236,8 +245,7 @@ pub async fn load(
                     .map_err(|e| Error::Internal(format!("stacking wave frames: {e}")))?;
             }
         }
-        district_col.extend(std::iter::repeat_n(wave.district.clone(), n));
-        year_col.extend(std::iter::repeat_n(wave.year, n));
+        height += n;
         let (strata, rates) = if wave.sampled {
             (
                 store.sample_strata(wave.id).await?,
@@ -255,16 +263,15 @@ pub async fn load(
             rates,
         });
     }
-    let height = year_col.len();
-    let mut answers = answers.unwrap_or_default();
-    answers.rechunk_mut_par();
-    let mut frame_cols: Vec<polars::prelude::Column> = vec![
-        Series::new("district".into(), district_col).into(),
-        Series::new("year".into(), year_col).into(),
-    ];
-    frame_cols.extend(answers.into_columns());
-    let frame = DataFrame::new(height, frame_cols)
-        .map_err(|e| Error::Internal(format!("building the response frame: {e}")))?;
+    // Not rechunked: the analysis reads the columns in order, chunk after chunk, and
+    // copying a million rows of every column into one piece cost more than it saved.
+    let frame = answers.unwrap_or_default();
+    if frame.height() != height {
+        return Err(Error::Internal(format!(
+            "the response frame has {} rows, its waves {height}",
+            frame.height()
+        )));
+    }
     Ok(Loaded {
         frame,
         reference,

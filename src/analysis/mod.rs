@@ -318,6 +318,16 @@ pub fn compute(
     };
     let sex_col = u32s(&frame, &sex_q.code)?;
     let age_col = u32s(&frame, &age_q.code)?;
+    // Each answer position's raking category, looked up once per option, not per row.
+    let position_cats = |question: &crate::questionnaire::Question, cats: &[String]| {
+        (0..question.options.len() as u32)
+            .map(|p| pos_to_cat(question, cats, p))
+            .collect::<Vec<_>>()
+    };
+    let (sex_cat, age_cat) = (
+        position_cats(sex_q, &categories[0]),
+        position_cats(age_q, &categories[1]),
+    );
     // Population margins per year, read once (in wave order, so the notes keep their order).
     let mut populations: HashMap<i32, Option<population::Population>> = HashMap::new();
     for lw in &waves {
@@ -342,12 +352,12 @@ pub fn compute(
         let year = lw.wave.year;
         let range = lw.offset..lw.offset + lw.len;
         let pop = populations.get(&year).and_then(Option::as_ref);
-        let cats: Vec<Vec<Option<usize>>> = range
+        let cats: Vec<[Option<usize>; 2]> = range
             .clone()
             .map(|i| {
-                vec![
-                    sex_col[i].and_then(|p| pos_to_cat(sex_q, &categories[0], p)),
-                    age_col[i].and_then(|p| pos_to_cat(age_q, &categories[1], p)),
+                [
+                    sex_col[i].and_then(|p| sex_cat.get(p as usize).copied().flatten()),
+                    age_col[i].and_then(|p| age_cat.get(p as usize).copied().flatten()),
                 ]
             })
             .collect();

@@ -92,7 +92,7 @@ pub fn pooled(
         }
         any = true;
         let domain = (year, d.clone(), group.clone());
-        if let Some(s) = input.aggs.sums.get(&(domain.clone(), var)) {
+        if let Some(s) = input.aggs.sums(&domain, var) {
             strata.push(*s);
         }
         rows += input.aggs.rows.get(&domain).copied().unwrap_or(0.0);

@@ -58,12 +58,19 @@ pub struct Raked {
 /// The name of the age dimension, whose empty categories may be collapsed.
 pub const AGE_DIMENSION: &str = "age_group";
 
+/// One respondent's category in each raking dimension (`None` = did not answer): a
+/// `Vec` in general, a fixed array where the dimensions are known (the analysis's sex and
+/// age, so a million respondents are not a million small allocations).
+pub trait Categories: AsRef<[Option<usize>]> + AsMut<[Option<usize>]> + Clone + Sync {}
+
+impl<T: AsRef<[Option<usize>]> + AsMut<[Option<usize>]> + Clone + Sync> Categories for T {}
+
 /// Rakes one wave: collapses age groups without respondents into their neighbours
 /// (METHODOLOGY §1: 16–24 with 25–44, 65–84 with 45–64; a middle group with its neighbour
 /// that has more respondents), then rakes from the design weights and trims. Fails only
 /// when no collapse can work (no respondent with a known age, or an empty sex category).
-pub fn rake_wave(
-    cats: &[Vec<Option<usize>>],
+pub fn rake_wave<C: Categories>(
+    cats: &[C],
     margins: &[Margin],
     design: Option<&[f64]>,
 ) -> Result<Raked, RakeError> {
@@ -76,7 +83,7 @@ pub fn rake_wave(
             let k = m.counts.len();
             let mut seen = vec![0usize; k];
             for c in &cats {
-                if let Some(i) = c[d] {
+                if let Some(i) = c.as_ref()[d] {
                     seen[i] += 1;
                 }
             }
@@ -109,7 +116,8 @@ pub fn rake_wave(
             merged.categories.remove(hi);
             margins[d] = merged;
             for c in cats.iter_mut() {
-                c[d] = c[d].map(|i| {
+                let slot = &mut c.as_mut()[d];
+                *slot = slot.map(|i| {
                     if i >= hi {
                         if i == hi { lo } else { i - 1 }
                     } else {
@@ -140,14 +148,14 @@ pub fn rake_wave(
 /// `cats[i][d]` is respondent i's category in dimension d (`None` = did not answer). The
 /// base weight is N/n. A dimension's unknown category keeps its current weighted share: the
 /// known categories share the rest of N in population proportions.
-pub fn rake(cats: &[Vec<Option<usize>>], margins: &[Margin]) -> Result<Vec<f64>, RakeError> {
+pub fn rake<C: Categories>(cats: &[C], margins: &[Margin]) -> Result<Vec<f64>, RakeError> {
     rake_from_design(cats, margins, None)
 }
 
 /// [`rake`] starting from design weights (N_h / n_h of each respondent's sampling stratum,
 /// METHODOLOGY §1) instead of N/n; `None` means N/n for everyone.
-pub fn rake_from_design(
-    cats: &[Vec<Option<usize>>],
+pub fn rake_from_design<C: Categories>(
+    cats: &[C],
     margins: &[Margin],
     design: Option<&[f64]>,
 ) -> Result<Vec<f64>, RakeError> {
@@ -178,11 +186,11 @@ pub fn rake_from_design(
 }
 
 /// Weighted totals per category of dimension `d`, and the unknown total.
-fn totals(w: &[f64], cats: &[Vec<Option<usize>>], d: usize, k: usize) -> (Vec<f64>, f64) {
+fn totals<C: Categories>(w: &[f64], cats: &[C], d: usize, k: usize) -> (Vec<f64>, f64) {
     let mut t = vec![0.0; k];
     let mut unknown = 0.0;
     for (x, c) in w.iter().zip(cats) {
-        match c[d] {
+        match c.as_ref()[d] {
             Some(i) => t[i] += x,
             None => unknown += x,
         }
@@ -197,9 +205,9 @@ fn targets(m: &Margin, total: f64, unknown: f64) -> Vec<f64> {
         .collect()
 }
 
-fn rake_from(
+fn rake_from<C: Categories>(
     w: &mut [f64],
-    cats: &[Vec<Option<usize>>],
+    cats: &[C],
     margins: &[Margin],
     total: f64,
 ) -> Result<(), RakeError> {
@@ -233,7 +241,7 @@ fn rake_from(
                 .map(|(&have, &want)| if have > 0.0 { want / have } else { 1.0 })
                 .collect();
             for (x, c) in w.iter_mut().zip(cats) {
-                if let Some(i) = c[d] {
+                if let Some(i) = c.as_ref()[d] {
                     *x *= factors[i];
                 }
             }

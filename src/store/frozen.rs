@@ -20,6 +20,16 @@ pub struct FrozenWave {
     pub sha256: String,
 }
 
+fn frozen(r: &sqlx::any::AnyRow) -> FrozenWave {
+    FrozenWave {
+        wave_id: r.get("wave_id"),
+        reference_questionnaire_id: r.get("reference_questionnaire_id"),
+        responses: r.get("responses"),
+        last_response_id: r.get("last_response_id"),
+        sha256: r.get("sha256"),
+    }
+}
+
 impl Store {
     /// The folder of frozen waves: the one chosen when the store was opened, else
     /// `<database>.frozen` beside a SQLite file (none for an in-memory database, nor for
@@ -28,29 +38,34 @@ impl Store {
         self.frozen.clone()
     }
 
-    /// A wave's response count and last response id: what a frozen file must match.
-    pub async fn wave_fingerprint(&self, wave_id: i64) -> Result<(i64, i64), Error> {
-        let row = sqlx::query(
-            "select count(*) as n, coalesce(max(id), 0) as last from responses where wave_id = $1",
+    /// A wave's last response id (0 for none): with the triggers that drop a wave's record
+    /// whenever one of its responses is added, changed or removed, what a frozen file must
+    /// still match. An index lookup, not a count: counting a million answers' rows took a
+    /// tenth of a second per analysis.
+    pub async fn wave_last_id(&self, wave_id: i64) -> Result<i64, Error> {
+        Ok(
+            sqlx::query_scalar("select coalesce(max(id), 0) from responses where wave_id = $1")
+                .bind(wave_id)
+                .fetch_one(&self.pool)
+                .await?,
         )
-        .bind(wave_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((row.get("n"), row.get("last")))
     }
 
-    pub async fn frozen_wave(&self, wave_id: i64) -> Result<Option<FrozenWave>, Error> {
-        let row = sqlx::query("select * from frozen_waves where wave_id = $1")
-            .bind(wave_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| FrozenWave {
-            wave_id: r.get("wave_id"),
-            reference_questionnaire_id: r.get("reference_questionnaire_id"),
-            responses: r.get("responses"),
-            last_response_id: r.get("last_response_id"),
-            sha256: r.get("sha256"),
-        }))
+    /// Every frozen wave's record with its wave's last response id now, by wave id.
+    pub async fn frozen_waves(
+        &self,
+    ) -> Result<std::collections::HashMap<i64, (FrozenWave, i64)>, Error> {
+        let rows = sqlx::query(
+            r#"select f.*,
+                      (select coalesce(max(r.id), 0) from responses r where r.wave_id = f.wave_id) as last_now
+               from frozen_waves f"#,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("wave_id"), (frozen(r), r.get("last_now"))))
+            .collect())
     }
 
     /// Records (or replaces) a wave's frozen file, after the file is on disk.

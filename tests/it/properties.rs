@@ -116,7 +116,7 @@ mod suppression {
                     let y = if (i as f64) < share * *n as f64 { 1.0 } else { 0.0 };
                     s.add(&Sums::one(*w * (1.0 + (i % 3) as f64), y));
                 }
-                aggs.sums.insert(((year, district.clone(), trygg::analysis::Group::All), 0), s);
+                aggs.sums.insert((year, district.clone(), trygg::analysis::Group::All), vec![s]);
                 aggs.rows.insert((year, district.clone(), trygg::analysis::Group::All), *n as f64);
                 asked.insert((year, district), BTreeSet::from(["P_X".to_string()]));
             }
