@@ -140,31 +140,27 @@ pub fn aggregate(
     // Each variable's column is summed in row order; variables run on separate threads.
     let sum_column = |(positions, table, kind): &Column| {
         let mut out = vec![Sums::default(); ncells];
-        let mut add = |row: usize, p: u32| {
-            if let Some(y) = y_of(table, *kind, p) {
-                out[cell[row] as usize].add(&Sums::one(w[row], y));
-            }
-        };
-        // The arrow arrays' values and validity bits directly: the chunked array's own
-        // iterator is a boxed one, a dynamic call per answer.
+        // The arrow arrays' values and validity bits with the rows' cells and weights as
+        // slices of the same length: a tight loop without bounds checks or boxed iterators.
         let mut start = 0;
         for array in positions.downcast_iter() {
             let values = array.values().as_slice();
+            let end = start + values.len();
+            let rows = values.iter().zip(&cell[start..end]).zip(&w[start..end]);
+            let mut add = |p: u32, c: u32, w: f64| {
+                if let Some(y) = y_of(table, *kind, p) {
+                    out[c as usize].add(&Sums::one(w, y));
+                }
+            };
             match array.validity() {
-                None => {
-                    for (k, &p) in values.iter().enumerate() {
-                        add(start + k, p);
+                None => rows.for_each(|((&p, &c), &w)| add(p, c, w)),
+                Some(valid) => rows.zip(valid.iter()).for_each(|(((&p, &c), &w), ok)| {
+                    if ok {
+                        add(p, c, w)
                     }
-                }
-                Some(valid) => {
-                    for (k, (&p, ok)) in values.iter().zip(valid.iter()).enumerate() {
-                        if ok {
-                            add(start + k, p);
-                        }
-                    }
-                }
+                }),
             }
-            start += values.len();
+            start = end;
         }
         out
     };

@@ -69,7 +69,10 @@ pub fn read(
 pub fn write(dir: &Path, wave_id: i64, df: &DataFrame) -> Result<String, Error> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut bytes = Vec::new();
+    // Uncompressed: the columns are dictionary- and run-length-encoded already, so zstd
+    // saved little space and cost decoding time on every analysis.
     ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Uncompressed)
         .finish(&mut df.clone())
         .map_err(|e| Error::Internal(format!("writing a frozen wave: {e}")))?;
     let target = path(dir, wave_id);

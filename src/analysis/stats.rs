@@ -118,11 +118,21 @@ fn mean_and_var(strata: &[Sums]) -> Option<(f64, f64, f64)> {
     Some((m, var, (total.n - h).max(1.0)))
 }
 
-/// t(0.975, df).
+/// t(0.975, df). Remembered per df (per thread): the quantile is found by iterating on
+/// the regularised incomplete beta function, and one analysis asks for the same degrees
+/// of freedom thousands of times (every variable of a domain with the same respondents).
 pub fn t975(df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df)
-        .expect("df > 0")
-        .inverse_cdf(0.975)
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<u64, f64>> =
+            Default::default();
+    }
+    KNOWN.with(|known| {
+        *known.borrow_mut().entry(df.to_bits()).or_insert_with(|| {
+            StudentsT::new(0.0, 1.0, df)
+                .expect("df > 0")
+                .inverse_cdf(0.975)
+        })
+    })
 }
 
 /// Standard normal distribution function Φ.
