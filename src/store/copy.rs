@@ -4,9 +4,10 @@
 //! Every table is read from one snapshot of the source (a single read transaction) and
 //! written to the destination in one transaction, with ids kept, so the destination holds
 //! exactly what the source held at one moment or, if anything fails, nothing. The
-//! destination must be empty. Afterwards both sides are counted table by table, and the
-//! answers are hashed on both sides (SHA-256 over every response in id order); the copy is
-//! reported as verified only when every figure matches. Frozen-wave records are not copied:
+//! destination must be empty (checked inside that transaction, under its write lock).
+//! Before the commit, both sides are counted table by table and the answers hashed on both
+//! sides (SHA-256 over every response in id order); only when every figure matches is the
+//! copy committed and reported as verified. Frozen-wave records are not copied:
 //! they describe files beside the source and are rebuilt by the first analysis.
 
 use sha2::{Digest, Sha256};
@@ -227,7 +228,10 @@ impl Store {
         to: &Store,
         mut progress: impl FnMut(CopyProgress),
     ) -> Result<CopySummary, Error> {
-        let held = to.table_rows(&mut *to.pool.acquire().await?).await?;
+        // The destination's write transaction first: its lock keeps any other writer out
+        // from the emptiness check to the commit.
+        let mut tx = to.write().await?;
+        let held = table_rows(tx.conn()).await?;
         if let Some((t, n)) = held.iter().find(|(_, n)| *n > 0) {
             return Err(Error::Invalid(format!(
                 "the destination already holds {n} rows of {t}; `db copy` only fills an empty database (nothing was copied)"
@@ -240,13 +244,12 @@ impl Store {
             Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
         sqlx::query(begin).execute(&mut *source).await?;
-        let counts = self.table_rows(&mut source).await?;
+        let counts = table_rows(&mut source).await?;
         progress(CopyProgress::Total(
             counts.iter().map(|(_, n)| *n as u64).sum(),
         ));
         let expected_sha = answers_sha256(&mut source).await?;
 
-        let mut tx = to.write().await?;
         for table in TABLES {
             copy_table(table, &mut source, tx.conn(), &mut progress).await?;
         }
@@ -261,43 +264,44 @@ impl Store {
                 .await?;
             }
         }
-        tx.commit().await?;
-        sqlx::query("COMMIT").execute(&mut *source).await?;
-
-        let copied = to.table_rows(&mut *to.pool.acquire().await?).await?;
+        // Verified before it is committed: a copy that does not match is rolled back (the
+        // transaction is dropped) and leaves the destination as empty as it was.
+        let copied = table_rows(tx.conn()).await?;
         for ((t, n), (_, m)) in counts.iter().zip(&copied) {
             if n != m {
                 return Err(Error::Internal(format!(
-                    "the copy holds {m} rows of {t}, the source {n}: the destination is not a faithful copy"
+                    "the copy holds {m} rows of {t}, the source {n}: nothing was copied"
                 )));
             }
         }
-        let copied_sha = answers_sha256(&mut *to.pool.acquire().await?).await?;
+        let copied_sha = answers_sha256(tx.conn()).await?;
         if copied_sha != expected_sha {
             return Err(Error::Internal(format!(
-                "the answers' checksum differs (source {expected_sha}, copy {copied_sha}): the destination is not a faithful copy"
+                "the answers' checksum differs (source {expected_sha}, copy {copied_sha}): nothing was copied"
             )));
         }
+        tx.commit().await?;
+        sqlx::query("COMMIT").execute(&mut *source).await?;
         Ok(CopySummary {
             rows: counts,
             answers_sha256: expected_sha,
         })
     }
+}
 
-    /// Rows of every copied table, in [`TABLES`] order.
-    async fn table_rows(&self, c: &mut AnyConnection) -> Result<Vec<(&'static str, i64)>, Error> {
-        let mut out = Vec::with_capacity(TABLES.len());
-        for t in TABLES {
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) from {}",
-                t.name
-            )))
-            .fetch_one(&mut *c)
-            .await?;
-            out.push((t.name, n));
-        }
-        Ok(out)
+/// Rows of every copied table, in [`TABLES`] order.
+async fn table_rows(c: &mut AnyConnection) -> Result<Vec<(&'static str, i64)>, Error> {
+    let mut out = Vec::with_capacity(TABLES.len());
+    for t in TABLES {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from {}",
+            t.name
+        )))
+        .fetch_one(&mut *c)
+        .await?;
+        out.push((t.name, n));
     }
+    Ok(out)
 }
 
 /// Progress of a copy.

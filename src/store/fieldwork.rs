@@ -184,9 +184,12 @@ impl Store {
 
     /// The letter code with this hash.
     pub async fn code(&self, hash: &[u8]) -> Result<Option<CodeInfo>, Error> {
-        let row = sqlx::query("select wave_id, status from codes where hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
+        let row = self
+            .read(|| {
+                sqlx::query("select wave_id, status from codes where hash = $1")
+                    .bind(hash)
+                    .fetch_optional(&self.pool)
+            })
             .await?;
         row.map(|r| {
             Ok(CodeInfo {
@@ -208,9 +211,12 @@ impl Store {
         self.submit(r.clone(), Some(hash.to_vec())).await
     }
 
-    /// Marks the code used and inserts the response, inside a write transaction (the
-    /// caller rolls back unless the outcome is `Stored`).
-    pub(super) async fn insert_with_code_in(
+    /// Marks a letter code used by an answer, inside a write transaction: `Stored` when it
+    /// was unused (the caller then inserts the answer in the same transaction), otherwise
+    /// what it is. Nothing is written unless the code was unused, so a refused code needs
+    /// no rollback — and no savepoint, which on PostgreSQL would be a subtransaction whose
+    /// own id, written on both the code and the answer, would pair them one to one.
+    pub(super) async fn use_code_in(
         tx: &mut super::write::WriteTx,
         r: &NewResponse,
         hash: &[u8],
@@ -224,20 +230,19 @@ impl Store {
         .execute(tx.conn())
         .await?
         .rows_affected();
-        if used != 1 {
-            let status: Option<String> =
-                sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
-                    .bind(hash)
-                    .bind(r.wave_id)
-                    .fetch_optional(tx.conn())
-                    .await?;
-            return Ok(match status {
-                Some(s) => CodeOutcome::NotUnused(CodeStatus::from_db(&s)?),
-                None => CodeOutcome::Unknown,
-            });
+        if used == 1 {
+            return Ok(CodeOutcome::Stored);
         }
-        Store::insert_in(tx, r).await?;
-        Ok(CodeOutcome::Stored)
+        let status: Option<String> =
+            sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
+                .bind(hash)
+                .bind(r.wave_id)
+                .fetch_optional(tx.conn())
+                .await?;
+        Ok(match status {
+            Some(s) => CodeOutcome::NotUnused(CodeStatus::from_db(&s)?),
+            None => CodeOutcome::Unknown,
+        })
     }
 
     /// Marks unused codes of a wave as undeliverable or declined; returns, per hash, the

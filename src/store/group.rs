@@ -5,9 +5,10 @@
 //! Each submission is a job on a channel with a reply slot. The writer takes whatever has
 //! queued up — while it was committing the previous batch, more residents arrived — up to
 //! [`MAX_BATCH`], and writes them in one `BEGIN IMMEDIATE … COMMIT` ([`WriteTx`]). Inside,
-//! the answers without a letter code go in with one multi-row insert, and every answer with
-//! a code runs under its own savepoint: one whose code is already used (or whose statement
-//! fails) is rolled back alone and the others go on. Only after `COMMIT` has
+//! the batch's letter codes are marked used in hash order (a code already used writes
+//! nothing and refuses only its own answer), then every accepted answer goes in with one
+//! multi-row insert. No savepoints: on PostgreSQL each would be a subtransaction with its
+//! own id on both the code and the answer, pairing them; this way a batch shares one. Only after `COMMIT` has
 //! returned — with `synchronous = FULL`, the batch is on disk — does any job get its reply,
 //! and so any resident the receipt. If the commit fails, every stored job of the batch is
 //! told "nothing was saved" and its connection is closed, as for a single write.
@@ -107,8 +108,10 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // A handler that stopped waiting (its client left, or its request timed out) sent
-        // no receipt: its answer is not stored either, so a retry cannot make a duplicate.
+        // A handler that stopped waiting (its client left, or its request timed out) before
+        // its answer was taken up sent no receipt: its answer is not stored either, so a
+        // retry cannot make a duplicate. (One that stops waiting while its batch is being
+        // written can still have its answer stored without a receipt.)
         let jobs: Vec<Job> = std::mem::take(&mut batch)
             .into_iter()
             .filter(|j| !j.reply.is_closed())
@@ -146,28 +149,35 @@ async fn write(
         Ok(tx) => tx,
         Err(e) => return all_failed(&format!("could not start a write: {e}")),
     };
-    // Answers without a code cannot be refused one by one (nothing of theirs can clash):
-    // they go in with one statement, and if it fails the whole batch is refused.
-    let plain = jobs
+    // Letter codes first, in hash order — not in the order the answers came — so that
+    // the order codes were marked in says nothing about which answer used which. A code
+    // already used writes nothing and refuses only its own answer; a statement that
+    // fails refuses the whole batch.
+    let mut outcomes: Vec<Result<CodeOutcome, Error>> =
+        jobs.iter().map(|_| Ok(CodeOutcome::Stored)).collect();
+    let mut coded: Vec<(usize, &[u8])> = jobs
         .iter()
-        .filter(|j| j.code.is_none())
-        .map(|j| &j.response);
-    if let Err(e) = Store::insert_many_in(&mut tx, plain).await {
-        return all_failed(&format!("the batch's answers could not be stored: {e}"));
-    }
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let Some(hash) = &job.code else {
-            outcomes.push(Ok(CodeOutcome::Stored));
-            continue;
-        };
-        match one(&mut tx, &job.response, hash).await {
-            Ok(outcome) => outcomes.push(outcome),
-            // The transaction itself is broken (SQLite may roll it back on a full disk
-            // or an I/O error): nothing of the batch is stored. Dropping `tx` closes its
-            // connection.
+        .enumerate()
+        .filter_map(|(i, j)| j.code.as_deref().map(|h| (i, h)))
+        .collect();
+    coded.sort_by(|a, b| a.1.cmp(b.1));
+    for (i, hash) in coded {
+        match Store::use_code_in(&mut tx, &jobs[i].response, hash).await {
+            Ok(outcome) => outcomes[i] = Ok(outcome),
+            // The transaction itself may be broken (SQLite rolls back on a full disk or an
+            // I/O error; PostgreSQL aborts on any error): nothing of the batch stands.
+            // Dropping `tx` closes its connection.
             Err(e) => return all_failed(&format!("the batch's transaction failed: {e}")),
         }
+    }
+    // Then every accepted answer, in the order they came, in one statement.
+    let accepted = jobs
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, Ok(CodeOutcome::Stored)))
+        .map(|(j, _)| &j.response);
+    if let Err(e) = Store::insert_many_in(&mut tx, accepted).await {
+        return all_failed(&format!("the batch's answers could not be stored: {e}"));
     }
     match tx.commit().await {
         Ok(()) => outcomes,
@@ -175,21 +185,4 @@ async fn write(
         // may have been used by a job of this very batch — so none of them stands.
         Err(e) => all_failed(&format!("the shared commit failed: {e}")),
     }
-}
-
-/// One answer with a letter code under its own savepoint: `Ok(outcome)` for the job (its
-/// own failure included, e.g. the code already used), `Err` only when the savepoint
-/// machinery itself failed and the batch is lost.
-async fn one(
-    tx: &mut WriteTx,
-    response: &NewResponse,
-    hash: &[u8],
-) -> Result<Result<CodeOutcome, Error>, Error> {
-    sqlx::query("SAVEPOINT answer").execute(tx.conn()).await?;
-    let outcome = Store::insert_with_code_in(tx, response, hash).await;
-    if !matches!(outcome, Ok(CodeOutcome::Stored)) {
-        sqlx::query("ROLLBACK TO answer").execute(tx.conn()).await?;
-    }
-    sqlx::query("RELEASE answer").execute(tx.conn()).await?;
-    Ok(outcome)
 }

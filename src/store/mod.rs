@@ -61,7 +61,8 @@ impl Backend {
     /// The backend a `DATABASE_URL` names: `postgres://` or `postgresql://` is PostgreSQL;
     /// anything else (a `sqlite:` URL or a plain path) is a SQLite file.
     pub fn of_url(url: &str) -> Backend {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        if matches!(scheme.as_deref(), Some("postgres" | "postgresql")) {
             Backend::Postgres
         } else {
             Backend::Sqlite
@@ -247,15 +248,36 @@ pub(super) fn connection_lost(e: &sqlx::Error) -> bool {
     }
 }
 
-/// A database URL fit for messages and logs: without its password.
+/// A database URL fit for messages and logs: without its password, whether it is in the
+/// user part or a `password=` parameter. A URL that does not parse (a password with an
+/// unescaped `#` or `/`) is not shown at all.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
+    if !url.contains("://") {
+        return url.to_string(); // a file path
     }
+    let Ok(mut u) = url::Url::parse(url) else {
+        return "(a database URL that could not be read)".to_string();
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+    }
+    if u.query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+    {
+        let kept: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    "***".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    u.to_string()
 }
 
 fn date(s: &str) -> Result<NaiveDate, Error> {
@@ -303,11 +325,21 @@ impl Store {
             .after_connect(move |conn, _| {
                 let ms = opts.busy_timeout.as_millis();
                 Box::pin(async move {
-                    // The busy timeout's PostgreSQL twin: a statement waiting for another
-                    // server's lock gives up instead of hanging the resident.
-                    sqlx::query(sqlx::AssertSqlSafe(format!("SET lock_timeout = {ms}")))
-                        .execute(&mut *conn)
-                        .await?;
+                    for setting in [
+                        // The busy timeout's twin: a statement waiting for another
+                        // server's lock gives up instead of hanging the resident.
+                        format!("SET lock_timeout = {ms}"),
+                        // A receipt means committed and flushed, whatever the database or
+                        // role was tuned to.
+                        "SET synchronous_commit = on".to_string(),
+                        // A transaction whose client vanished (its COMMIT lost on the way)
+                        // must not hold the write lock until TCP notices.
+                        "SET idle_in_transaction_session_timeout = 60000".to_string(),
+                    ] {
+                        sqlx::query(sqlx::AssertSqlSafe(setting))
+                            .execute(&mut *conn)
+                            .await?;
+                    }
                     Ok(())
                 })
             })
@@ -445,7 +477,7 @@ impl Store {
     /// resident's page does not fail on connections the pool did not yet know were gone.
     /// Reads change nothing, so repeating one is safe; writes are never repeated (`WriteTx`
     /// refuses instead, or learns the outcome of its `COMMIT`).
-    async fn read<'q, T, Fut>(&self, run: impl Fn() -> Fut) -> Result<T, sqlx::Error>
+    pub(super) async fn read<'q, T, Fut>(&self, run: impl Fn() -> Fut) -> Result<T, sqlx::Error>
     where
         Fut: std::future::Future<Output = Result<T, sqlx::Error>> + 'q,
     {
@@ -595,13 +627,16 @@ impl Store {
 
     /// Every wave, by year and district.
     pub async fn waves(&self) -> Result<Vec<Wave>, Error> {
-        let rows = sqlx::query(
-            r#"select id, district, year, questionnaire_id, opens_on, closes_on,
-                      (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
-               from waves order by year, district"#,
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = self
+            .read(|| {
+                sqlx::query(
+                    r#"select id, district, year, questionnaire_id, opens_on, closes_on,
+                          (select count(*) from sample_strata s where s.wave_id = waves.id) as sampled
+                   from waves order by year, district"#,
+                )
+                .fetch_all(&self.pool)
+            })
+            .await?;
         rows.iter().map(Self::wave_from_row).collect()
     }
 
@@ -647,11 +682,6 @@ impl Store {
         Self::insert_many_in(&mut tx, rs.iter()).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Inserts one response inside a write transaction.
-    pub(super) async fn insert_in(tx: &mut write::WriteTx, r: &NewResponse) -> Result<(), Error> {
-        Self::insert_many_in(tx, std::iter::once(r)).await
     }
 
     /// Inserts responses inside a write transaction, many rows per statement: one round trip

@@ -44,8 +44,10 @@ pub struct WriteTx {
     postgres: Option<(i64, AnyPool)>,
 }
 
-/// How long a `COMMIT` whose connection broke is looked after before it counts as failed.
-const IN_DOUBT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long the outcome of a `COMMIT` whose connection broke is asked after (a restarting
+/// server answers again within it) before it counts as failed: as long as a resident may
+/// wait for a lock.
+const IN_DOUBT_WAIT: std::time::Duration = super::DEFAULT_BUSY_TIMEOUT;
 
 impl WriteTx {
     /// Takes a connection and the database's write lock (SQLite: `BEGIN IMMEDIATE`;

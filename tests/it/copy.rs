@@ -173,12 +173,23 @@ async fn a_copy_into_a_database_with_data_or_from_nothing_is_refused_and_writes_
     );
     assert!(empty.store.is_empty().await.unwrap());
 
-    // A server that does not answer: a clear error, without the password.
+    // A server that does not answer: a clear error, without the password however it is
+    // given (in the user part, as a parameter, with the scheme in capitals).
+    for url in [
+        "postgres://trygg:hemligt@127.0.0.1:1/trygg",
+        "postgresql://trygg@127.0.0.1:1/trygg?password=hemligt",
+        "POSTGRES://trygg:hemligt@127.0.0.1:1/trygg",
+    ] {
+        let out = db_copy(source.to_str().unwrap(), url);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("127.0.0.1:1"), "{}", text(&out));
+        assert!(!text(&out).contains("hemligt"), "{}", text(&out));
+    }
+    // One that cannot even be read is not echoed.
     let out = db_copy(
         source.to_str().unwrap(),
-        "postgres://trygg:hemligt@127.0.0.1:1/trygg",
+        "postgres://trygg:hem#ligt@127.0.0.1:1/trygg",
     );
     assert!(!out.status.success());
-    assert!(text(&out).contains("127.0.0.1:1"), "{}", text(&out));
-    assert!(!text(&out).contains("hemligt"), "{}", text(&out));
+    assert!(!text(&out).contains("hem#ligt"), "{}", text(&out));
 }
