@@ -699,17 +699,30 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
         .unwrap();
         driver.click("a[href*='sep=semicolon']");
         let deadline = Instant::now() + Duration::from_secs(15);
+        // Finished: a CSV, no partial download beside it, and its size the same twice over
+        // (a busy machine can show the file before Chrome has written all of it).
+        let mut last_size = None;
         let file = loop {
-            let done = std::fs::read_dir(downloads.path())
+            let entries: Vec<std::path::PathBuf> = std::fs::read_dir(downloads.path())
                 .unwrap()
                 .filter_map(Result::ok)
                 .map(|e| e.path())
+                .collect();
+            let partial = entries
+                .iter()
+                .any(|p| p.extension().is_some_and(|x| x == "crdownload"));
+            let done = entries
+                .into_iter()
                 .find(|p| p.extension().is_some_and(|x| x == "csv"));
-            if let Some(f) = done {
-                break f;
+            if let Some(f) = done.filter(|_| !partial) {
+                let size = std::fs::metadata(&f).map(|m| m.len()).ok();
+                if size.is_some_and(|n| n > 0) && size == last_size {
+                    break f;
+                }
+                last_size = size;
             }
             assert!(Instant::now() < deadline, "no CSV was downloaded");
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(200));
         };
         assert!(
             file.file_name()
