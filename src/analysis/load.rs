@@ -200,8 +200,9 @@ pub async fn load(
         let df = match df {
             Some(df) => df,
             None => {
-                // The last id before reading: an answer arriving meanwhile leaves the
-                // record older than the file, so the next analysis rebuilds it.
+                // The last id before reading: if an answer arrives or goes meanwhile, the
+                // file does not match the wave when it is recorded, `record_frozen` refuses
+                // it, and the next analysis builds it again.
                 let last = match closed {
                     Some(_) => Some(store.wave_last_id(wave.id).await?),
                     None => None,
@@ -226,7 +227,11 @@ pub async fn load(
                         Err(e) => Err(e),
                     };
                     match frozen {
-                        Ok(()) => used.written += 1,
+                        Ok(true) => used.written += 1,
+                        Ok(false) => tracing::info!(
+                            wave = wave.id,
+                            "a closed wave changed while it was frozen; it is frozen again next time"
+                        ),
                         Err(e) => tracing::warn!(
                             error = %e,
                             wave = wave.id,

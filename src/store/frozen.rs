@@ -69,8 +69,23 @@ impl Store {
     }
 
     /// Records (or replaces) a wave's frozen file, after the file is on disk.
-    pub async fn record_frozen(&self, f: &FrozenWave) -> Result<(), Error> {
+    ///
+    /// Only if the wave still has exactly the file's responses (count and last id, checked
+    /// under the write lock, so nothing changes before the record is in and the triggers
+    /// watch it): an answer added or removed while the file was being made leaves the
+    /// wave unrecorded (`Ok(false)`), and the next analysis builds the file again.
+    pub async fn record_frozen(&self, f: &FrozenWave) -> Result<bool, Error> {
         let mut tx = self.write().await?;
+        let (count, last): (i64, i64) = sqlx::query_as(
+            "select count(*), coalesce(max(id), 0) from responses where wave_id = $1",
+        )
+        .bind(f.wave_id)
+        .fetch_one(tx.conn())
+        .await?;
+        if (count, last) != (f.responses, f.last_response_id) {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query(
             r#"insert into frozen_waves
                (wave_id, reference_questionnaire_id, responses, last_response_id, sha256, frozen_on)
@@ -95,6 +110,7 @@ impl Store {
         )
         .execute(tx.conn())
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -214,3 +214,39 @@ async fn closed_waves_are_read_from_checked_columnar_files_with_identical_result
         );
     }
 }
+
+#[tokio::test]
+async fn a_wave_that_changed_while_it_was_frozen_is_not_recorded() {
+    let db = TestDb::new().await;
+    let this_year = today().year();
+    fill_districts(&db.store, &bundled(), &[this_year - 1], 5, |_, _| 30).await;
+    let wave = db.store.waves().await.unwrap()[0].clone();
+    let (count, last) = (
+        db.store.count_responses(Some(wave.id)).await.unwrap(),
+        db.store.wave_last_id(wave.id).await.unwrap(),
+    );
+    let record = |responses, last_response_id| trygg::store::FrozenWave {
+        wave_id: wave.id,
+        reference_questionnaire_id: wave.questionnaire_id,
+        responses,
+        last_response_id,
+        sha256: "0".repeat(64),
+    };
+    // A file made of one answer fewer (one was added meanwhile), or with an older last id.
+    assert!(
+        !db.store
+            .record_frozen(&record(count - 1, last))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.store
+            .record_frozen(&record(count, last - 1))
+            .await
+            .unwrap()
+    );
+    assert!(db.store.frozen_waves().await.unwrap().is_empty());
+    // The file of exactly the wave's answers is recorded.
+    assert!(db.store.record_frozen(&record(count, last)).await.unwrap());
+    assert_eq!(db.store.frozen_waves().await.unwrap().len(), 1);
+}
