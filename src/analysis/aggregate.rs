@@ -107,8 +107,8 @@ pub fn aggregate(
     let (sex_labels, age_labels) = (labels(sex_code), labels(age_code));
     // Cell of every row: wave × (sex position or unknown) × (age position or unknown).
     let (ns, na) = (sex_labels.len() + 1, age_labels.len() + 1);
-    let sex = u32_column(frame, sex_code)?;
-    let age = u32_column(frame, age_code)?;
+    let sex = super::u32s(frame, sex_code)?;
+    let age = super::u32s(frame, age_code)?;
     let w: Vec<f64> = f64s(frame, "w")?
         .into_iter()
         .map(|x| x.unwrap_or(0.0))
@@ -209,16 +209,6 @@ pub fn aggregate(
         }
     }
     Ok(out)
-}
-
-fn u32_column(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>, Error> {
-    Ok(df
-        .column(name)
-        .map_err(polars_err)?
-        .u32()
-        .map_err(polars_err)?
-        .iter()
-        .collect())
 }
 
 fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, Error> {

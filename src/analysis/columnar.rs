@@ -33,10 +33,7 @@ pub fn path(dir: &Path, wave_id: i64) -> PathBuf {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::store::hex(&Sha256::digest(bytes))
 }
 
 /// The wave's frame from its file, if the file is there, has the recorded hash, `rows`

@@ -58,6 +58,31 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Brings the schema up to date with this backend's migrations, or with
+    /// `existing_only` just checks that `shown` (the database, for the message) is one of
+    /// trygg's.
+    async fn schema(self, pool: &AnyPool, existing_only: bool, shown: &str) -> Result<(), Error> {
+        let (migrator, migrated) = match self {
+            Backend::Sqlite => (
+                &SQLITE_MIGRATOR,
+                "select count(*) from sqlite_master where name = '_sqlx_migrations'",
+            ),
+            Backend::Postgres => (
+                &POSTGRES_MIGRATOR,
+                "select count(*) from information_schema.tables where table_name = '_sqlx_migrations'",
+            ),
+        };
+        if !existing_only {
+            migrator.run(pool).await?;
+            return Ok(());
+        }
+        let n: i64 = sqlx::query_scalar(migrated).fetch_one(pool).await?;
+        if n == 0 {
+            return Err(Error::Config(format!("{shown} is not a trygg database")));
+        }
+        Ok(())
+    }
+
     /// The backend a `DATABASE_URL` names: `postgres://` or `postgresql://` is PostgreSQL;
     /// anything else (a `sqlite:` URL or a plain path) is a SQLite file.
     pub fn of_url(url: &str) -> Backend {
@@ -346,21 +371,9 @@ impl Store {
             .connect(url)
             .await
             .map_err(|e| Error::Config(format!("PostgreSQL at {}: {e}", redact(url))))?;
-        if opts.existing_only {
-            let migrated: i64 = sqlx::query_scalar(
-                "select count(*) from information_schema.tables where table_name = '_sqlx_migrations'",
-            )
-            .fetch_one(&pool)
+        Backend::Postgres
+            .schema(&pool, opts.existing_only, &redact(url))
             .await?;
-            if migrated == 0 {
-                return Err(Error::Config(format!(
-                    "{} is not a trygg database",
-                    redact(url)
-                )));
-            }
-        } else {
-            POSTGRES_MIGRATOR.run(&pool).await?;
-        }
         Ok(Store {
             pool,
             backend: Backend::Postgres,
@@ -438,21 +451,9 @@ impl Store {
             });
         }
         let pool = pool_options.connect_with(any).await?;
-        if opts.existing_only {
-            let migrated: i64 = sqlx::query_scalar(
-                "select count(*) from sqlite_master where name = '_sqlx_migrations'",
-            )
-            .fetch_one(&pool)
+        Backend::Sqlite
+            .schema(&pool, opts.existing_only, &file.display().to_string())
             .await?;
-            if migrated == 0 {
-                return Err(Error::Config(format!(
-                    "{} is not a trygg database",
-                    file.display()
-                )));
-            }
-        } else {
-            SQLITE_MIGRATOR.run(&pool).await?;
-        }
         let frozen = opts.frozen_dir.or_else(|| {
             let mut name = file.file_name()?.to_os_string();
             name.push(".frozen");

@@ -21,14 +21,6 @@ fn trygg_at(db: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 #[test]
 fn check_passes_on_the_bundled_files_and_fails_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();

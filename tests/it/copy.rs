@@ -17,14 +17,6 @@ fn db_copy(from: &str, to: &str) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// What the tests compare: every result and measure row of the last three years.
 async fn results(store: &Store) -> trygg::analysis::Analysis {
     use chrono::Datelike;
@@ -97,17 +89,7 @@ async fn an_installation_moves_to_another_database_and_back_unchanged() {
 
     // ... it takes new answers there, with ids after the copied ones ...
     let wave = store.waves().await.unwrap().pop().unwrap();
-    store
-        .insert_response(&trygg::store::NewResponse {
-            wave_id: wave.id,
-            submitted_on: today(),
-            channel: trygg::store::Channel::Web,
-            lang: "sv".into(),
-            synthetic: false,
-            answers: r#"{"T_OMRADET":"ganska_trygg"}"#.into(),
-        })
-        .await
-        .unwrap();
+    store.insert_response(&web_answer(wave.id)).await.unwrap();
     assert_eq!(store.count_responses(None).await.unwrap(), answers + 1);
     store.close().await;
 

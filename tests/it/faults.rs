@@ -179,14 +179,7 @@ async fn a_failed_shared_commit_tells_no_one_their_code_was_used() {
         )
         .await
         .unwrap();
-    let answer = trygg::store::NewResponse {
-        wave_id: wave.id,
-        submitted_on: today(),
-        channel: trygg::store::Channel::Web,
-        lang: "sv".into(),
-        synthetic: false,
-        answers: r#"{"T_OMRADET":"ganska_trygg"}"#.into(),
-    };
+    let answer = web_answer(wave.id);
     let five = || {
         futures_util::future::join_all(
             (0..5).map(|_| db.store.insert_response_with_code(&answer, &hash)),

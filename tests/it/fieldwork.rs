@@ -100,14 +100,6 @@ impl Year {
     }
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn print_codes(path: &Path) -> Vec<Code> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let col = r
@@ -119,10 +111,6 @@ fn print_codes(path: &Path) -> Vec<Code> {
     r.records()
         .map(|rec| Code::parse(rec.unwrap().get(col).unwrap()).unwrap())
         .collect()
-}
-
-async fn scalar(db: &TestDb, sql: &'static str) -> i64 {
-    db.scalar(sql).await
 }
 
 fn answer(lang: &str) -> String {
@@ -187,8 +175,8 @@ async fn a_bad_frame_is_refused_with_line_numbers_and_nothing_is_stored() {
         assert!(t.contains(&expected), "expected {expected:?} in {t}");
     }
     assert!(t.contains("nothing was stored"));
-    assert_eq!(scalar(&y.db, "select count(*) from codes").await, 0);
-    assert_eq!(scalar(&y.db, "select count(*) from sample_strata").await, 0);
+    assert_eq!(y.db.scalar("select count(*) from codes").await, 0);
+    assert_eq!(y.db.scalar("select count(*) from sample_strata").await, 0);
     assert!(!y.db.dir.path().join("print/letters.csv").exists());
 
     // A missing column, a file that is not CSV at all, and flags that cannot work.
@@ -219,7 +207,7 @@ async fn a_bad_frame_is_refused_with_line_numbers_and_nothing_is_stored() {
         "sample", "--wave", "ryd-2026", "--frame", "f.csv", "--size", "5", "--out", &out,
     ]);
     assert!(text(&o).contains("is not district/year"), "{}", text(&o));
-    assert_eq!(scalar(&y.db, "select count(*) from codes").await, 0);
+    assert_eq!(y.db.scalar("select count(*) from codes").await, 0);
 }
 
 #[tokio::test]
@@ -229,14 +217,11 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
     assert_eq!(codes.len(), 400);
     // Strata add up to the size; N_h counts only residents of Ryd aged 16-84.
     assert_eq!(
-        scalar(
-            &y.db,
-            "select cast(sum(letters) as bigint) from sample_strata"
-        )
-        .await,
+        y.db.scalar("select cast(sum(letters) as bigint) from sample_strata")
+            .await,
         400
     );
-    assert_eq!(scalar(&y.db, "select count(*) from sample_strata").await, 8);
+    assert_eq!(y.db.scalar("select count(*) from sample_strata").await, 8);
     let frame = std::fs::read_to_string(&y.frame).unwrap();
     let eligible = frame
         .lines()
@@ -248,15 +233,13 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
         })
         .count() as i64;
     assert_eq!(
-        scalar(
-            &y.db,
-            "select cast(sum(population) as bigint) from sample_strata"
-        )
-        .await,
+        y.db.scalar("select cast(sum(population) as bigint) from sample_strata")
+            .await,
         eligible
     );
     assert_eq!(
-        scalar(&y.db, "select count(*) from codes where length(hash) = 32").await,
+        y.db.scalar("select count(*) from codes where length(hash) = 32")
+            .await,
         400
     );
 
@@ -302,7 +285,7 @@ async fn a_sample_stores_strata_and_hashes_only_and_no_person() {
     let o = y.sample_cmd(&y.frame, &y.path("again.csv"), &["--size", "10"]);
     assert!(text(&o).contains("already has a sample"), "{}", text(&o));
     assert_eq!(
-        scalar(&y.db, "select count(*) from codes").await,
+        y.db.scalar("select count(*) from codes").await,
         405,
         "Ryd's 400 and Berga's 5"
     );
@@ -496,7 +479,8 @@ async fn one_code_gives_exactly_one_answer_under_100_concurrent_submissions() {
     assert_eq!((ok, used), (1, 99));
     assert_eq!(y.db.count().await, 1);
     assert_eq!(
-        scalar(&y.db, "select count(*) from codes where status = 'web'").await,
+        y.db.scalar("select count(*) from codes where status = 'web'")
+            .await,
         1
     );
 }
@@ -631,11 +615,9 @@ async fn reminders_marks_paper_answers_and_response_rates() {
         );
     }
     assert_eq!(y.db.count().await, 7);
-    let paper = scalar(
-        &y.db,
-        "select count(*) from responses where channel = 'paper'",
-    )
-    .await;
+    let paper =
+        y.db.scalar("select count(*) from responses where channel = 'paper'")
+            .await;
     assert_eq!(paper, 2);
     // Importing the same file again imports nothing twice.
     let o = y.trygg(&["import-paper", "--wave", &wave, scans.to_str().unwrap()]);
@@ -885,11 +867,8 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        scalar(
-            &y.db,
-            "select count(*) from codes where status = 'undeliverable'"
-        )
-        .await,
+        y.db.scalar("select count(*) from codes where status = 'undeliverable'")
+            .await,
         0
     );
     let good = format!("{}\n{}", codes[2].grouped(), codes[0].grouped());
@@ -910,11 +889,8 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
     assert!(r.body.contains("1 brev markerades"), "{}", r.body);
     assert!(r.body.contains("oförändrad: redan paper"));
     assert_eq!(
-        scalar(
-            &y.db,
-            "select count(*) from codes where status = 'undeliverable'"
-        )
-        .await,
+        y.db.scalar("select count(*) from codes where status = 'undeliverable'")
+            .await,
         1
     );
     let log = audit_actions(&y.db.store, Some("admin@kommun.se")).await;
@@ -988,7 +964,8 @@ async fn two_servers_on_one_database_lose_no_answer_and_take_no_code_twice() {
         100
     );
     assert_eq!(
-        scalar(&y.db, "select count(*) from codes where status = 'web'").await,
+        y.db.scalar("select count(*) from codes where status = 'web'")
+            .await,
         31
     );
 }

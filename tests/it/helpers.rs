@@ -57,36 +57,41 @@ pub fn postgres_server() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
-/// A new, empty database on the test PostgreSQL server; its URL. Dropped with [`PgDatabase`].
-fn create_postgres_database(server: &str) -> (String, PgDatabase) {
+/// Runs one administrative statement on the test PostgreSQL server, on a thread and
+/// runtime of its own: databases are made and dropped from sync and async tests alike, and
+/// from `Drop`.
+fn on_server(server: &str, sql: String) -> Result<(), sqlx::Error> {
     use sqlx::Connection;
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let name = format!(
-        "trygg_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
     let server = server.to_string();
-    let create = name.clone();
-    let admin = server.clone();
-    // A runtime of its own: TestDb is made from sync and async tests alike.
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap()
             .block_on(async move {
-                let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("create database {create}")))
+                let mut c = sqlx::PgConnection::connect(&server).await?;
+                sqlx::query(sqlx::AssertSqlSafe(sql))
                     .execute(&mut c)
-                    .await
-                    .unwrap();
+                    .await?;
+                Ok(())
             })
     })
     .join()
-    .unwrap();
-    let mut url = url::Url::parse(&server).unwrap();
+    .unwrap()
+}
+
+/// A new, empty database on the test PostgreSQL server; its URL. Dropped with [`PgDatabase`].
+fn create_postgres_database(server: &str) -> (String, PgDatabase) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = format!(
+        "trygg_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    on_server(server, format!("create database {name}")).unwrap();
+    let mut url = url::Url::parse(server).unwrap();
     url.set_path(&name);
+    let server = server.to_string();
     (url.to_string(), PgDatabase { server, name })
 }
 
@@ -98,25 +103,11 @@ pub struct PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        use sqlx::Connection;
-        let server = self.server.clone();
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async move {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&server).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "drop database if exists {name} with (force)"
-                        )))
-                        .execute(&mut c)
-                        .await;
-                    }
-                })
-        })
-        .join();
+        // A database left behind costs disk in a throwaway cluster, nothing more.
+        let _ = on_server(
+            &self.server,
+            format!("drop database if exists {} with (force)", self.name),
+        );
     }
 }
 
@@ -356,6 +347,27 @@ pub struct Reply {
     pub body: String,
     /// The body as sent (for downloads that are not text).
     pub bytes: Vec<u8>,
+}
+
+/// What a command printed, standard output then standard error.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A short valid answer by the open link, submitted today.
+pub fn web_answer(wave_id: i64) -> trygg::store::NewResponse {
+    trygg::store::NewResponse {
+        wave_id,
+        submitted_on: today(),
+        channel: trygg::store::Channel::Web,
+        lang: "sv".into(),
+        synthetic: false,
+        answers: r#"{"T_OMRADET":"ganska_trygg"}"#.into(),
+    }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Reply {
