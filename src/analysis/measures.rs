@@ -200,12 +200,44 @@ fn before_after<'a>(m: &Measure, waves: &'a [Wave]) -> Option<(&'a Wave, &'a Wav
     Some((before, after))
 }
 
+/// The district cells (group `all`, shares) the results table hides. A measure's change or
+/// its comparison's pooled share uses district cells; if one of them is hidden, publishing
+/// the measure's numbers would give it back (the pool less its published districts), so the
+/// measure row or series point is hidden too.
+pub struct Hidden(std::collections::HashSet<(i32, String, String)>);
+
+impl Hidden {
+    pub fn of(table: &[super::ResultRow]) -> Hidden {
+        Hidden(
+            table
+                .iter()
+                .filter(|r| r.suppressed && r.kind == Kind::Share && r.group == Group::All)
+                .filter_map(|r| {
+                    Some((
+                        r.year,
+                        r.district.district()?.to_string(),
+                        r.indicator.question()?.to_string(),
+                    ))
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether any of the districts' cells of an indicator in a year is hidden.
+    fn any(&self, year: i32, districts: &[String], indicator: &str) -> bool {
+        districts
+            .iter()
+            .any(|d| self.0.contains(&(year, d.clone(), indicator.to_string())))
+    }
+}
+
 /// Evaluates every measure on every share indicator. Returns the rows and notes about
 /// measures that could not be evaluated.
 pub fn evaluate(
     measures: &[Measure],
     waves: &[Wave],
     input: &TableInput,
+    hidden: &Hidden,
 ) -> (Vec<MeasureRow>, Vec<String>) {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
@@ -282,7 +314,10 @@ pub fn evaluate(
                 .iter()
                 .map(|c| c.as_ref().and_then(|(s, _)| estimate(Kind::Share, s)))
                 .collect();
-            let suppressed = est.iter().any(|e| suppress(e.as_ref(), input.options));
+            let suppressed = est.iter().any(|e| suppress(e.as_ref(), input.options))
+                || [b.year, a.year].iter().any(|&y| {
+                    hidden.any(y, &target, &v.code) || hidden.any(y, &comparison, &v.code)
+                });
             let mut row = MeasureRow {
                 measure: m.id.clone(),
                 district: m.district.clone(),
@@ -349,6 +384,7 @@ pub fn comparison_series(
     measures: &[Measure],
     rows: &[MeasureRow],
     input: &TableInput,
+    hidden: &Hidden,
 ) -> Vec<SeriesRow> {
     let mut out = Vec::new();
     for m in measures {
@@ -366,7 +402,8 @@ pub fn comparison_series(
                     continue;
                 };
                 let e = estimate(Kind::Share, &sums);
-                let suppressed = suppress(e.as_ref(), input.options);
+                let suppressed = suppress(e.as_ref(), input.options)
+                    || hidden.any(year, &districts, &r.indicator);
                 let shown = e.filter(|_| !suppressed);
                 out.push(SeriesRow {
                     measure: m.id.clone(),

@@ -22,6 +22,7 @@ pub mod policy;
 pub mod population;
 pub mod results;
 pub mod stats;
+pub mod suppression;
 pub mod weights;
 
 use std::collections::{BTreeSet, HashMap};
@@ -37,7 +38,7 @@ use crate::questionnaire::{AGE_GROUPS, Districts, QuestionKind, Questionnaire, R
 use crate::store::{Store, Wave};
 
 pub use measures::{Measure, MeasureRow};
-pub use model::{ChartName, Domain, Group, IndexClass, IndexName, IndicatorKey};
+pub use model::{ChartName, Domain, Group, IndexClass, IndexName, IndicatorKey, Suppression};
 pub use results::ResultRow;
 
 /// What an analysis variable estimates.
@@ -70,6 +71,23 @@ pub struct Variable {
     pub values: Vec<(u32, f64)>,
     pub norm: Option<f64>,
     pub index: Option<String>,
+}
+
+impl Variable {
+    /// An estimate on 0..1: a share as it is, a mean by its scale's range (for the
+    /// protection intervals of METHODOLOGY §5b).
+    pub fn normalised(&self, x: f64) -> f64 {
+        if self.kind != Kind::Mean {
+            return x;
+        }
+        let lo = self.values.iter().map(|v| v.1).fold(f64::INFINITY, f64::min);
+        let hi = self
+            .values
+            .iter()
+            .map(|v| v.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if hi > lo { (x - lo) / (hi - lo) } else { 0.5 }
+    }
 }
 
 /// The variables of a questionnaire: every indicator as a share, every scale as a mean.
@@ -299,7 +317,7 @@ pub fn compute(
 
     // Weights per district and year.
     let mut notes = Vec::new();
-    let mut weighted: HashMap<i32, bool> = HashMap::new();
+    let mut weighted: HashMap<(i32, String), bool> = HashMap::new();
     let mut weights = vec![1.0f64; frame.height()];
     let mut weighting = Vec::new();
     let sex_cats: Vec<String> = sex_q
@@ -335,12 +353,19 @@ pub fn compute(
         if let std::collections::hash_map::Entry::Vacant(slot) = populations.entry(year) {
             let p = population::load(&inputs.surveys, year)?;
             if p.is_none() {
+                let sampled = waves
+                    .iter()
+                    .any(|w| w.wave.year == year && !w.strata.is_empty());
                 notes.push(format!(
-                    "{year}: no population file ({}); estimates are unweighted",
-                    population::path_for(&inputs.surveys, year).display()
+                    "{year}: no population file ({}); {}",
+                    population::path_for(&inputs.surveys, year).display(),
+                    if sampled {
+                        "sampled districts are weighted by their design weights alone, the others are unweighted"
+                    } else {
+                        "estimates are unweighted"
+                    }
                 ));
             }
-            weighted.insert(year, p.is_some());
             slot.insert(p);
         }
     }
@@ -436,6 +461,7 @@ pub fn compute(
         let (w, wave_notes, summary) = r?;
         weights[lw.offset..lw.offset + lw.len].copy_from_slice(&w);
         notes.extend(wave_notes);
+        weighted.insert((lw.wave.year, lw.wave.district.clone()), summary.weighted);
         weighting.push(summary);
     }
     frame
@@ -474,11 +500,21 @@ pub fn compute(
         weighted: &weighted,
         options,
     };
-    let table = results::build(&input);
+    let results::Table {
+        rows: table,
+        protecting,
+    } = results::build(&input);
+    if protecting > 0 {
+        notes.push(format!(
+            "{protecting} cells hidden to protect others (secondary suppression, METHODOLOGY §5b)"
+        ));
+    }
     tracing::info!(ms = started.elapsed().as_millis() as u64, "table done");
     let plain_waves: Vec<Wave> = waves.iter().map(|w| w.wave.clone()).collect();
-    let (measure_rows, measure_notes) = measures::evaluate(&register, &plain_waves, &input);
-    let measure_series = measures::comparison_series(&register, &measure_rows, &input);
+    let hidden = measures::Hidden::of(&table);
+    let (measure_rows, measure_notes) =
+        measures::evaluate(&register, &plain_waves, &input, &hidden);
+    let measure_series = measures::comparison_series(&register, &measure_rows, &input, &hidden);
     notes.extend(measure_notes);
     Ok(Analysis {
         results: table,

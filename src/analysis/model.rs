@@ -141,6 +141,33 @@ impl IndexClass {
     }
 }
 
+/// Why a cell of the results table is hidden (METHODOLOGY §5 and §5b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Suppression {
+    /// Too few answers for a reliable estimate (primary suppression).
+    TooFewAnswers,
+    /// Hidden so that another hidden cell cannot be derived from published ones.
+    ProtectsOther,
+}
+
+impl Suppression {
+    /// The code written in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suppression::TooFewAnswers => "too_few_answers",
+            Suppression::ProtectsOther => "protects_other",
+        }
+    }
+
+    /// What the Swedish report and pages say in the cell's place.
+    pub fn sv(self) -> &'static str {
+        match self {
+            Suppression::TooFewAnswers => "för få svar",
+            Suppression::ProtectsOther => "dold för att skydda en annan uppgift",
+        }
+    }
+}
+
 /// A chart of the report; [`ChartName::file_stem`] names its SVG and PNG files and is what
 /// the page looks the chart up by.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -84,6 +84,13 @@ pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame, Error> {
         )
         .into(),
         Series::new(
+            "suppression".into(),
+            rows.iter()
+                .map(|r| r.suppression.map(|s| s.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
             "uncertain".into(),
             rows.iter().map(|r| r.uncertain).collect::<Vec<_>>(),
         )

@@ -10,6 +10,10 @@ pub const MIN_N_EFF: f64 = 30.0;
 /// Counts below this are never published, whatever the configured thresholds: a share of
 /// 1–4 answers would give the count away.
 pub const SMALLEST_PUBLISHED_N: f64 = 5.0;
+/// A hidden cell must keep a feasible interval at least this wide given everything published
+/// (METHODOLOGY §5b): 10 percentage points for a share (narrower only for a rare indicator,
+/// twice the municipality's share), 10 % of the scale for a mean.
+pub const PROTECTION_WIDTH: f64 = 0.10;
 /// A share whose 95 % interval is wider than this is flagged as uncertain.
 pub const UNCERTAIN_WIDTH: f64 = 0.30;
 /// Weights above this multiple of the mean weight are trimmed.

@@ -2,12 +2,16 @@
 //! year-over-year changes with Benjamini–Hochberg q-values, and suppression.
 //!
 //! Suppression happens here, while the rows are built: a suppressed row never receives an
-//! estimate, interval, level or change, so no consumer can leak one.
+//! estimate, interval, level or change, so no consumer can leak one. Small cells are hidden
+//! first (METHODOLOGY §5), then [`super::suppression`] hides what would give them back by
+//! subtraction (§5b), and only then are index levels and changes computed, from published
+//! cells alone.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::aggregate::Aggregates;
-use super::model::{Domain, Group, IndexClass, IndexName, IndicatorKey};
+use super::model::{Domain, Group, IndexClass, IndexName, IndicatorKey, Suppression};
+use super::suppression::{self, CellFacts};
 use super::stats::{self, Change, Estimate, Sums};
 use super::{Kind, Options, Variable};
 
@@ -45,11 +49,22 @@ pub struct ResultRow {
     pub var: Option<f64>,
     pub level: Option<u8>,
     pub class: Option<IndexClass>,
+    /// Hidden: nothing of the row is published but why ([`ResultRow::suppression`]).
     pub suppressed: bool,
+    pub suppression: Option<Suppression>,
     pub uncertain: bool,
     pub weighted: bool,
     pub prev: Comparison,
     pub base: Comparison,
+}
+
+impl ResultRow {
+    /// What a page or a file shows in a hidden row's place: why it is hidden.
+    pub fn hidden_text(&self) -> &'static str {
+        self.suppression
+            .unwrap_or(Suppression::TooFewAnswers)
+            .sv()
+    }
 }
 
 /// Inputs for building the table.
@@ -64,8 +79,9 @@ pub struct TableInput<'a> {
     pub groups: &'a [Group],
     /// Codes asked per (year, district).
     pub asked: &'a HashMap<(i32, String), std::collections::BTreeSet<String>>,
-    /// Whether a year was weighted to population margins.
-    pub weighted: &'a HashMap<i32, bool>,
+    /// Whether a district's wave of a year was weighted (to population margins, or by its
+    /// design weights alone).
+    pub weighted: &'a HashMap<(i32, String), bool>,
     pub options: &'a Options,
 }
 
@@ -136,18 +152,42 @@ pub fn test_var(kind: Kind, e: &Estimate) -> f64 {
     }
 }
 
-fn publishable_n(n: f64) -> Option<f64> {
-    (n >= SMALLEST_PUBLISHED_N || n == 0.0).then_some(n)
+/// Whether a domain was weighted in a year: a district by its wave, the municipality when
+/// any of its districts was.
+fn weighted(input: &TableInput, year: i32, domain: &Domain) -> bool {
+    match domain {
+        Domain::District(d) => input
+            .weighted
+            .get(&(year, d.clone()))
+            .copied()
+            .unwrap_or(false),
+        Domain::Municipality => input.districts.iter().any(|d| {
+            input
+                .weighted
+                .get(&(year, d.clone()))
+                .copied()
+                .unwrap_or(false)
+        }),
+    }
 }
 
-pub fn build(input: &TableInput) -> Vec<ResultRow> {
-    let mut rows = Vec::new();
+/// The results table, and how many cells were hidden to protect others (METHODOLOGY §5b).
+pub struct Table {
+    pub rows: Vec<ResultRow>,
+    pub protecting: usize,
+}
+
+pub fn build(input: &TableInput) -> Table {
     let mut domains: Vec<Domain> = input
         .districts
         .iter()
         .map(|d| Domain::District(d.clone()))
         .collect();
     domains.push(Domain::Municipality);
+    // The estimate rows of each year × domain × group, with what suppression needs to know.
+    let mut rows = Vec::new();
+    let mut facts = Vec::new();
+    let mut chunks = Vec::new();
     for &year in input.years {
         for district in &domains {
             let members: Vec<String> = match district {
@@ -160,27 +200,31 @@ pub fn build(input: &TableInput) -> Vec<ResultRow> {
                     let Some((sums, domain_rows)) = pooled(input, year, &members, group, i) else {
                         continue;
                     };
-                    rows.push(estimate_row(
-                        input,
-                        year,
-                        district,
-                        group,
-                        v,
-                        &sums,
-                        domain_rows,
-                    ));
+                    let (row, fact) =
+                        estimate_row(input, year, district, group, v, &sums, domain_rows);
+                    rows.push(row);
+                    facts.push(fact);
                 }
-                let shares: Vec<ResultRow> = rows[start..]
-                    .iter()
-                    .filter(|r| r.kind == Kind::Share)
-                    .cloned()
-                    .collect();
-                rows.extend(index_rows(input, year, district, group, &shares));
+                chunks.push((start..rows.len(), year, district, group));
             }
         }
     }
-    compare(&mut rows, input.options.base_year);
-    rows
+    let protecting = suppression::protect(&mut rows, &facts, input.districts, input.groups);
+    // Index rows after each domain's estimates, from the published shares only.
+    let mut table = Vec::with_capacity(rows.len() + chunks.len() * (input.blocks.len() + 1));
+    let mut estimates = rows.into_iter();
+    for (range, year, district, group) in chunks {
+        let chunk: Vec<ResultRow> = estimates.by_ref().take(range.len()).collect();
+        let shares: Vec<&ResultRow> = chunk.iter().filter(|r| r.kind == Kind::Share).collect();
+        let index = index_rows(input, year, district, group, &shares);
+        table.extend(chunk);
+        table.extend(index);
+    }
+    compare(&mut table, input.options.base_year);
+    Table {
+        rows: table,
+        protecting,
+    }
 }
 
 fn estimate_row(
@@ -191,22 +235,28 @@ fn estimate_row(
     v: &Variable,
     strata: &[Sums],
     domain_rows: f64,
-) -> ResultRow {
+) -> (ResultRow, CellFacts) {
     let e = estimate(v.kind, strata);
     let sums = total(strata);
     let suppressed = suppress(e.as_ref(), input.options);
+    let facts = CellFacts {
+        w: sums.w,
+        n: sums.n,
+        value: e.as_ref().map(|e| v.normalised(e.estimate)),
+    };
     let shown = e.filter(|_| !suppressed);
     let level = match (v.kind, v.norm, &shown) {
         (Kind::Share, Some(norm), Some(e)) => Some(stats::level(e.estimate, norm)),
         _ => None,
     };
-    ResultRow {
+    let row = ResultRow {
         year,
         district: district.clone(),
         group: group.clone(),
         indicator: IndicatorKey::Question(v.code.clone()),
         kind: v.kind,
-        n: publishable_n(sums.n),
+        // A hidden row says only why: not even how many answered.
+        n: (!suppressed).then_some(sums.n),
         n_eff: shown.map(|e| e.n_eff),
         nonresponse: (domain_rows > 0.0 && !suppressed)
             .then(|| (domain_rows - sums.n) / domain_rows),
@@ -218,12 +268,14 @@ fn estimate_row(
         level,
         class: None,
         suppressed,
+        suppression: suppressed.then_some(Suppression::TooFewAnswers),
         uncertain: v.kind == Kind::Share
             && shown.is_some_and(|e| e.ci_high - e.ci_low > input.options.uncertain_width),
-        weighted: input.weighted.get(&year).copied().unwrap_or(false),
+        weighted: weighted(input, year, district),
         prev: Comparison::default(),
         base: Comparison::default(),
-    }
+    };
+    (row, facts)
 }
 
 /// Index rows (one per block and the total) from the domain's share rows.
@@ -232,7 +284,7 @@ fn index_rows(
     year: i32,
     district: &Domain,
     group: &Group,
-    shares: &[ResultRow],
+    shares: &[&ResultRow],
 ) -> Vec<ResultRow> {
     let mut out = Vec::new();
     let mut targets: Vec<(IndexName, Option<&str>)> = input
@@ -244,6 +296,7 @@ fn index_rows(
     for (name, block) in targets {
         let members: Vec<&ResultRow> = shares
             .iter()
+            .copied()
             .filter(|r| {
                 input
                     .vars
@@ -282,8 +335,9 @@ fn index_rows(
             level: None,
             class: value.map(IndexClass::of),
             suppressed,
+            suppression: suppressed.then_some(Suppression::TooFewAnswers),
             uncertain: false,
-            weighted: input.weighted.get(&year).copied().unwrap_or(false),
+            weighted: weighted(input, year, district),
             prev: Comparison::default(),
             base: Comparison::default(),
         });

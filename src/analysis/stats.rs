@@ -241,8 +241,9 @@ pub fn change(e1: f64, v1: f64, e2: f64, v2: f64) -> Change {
     let diff = e2 - e1;
     let se = (v1 + v2).sqrt();
     let z = if se > 0.0 { diff / se } else { 0.0 };
+    // 2Φ(−|z|), not 2(1 − Φ(|z|)): the latter rounds to 0 for |z| > 8.3.
     let p = if se > 0.0 {
-        2.0 * (1.0 - normal_cdf(z.abs()))
+        2.0 * normal_cdf(-z.abs())
     } else {
         1.0
     };

@@ -89,6 +89,9 @@ pub struct ResultItem {
     level: Option<u8>,
     class: Option<String>,
     suppressed: bool,
+    /// Why a suppressed row is hidden: `too_few_answers`, or `protects_other` (hidden so
+    /// that another hidden cell cannot be derived by subtraction).
+    suppression: Option<String>,
     uncertain: bool,
     change_from_previous: Option<f64>,
     q_previous: Option<f64>,
@@ -365,6 +368,7 @@ pub async fn results(
             level: r.level,
             class: r.class.map(|c| c.as_str().to_string()),
             suppressed: r.suppressed,
+            suppression: r.suppression.map(|s| s.as_str().to_string()),
             uncertain: r.uncertain,
             change_from_previous: r.prev.diff,
             q_previous: r.prev.q,

@@ -411,7 +411,7 @@ fn table(
                     tr {
                         th scope="row" { (names.domain(&r.district)) } td { (r.year) }
                         @if r.suppressed {
-                            td colspan="7" { "för få svar" }
+                            td colspan="7" { (r.hidden_text()) }
                         } @else {
                             td { (shown(r.estimate, share)) }
                             td { (shown(r.ci_low, share)) " – " (shown(r.ci_high, share)) }

@@ -204,7 +204,7 @@ fn date_x(d: chrono::NaiveDate) -> f64 {
 fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
     (!years.is_empty()).then(|| {
         format!(
-            "{label}: för få svar {} (visas som lucka)",
+            "{label}: dold {} (visas som lucka)",
             years
                 .iter()
                 .map(i32::to_string)

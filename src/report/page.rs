@@ -43,11 +43,11 @@ fn one_decimal(v: f64) -> String {
     format!("{v:.1}").replace('.', ",")
 }
 
-/// A share with its interval, or "för få svar".
+/// A share with its interval, or why it is hidden.
 fn share_cell(r: Option<&ResultRow>) -> Markup {
     match r {
         None => html! { td.num { "–" } },
-        Some(r) if r.suppressed => html! { td.supp { "för få svar" } },
+        Some(r) if r.suppressed => html! { td.supp { (r.hidden_text()) } },
         Some(r) => html! {
             td.num {
                 (pct(r.estimate.unwrap_or(0.0)))
@@ -62,7 +62,7 @@ fn share_cell(r: Option<&ResultRow>) -> Markup {
 fn index_cell(r: Option<&ResultRow>) -> Markup {
     match r {
         None => html! { td.num { "–" } },
-        Some(r) if r.suppressed => html! { td.supp { "för få svar" } },
+        Some(r) if r.suppressed => html! { td.supp { (r.hidden_text()) } },
         Some(r) => {
             html! { td.num { (one_decimal(r.estimate.unwrap_or(0.0))) " " span.muted { (r.class.map(|c| c.sv()).unwrap_or("")) } } }
         }
@@ -368,7 +368,7 @@ pub fn render(
                                                 td { ((names.indicator)(&r.indicator)) }
                                                 td { (r.before_year) "–" (r.after_year) }
                                                 @if r.suppressed {
-                                                    td.supp colspan="6" { "för få svar" }
+                                                    td.supp colspan="6" { "dold (för få svar eller för att skydda en annan uppgift)" }
                                                 } @else {
                                                     td.num { (signed_points(r.delta_district.unwrap_or(0.0))) }
                                                     td.num { (signed_points(r.delta_comparison.unwrap_or(0.0))) }
@@ -447,6 +447,7 @@ pub fn render(
                     p { "Varje indikator har ett normvärde. Nivån 0–6 anger hur långt andelen ligger från normen, i steg som bestäms av osäkerheten vid cirka 360 svar: nivå 2 är normalläget, högre nivåer är sämre. Ett index (problem, utsatthet, otrygghet och totalt) är medelvärdet av indikatorernas nivåer: högst " (P::sv(P::INDEX_LOW_MAX)) " är lågt, upp till " (P::sv(P::INDEX_RAISED_MAX)) " förhöjt och därutöver högt. Detta är trygg:s dokumenterade modell, inte en kopia av polisens interna tabeller." }
                     h3 { "Sekretess och små grupper" }
                     p { "En skattning med färre än " (P::sv(P::MIN_N)) " svar, eller ett effektivt antal under " (P::sv(P::MIN_N_EFF)) ", visas inte (\"för få svar\") – varken värde, intervall, nivå eller förändring. Antal under " (P::sv(P::SMALLEST_PUBLISHED_N)) " publiceras aldrig. Fritextsvar ingår aldrig i rapporten." }
+                    p { "Det räcker inte att dölja de små grupperna: den som vet hela områdets andel och alla andra gruppers andelar kan annars räkna fram den dolda gruppens andel genom subtraktion – till exempel kommunen minus de tre andra områdena, eller ett område minus dess övriga åldersgrupper. Därför döljs ytterligare uppgifter (\"dold för att skydda en annan uppgift\"), de med minst antal svar först, tills ingen dold uppgift kan räknas fram närmare än " (P::sv((P::PROTECTION_WIDTH * 100.0).round())) " procentenheter (för en ovanlig indikator: dubbla kommunens andel), oavsett vilka publicerade siffror man kombinerar. Samma regel gäller medelvärden (" (P::sv((P::PROTECTION_WIDTH * 100.0).round())) " % av skalan). En dold uppgift visar varken värde, antal svar, intervall, nivå eller förändring, och en åtgärdseffekt visas inte om den bygger på en dold uppgift. Hur många uppgifter som dolts av detta skäl står i metodnoterna." }
                     h3 { "Åtgärder" }
                     p { "Varje åtgärd anger sina målindikatorer, det den ska påverka. Målindikatorerna för alla åtgärder prövas som en familj och övriga indikatorer, som är utforskande, som en annan; p-värdena justeras inom varje familj med Benjamini–Hochbergs metod (q-värden). En effekt kallas säkerställd bara när q < " (P::sv(P::SIGNIFICANCE)) "." }
                     p { "Före är områdets senaste undersökning som stängde före åtgärdens start, efter den första som öppnade efter starten. Jämförelsen är övriga områden som undersöktes båda åren utan en åtgärd av samma slag däremellan, sammanslagna med områdena som strata; på samma sätt skattas Alla områden. Skillnad-i-skillnader förutsätter parallella trender." }

@@ -39,6 +39,7 @@ const COLUMNS: &[(&str, Type)] = &[
     ("q_previous", Type::Number),
     ("significant_previous", Type::Bool),
     ("suppressed", Type::Bool),
+    ("suppression", Type::Text),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +119,11 @@ impl Table {
                     Cell::Num(r.prev.q),
                     Cell::Bool(r.prev.significant),
                     Cell::Bool(Some(r.suppressed)),
+                    Cell::Text(
+                        r.suppression
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                    ),
                 ]
             })
             .collect();

@@ -62,7 +62,7 @@ fn value(
             };
         }
         None if r.suppressed => {
-            ws.write(row, col, "för få svar")?;
+            ws.write(row, col, r.hidden_text())?;
         }
         None => {}
     }
@@ -222,7 +222,7 @@ pub fn build(
                 match v {
                     Some(v) if c < 5 => ws.write_with_format(row, 4 + c as u16, v, &pct)?,
                     Some(v) => ws.write(row, 4 + c as u16, v)?,
-                    None => ws.write(row, 4 + c as u16, "för få svar")?,
+                    None => ws.write(row, 4 + c as u16, "dold")?,
                 };
             }
             ws.write(row, 10, m.suppressed)?;

@@ -19,3 +19,4 @@ mod report;
 mod server;
 mod staff;
 mod submit;
+mod suppression;

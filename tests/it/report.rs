@@ -463,7 +463,7 @@ fn no_suppressed_value_appears_in_any_file() {
     let html = text(f, "index.html");
     assert!(html.contains("för få svar"));
     let svg = text(f, "charts/trend-city-p-belysning.svg");
-    assert!(svg.contains("för få svar 2026"));
+    assert!(svg.contains("dold 2026 (visas som lucka)"));
     assert_eq!(
         svg.matches(r#"r="6""#).count(),
         7 * 2,
