@@ -419,6 +419,17 @@ mod tests {
     }
 
     #[test]
+    fn p_values_of_large_changes_do_not_underflow_to_zero() {
+        // z = 10: 2Φ(−10) = 1.5239706e-23 (R: 2 * pnorm(-10)); 1 − Φ(10) rounds to 0.
+        let c = change(0.0, 0.0005, 0.5, 0.002);
+        assert!((c.z - 10.0).abs() < 1e-12, "z {}", c.z);
+        assert!((c.p / 1.5239706e-23 - 1.0).abs() < 1e-6, "p {}", c.p);
+        // z = 30 still has a p-value above 0.
+        let far = change(0.0, 0.0, 0.3, 0.0001);
+        assert!(far.p > 0.0 && far.p < 1e-190, "p {}", far.p);
+    }
+
+    #[test]
     fn benjamini_hochberg_matches_a_hand_computed_example() {
         // p sorted: 0.01 (rank 1), 0.02 (2), 0.03 (3), 0.5 (4); m = 4.
         let q = benjamini_hochberg(&[0.03, 0.01, 0.5, 0.02]);

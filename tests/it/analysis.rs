@@ -419,6 +419,49 @@ async fn without_a_population_file_the_results_say_unweighted() {
     assert!((w.efficiency - 1.0).abs() < 1e-12, "weights are 1");
 }
 
+#[tokio::test]
+async fn a_sampled_wave_without_a_population_file_is_weighted_by_its_design() {
+    let (_dir, surveys) = surveys_copy();
+    std::fs::remove_dir_all(surveys.join("population")).unwrap();
+    let db = TestDb::new().await;
+    // The demo draws its samples from the margins; the analysis then has none.
+    trygg::demo::fill(
+        &db.store,
+        &districts(),
+        &surveys_dir(),
+        trygg::demo::DEFAULT_SEED,
+    )
+    .await
+    .unwrap();
+    let sampled = db.store.waves().await.unwrap();
+    let sampled: Vec<_> = sampled.iter().filter(|w| w.sampled).collect();
+    assert!(!sampled.is_empty(), "the demo draws samples");
+    let year = sampled[0].year;
+    let sampled: Vec<_> = sampled.into_iter().filter(|w| w.year == year).collect();
+    let a = run(&db, &surveys, year..=year).await.unwrap();
+    for w in &sampled {
+        let rows: Vec<_> = a
+            .results
+            .iter()
+            .filter(|r| r.year == w.year && r.district.district() == Some(w.district.as_str()))
+            .collect();
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.weighted), "{}", w.district);
+    }
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("weighted by their design weights alone")),
+        "{:?}",
+        a.notes
+    );
+    assert!(
+        a.weighting
+            .iter()
+            .filter(|x| sampled.iter().any(|w| w.district == x.district && w.year == x.year))
+            .all(|x| x.weighted)
+    );
+}
+
 /// Replaces text in a file of the surveys copy.
 fn edit(surveys: &Path, file: &str, from: &str, to: &str) {
     let path = surveys.join(file);
