@@ -5,7 +5,8 @@
 //! 2. [`weights`] rakes each district × year to its [`population`] margins;
 //! 3. [`aggregate`] computes sufficient sums per domain in one lazy polars pass per grouping;
 //! 4. [`results`] turns sums into estimates, intervals, index levels, year-over-year changes
-//!    and q-values, suppressing small groups as it goes;
+//!    and q-values, suppressing small groups as it goes, and [`suppression`] hides what
+//!    published totals less published parts would give back (METHODOLOGY §5b);
 //! 5. [`measures`] evaluates registered measures (difference-in-differences);
 //! 6. [`output`] writes the tables as CSV or Parquet.
 //!

@@ -804,8 +804,10 @@ fn xlsx_text(bytes: &[u8]) -> String {
 async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_suppressed_values() {
     let db = TestDb::new().await;
     let q = bundled();
+    // City 2026 is too small to publish (25 < 30), and big enough that with the thresholds
+    // lowered to 5 below it is published even after the cells hidden to protect others.
     fill_districts(&db.store, &q, &[2025, 2026], 11, |d, year| {
-        if d == "city" && year == 2026 { 12 } else { 200 }
+        if d == "city" && year == 2026 { 25 } else { 200 }
     })
     .await;
     let app = db.app();
@@ -1296,7 +1298,7 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
     let r = send(
         &app,
         api(
-            "/api/v1/results?district=ryd&year=2026&indicator=P_BELYSNING&group=all&kind=share",
+            "/api/v1/results?district=ryd&year=2025&indicator=P_BELYSNING&group=all&kind=share",
             Some(&token),
         ),
     )
@@ -1372,8 +1374,9 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
             .collect()
     };
     let hidden = values(&|r| r.year == 2026 && r.district.to_string() == "city");
+    // (Ryd 2025: in 2026 a district beside the small City is hidden to protect it.)
     let published = values(&|r| {
-        r.year == 2026
+        r.year == 2025
             && r.district.to_string() == "ryd"
             && r.group == trygg::analysis::Group::All
             && r.kind == trygg::analysis::Kind::Share
