@@ -410,6 +410,9 @@ pub async fn fill(
         }
     }
     progress.finish();
+    // The finished years are closed: like real ones, they keep their strata's counts and
+    // no letter codes.
+    store.purge_closed_codes(today, "demo").await?;
     Ok(summary)
 }
 
@@ -463,7 +466,7 @@ fn sampled_wave(
         for _ in 0..n_h {
             // Synthetic letters have no code anyone holds: a random hash stands for one.
             let hash: Vec<u8> = (0..4).flat_map(|_| rng.next_u64().to_le_bytes()).collect();
-            let status = if rng.uniform() < 0.02 {
+            let fate = if rng.uniform() < 0.02 {
                 CodeStatus::Undeliverable
             } else if rng.uniform() < 0.01 {
                 CodeStatus::Declined
@@ -485,7 +488,7 @@ fn sampled_wave(
             } else {
                 CodeStatus::Unused
             };
-            out.codes.push((hash, key.clone(), status));
+            out.codes.push((hash, key.clone(), fate));
         }
     }
     Some(out)

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod fieldwork;
+pub mod files;
 pub mod http;
 pub mod i18n;
 pub mod progress;

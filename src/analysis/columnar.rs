@@ -64,7 +64,8 @@ pub fn read(
 /// Writes a wave's frame durably (temporary file, sync, rename, sync the folder) and
 /// returns the file's SHA-256.
 pub fn write(dir: &Path, wave_id: i64, df: &DataFrame) -> Result<String, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    // Every answer of the wave is in the file: folder and file are the owner's only.
+    crate::files::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut bytes = Vec::new();
     // Uncompressed: the columns are dictionary- and run-length-encoded already, so zstd
     // saved little space and cost decoding time on every analysis.
@@ -77,7 +78,7 @@ pub fn write(dir: &Path, wave_id: i64, df: &DataFrame) -> Result<String, Error> 
         ".wave-{wave_id}.parquet.tmp-{}",
         std::process::id()
     ));
-    let mut f = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    let mut f = crate::files::create(&tmp).map_err(|e| io(&tmp, e))?;
     f.write_all(&bytes).map_err(|e| io(&tmp, e))?;
     f.sync_all().map_err(|e| io(&tmp, e))?;
     std::fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;

@@ -1,5 +1,7 @@
 //! The field-work subcommands: `sample`, `mark`, `reminders`, `import-paper`, `status`.
-//! Each checks everything it reads before it stores anything.
+//! Each checks everything it reads before it stores anything, and each first deletes the
+//! codes of waves that have closed (`Store::purge_closed_codes`), so a closed wave never
+//! keeps its letter codes just because no server ran since.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -7,10 +9,10 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 
-use super::open;
 use crate::config::Config;
 use crate::fieldwork::{Code, CodeKey, Strata, WaveRef, frame, paper, print, sample};
-use crate::store::{CodeStatus, Store, StratumRate, Wave};
+use crate::questionnaire::Districts;
+use crate::store::{CodeState, CodeStatus, Store, StratumRate, Wave};
 
 /// Where letters link to when no public origin is configured (a test installation).
 const DEFAULT_ORIGIN: &str = "http://localhost:3000";
@@ -31,6 +33,28 @@ async fn published(store: &Store, w: &WaveRef) -> anyhow::Result<Wave> {
         .wave(&w.district, w.year)
         .await?
         .ok_or_else(|| anyhow!("{w} is not published; publish the questionnaire for it first"))
+}
+
+/// The database, with the codes of every wave that has closed deleted first.
+async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
+    let (store, districts) = super::open(config).await?;
+    store
+        .purge_closed_codes(today(), super::CLI_ACTOR)
+        .await
+        .context("deleting the codes of closed waves")?;
+    Ok((store, districts))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Refuses work on the codes of a wave that has closed (they are deleted).
+fn still_open(wave: &Wave) -> anyhow::Result<()> {
+    match crate::store::closed_refusal(wave, today()) {
+        Some(why) => bail!("{why}; nothing was stored"),
+        None => Ok(()),
+    }
 }
 
 fn wave_ref(s: &str) -> anyhow::Result<WaveRef> {
@@ -214,6 +238,7 @@ pub async fn mark(
     let key = key(config)?;
     let (store, _) = open(config).await?;
     let wave = published(&store, &w).await?;
+    still_open(&wave)?;
     let before = match crate::fieldwork::mark_letters(&store, &key, wave.id, &codes, status).await?
     {
         Ok(before) => before,
@@ -228,7 +253,7 @@ pub async fn mark(
     };
     let changed = before
         .iter()
-        .filter(|b| **b == Some(CodeStatus::Unused))
+        .filter(|b| **b == Some(CodeState::Unused))
         .count();
     store
         .audit(
@@ -240,12 +265,12 @@ pub async fn mark(
     store.close().await;
     let marked = before
         .iter()
-        .filter(|s| **s == Some(CodeStatus::Unused))
+        .filter(|s| **s == Some(CodeState::Unused))
         .count();
     let mut out = format!("{w}: {marked} letter(s) marked {}", status.as_str());
     for (c, s) in codes.iter().zip(&before) {
         if let Some(s) = s
-            && *s != CodeStatus::Unused
+            && *s != CodeState::Unused
         {
             let _ = write!(out, "\n  {} unchanged: already {}", c.grouped(), s.as_str());
         }
@@ -265,6 +290,7 @@ pub async fn reminders(
     let file = print::read(letters).map_err(|f| anyhow!("{}", f.join("\n")))?;
     let (store, _) = open(config).await?;
     let wave = published(&store, &w).await?;
+    still_open(&wave)?;
     let statuses = store
         .code_statuses(wave.id, &print::hashes(&file, &key))
         .await?;
@@ -288,7 +314,7 @@ pub async fn reminders(
     for ((_, row, _), s) in file.rows.iter().zip(&statuses) {
         let s = s.expect("checked");
         *counts.entry(s.as_str()).or_insert(0) += 1;
-        if s == CodeStatus::Unused {
+        if s == CodeState::Unused {
             rows.push(row.clone());
         }
     }
@@ -344,11 +370,13 @@ pub async fn import_paper(
     let key = key(config)?;
     let (store, _) = open(config).await?;
     let wave = published(&store, &w).await?;
+    if let Some(why) = crate::store::closed_refusal(&wave, today()) {
+        bail!("{why}; nothing was imported");
+    }
     let q = store.questionnaire(wave.questionnaire_id).await?;
     let (good, mut refused) =
         paper::read(path, &q).map_err(|e| anyhow!("{e}; nothing was imported"))?;
-    let imported =
-        paper::store_rows(&store, &key, wave.id, &w.to_string(), good, &mut refused).await?;
+    let imported = paper::store_rows(&store, &key, &wave, good, &mut refused).await?;
     store
         .audit(
             super::CLI_ACTOR,
@@ -399,7 +427,8 @@ pub async fn paper_form(
         &q,
         code.as_ref().map(|c| c.grouped()).as_deref(),
     );
-    std::fs::write(out, page.into_string())
+    // A form printed with a code leads to its letter: its file is its owner's only.
+    crate::files::write(out, page.into_string())
         .with_context(|| format!("writing {}", out.display()))?;
     Ok(format!(
         "paper form for {w} in {lang} written to {}",

@@ -5,7 +5,8 @@
 //! forgiving: case, spaces and dashes are ignored, and O/I/L are read as 0/1/1.
 //!
 //! The database holds only HMAC-SHA256(key, code). The key is a file outside the database
-//! (`--code-key`, default `trygg-codes.key`, created with mode 0600 on the first sample), so
+//! (`--code-key`, default `trygg-codes.key`, created with mode 0600 — and a missing folder
+//! for it with 0700 — on the first sample), so
 //! a copy of the database alone cannot even confirm a guessed code. Lose the key and the
 //! codes of open waves stop working; keep it with the server's secrets, not with backups
 //! of the database.
@@ -127,12 +128,16 @@ impl CodeKey {
         getrandom::fill(&mut key).map_err(|e| format!("no random source: {e}"))?;
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
+        // A folder named for the key that does not exist yet is made for its owner only;
+        // one that exists is the administrator's choice and left as it is.
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            crate::files::create_dir_all(dir).map_err(|e| {
+                format!("creating the folder of the code key {}: {e}", dir.display())
+            })?;
+        }
+        let mut f = crate::files::create_new(path)
             .map_err(|e| format!("creating the code key {}: {e}", path.display()))?;
         f.write_all(format!("{hex}\n").as_bytes())
             .and_then(|_| f.sync_all())

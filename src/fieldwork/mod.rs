@@ -24,7 +24,7 @@ pub async fn mark_letters(
     wave_id: i64,
     codes: &[Code],
     status: crate::store::CodeStatus,
-) -> Result<Result<Vec<Option<crate::store::CodeStatus>>, Vec<Code>>, crate::error::Error> {
+) -> Result<Result<Vec<Option<crate::store::CodeState>>, Vec<Code>>, crate::error::Error> {
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| key.hash(c)).collect();
     let before = store.code_statuses(wave_id, &hashes).await?;
     let unknown: Vec<Code> = codes

@@ -146,16 +146,21 @@ fn row(
 
 /// Stores the good rows of a scan (each with its code, in one transaction per row) and
 /// adds the rows whose codes cannot answer to `refused`. Returns how many were stored.
+/// A wave that has closed takes none: its codes were deleted when it closed
+/// ([`crate::store::closed_refusal`] says so, and nothing is stored).
 pub async fn store_rows(
     store: &crate::store::Store,
     key: &super::CodeKey,
-    wave_id: i64,
-    wave_name: &str,
+    wave: &crate::store::Wave,
     good: Vec<PaperRow>,
     refused: &mut Vec<BadRow>,
 ) -> Result<usize, crate::error::Error> {
-    use crate::store::{Channel, CodeOutcome, CodeStatus, NewResponse};
+    use crate::store::{Channel, CodeOutcome, CodeState, NewResponse};
     let today = chrono::Local::now().date_naive();
+    if let Some(why) = crate::store::closed_refusal(wave, today) {
+        return Err(crate::error::Error::Conflict(why));
+    }
+    let (wave_id, wave_name) = (wave.id, format!("{}/{}", wave.district, wave.year));
     let mut imported = 0;
     let mut seen = std::collections::HashSet::new();
     let progress = crate::progress::Progress::bar(good.len() as u64, "importing", "rows");
@@ -184,11 +189,10 @@ pub async fn store_rows(
                 imported += 1;
                 continue;
             }
-            CodeOutcome::NotUnused(CodeStatus::Web) => {
-                "the code was already answered on the web".to_string()
-            }
-            CodeOutcome::NotUnused(CodeStatus::Paper) => {
-                "the code was already answered on paper (imported before?)".to_string()
+            // A used code does not say how it was used (the channel is only counted).
+            CodeOutcome::NotUnused(CodeState::Used) => {
+                "the code was already used: answered on the web, or on paper (imported before?)"
+                    .to_string()
             }
             CodeOutcome::NotUnused(other) => format!("the letter is marked {}", other.as_str()),
             CodeOutcome::Unknown => format!("unknown code: not a letter of {wave_name}"),

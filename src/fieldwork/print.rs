@@ -4,7 +4,9 @@
 //! `link` (`<public origin>/k/<code>`) and `qr` (the QR code's SVG file in the `qr/` folder
 //! beside it). Rows are sorted by address, so their order says nothing about the draw. It is
 //! written to a temporary name and renamed into place only after the codes are stored, and an
-//! existing file is never overwritten: codes cannot be printed again.
+//! existing file is never overwritten: codes cannot be printed again. Print files, reminder
+//! lists, QR codes and their folder are their owner's only (0600, 0700): with the code key,
+//! a code leads from a name to a letter's use.
 
 use std::path::{Path, PathBuf};
 
@@ -113,7 +115,7 @@ pub fn stage(
         done: false,
     };
     let _ = std::fs::remove_dir_all(&staged.tmp_qr);
-    std::fs::create_dir(&staged.tmp_qr).map_err(|e| format!("creating the QR folder: {e}"))?;
+    crate::files::create_dir(&staged.tmp_qr).map_err(|e| format!("creating the QR folder: {e}"))?;
     letters.sort_by(|a, b| a.address.cmp(&b.address));
     let mut header: Vec<&str> = address_columns.iter().map(String::as_str).collect();
     header.extend(["code", "link", "qr"]);
@@ -121,8 +123,8 @@ pub fn stage(
     for l in letters.iter() {
         let link = link(origin, &l.code, lang);
         let qr = format!("qr/{}.svg", l.code.as_str());
-        std::fs::write(
-            staged.tmp_qr.join(format!("{}.svg", l.code.as_str())),
+        crate::files::write(
+            &staged.tmp_qr.join(format!("{}.svg", l.code.as_str())),
             qr_svg(&link)?,
         )
         .map_err(|e| format!("writing a QR code: {e}"))?;
@@ -136,7 +138,7 @@ pub fn stage(
 
 /// Writes a CSV file and syncs it.
 pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = crate::files::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut w = csv::Writer::from_writer(file);
     let fail = |e: csv::Error| format!("{}: {e}", path.display());
     w.write_record(header).map_err(fail)?;

@@ -106,7 +106,7 @@ async fn find(
         state.throttle.failed(client.0);
         return Ok(Err(refusal(lang, Refusal::Unknown)));
     };
-    if info.status != crate::store::CodeStatus::Unused {
+    if info.status != crate::store::CodeState::Unused {
         return Ok(Err(refusal(lang, Refusal::Used)));
     }
     let wave = state

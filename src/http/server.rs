@@ -20,6 +20,11 @@
 //!   (a resident's submission mid-commit) finish within `shutdown_grace`, then close the
 //!   database. Evicting an idle connection is a graceful shutdown of that connection too,
 //!   so a request that starts at the same moment is finished, never cut.
+//!
+//! Beside the connections runs the **upkeep** task: at start and then hourly it deletes the
+//! letter codes of waves that have closed, and every few seconds it empties SQLite's WAL
+//! once writes have gone quiet (or have kept coming for too long), so no file pairs a code
+//! with its answer for longer than a minute.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
@@ -38,6 +43,49 @@ use super::{AppState, router};
 
 /// File descriptors kept free for the database, reports and logs.
 const RESERVED_FDS: usize = 64;
+
+/// How often the upkeep task looks at the WAL.
+const UPKEEP_TICK: Duration = Duration::from_secs(5);
+/// The WAL is emptied after this long without a write...
+const WAL_QUIET: Duration = Duration::from_secs(30);
+/// ...or, under steady load, once it has held writes this long (seen at a tick, so at most
+/// one tick later): with the checkpoint's own time, within a minute of any commit.
+const WAL_LONGEST: Duration = Duration::from_secs(45);
+/// How often the codes of waves that have closed are looked for; a wave closes at
+/// midnight, so its codes go within the hour.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes closed waves' codes (at start, then every [`PURGE_EVERY`]) and empties the WAL
+/// after writes ([`crate::store::Store::checkpoint_when_quiet`]) until `closing` says stop.
+/// Failures are logged and tried again at the next tick: residents are served regardless.
+async fn upkeep(store: crate::store::Store, mut closing: tokio::sync::watch::Receiver<bool>) {
+    let mut purged: Option<Instant> = None;
+    let mut tick = tokio::time::interval(UPKEEP_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = closing.changed() => return,
+        }
+        if purged.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+            match store
+                .purge_closed_codes(super::survey::today(), "server")
+                .await
+            {
+                Ok(n) => {
+                    if n > 0 {
+                        tracing::info!(codes = n, "deleted the letter codes of closed waves");
+                    }
+                    purged = Some(Instant::now());
+                }
+                Err(e) => tracing::warn!(error = %e, "deleting closed waves' codes failed"),
+            }
+        }
+        if let Err(e) = store.checkpoint_when_quiet(WAL_QUIET, WAL_LONGEST).await {
+            tracing::warn!(error = %e, "emptying the WAL failed");
+        }
+    }
+}
 
 /// Connection and request limits; every one is a `serve` flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,6 +311,7 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
         // that does not read would hold that much. 64 kB is one file chunk.
         .max_buf_size(64 * 1024);
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
+    let upkeep = tokio::spawn(upkeep(store.clone(), closing_rx.clone()));
     let mut tasks = tokio::task::JoinSet::new();
     let mut stop = std::pin::pin!(shutdown_signal());
     loop {
@@ -354,6 +403,8 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
         tracing::warn!("requests still in flight after the grace period");
         tasks.abort_all();
     }
+    // The upkeep stops at its next await once told; a checkpoint it is in finishes first.
+    let _ = upkeep.await;
     store.close().await;
     Ok(())
 }

@@ -696,6 +696,16 @@ async fn chosen_wave(
         Err(_) => None,
     };
     match wave {
+        // A closed wave's codes are deleted: late paper answers and marks are refused.
+        Some(w)
+            if w.sampled
+                && w.status(super::survey::today()) == crate::store::WaveStatus::Closed =>
+        {
+            Ok(Err(format!(
+                "Enkäten {} {} är stängd (sista dag {}). Dess koder raderades när den stängdes, så sena pappersenkäter kan inte importeras och brev kan inte längre markeras; inget sparades.",
+                w.district, w.year, w.closes_on
+            )))
+        }
         Some(w) if w.sampled => Ok(Ok((w, key))),
         _ => Ok(Err("Välj en enkät med slumpurval.".into())),
     }
@@ -766,8 +776,7 @@ async fn paper_import(
         }
     };
     let imported =
-        crate::fieldwork::paper::store_rows(&state.store, &key, w.id, &name, good, &mut refused)
-            .await?;
+        crate::fieldwork::paper::store_rows(&state.store, &key, &w, good, &mut refused).await?;
     state
         .store
         .audit(
@@ -864,7 +873,7 @@ async fn mark_letters(
         Ok(before) => {
             let marked = before
                 .iter()
-                .filter(|b| **b == Some(CodeStatus::Unused))
+                .filter(|b| **b == Some(crate::store::CodeState::Unused))
                 .count();
             state
                 .store
@@ -878,7 +887,7 @@ async fn mark_letters(
             let lines: Vec<String> = codes
                 .iter()
                 .zip(&before)
-                .filter(|(_, b)| **b != Some(CodeStatus::Unused))
+                .filter(|(_, b)| **b != Some(crate::store::CodeState::Unused))
                 .map(|(c, b)| {
                     format!(
                         "{} oförändrad: redan {}",

@@ -7,6 +7,7 @@
 //! counts taken just before and just after the copy — answers that arrived meanwhile may be
 //! missing from the copy, but never more rows than existed, and never fewer than before it
 //! started. Only then is it renamed into place, so a failed backup leaves no file behind.
+//! The copy is readable by its owner only (mode 0600), like the database.
 
 use std::path::{Path, PathBuf};
 
@@ -96,6 +97,10 @@ impl Store {
 
     async fn backup_to(&self, partial: &Path, target: &Path) -> Result<BackupSummary, Error> {
         let before = self.table_counts().await?;
+        // The copy holds every answer: its file is made for the owner only first (SQLite
+        // would create it with 0644 less the umask), and VACUUM INTO fills an empty file.
+        crate::files::create_new(partial)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", partial.display())))?;
         let file = partial
             .to_str()
             .ok_or_else(|| Error::Invalid(format!("{} is not UTF-8", partial.display())))?;

@@ -1,13 +1,23 @@
 //! The SQL of field work: sample strata, hashed letter codes, answers given with a code,
 //! letters returned or declined, and response rates.
+//!
+//! A code row says only whether its letter is unused, used, undeliverable or declined —
+//! never on which channel it was answered. What became of a wave's letters is counted per
+//! stratum in `sample_strata` (undeliverable, declined, answered on the web, on paper),
+//! incremented in the same transaction as the code's status; response rates and the
+//! analysis read those counters. When a wave has closed its code rows are deleted
+//! ([`Store::purge_closed_codes`]) and only the counters stay.
 
+use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::{NewResponse, Store};
 use crate::error::Error;
 use crate::fieldwork::StratumCount;
 
-/// What became of a letter; the database's `codes.status`.
+/// What became of a letter: what field work counts per stratum (`sample_strata`), and
+/// what [`Store::save_sample`] takes for the demo's finished years. A code row keeps less:
+/// only its [`CodeState`], never the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeStatus {
     Unused,
@@ -28,20 +38,79 @@ impl CodeStatus {
         }
     }
 
-    fn from_db(s: &str) -> Result<CodeStatus, Error> {
-        Ok(match s {
-            "unused" => CodeStatus::Unused,
-            "web" => CodeStatus::Web,
-            "paper" => CodeStatus::Paper,
-            "undeliverable" => CodeStatus::Undeliverable,
-            "declined" => CodeStatus::Declined,
-            other => return Err(Error::Internal(format!("unknown code status {other}"))),
-        })
-    }
-
     /// An answer was given with the code.
     pub fn answered(self) -> bool {
         matches!(self, CodeStatus::Web | CodeStatus::Paper)
+    }
+
+    /// What the code's row records of it.
+    pub fn state(self) -> CodeState {
+        match self {
+            CodeStatus::Unused => CodeState::Unused,
+            CodeStatus::Web | CodeStatus::Paper => CodeState::Used,
+            CodeStatus::Undeliverable => CodeState::Undeliverable,
+            CodeStatus::Declined => CodeState::Declined,
+        }
+    }
+
+    fn of_channel(c: super::Channel) -> CodeStatus {
+        match c {
+            super::Channel::Web => CodeStatus::Web,
+            super::Channel::Paper => CodeStatus::Paper,
+        }
+    }
+
+    /// The statement adding one letter of this fate to its stratum's count (`$1` the wave,
+    /// `$2` the stratum); `None` for unused letters, which are the letters not counted.
+    /// One fixed statement per counter: column names are never built from input.
+    fn count_statement(self) -> Option<&'static str> {
+        Some(match self {
+            CodeStatus::Unused => return None,
+            CodeStatus::Web => {
+                "update sample_strata set answered_web = answered_web + 1 where wave_id = $1 and stratum = $2"
+            }
+            CodeStatus::Paper => {
+                "update sample_strata set answered_paper = answered_paper + 1 where wave_id = $1 and stratum = $2"
+            }
+            CodeStatus::Undeliverable => {
+                "update sample_strata set undeliverable = undeliverable + 1 where wave_id = $1 and stratum = $2"
+            }
+            CodeStatus::Declined => {
+                "update sample_strata set declined = declined + 1 where wave_id = $1 and stratum = $2"
+            }
+        })
+    }
+}
+
+/// What a code row records: the database's `codes.status`. A used code does not say how it
+/// was used; the channel is only counted, per stratum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeState {
+    Unused,
+    /// An answer was given with the code, on the web or on paper.
+    Used,
+    Undeliverable,
+    Declined,
+}
+
+impl CodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeState::Unused => "unused",
+            CodeState::Used => "used",
+            CodeState::Undeliverable => "undeliverable",
+            CodeState::Declined => "declined",
+        }
+    }
+
+    fn from_db(s: &str) -> Result<CodeState, Error> {
+        Ok(match s {
+            "unused" => CodeState::Unused,
+            "used" => CodeState::Used,
+            "undeliverable" => CodeState::Undeliverable,
+            "declined" => CodeState::Declined,
+            other => return Err(Error::Internal(format!("unknown code status {other}"))),
+        })
     }
 }
 
@@ -49,7 +118,7 @@ impl CodeStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeInfo {
     pub wave_id: i64,
-    pub status: CodeStatus,
+    pub status: CodeState,
 }
 
 /// What storing an answer with a code did.
@@ -57,7 +126,7 @@ pub struct CodeInfo {
 pub enum CodeOutcome {
     Stored,
     /// The code was used (or returned, or declined) before: nothing stored.
-    NotUnused(CodeStatus),
+    NotUnused(CodeState),
     Unknown,
 }
 
@@ -109,8 +178,9 @@ impl StratumRate {
 
 impl Store {
     /// Stores a wave's sample: its strata (N_h, n_h) and the hashes of its letter codes,
-    /// in hash order, with their status (`unused` for new letters; the demo's history
-    /// stores finished years). A wave is sampled once; a second sample is refused.
+    /// in hash order, with what became of them (`Unused` for new letters; the demo's
+    /// history stores finished years): each code keeps its [`CodeState`], each stratum
+    /// counts its letters' fates. A wave is sampled once; a second sample is refused.
     pub async fn save_sample(
         &self,
         wave_id: i64,
@@ -141,16 +211,23 @@ impl Store {
         }
         // Hash order: the order rows are stored in says nothing about the draw or the print file.
         codes.sort_by(|a, b| a.0.cmp(&b.0));
-        for (hash, stratum, status) in &codes {
+        for (hash, stratum, fate) in &codes {
             sqlx::query(
                 "insert into codes (hash, wave_id, stratum, status) values ($1, $2, $3, $4)",
             )
             .bind(hash)
             .bind(wave_id)
             .bind(stratum)
-            .bind(status.as_str())
+            .bind(fate.state().as_str())
             .execute(tx.conn())
             .await?;
+            if let Some(count) = fate.count_statement() {
+                sqlx::query(count)
+                    .bind(wave_id)
+                    .bind(stratum)
+                    .execute(tx.conn())
+                    .await?;
+            }
         }
         tx.commit().await
     }
@@ -194,7 +271,7 @@ impl Store {
         row.map(|r| {
             Ok(CodeInfo {
                 wave_id: r.get("wave_id"),
-                status: CodeStatus::from_db(r.get("status"))?,
+                status: CodeState::from_db(r.get("status"))?,
             })
         })
         .transpose()
@@ -213,24 +290,32 @@ impl Store {
 
     /// Marks a letter code used by an answer, inside a write transaction: `Stored` when it
     /// was unused (the caller then inserts the answer in the same transaction), otherwise
-    /// what it is. Nothing is written unless the code was unused, so a refused code needs
-    /// no rollback — and no savepoint, which on PostgreSQL would be a subtransaction whose
-    /// own id, written on both the code and the answer, would pair them one to one.
+    /// what it is. The code becomes `used` — not the channel — and its stratum's counter
+    /// for the channel goes up by one. Nothing is written unless the code was unused, so a
+    /// refused code needs no rollback — and no savepoint, which on PostgreSQL would be a
+    /// subtransaction whose own id, written on both the code and the answer, would pair
+    /// them one to one.
     pub(super) async fn use_code_in(
         tx: &mut super::write::WriteTx,
         r: &NewResponse,
         hash: &[u8],
     ) -> Result<CodeOutcome, Error> {
-        let used = sqlx::query(
-            "update codes set status = $1 where hash = $2 and wave_id = $3 and status = 'unused'",
+        let stratum: Option<String> = sqlx::query_scalar(
+            "update codes set status = 'used' where hash = $1 and wave_id = $2 and status = 'unused' returning stratum",
         )
-        .bind(r.channel.as_str())
         .bind(hash)
         .bind(r.wave_id)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-        if used == 1 {
+        .fetch_optional(tx.conn())
+        .await?;
+        if let Some(stratum) = stratum {
+            let count = CodeStatus::of_channel(r.channel)
+                .count_statement()
+                .expect("answers are counted");
+            sqlx::query(count)
+                .bind(r.wave_id)
+                .bind(&stratum)
+                .execute(tx.conn())
+                .await?;
             return Ok(CodeOutcome::Stored);
         }
         let status: Option<String> =
@@ -240,33 +325,49 @@ impl Store {
                 .fetch_optional(tx.conn())
                 .await?;
         Ok(match status {
-            Some(s) => CodeOutcome::NotUnused(CodeStatus::from_db(&s)?),
+            Some(s) => CodeOutcome::NotUnused(CodeState::from_db(&s)?),
             None => CodeOutcome::Unknown,
         })
     }
 
-    /// Marks unused codes of a wave as undeliverable or declined; returns, per hash, the
-    /// status it had (`None`: no such code in the wave). Answered codes are never changed.
+    /// Marks unused codes of a wave as undeliverable or declined, counting each in its
+    /// stratum; returns, per hash, the status it had (`None`: no such code in the wave).
+    /// Only unused codes change, so a letter is counted once and a count never goes back.
     pub async fn mark_codes(
         &self,
         wave_id: i64,
         hashes: &[Vec<u8>],
         status: CodeStatus,
-    ) -> Result<Vec<Option<CodeStatus>>, Error> {
+    ) -> Result<Vec<Option<CodeState>>, Error> {
+        let (Some(count), false) = (status.count_statement(), status.answered()) else {
+            return Err(Error::Internal(format!(
+                "letters are marked undeliverable or declined, not {}",
+                status.as_str()
+            )));
+        };
         let mut tx = self.write().await?;
         let mut before = Vec::new();
         for h in hashes {
-            let s: Option<String> =
-                sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
-                    .bind(h)
-                    .bind(wave_id)
-                    .fetch_optional(tx.conn())
-                    .await?;
-            let s = s.map(|s| CodeStatus::from_db(&s)).transpose()?;
-            if s == Some(CodeStatus::Unused) {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "select status, stratum from codes where hash = $1 and wave_id = $2",
+            )
+            .bind(h)
+            .bind(wave_id)
+            .fetch_optional(tx.conn())
+            .await?;
+            let s = row
+                .as_ref()
+                .map(|(s, _)| CodeState::from_db(s))
+                .transpose()?;
+            if let (Some(CodeState::Unused), Some((_, stratum))) = (s, &row) {
                 sqlx::query("update codes set status = $1 where hash = $2")
-                    .bind(status.as_str())
+                    .bind(status.state().as_str())
                     .bind(h)
+                    .execute(tx.conn())
+                    .await?;
+                sqlx::query(count)
+                    .bind(wave_id)
+                    .bind(stratum)
                     .execute(tx.conn())
                     .await?;
             }
@@ -281,7 +382,7 @@ impl Store {
         &self,
         wave_id: i64,
         hashes: &[Vec<u8>],
-    ) -> Result<Vec<Option<CodeStatus>>, Error> {
+    ) -> Result<Vec<Option<CodeState>>, Error> {
         let mut out = Vec::with_capacity(hashes.len());
         for h in hashes {
             let s: Option<String> =
@@ -290,24 +391,18 @@ impl Store {
                     .bind(wave_id)
                     .fetch_optional(&self.pool)
                     .await?;
-            out.push(s.map(|s| CodeStatus::from_db(&s)).transpose()?);
+            out.push(s.map(|s| CodeState::from_db(&s)).transpose()?);
         }
         Ok(out)
     }
 
-    /// Letters, returns, refusals and answers per stratum of a sampled wave.
+    /// Letters, returns, refusals and answers per stratum of a sampled wave, from the
+    /// strata's counters (a closed wave has no code rows left to count).
     pub async fn response_rates(&self, wave_id: i64) -> Result<Vec<StratumRate>, Error> {
         let rows = sqlx::query(
-            r#"select s.stratum, s.population, s.letters,
-                      count(case when c.status = 'undeliverable' then 1 end) as undeliverable,
-                      count(case when c.status = 'declined' then 1 end) as declined,
-                      count(case when c.status = 'web' then 1 end) as web,
-                      count(case when c.status = 'paper' then 1 end) as paper
-               from sample_strata s left join codes c
-                 on c.wave_id = s.wave_id and c.stratum = s.stratum
-               where s.wave_id = $1
-               group by s.stratum, s.population, s.letters
-               order by s.stratum"#,
+            r#"select stratum, population, letters, undeliverable, declined,
+                      answered_web, answered_paper
+               from sample_strata where wave_id = $1 order by stratum"#,
         )
         .bind(wave_id)
         .fetch_all(&self.pool)
@@ -318,11 +413,80 @@ impl Store {
                 stratum: r.get("stratum"),
                 population: r.get("population"),
                 letters: r.get("letters"),
-                undeliverable: r.get::<Option<i64>, _>("undeliverable").unwrap_or(0),
-                declined: r.get::<Option<i64>, _>("declined").unwrap_or(0),
-                web: r.get::<Option<i64>, _>("web").unwrap_or(0),
-                paper: r.get::<Option<i64>, _>("paper").unwrap_or(0),
+                undeliverable: r.get("undeliverable"),
+                declined: r.get("declined"),
+                web: r.get("answered_web"),
+                paper: r.get("answered_paper"),
             })
             .collect())
     }
+
+    /// Deletes the code rows of every wave whose closing day is before `today` (only the
+    /// strata's counters stay), logging each wave it emptied under `actor`; returns how
+    /// many rows went. Cheap when there is nothing to delete: one indexed read, no write.
+    pub async fn purge_closed_codes(&self, today: NaiveDate, actor: &str) -> Result<u64, Error> {
+        let due: i64 = sqlx::query_scalar(
+            r#"select count(*) from waves w
+               where w.closes_on < $1 and exists (select 1 from codes c where c.wave_id = w.id)"#,
+        )
+        .bind(today.format(super::DATE).to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        if due == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.write().await?;
+        let n = Self::purge_closed_codes_in(&mut tx, today, actor).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// [`Store::purge_closed_codes`] inside a write transaction (closing a wave does it in
+    /// its own).
+    pub(super) async fn purge_closed_codes_in(
+        tx: &mut super::write::WriteTx,
+        today: NaiveDate,
+        actor: &str,
+    ) -> Result<u64, Error> {
+        let day = today.format(super::DATE).to_string();
+        let waves: Vec<(i64, String, i32)> = sqlx::query_as(
+            r#"select w.id, w.district, w.year from waves w
+               where w.closes_on < $1 and exists (select 1 from codes c where c.wave_id = w.id)
+               order by w.id"#,
+        )
+        .bind(&day)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut total = 0;
+        for (id, district, year) in waves {
+            let n = sqlx::query("delete from codes where wave_id = $1")
+                .bind(id)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+            Self::audit_in(
+                tx,
+                actor,
+                "codes deleted",
+                &format!(
+                    "{district} {year}: the wave has closed; {n} letter codes deleted, counts kept"
+                ),
+            )
+            .await?;
+            total += n;
+        }
+        Ok(total)
+    }
+}
+
+/// Why nothing can be done with the codes of a wave that has closed (`None` while it has
+/// not): its codes were deleted when it closed, so a late paper answer, a mark or a
+/// reminder list cannot be matched to a letter any more.
+pub fn closed_refusal(wave: &super::Wave, today: NaiveDate) -> Option<String> {
+    (wave.status(today) == super::WaveStatus::Closed).then(|| {
+        format!(
+            "wave {}/{} is closed (its last day was {}); its codes were deleted when it closed — late paper answers cannot be imported and letters can no longer be marked",
+            wave.district, wave.year, wave.closes_on
+        )
+    })
 }

@@ -16,6 +16,7 @@
 //! writers on both backends (see there).
 
 mod backup;
+mod checkpoint;
 mod copy;
 mod fieldwork;
 mod frozen;
@@ -26,7 +27,7 @@ mod write;
 
 pub use backup::BackupSummary;
 pub use copy::{CopyProgress, CopySummary};
-pub use fieldwork::{CodeInfo, CodeOutcome, CodeStatus, StratumRate};
+pub use fieldwork::{CodeInfo, CodeOutcome, CodeState, CodeStatus, StratumRate, closed_refusal};
 pub use frozen::FrozenWave;
 pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
 pub use write::WRITE_LOCK as POSTGRES_WRITE_LOCK;
@@ -105,6 +106,8 @@ pub struct Store {
     writer: std::sync::Arc<group::Writer>,
     /// The folder of frozen closed waves, if any (`frozen.rs`).
     frozen: Option<std::path::PathBuf>,
+    /// SQLite: the WAL file and what was last seen of it (`checkpoint.rs`).
+    wal: Option<std::sync::Arc<checkpoint::WalWatch>>,
 }
 
 /// How long a writer waits for another writer's lock before the resident is told
@@ -380,6 +383,7 @@ impl Store {
             faults: None,
             writer: Default::default(),
             frozen: opts.frozen_dir,
+            wal: None,
         })
     }
 
@@ -408,6 +412,20 @@ impl Store {
                 file.display()
             )));
         }
+        if !opts.existing_only && !memory {
+            // The file holds every answer: it is created for its owner only before SQLite
+            // opens it, and SQLite gives the -wal and -shm files the database file's mode.
+            match crate::files::create_new(&file) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(Error::Config(format!(
+                        "creating the database {}: {e}",
+                        file.display()
+                    )));
+                }
+            }
+        }
         let options = options.create_if_missing(!opts.existing_only);
         let any = <sqlx::any::AnyConnectOptions as sqlx::ConnectOptions>::from_url(
             &sqlx::ConnectOptions::to_url_lossy(&options),
@@ -421,10 +439,13 @@ impl Store {
                 Box::pin(async move {
                     // WAL, so readers never wait for the writer; FULL, so a commit is
                     // synced before it returns and an acknowledged response survives power
-                    // loss too, not only a killed process.
+                    // loss too, not only a killed process. secure_delete zeroes what is
+                    // deleted (a closed wave's codes, a replaced status) instead of leaving
+                    // it in free pages of the file.
                     for pragma in [
                         "PRAGMA journal_mode = WAL".to_string(),
                         "PRAGMA synchronous = FULL".to_string(),
+                        "PRAGMA secure_delete = ON".to_string(),
                         "PRAGMA foreign_keys = ON".to_string(),
                         format!("PRAGMA busy_timeout = {busy_ms}"),
                     ] {
@@ -459,12 +480,18 @@ impl Store {
             name.push(".frozen");
             (!memory).then(|| file.with_file_name(name))
         });
+        let wal = (!memory).then(|| {
+            let mut name = file.as_os_str().to_os_string();
+            name.push("-wal");
+            std::sync::Arc::new(checkpoint::WalWatch::new(name.into()))
+        });
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
             faults: opts.faults,
             writer: Default::default(),
             frozen,
+            wal,
         })
     }
 

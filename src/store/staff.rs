@@ -356,7 +356,8 @@ impl Store {
             .collect())
     }
 
-    /// Closes an open wave today (its last day becomes yesterday), logged.
+    /// Closes an open wave today (its last day becomes yesterday), logged, and deletes its
+    /// letter codes (and those of any other wave past its last day).
     pub async fn close_wave(
         &self,
         wave_id: i64,
@@ -379,6 +380,9 @@ impl Store {
             .execute(tx.conn())
             .await?;
         Self::audit_in(&mut tx, actor, "wave closed", &format!("{district} {year}")).await?;
+        // A closed wave keeps only its strata's counts: its letter codes go in the same
+        // transaction, so no moment exists in which it is closed and still has them.
+        Self::purge_closed_codes_in(&mut tx, yesterday + chrono::Duration::days(1), actor).await?;
         tx.commit().await
     }
 }

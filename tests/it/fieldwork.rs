@@ -479,7 +479,7 @@ async fn one_code_gives_exactly_one_answer_under_100_concurrent_submissions() {
     assert_eq!((ok, used), (1, 99));
     assert_eq!(y.db.count().await, 1);
     assert_eq!(
-        y.db.scalar("select count(*) from codes where status = 'web'")
+        y.db.scalar("select count(*) from codes where status = 'used'")
             .await,
         1
     );
@@ -545,7 +545,7 @@ async fn reminders_marks_paper_answers_and_response_rates() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("1 letter(s) marked undeliverable"));
-    assert!(text(&o).contains("unchanged: already web"));
+    assert!(text(&o).contains("unchanged: already used"));
     let declined = y.db.dir.path().join("declined.txt");
     std::fs::write(
         &declined,
@@ -604,7 +604,10 @@ async fn reminders_marks_paper_answers_and_response_rates() {
     let f = scans.display();
     for (line, why) in [
         (4, format!("unknown code: not a letter of {wave}")),
-        (5, "the code was already answered on the web".into()),
+        (
+            5,
+            "the code was already used: answered on the web, or on paper (imported before?)".into(),
+        ),
         (6, "P_BELYSNING: unknown option \"enormt\"".into()),
         (7, "B_AR_I_OMRADET: out of range (0-90)".into()),
         (8, "the letter is marked undeliverable".into()),
@@ -732,7 +735,7 @@ async fn no_query_can_join_a_response_to_its_code() {
         .unwrap();
     assert!(days.iter().all(|d| d.len() == 10), "{days:?}");
     // The used letters are a set: 5 of them for 5 answers, with nothing to pair them up.
-    let used: i64 = sqlx::query_scalar("select count(*) from codes where status = 'web'")
+    let used: i64 = sqlx::query_scalar("select count(*) from codes where status = 'used'")
         .fetch_one(&mut c)
         .await
         .unwrap();
@@ -887,7 +890,7 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
     )
     .await;
     assert!(r.body.contains("1 brev markerades"), "{}", r.body);
-    assert!(r.body.contains("oförändrad: redan paper"));
+    assert!(r.body.contains("oförändrad: redan used"));
     assert_eq!(
         y.db.scalar("select count(*) from codes where status = 'undeliverable'")
             .await,
@@ -964,7 +967,7 @@ async fn two_servers_on_one_database_lose_no_answer_and_take_no_code_twice() {
         100
     );
     assert_eq!(
-        y.db.scalar("select count(*) from codes where status = 'web'")
+        y.db.scalar("select count(*) from codes where status = 'used'")
             .await,
         31
     );
