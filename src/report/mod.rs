@@ -325,6 +325,9 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         "year,district,responses,n_eff,efficiency,weighted,design,letters,undeliverable,response_rate,max_weight_ratio,trim_converged,collapsed_age_groups\n",
     );
     for w in &a.weighting {
+        // A count of 1–4 is shown as "<5"; its effective size, efficiency and response rate
+        // would give it back, so they are left blank with it.
+        let few = w.n > 0 && (w.n as f64) < crate::analysis::policy::SMALLEST_PUBLISHED_N;
         // Counts of letters are not answers: they are published whole.
         let (design, letters, undeliverable, rate) = match &w.fieldwork {
             Some(f) => (
@@ -332,22 +335,27 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
                 f.letters.to_string(),
                 f.undeliverable.to_string(),
                 w.response_rate()
+                    .filter(|_| !few)
                     .map(|r| format!("{r:.3}"))
                     .unwrap_or_default(),
             ),
             None => ("open link", String::new(), String::new(), String::new()),
         };
         responses.push_str(&format!(
-            "{},{},{},{:.1},{:.3},{},{design},{letters},{undeliverable},{rate},{},{},{}\n",
+            "{},{},{},{},{},{},{design},{letters},{undeliverable},{rate},{},{},{}\n",
             w.year,
             w.district,
-            if w.n >= 5 || w.n == 0 {
-                w.n.to_string()
+            if few { "<5".into() } else { w.n.to_string() },
+            if few {
+                String::new()
             } else {
-                "<5".into()
+                format!("{:.1}", w.n_eff)
             },
-            w.n_eff,
-            w.efficiency,
+            if few {
+                String::new()
+            } else {
+                format!("{:.3}", w.efficiency)
+            },
             w.weighted,
             w.max_weight_ratio
                 .map(|r| format!("{r:.3}"))

@@ -409,7 +409,7 @@ pub fn render(
                                                 Some(w) if w.n > 0 => { "<5" }
                                                 _ => { "–" }
                                             }
-                                            @match w.map(|w| (w.fieldwork.as_ref(), w.response_rate())) {
+                                            @match w.map(|w| (w.fieldwork.as_ref(), w.response_rate().filter(|_| w.n >= 5 || w.n == 0))) {
                                                 Some((Some(f), Some(rate))) => {
                                                     br; span.muted { (pct(rate)) " av " (thousands((f.letters - f.undeliverable) as f64)) " brev" }
                                                 }
