@@ -85,6 +85,7 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
         bail!("--wave: unknown district \"{}\"", w.district);
     }
     let wave = published(&store, &w).await?;
+    still_open(&wave)?;
     if store.is_sampled(wave.id).await? {
         bail!(
             "{w} already has a sample; its letters are out (use `trygg reminders` for the ones not answered)"

@@ -12,14 +12,14 @@ use trygg::fieldwork::{Code, CodeKey};
 use crate::helpers::*;
 
 /// A database with open waves for Ryd and Berga, a frame and a code key in one folder.
-struct Year {
-    db: TestDb,
-    year: i32,
-    frame: PathBuf,
+pub struct Year {
+    pub db: TestDb,
+    pub year: i32,
+    pub frame: PathBuf,
 }
 
 impl Year {
-    async fn new() -> Year {
+    pub async fn new() -> Year {
         let db = TestDb::new().await;
         let year = db.publish_open("ryd").await;
         db.publish_open("berga").await;
@@ -32,15 +32,15 @@ impl Year {
         Year { db, year, frame }
     }
 
-    fn key_path(&self) -> PathBuf {
+    pub fn key_path(&self) -> PathBuf {
         self.db.dir.path().join("codes.key")
     }
 
-    fn key(&self) -> CodeKey {
+    pub fn key(&self) -> CodeKey {
         CodeKey::load(&self.key_path()).unwrap()
     }
 
-    fn trygg(&self, args: &[&str]) -> Output {
+    pub fn trygg(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_trygg"))
             .arg("--database")
             .arg(self.db.url())
@@ -54,12 +54,12 @@ impl Year {
             .unwrap()
     }
 
-    fn path(&self, name: &str) -> String {
+    pub fn path(&self, name: &str) -> String {
         self.db.dir.path().join(name).to_str().unwrap().to_string()
     }
 
     /// Runs `trygg sample` for Ryd with a frame, an output and more flags.
-    fn sample_cmd(&self, frame: &Path, out: &str, extra: &[&str]) -> Output {
+    pub fn sample_cmd(&self, frame: &Path, out: &str, extra: &[&str]) -> Output {
         let wave = format!("ryd/{}", self.year);
         let mut args = vec![
             "sample",
@@ -75,7 +75,7 @@ impl Year {
     }
 
     /// Samples `size` letters for Ryd; returns the print file's codes.
-    fn sample(&self, size: u64, seed: &str) -> Vec<Code> {
+    pub fn sample(&self, size: u64, seed: &str) -> Vec<Code> {
         let out = self.path("print/letters.csv");
         std::fs::create_dir_all(self.db.dir.path().join("print")).unwrap();
         let o = self.sample_cmd(
@@ -87,7 +87,7 @@ impl Year {
         print_codes(Path::new(&out))
     }
 
-    fn app(&self) -> axum::Router {
+    pub fn app(&self) -> axum::Router {
         trygg::http::router(
             trygg::http::AppState::new(self.db.store.clone(), districts())
                 .with_code_key(Some(self.key())),
@@ -100,7 +100,7 @@ impl Year {
     }
 }
 
-fn print_codes(path: &Path) -> Vec<Code> {
+pub fn print_codes(path: &Path) -> Vec<Code> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let col = r
         .headers()
@@ -113,7 +113,7 @@ fn print_codes(path: &Path) -> Vec<Code> {
         .collect()
 }
 
-fn answer(lang: &str) -> String {
+pub fn answer(lang: &str) -> String {
     format!("lang={lang}&T_OMRADET=ganska_trygg&B_KON=kvinna&B_ALDER=25-44")
 }
 
@@ -124,7 +124,7 @@ fn with_addr(mut req: Request<Body>, ip: &str) -> Request<Body> {
     req
 }
 
-async fn get_from(app: &axum::Router, uri: &str, ip: &str) -> Reply {
+pub async fn get_from(app: &axum::Router, uri: &str, ip: &str) -> Reply {
     send(
         app,
         with_addr(Request::get(uri).body(Body::empty()).unwrap(), ip),
@@ -132,7 +132,7 @@ async fn get_from(app: &axum::Router, uri: &str, ip: &str) -> Reply {
     .await
 }
 
-async fn post_from(app: &axum::Router, uri: &str, body: String, ip: &str) -> Reply {
+pub async fn post_from(app: &axum::Router, uri: &str, body: String, ip: &str) -> Reply {
     let req = Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(body))

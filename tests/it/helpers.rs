@@ -81,7 +81,7 @@ fn on_server(server: &str, sql: String) -> Result<(), sqlx::Error> {
 }
 
 /// A new, empty database on the test PostgreSQL server; its URL. Dropped with [`PgDatabase`].
-fn create_postgres_database(server: &str) -> (String, PgDatabase) {
+pub fn create_postgres_database(server: &str) -> (String, PgDatabase) {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = format!(
         "trygg_test_{}_{}",

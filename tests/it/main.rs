@@ -12,6 +12,7 @@ mod fieldwork;
 mod helpers;
 mod languages;
 mod pages;
+mod privacy;
 mod properties;
 mod publish;
 mod questionnaire;
