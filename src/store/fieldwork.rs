@@ -464,6 +464,13 @@ impl Store {
                 .execute(tx.conn())
                 .await?
                 .rows_affected();
+            // Rewritten unchanged: on PostgreSQL each counter row's version otherwise keeps
+            // the transaction id of the last answer counted in it, shared with that
+            // answer's row (see ARCHITECTURE, "PostgreSQL and code privacy").
+            sqlx::query("update sample_strata set letters = letters where wave_id = $1")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
             Self::audit_in(
                 tx,
                 actor,

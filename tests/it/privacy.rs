@@ -194,6 +194,16 @@ async fn a_closed_wave_keeps_its_counts_and_nothing_that_ties_a_code_to_an_answe
     let audit = audit_actions(&y.db.store, Some("admin@kommun.se")).await;
     assert!(audit.contains(&"codes deleted".to_string()), "{audit:?}");
 
+    // On PostgreSQL, no live counter row shares its writing transaction with an answer.
+    if postgres_server().is_some() {
+        let shared = y
+            .db
+            .scalar(
+                "select count(*) from sample_strata s join responses r on s.xmin::text = r.xmin::text",
+            )
+            .await;
+        assert_eq!(shared, 0);
+    }
     // On SQLite, not even the file's bytes: deleted rows are zeroed (secure_delete) and
     // the WAL is emptied into the file and cut to nothing.
     if postgres_server().is_none() {
