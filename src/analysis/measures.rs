@@ -183,11 +183,17 @@ fn q_values(rows: &mut [MeasureRow]) {
 }
 
 /// The before and after waves of a measure in its district.
+impl Measure {
+    /// The day after which a wave counts as "after" the measure: its start plus its lag.
+    pub fn after_from(&self) -> NaiveDate {
+        self.start
+            .checked_add_months(Months::new(self.lag_months))
+            .unwrap_or(self.start)
+    }
+}
+
 fn before_after<'a>(m: &Measure, waves: &'a [Wave]) -> Option<(&'a Wave, &'a Wave)> {
-    let after_from = m
-        .start
-        .checked_add_months(Months::new(m.lag_months))
-        .unwrap_or(m.start);
+    let after_from = m.after_from();
     let own: Vec<&Wave> = waves.iter().filter(|w| w.district == m.district).collect();
     let before = own
         .iter()

@@ -81,7 +81,11 @@ impl Variable {
         if self.kind != Kind::Mean {
             return x;
         }
-        let lo = self.values.iter().map(|v| v.1).fold(f64::INFINITY, f64::min);
+        let lo = self
+            .values
+            .iter()
+            .map(|v| v.1)
+            .fold(f64::INFINITY, f64::min);
         let hi = self
             .values
             .iter()
@@ -210,6 +214,9 @@ pub struct Analysis {
     pub measure_series: Vec<measures::SeriesRow>,
     /// The measures register the evaluation used.
     pub register: Vec<Measure>,
+    /// The analysed waves, for when each was in the field (charts draw a year's point at
+    /// its fieldwork, so a measure's start line falls on the right side of it).
+    pub waves: Vec<Wave>,
     /// The questionnaire the table's codes and labels come from (the newest analysed).
     pub questionnaire: Arc<Questionnaire>,
     pub weighting: Vec<Weighting>,
@@ -522,6 +529,7 @@ pub fn compute(
         measures: measure_rows,
         measure_series,
         register,
+        waves: plain_waves,
         questionnaire: reference.clone(),
         weighting,
         notes,

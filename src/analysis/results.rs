@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::aggregate::Aggregates;
 use super::model::{Domain, Group, IndexClass, IndexName, IndicatorKey, Suppression};
-use super::suppression::{self, CellFacts};
 use super::stats::{self, Change, Estimate, Sums};
+use super::suppression::{self, CellFacts};
 use super::{Kind, Options, Variable};
 
 /// A change against an earlier year.
@@ -61,9 +61,7 @@ pub struct ResultRow {
 impl ResultRow {
     /// What a page or a file shows in a hidden row's place: why it is hidden.
     pub fn hidden_text(&self) -> &'static str {
-        self.suppression
-            .unwrap_or(Suppression::TooFewAnswers)
-            .sv()
+        self.suppression.unwrap_or(Suppression::TooFewAnswers).sv()
     }
 }
 
@@ -209,7 +207,13 @@ pub fn build(input: &TableInput) -> Table {
             }
         }
     }
+    let started = std::time::Instant::now();
     let protecting = suppression::protect(&mut rows, &facts, input.districts, input.groups);
+    tracing::info!(
+        us = started.elapsed().as_micros() as u64,
+        protecting,
+        "secondary suppression done"
+    );
     // Index rows after each domain's estimates, from the published shares only.
     let mut table = Vec::with_capacity(rows.len() + chunks.len() * (input.blocks.len() + 1));
     let mut estimates = rows.into_iter();

@@ -6,6 +6,7 @@
 //! - the municipality over the districts, for every group;
 //! - a domain's `all` over the groups of each background dimension, with the respondents who
 //!   did not give that dimension as an "unknown" part that is never published;
+//!
 //! so Σ a_c x_c = 0 with a_total = −1. A hidden cell is a variable in [0, 1] (a mean on its
 //! scale's range, normalised); a published one is a constant. Every hidden cell must keep a
 //! feasible interval — minimum and maximum of it by linear programming over all relations — at
@@ -25,10 +26,10 @@ use std::collections::HashMap;
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
+use super::Kind;
 use super::model::{Domain, Group, IndicatorKey, Suppression};
 use super::policy;
 use super::results::ResultRow;
-use super::Kind;
 
 /// What the engine knows of an estimate row that the published row may not show.
 #[derive(Debug, Clone, Copy, Default)]
@@ -408,7 +409,7 @@ impl Table {
     /// only the relations together do: the smallest published cell near `j` (in a relation
     /// with `j` or with a hidden cell that shares one with `j`) that is enough alone, else
     /// the one that widens `j` most.
-    fn to_hide(&mut self, l: usize, j: usize, exposure: &Exposure) -> Option<usize> {
+    fn cell_to_hide(&mut self, l: usize, j: usize, exposure: &Exposure) -> Option<usize> {
         match exposure {
             Exposure::Safe => None,
             Exposure::Alone(relations) => relations.iter().find_map(|&r| {
@@ -477,7 +478,7 @@ impl Table {
                     if let Exposure::Safe = exposure {
                         break;
                     }
-                    let Some(c) = self.to_hide(l, j, &exposure) else {
+                    let Some(c) = self.cell_to_hide(l, j, &exposure) else {
                         // Everything around it is hidden already: nothing more can be done.
                         break;
                     };

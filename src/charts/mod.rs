@@ -45,6 +45,10 @@ fn register_font() {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     pub year: i32,
+    /// Where it is drawn, in fractional years: the middle of the year's fieldwork, so a
+    /// measure's start line (a date on the same axis) falls before or after it as the
+    /// analysis classed the wave.
+    pub at: f64,
     pub value: Option<f64>,
     pub ci: Option<(f64, f64)>,
     /// The change from the previous surveyed year is significant (q < 0.05).
@@ -62,6 +66,17 @@ pub struct Series {
 pub struct Marker {
     pub x: f64,
     pub label: String,
+}
+
+/// A shaded stretch of time, e.g. the period after a measure started (x in fractional years;
+/// `to` beyond the axis is drawn to its end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
+    /// Shaded grey; otherwise only labelled.
+    pub shaded: bool,
 }
 
 /// A horizontal band, e.g. the index classes.
@@ -89,6 +104,8 @@ pub struct YearChart {
     pub years: (i32, i32),
     pub series: Vec<Series>,
     pub bands: Vec<Band>,
+    /// Stretches of time shaded behind the series, e.g. "after the measure".
+    pub spans: Vec<Span>,
     pub markers: Vec<Marker>,
     /// Lines under the chart: suppressed years, the DiD caption, …
     pub notes: Vec<String>,
@@ -263,12 +280,27 @@ where
     Ok(())
 }
 
+/// The x axis of a year chart: from the first new year before any point to the new year
+/// after the last, so ticks fall on year boundaries and every point and marker fits.
+pub fn x_range(c: &YearChart) -> std::ops::Range<f64> {
+    let (first, last) = c.years;
+    let xs = c
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.at))
+        .chain(c.markers.iter().map(|m| m.x));
+    let (lo, hi) = xs.fold((f64::from(first), f64::from(last) + 1.0), |(lo, hi), x| {
+        (lo.min(x.floor()), hi.max(x.floor() + 1.0))
+    });
+    lo..hi
+}
+
 fn draw_years<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &YearChart) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (first, last) = c.years;
-    let x_range = (f64::from(first) - 0.5)..(f64::from(last) + 0.5);
+    // A time axis: ticks at each new year, points where their fieldwork was.
+    let x_range = x_range(c);
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(40)
@@ -276,7 +308,7 @@ where
         .build_cartesian_2d(x_range.clone(), c.axis.min..c.axis.max)?;
     chart
         .configure_mesh()
-        .x_labels((last - first + 1) as usize)
+        .x_labels((x_range.end - x_range.start).round() as usize + 1)
         .x_label_formatter(&|x| format!("{}", x.round() as i32))
         .y_label_formatter(&y_format(&c.axis))
         .y_desc(c.axis.title.clone())
@@ -305,6 +337,23 @@ where
             ("sans-serif", 12).into_font().color(&RGBColor(60, 60, 60)),
         )))?;
     }
+    for s in &c.spans {
+        let (from, to) = (s.from.max(x_range.start), s.to.min(x_range.end));
+        if from >= to {
+            continue;
+        }
+        if s.shaded {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(from, c.axis.min), (to, c.axis.max)],
+                RGBColor(238, 238, 238).filled(),
+            )))?;
+        }
+        chart.draw_series(std::iter::once(Text::new(
+            s.label.clone(),
+            (from + 0.04, c.axis.min + (c.axis.max - c.axis.min) * 0.04),
+            ("sans-serif", 12).into_font().color(&RGBColor(60, 60, 60)),
+        )))?;
+    }
     for m in &c.markers {
         chart.draw_series(DashedLineSeries::new(
             [(m.x, c.axis.min), (m.x, c.axis.max)],
@@ -325,7 +374,7 @@ where
         let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
         for p in &s.points {
             match p.value {
-                Some(v) => runs.last_mut().expect("a run").push((f64::from(p.year), v)),
+                Some(v) => runs.last_mut().expect("a run").push((p.at, v)),
                 None => runs.push(Vec::new()),
             }
         }
@@ -348,7 +397,7 @@ where
                 continue;
             };
             // Series side by side by a hair, so overlapping intervals stay readable.
-            let x = f64::from(p.year) + (i as f64 - (c.series.len() as f64 - 1.0) / 2.0) * 0.06;
+            let x = p.at + (i as f64 - (c.series.len() as f64 - 1.0) / 2.0) * 0.06;
             if let Some((lo, hi)) = p.ci {
                 chart.draw_series(std::iter::once(ErrorBar::new_vertical(
                     x,
@@ -412,7 +461,7 @@ where
         let x = i as f64;
         let Some(v) = value else {
             chart.draw_series(std::iter::once(Text::new(
-                "för få svar",
+                "dold",
                 (x - 0.2, c.axis.min + (c.axis.max - c.axis.min) * 0.03),
                 ("sans-serif", 12).into_font().color(&BLACK),
             )))?;
@@ -448,6 +497,7 @@ mod tests {
             (2019..=2024)
                 .map(|y| Point {
                     year: y,
+                    at: f64::from(y) + 0.75,
                     value: (y != 2021).then_some(base + f64::from(y - 2019) * 0.01),
                     ci: (y != 2021).then_some((base - 0.05, base + 0.05)),
                     significant: y == 2022,
@@ -474,6 +524,7 @@ mod tests {
                 },
             ],
             bands: vec![],
+            spans: vec![],
             markers: vec![Marker {
                 x: 2021.2,
                 label: "Belysning <ny>".into(),

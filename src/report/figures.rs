@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use chrono::Datelike;
 
 use crate::analysis::{Analysis, Domain, Group, IndexName, IndicatorKey, Kind, ResultRow};
-use crate::charts::{Axis, Band, Chart, CompareChart, Marker, Point, Series, YearChart};
+use crate::charts::{Axis, Band, Chart, CompareChart, Marker, Point, Series, Span, YearChart};
 
-/// Index of the results table by (year, domain, group, indicator, kind).
+/// Index of the results table by (year, domain, group, indicator, kind), and when each
+/// district's wave of a year was in the field.
 pub struct Lookup<'a> {
     rows: HashMap<(i32, &'a Domain, &'a Group, &'a IndicatorKey, Kind), &'a ResultRow>,
+    fieldwork: HashMap<(i32, &'a str), f64>,
 }
 
 impl<'a> Lookup<'a> {
@@ -21,6 +23,46 @@ impl<'a> Lookup<'a> {
                 .iter()
                 .map(|r| ((r.year, &r.district, &r.group, &r.indicator, r.kind), r))
                 .collect(),
+            fieldwork: a
+                .waves
+                .iter()
+                .map(|w| {
+                    let middle = (date_x(w.opens_on) + date_x(w.closes_on)) / 2.0;
+                    ((w.year, w.district.as_str()), middle)
+                })
+                .collect(),
+        }
+    }
+
+    /// Where a year's point of some districts is drawn: the middle of their fieldwork
+    /// (averaged over the districts), or the middle of the year when none was in the field.
+    pub fn fieldwork_x<'d>(&self, year: i32, districts: impl IntoIterator<Item = &'d str>) -> f64 {
+        let mut xs: Vec<f64> = districts
+            .into_iter()
+            .filter_map(|d| self.fieldwork.get(&(year, d)).copied())
+            .collect();
+        // Summed in one order, so the same data draws the same file.
+        xs.sort_by(f64::total_cmp);
+        if xs.is_empty() {
+            f64::from(year) + 0.5
+        } else {
+            xs.iter().sum::<f64>() / xs.len() as f64
+        }
+    }
+
+    /// Where a domain's point of a year is drawn (the municipality: all its districts).
+    pub fn domain_x(&self, year: i32, domain: &Domain) -> f64 {
+        match domain {
+            Domain::District(d) => self.fieldwork_x(year, [d.as_str()]),
+            Domain::Municipality => {
+                let all: Vec<&str> = self
+                    .fieldwork
+                    .keys()
+                    .filter(|(y, _)| *y == year)
+                    .map(|(_, d)| *d)
+                    .collect();
+                self.fieldwork_x(year, all)
+            }
         }
     }
 
@@ -169,6 +211,7 @@ fn series(
         n += r.n.unwrap_or(0.0);
         points.push(Point {
             year,
+            at: look.domain_x(year, district),
             value: r.estimate,
             ci: r.ci_low.zip(r.ci_high),
             significant: r.prev.significant == Some(true),
@@ -270,6 +313,7 @@ pub fn trend(
         years,
         series: list,
         bands: Vec::new(),
+        spans: Vec::new(),
         markers,
         notes,
         source: source(years, n),
@@ -401,6 +445,7 @@ pub fn explore(
         years,
         series: list,
         bands,
+        spans: Vec::new(),
         markers,
         notes,
         source: source(years, n),
@@ -439,6 +484,7 @@ pub fn index(
         years,
         series: list,
         bands: index_bands(),
+        spans: Vec::new(),
         markers: Vec::new(),
         notes,
         source: format!("Källa: trygg, trygghetsundersökning {}", span(years)),
@@ -482,6 +528,7 @@ pub fn measure(
             .filter(|s| s.measure == id && s.indicator == indicator)
             .map(|s| Point {
                 year: s.year,
+                at: look.fieldwork_x(s.year, s.comparison.split('+')),
                 value: s.estimate,
                 ci: s.ci_low.zip(s.ci_high),
                 significant: false,
@@ -523,6 +570,22 @@ pub fn measure(
         years,
         series: list,
         bands: Vec::new(),
+        // Before the start, and after it (with the measure's lag) shaded: the periods the
+        // evaluation compares.
+        spans: vec![
+            Span {
+                from: f64::NEG_INFINITY,
+                to: date_x(m.start),
+                label: "Före".into(),
+                shaded: false,
+            },
+            Span {
+                from: date_x(m.after_from()),
+                to: f64::INFINITY,
+                label: "Efter".into(),
+                shaded: true,
+            },
+        ],
         markers: vec![Marker {
             x: date_x(m.start),
             label: format!("Start {}", m.start),

@@ -445,7 +445,11 @@ async fn a_sampled_wave_without_a_population_file_is_weighted_by_its_design() {
             .iter()
             .filter(|r| r.year == w.year && r.district.district() == Some(w.district.as_str()))
             .collect();
-        assert!(!rows.is_empty() && rows.iter().all(|r| r.weighted), "{}", w.district);
+        assert!(
+            !rows.is_empty() && rows.iter().all(|r| r.weighted),
+            "{}",
+            w.district
+        );
     }
     assert!(
         a.notes
@@ -457,7 +461,9 @@ async fn a_sampled_wave_without_a_population_file_is_weighted_by_its_design() {
     assert!(
         a.weighting
             .iter()
-            .filter(|x| sampled.iter().any(|w| w.district == x.district && w.year == x.year))
+            .filter(|x| sampled
+                .iter()
+                .any(|w| w.district == x.district && w.year == x.year))
             .all(|x| x.weighted)
     );
 }
@@ -807,4 +813,75 @@ fn result_keys_are_typed_outside_the_model_module() {
         "string keys outside the model:\n{}",
         found.join("\n")
     );
+}
+
+#[test]
+fn a_measure_chart_draws_each_wave_on_the_side_of_the_start_the_analysis_counted_it() {
+    use trygg::charts::Chart;
+    use trygg::report::figures::{self, Lookup, Names};
+    let a = demo_analysis();
+    let look = Lookup::new(a);
+    let same = |c: &str| c.to_string();
+    let names = Names {
+        district: &same,
+        indicator: &same,
+    };
+    let mut checked = 0;
+    for m in &a.measures {
+        let Some(Chart::Years(chart)) =
+            figures::measure(a, &look, &names, (2019, 2026), &m.measure, &m.indicator)
+        else {
+            panic!("no chart for {} {}", m.measure, m.indicator);
+        };
+        let start = chart.markers[0].x;
+        let after = chart
+            .spans
+            .iter()
+            .find(|s| s.label == "Efter")
+            .expect("the after period");
+        assert!(after.from >= start && after.shaded);
+        // The district's series and the comparison's, each point at its fieldwork.
+        assert_eq!(chart.series.len(), 2);
+        for s in &chart.series {
+            let at = |year: i32| s.points.iter().find(|p| p.year == year).unwrap().at;
+            assert!(
+                at(m.before_year) < start,
+                "{} {}: before",
+                m.measure,
+                s.label
+            );
+            assert!(
+                at(m.after_year) > after.from,
+                "{} {}: after",
+                m.measure,
+                s.label
+            );
+        }
+        // Every point of the district lies within its wave's fieldwork.
+        let register = a.register.iter().find(|r| r.id == m.measure).unwrap();
+        for p in &chart.series[0].points {
+            let w = a
+                .waves
+                .iter()
+                .find(|w| w.year == p.year && w.district == register.district)
+                .unwrap();
+            let x = |d: chrono::NaiveDate| {
+                use chrono::Datelike;
+                f64::from(d.year()) + f64::from(d.ordinal0()) / 365.0
+            };
+            assert!(x(w.opens_on) <= p.at && p.at <= x(w.closes_on), "{p:?}");
+        }
+        // Everything drawn fits the axis.
+        let range = trygg::charts::x_range(&chart);
+        assert!(range.contains(&start));
+        assert!(
+            chart
+                .series
+                .iter()
+                .flat_map(|s| &s.points)
+                .all(|p| range.contains(&p.at))
+        );
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked} measure charts");
 }

@@ -117,8 +117,11 @@ fn counts(
     out
 }
 
-/// The linked relations of one year and indicator, as (total, parts) of (domain, group).
-fn relations(groups: &BTreeSet<String>) -> Vec<((String, String), Vec<(String, String)>)> {
+/// A cell: (domain, group) as the written table names them.
+type Cell = (String, String);
+
+/// The linked relations of one year and indicator, as (total, parts).
+fn relations(groups: &BTreeSet<String>) -> Vec<(Cell, Vec<Cell>)> {
     let mut columns: Vec<String> = groups.iter().cloned().collect();
     columns.extend(["sex:?".to_string(), "age:?".to_string()]);
     let mut out = Vec::new();
@@ -165,9 +168,7 @@ fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64,
                 .results
                 .iter()
                 .filter(|r| r.year == year && r.kind == Kind::Share && r.indicator.is(code))
-                .filter_map(|r| {
-                    Some(((r.district.to_string(), r.group.to_string()), r.estimate?))
-                })
+                .filter_map(|r| Some(((r.district.to_string(), r.group.to_string()), r.estimate?)))
                 .collect();
             let overall = cells[&(ALL.to_string(), "all".to_string())];
             let p_bar = overall.y / overall.n;
@@ -180,9 +181,12 @@ fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64,
                 .collect();
             for target in hidden {
                 let mut bounds = [0.0; 2];
-                for (i, dir) in [OptimizationDirection::Minimize, OptimizationDirection::Maximize]
-                    .into_iter()
-                    .enumerate()
+                for (i, dir) in [
+                    OptimizationDirection::Minimize,
+                    OptimizationDirection::Maximize,
+                ]
+                .into_iter()
+                .enumerate()
                 {
                     let mut lp = Problem::new(dir);
                     let mut vars = HashMap::new();
@@ -198,12 +202,13 @@ fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64,
                         };
                         let mut terms = Vec::new();
                         let mut rhs = 0.0;
-                        let mut add = |key: &(String, String), coef: f64| {
-                            match (vars.get(key), published.get(key)) {
-                                (Some(&v), _) => terms.push((v, coef)),
-                                (None, Some(p)) => rhs -= coef * p,
-                                (None, None) => {}
-                            }
+                        let mut add = |key: &(String, String), coef: f64| match (
+                            vars.get(key),
+                            published.get(key),
+                        ) {
+                            (Some(&v), _) => terms.push((v, coef)),
+                            (None, Some(p)) => rhs -= coef * p,
+                            (None, None) => {}
                         };
                         add(total, -1.0);
                         for p in parts {
