@@ -1,11 +1,8 @@
-//! The application error, and how it becomes an HTTP response.
-//!
-//! Resident-facing handlers turn the errors they expect (unknown wave, invalid answers)
-//! into pages in the resident's language themselves; whatever reaches [`IntoResponse`]
-//! here is unexpected, is logged in full, and is shown as a short page without details.
+//! The application error: its variants say what went wrong, and [`Error::status`] which
+//! HTTP status that is. How it is shown (a page, or problem+json on `/api`) is the web's
+//! business: `http/error.rs`.
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -29,23 +26,16 @@ pub enum Error {
     Internal(String),
 }
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let status = match &self {
+impl Error {
+    /// The HTTP status of the error: bad input 400, conflicts 409, failures of trygg or its
+    /// storage 500 — never a 4xx for what the client did not do.
+    pub fn status(&self) -> StatusCode {
+        match self {
             Error::Config(_) | Error::Invalid(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => {
-                tracing::error!(error = %self, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-        };
-        let lang = crate::i18n::Lang::default();
-        let (title, body) = if status.is_server_error() {
-            (lang.t("server_error_title"), lang.t("server_error_body"))
-        } else {
-            (lang.t("bad_request_title"), lang.t("bad_request_body"))
-        };
-        let page = crate::views::message_page(&lang, title, body, None);
-        (status, Html(page.into_string())).into_response()
+        }
     }
 }

@@ -21,7 +21,7 @@ use polars::prelude::*;
 use super::load::LoadedWave;
 use super::model::Group;
 use super::stats::Sums;
-use super::{Kind, Variable};
+use super::variable::{Kind, Variable};
 use crate::error::Error;
 use crate::questionnaire::Questionnaire;
 
@@ -107,8 +107,8 @@ pub fn aggregate(
     let (sex_labels, age_labels) = (labels(sex_code), labels(age_code));
     // Cell of every row: wave × (sex position or unknown) × (age position or unknown).
     let (ns, na) = (sex_labels.len() + 1, age_labels.len() + 1);
-    let sex = super::u32s(frame, sex_code)?;
-    let age = super::u32s(frame, age_code)?;
+    let sex = super::load::u32s(frame, sex_code)?;
+    let age = super::load::u32s(frame, age_code)?;
     let w: Vec<f64> = f64s(frame, "w")?
         .into_iter()
         .map(|x| x.unwrap_or(0.0))

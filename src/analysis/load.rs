@@ -433,3 +433,13 @@ impl<'de> Visitor<'de> for CellSeed<'_> {
         Ok(())
     }
 }
+
+/// A column of answer positions as read from the loaded frame.
+pub fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<Option<u32>>, Error> {
+    Ok(frame
+        .column(name)
+        .and_then(|c| c.u32().cloned())
+        .map_err(|e| Error::Internal(format!("column {name}: {e}")))?
+        .iter()
+        .collect())
+}

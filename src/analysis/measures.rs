@@ -3,40 +3,18 @@
 
 use std::path::Path;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::Kind;
 use super::model::Group;
 use super::results::{TableInput, estimate, pooled, suppress, test_var};
 use super::stats;
+use super::variable::Kind;
 use crate::error::Error;
 use crate::questionnaire::Districts;
 use crate::store::Wave;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measure {
-    pub id: String,
-    pub district: String,
-    pub start: NaiveDate,
-    pub category: String,
-    pub title: String,
-    /// Months after the start before an "after" wave counts.
-    pub lag_months: u32,
-    /// The indicators the measure is meant to move; every other indicator is exploratory.
-    pub targets: Vec<String>,
-    /// Which version of the register in the database this is; `None` when it comes from
-    /// `surveys/measures.toml`.
-    pub version: Option<RegisterVersion>,
-}
-
-/// A version of a measure in the database register.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegisterVersion {
-    pub version: i64,
-    pub edited_by: String,
-    pub edited_at: String,
-}
+pub use crate::measure::{Measure, RegisterVersion};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,15 +161,6 @@ fn q_values(rows: &mut [MeasureRow]) {
 }
 
 /// The before and after waves of a measure in its district.
-impl Measure {
-    /// The day after which a wave counts as "after" the measure: its start plus its lag.
-    pub fn after_from(&self) -> NaiveDate {
-        self.start
-            .checked_add_months(Months::new(self.lag_months))
-            .unwrap_or(self.start)
-    }
-}
-
 fn before_after<'a>(m: &Measure, waves: &'a [Wave]) -> Option<(&'a Wave, &'a Wave)> {
     let after_from = m.after_from();
     let own: Vec<&Wave> = waves.iter().filter(|w| w.district == m.district).collect();
@@ -213,7 +182,7 @@ fn before_after<'a>(m: &Measure, waves: &'a [Wave]) -> Option<(&'a Wave, &'a Wav
 pub struct Hidden(std::collections::HashSet<(i32, String, String)>);
 
 impl Hidden {
-    pub fn of(table: &[super::ResultRow]) -> Hidden {
+    pub fn of(table: &[super::model::ResultRow]) -> Hidden {
         Hidden(
             table
                 .iter()

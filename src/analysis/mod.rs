@@ -18,165 +18,37 @@ pub mod columnar;
 pub mod load;
 pub mod measures;
 pub mod model;
+pub mod options;
 pub mod output;
 pub mod policy;
 pub mod population;
 pub mod results;
 pub mod stats;
 pub mod suppression;
+pub mod variable;
 pub mod weights;
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::RangeInclusive;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use polars::prelude::*;
 
 use crate::error::Error;
-use crate::questionnaire::{AGE_GROUPS, Districts, QuestionKind, Questionnaire, Role};
+use crate::questionnaire::{AGE_GROUPS, Districts, Questionnaire, Role};
 use crate::store::{Store, Wave};
 
 pub use measures::{Measure, MeasureRow};
-pub use model::{ChartName, Domain, Group, IndexClass, IndexName, IndicatorKey, Suppression};
-pub use results::ResultRow;
+pub use model::{
+    ChartName, Domain, Group, IndexClass, IndexName, IndicatorKey, ResultRow, Suppression,
+};
+pub use options::Options;
+pub use output::check_output_path;
+pub use variable::{Kind, Variable, variables};
 
-/// What an analysis variable estimates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    /// Weighted share of the counted options (an indicator).
-    Share,
-    /// Weighted mean of a scale question's scores.
-    Mean,
-    /// Mean index level of a block of indicators.
-    Index,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Share => "share",
-            Kind::Mean => "mean",
-            Kind::Index => "index",
-        }
-    }
-}
-
-/// One estimated quantity: a question's indicator share or its scale mean.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Variable {
-    pub code: String,
-    pub kind: Kind,
-    /// (option position, y): y is 1/0 for a share, the score for a mean.
-    pub values: Vec<(u32, f64)>,
-    pub norm: Option<f64>,
-    pub index: Option<String>,
-}
-
-impl Variable {
-    /// An estimate on 0..1: a share as it is, a mean by its scale's range (for the
-    /// protection intervals of METHODOLOGY §5b).
-    pub fn normalised(&self, x: f64) -> f64 {
-        if self.kind != Kind::Mean {
-            return x;
-        }
-        let lo = self
-            .values
-            .iter()
-            .map(|v| v.1)
-            .fold(f64::INFINITY, f64::min);
-        let hi = self
-            .values
-            .iter()
-            .map(|v| v.1)
-            .fold(f64::NEG_INFINITY, f64::max);
-        if hi > lo { (x - lo) / (hi - lo) } else { 0.5 }
-    }
-}
-
-/// The variables of a questionnaire: every indicator as a share, every scale as a mean.
-pub fn variables(q: &Questionnaire) -> Vec<Variable> {
-    let mut out = Vec::new();
-    fn positions(
-        question: &crate::questionnaire::Question,
-    ) -> Vec<(u32, &crate::questionnaire::Choice)> {
-        question
-            .options
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| !o.dont_know)
-            .map(|(i, o)| (i as u32, o))
-            .collect()
-    }
-    for (question, ind) in q.indicators() {
-        if question.kind == QuestionKind::Multi {
-            continue;
-        }
-        out.push(Variable {
-            code: question.code.clone(),
-            kind: Kind::Share,
-            values: positions(question)
-                .into_iter()
-                .map(|(p, o)| {
-                    (
-                        p,
-                        if ind.counts.contains(&o.code) {
-                            1.0
-                        } else {
-                            0.0
-                        },
-                    )
-                })
-                .collect(),
-            norm: Some(ind.norm),
-            index: ind.index.clone(),
-        });
-    }
-    for question in q.questions.iter().filter(|x| x.kind == QuestionKind::Scale) {
-        out.push(Variable {
-            code: question.code.clone(),
-            kind: Kind::Mean,
-            values: positions(question)
-                .into_iter()
-                .map(|(p, o)| (p, o.score.unwrap_or(f64::from(p) + 1.0)))
-                .collect(),
-            norm: None,
-            index: None,
-        });
-    }
-    out
-}
-
-/// Settings of one analysis run.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub years: RangeInclusive<i32>,
-    /// Year every estimate is also compared with (default: the first year).
-    pub base_year: Option<i32>,
-    /// Suppress estimates with fewer valid answers than this (METHODOLOGY §5).
-    pub min_n: f64,
-    /// Suppress estimates with a smaller Kish effective sample size than this.
-    pub min_n_eff: f64,
-    /// Flag shares whose interval is wider than this as uncertain.
-    pub uncertain_width: f64,
-    /// Read closed waves from (and freeze them into) columnar files beside the database;
-    /// `false` reads every answer from the database.
-    pub columnar: bool,
-}
-
-impl Options {
-    pub fn new(years: RangeInclusive<i32>) -> Self {
-        Options {
-            base_year: Some(*years.start()),
-            years,
-            min_n: policy::MIN_N,
-            min_n_eff: policy::MIN_N_EFF,
-            uncertain_width: policy::UNCERTAIN_WIDTH,
-            columnar: true,
-        }
-    }
-}
+use load::u32s;
 
 /// Weighting summary of one district and year.
 #[derive(Debug, Clone, PartialEq)]
@@ -542,15 +414,6 @@ pub fn compute(
     })
 }
 
-fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<Option<u32>>, Error> {
-    Ok(frame
-        .column(name)
-        .and_then(|c| c.u32().cloned())
-        .map_err(|e| Error::Internal(format!("column {name}: {e}")))?
-        .iter()
-        .collect())
-}
-
 /// Parses `2019..2026`, `2019..=2026` or a single year.
 pub fn parse_years(s: &str) -> Result<RangeInclusive<i32>, Error> {
     let bad = || {
@@ -576,15 +439,4 @@ pub fn parse_years(s: &str) -> Result<RangeInclusive<i32>, Error> {
         )));
     }
     Ok(range)
-}
-
-/// The path's extension decides the format: `.csv` or `.parquet`.
-pub fn check_output_path(path: &Path) -> Result<(), Error> {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("csv") | Some("parquet") => Ok(()),
-        _ => Err(Error::Invalid(format!(
-            "{}: the output must end in .csv or .parquet",
-            path.display()
-        ))),
-    }
 }

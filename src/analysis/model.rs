@@ -1,9 +1,12 @@
-//! The typed keys of the results model. Rows of the results table are keyed by these
+//! The typed keys of the results model, and its rows. Rows of the results table are keyed by these
 //! types inside trygg; they become strings only where a table is written (`output.rs`, the
 //! report's CSV files) through their `Display`, and a chart's file name comes from one
 //! constructor ([`ChartName`]), so the report page and the chart files cannot disagree.
 
 use std::fmt;
+
+use super::stats::Change;
+use super::variable::Kind;
 
 /// A group of respondents within a domain.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -165,6 +168,56 @@ impl Suppression {
             Suppression::TooFewAnswers => "för få svar",
             Suppression::ProtectsOther => "dold för att skydda en annan uppgift",
         }
+    }
+}
+
+/// A change against an earlier year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Comparison {
+    pub year: Option<i32>,
+    /// The difference (this year minus the earlier one), when both are published.
+    pub diff: Option<f64>,
+    /// The tested change (shares and means; index values have no variance, so no test).
+    pub change: Option<Change>,
+    pub q: Option<f64>,
+    pub significant: Option<bool>,
+}
+
+/// One row of the results table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow {
+    pub year: i32,
+    pub district: Domain,
+    pub group: Group,
+    pub indicator: IndicatorKey,
+    pub kind: Kind,
+    /// Respondents with a valid answer; absent when 1–4 (never published).
+    pub n: Option<f64>,
+    pub n_eff: Option<f64>,
+    /// Share of the domain's respondents who were asked but gave no valid answer.
+    pub nonresponse: Option<f64>,
+    pub estimate: Option<f64>,
+    pub se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// The variance the row enters tests with (the linearised one, or at a share of 0 or
+    /// 1 the adjusted share's, METHODOLOGY §3); not published.
+    pub var: Option<f64>,
+    pub level: Option<u8>,
+    pub class: Option<IndexClass>,
+    /// Hidden: nothing of the row is published but why ([`ResultRow::suppression`]).
+    pub suppressed: bool,
+    pub suppression: Option<Suppression>,
+    pub uncertain: bool,
+    pub weighted: bool,
+    pub prev: Comparison,
+    pub base: Comparison,
+}
+
+impl ResultRow {
+    /// What a page or a file shows in a hidden row's place: why it is hidden.
+    pub fn hidden_text(&self) -> &'static str {
+        self.suppression.unwrap_or(Suppression::TooFewAnswers).sv()
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::MeasureRow;
+use super::measures::MeasureRow;
 use super::results::{Comparison, ResultRow};
 use crate::error::Error;
 
@@ -170,7 +170,7 @@ pub fn encode(df: &mut DataFrame, parquet: bool) -> Result<Vec<u8>, Error> {
 
 /// Writes a frame as CSV or Parquet by the path's extension, atomically.
 pub fn write(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
-    super::check_output_path(path)?;
+    check_output_path(path)?;
     let io = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
     if path.is_dir() {
         return Err(Error::Invalid(format!(
@@ -192,4 +192,15 @@ pub fn write(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
         .and_then(|f| f.sync_all())
         .map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// The path's extension decides the format: `.csv` or `.parquet`.
+pub fn check_output_path(path: &Path) -> Result<(), Error> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") | Some("parquet") => Ok(()),
+        _ => Err(Error::Invalid(format!(
+            "{}: the output must end in .csv or .parquet",
+            path.display()
+        ))),
+    }
 }

@@ -10,60 +10,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::aggregate::Aggregates;
+pub use super::model::{Comparison, ResultRow};
 use super::model::{Domain, Group, IndexClass, IndexName, IndicatorKey, Suppression};
+use super::options::Options;
 use super::stats::{self, Change, Estimate, Sums};
 use super::suppression::{self, CellFacts};
-use super::{Kind, Options, Variable};
-
-/// A change against an earlier year.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Comparison {
-    pub year: Option<i32>,
-    /// The difference (this year minus the earlier one), when both are published.
-    pub diff: Option<f64>,
-    /// The tested change (shares and means; index values have no variance, so no test).
-    pub change: Option<Change>,
-    pub q: Option<f64>,
-    pub significant: Option<bool>,
-}
-
-/// One row of the results table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResultRow {
-    pub year: i32,
-    pub district: Domain,
-    pub group: Group,
-    pub indicator: IndicatorKey,
-    pub kind: Kind,
-    /// Respondents with a valid answer; absent when 1–4 (never published).
-    pub n: Option<f64>,
-    pub n_eff: Option<f64>,
-    /// Share of the domain's respondents who were asked but gave no valid answer.
-    pub nonresponse: Option<f64>,
-    pub estimate: Option<f64>,
-    pub se: Option<f64>,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-    /// The variance the row enters tests with (the linearised one, or at a share of 0 or
-    /// 1 the adjusted share's, METHODOLOGY §3); not published.
-    pub var: Option<f64>,
-    pub level: Option<u8>,
-    pub class: Option<IndexClass>,
-    /// Hidden: nothing of the row is published but why ([`ResultRow::suppression`]).
-    pub suppressed: bool,
-    pub suppression: Option<Suppression>,
-    pub uncertain: bool,
-    pub weighted: bool,
-    pub prev: Comparison,
-    pub base: Comparison,
-}
-
-impl ResultRow {
-    /// What a page or a file shows in a hidden row's place: why it is hidden.
-    pub fn hidden_text(&self) -> &'static str {
-        self.suppression.unwrap_or(Suppression::TooFewAnswers).sv()
-    }
-}
+use super::variable::{Kind, Variable};
 
 /// Inputs for building the table.
 pub struct TableInput<'a> {

@@ -26,10 +26,9 @@ use std::collections::HashMap;
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
-use super::Kind;
-use super::model::{Domain, Group, IndicatorKey, Suppression};
+use super::model::{Domain, Group, IndicatorKey, ResultRow, Suppression};
 use super::policy;
-use super::results::ResultRow;
+use super::variable::Kind;
 
 /// What the engine knows of an estimate row that the published row may not show.
 #[derive(Debug, Clone, Copy, Default)]

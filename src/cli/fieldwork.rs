@@ -37,9 +37,9 @@ async fn published(store: &Store, w: &WaveRef) -> anyhow::Result<Wave> {
 
 /// The database, with the codes of every wave that has closed deleted first.
 async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
-    let (store, districts) = super::open(config).await?;
+    let (store, districts) = super::setup::open(config).await?;
     store
-        .purge_closed_codes(today(), super::CLI_ACTOR)
+        .purge_closed_codes(today(), super::setup::CLI_ACTOR)
         .await
         .context("deleting the codes of closed waves")?;
     Ok((store, districts))
@@ -146,7 +146,7 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
     staged.finish().map_err(|e| anyhow!(e))?;
     store
         .audit(
-            super::CLI_ACTOR,
+            super::setup::CLI_ACTOR,
             "codes created",
             &format!(
                 "{w}: {} letters in {} strata",
@@ -258,7 +258,7 @@ pub async fn mark(
         .count();
     store
         .audit(
-            super::CLI_ACTOR,
+            super::setup::CLI_ACTOR,
             "letters marked",
             &format!("{w}: {changed} {}", status.as_str()),
         )
@@ -380,7 +380,7 @@ pub async fn import_paper(
     let imported = paper::store_rows(&store, &key, &wave, good, &mut refused).await?;
     store
         .audit(
-            super::CLI_ACTOR,
+            super::setup::CLI_ACTOR,
             "paper import",
             &format!("{w}: {imported} imported, {} refused", refused.len()),
         )

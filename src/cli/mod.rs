@@ -9,6 +9,9 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 mod fieldwork;
+mod setup;
+
+use setup::{CLI_ACTOR, load_districts, open};
 
 use crate::config::Config;
 use crate::http::Limits;
@@ -365,9 +368,6 @@ pub fn error_message(e: &anyhow::Error) -> String {
     }
     out
 }
-
-/// Who the audit log names for changes made with the command line on the server.
-pub(crate) const CLI_ACTOR: &str = "command line";
 
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRYGG_LOG")
@@ -893,13 +893,6 @@ fn check(path: &std::path::Path) -> ExitCode {
 }
 
 /// `districts.toml`, with every fault on its own line.
-fn load_districts(config: &Config) -> anyhow::Result<Districts> {
-    questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
-        let lines: Vec<String> = faults.iter().map(|f| f.to_string()).collect();
-        anyhow::anyhow!("{}", lines.join("\n"))
-    })
-}
-
 /// `trygg db copy`: opens both sides (the source only if it is a trygg database), copies,
 /// verifies and says what moved.
 async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
@@ -940,14 +933,6 @@ async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
     source.close().await;
     dest.close().await;
     Ok(())
-}
-
-pub(crate) async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> {
-    let districts = load_districts(config)?;
-    let store = Store::connect_with(&config.database_url, config.store_options())
-        .await
-        .with_context(|| format!("opening the database {}", config.database_shown()))?;
-    Ok((store, districts))
 }
 
 fn parse_date(flag: &str, s: &str) -> anyhow::Result<NaiveDate> {

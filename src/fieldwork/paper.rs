@@ -150,7 +150,7 @@ fn row(
 /// ([`crate::store::closed_refusal`] says so, and nothing is stored).
 pub async fn store_rows(
     store: &crate::store::Store,
-    key: &super::CodeKey,
+    key: &super::codes::CodeKey,
     wave: &crate::store::Wave,
     good: Vec<PaperRow>,
     refused: &mut Vec<BadRow>,

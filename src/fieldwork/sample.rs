@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use super::frame::{Frame, Person};
-use crate::demo::Rng;
 use crate::questionnaire::AGE_GROUPS;
+use crate::rng::Rng;
 
 /// Ages that are asked, inclusive: the population of the survey.
 pub const AGES: (i32, i32) = (16, 84);
@@ -75,13 +75,7 @@ pub fn age_group(age: i32) -> Option<&'static str> {
     Some(AGE_GROUPS[i])
 }
 
-/// One stratum of a drawn sample.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StratumCount {
-    pub stratum: String,
-    pub population: u64,
-    pub letters: u64,
-}
+pub use crate::strata::StratumCount;
 
 /// A drawn sample: the strata and, per letter, the resident (an index into the frame) and
 /// its stratum.

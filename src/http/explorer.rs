@@ -17,8 +17,8 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 
 use super::AppState;
+use super::extract::AnyStaff;
 use crate::analysis::{Analysis, Domain, Group, IndicatorKey, Inputs, Options};
-use crate::auth::AnyStaff;
 use crate::error::Error;
 use crate::report::figures::{Lookup, Measured, Names};
 use crate::report::view::Table;

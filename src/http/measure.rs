@@ -11,8 +11,8 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 
 use super::AppState;
+use super::extract::AnyStaff;
 use crate::analysis::MeasureRow;
-use crate::auth::AnyStaff;
 use crate::error::Error;
 use crate::report::figures::{self, Lookup, Names, p_value, signed_points};
 use crate::views::staff as v;

@@ -6,7 +6,9 @@
 
 pub mod api;
 mod codes;
+mod error;
 mod explorer;
+pub mod extract;
 pub mod form;
 mod guard;
 mod measure;

@@ -13,7 +13,8 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 
 use super::AppState;
-use crate::auth::{AdminOrAnalyst, Staff};
+use super::extract::AdminOrAnalyst;
+use crate::auth::Staff;
 use crate::error::Error;
 use crate::views::staff as v;
 

@@ -10,9 +10,11 @@ use axum::routing::{get, post};
 use maud::Markup;
 
 use super::AppState;
+use super::extract::{Admin, AdminOrAnalyst, AnyStaff};
 use super::throttle::ClientAddr;
-use crate::auth::{self, Admin, AdminOrAnalyst, AnyStaff, Role, Staff};
+use crate::auth::{self, Staff};
 use crate::error::Error;
+use crate::role::Role;
 use crate::views::staff as v;
 
 pub fn routes() -> Router<AppState> {

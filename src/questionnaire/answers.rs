@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{Question, QuestionKind, Questionnaire};
+use super::model::{Question, QuestionKind, Questionnaire};
 
 /// One validated answer.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Fault, Text, line_of};
+use super::fault::Fault;
+use super::model::{SOURCE_LANGUAGE, Text};
+use super::parse::line_of;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct District {
@@ -72,17 +74,12 @@ pub fn parse_districts(file: &str, src: &str) -> Result<Districts, Vec<Fault>> {
                 format!("duplicate district code \"{code}\""),
             ));
         }
-        if !d
-            .get_ref()
-            .name
-            .get_ref()
-            .contains_key(super::SOURCE_LANGUAGE)
-        {
+        if !d.get_ref().name.get_ref().contains_key(SOURCE_LANGUAGE) {
             faults.push(fault(
                 d.get_ref().name.span(),
                 format!(
                     "district \"{code}\": missing name for \"{}\"",
-                    super::SOURCE_LANGUAGE
+                    SOURCE_LANGUAGE
                 ),
             ));
         }

@@ -6,11 +6,11 @@
 
 mod answers;
 mod districts;
+mod fault;
 mod model;
 mod parse;
 pub mod translations;
 
-use std::fmt;
 use std::path::Path;
 
 pub use answers::{
@@ -18,25 +18,9 @@ pub use answers::{
     raw_answers, validate,
 };
 pub use districts::{District, Districts, parse_districts};
+pub use fault::Fault;
 pub use model::*;
 pub use parse::{DEFAULT_MAX_LENGTH, line_of, parse};
-
-/// The language every text is written in first; other languages are translations.
-pub const SOURCE_LANGUAGE: &str = "sv";
-
-/// One thing wrong with a file, at a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
 
 /// Reads and parses one questionnaire file.
 pub fn load(path: &Path) -> Result<Questionnaire, Vec<Fault>> {

@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 
+/// The language every text is written in first; other languages are translations.
+pub const SOURCE_LANGUAGE: &str = "sv";
+
 /// A text in every language of the questionnaire (Swedish is the source language).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Text(pub BTreeMap<String, String>);
@@ -16,7 +19,7 @@ impl Text {
     pub fn get(&self, lang: &str) -> &str {
         self.0
             .get(lang)
-            .or_else(|| self.0.get(super::SOURCE_LANGUAGE))
+            .or_else(|| self.0.get(SOURCE_LANGUAGE))
             .map(String::as_str)
             .unwrap_or("")
     }

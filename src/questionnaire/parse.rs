@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Fault;
+use super::fault::Fault;
 use super::model::*;
 
 type RawText = BTreeMap<String, String>;
@@ -239,7 +239,7 @@ pub fn parse(file: &str, src: &str) -> Result<Questionnaire, Vec<Fault>> {
     if let Some(d) = &raw.draft_languages {
         let span = d.span();
         for l in d.get_ref() {
-            if l == super::SOURCE_LANGUAGE {
+            if l == SOURCE_LANGUAGE {
                 ck.fault(
                     &span,
                     format!("draft_languages: \"{l}\" is the source language, never a draft"),
@@ -381,12 +381,12 @@ pub fn parse(file: &str, src: &str) -> Result<Questionnaire, Vec<Fault>> {
 fn check_languages(ck: &mut Checker, languages: &Spanned<Vec<String>>) {
     let span = languages.span();
     let langs = languages.get_ref();
-    if langs.first().map(String::as_str) != Some(super::SOURCE_LANGUAGE) {
+    if langs.first().map(String::as_str) != Some(SOURCE_LANGUAGE) {
         ck.fault(
             &span,
             format!(
                 "languages must start with the source language \"{}\"",
-                super::SOURCE_LANGUAGE
+                SOURCE_LANGUAGE
             ),
         );
     }

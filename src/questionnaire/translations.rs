@@ -17,7 +17,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use toml_edit::{DocumentMut, Item, Value};
 
-use super::SOURCE_LANGUAGE;
+use super::model::SOURCE_LANGUAGE;
 
 /// One translatable text of a questionnaire.
 #[derive(Debug, Clone, PartialEq)]
@@ -382,7 +382,7 @@ pub fn import_file(file: &Path, csv_path: &Path) -> Result<Imported, Vec<String>
             .map(|m| format!("{}: {m}", csv_path.display()))
             .collect::<Vec<_>>()
     })?;
-    super::parse(&file.display().to_string(), &imported.source)
+    super::parse::parse(&file.display().to_string(), &imported.source)
         .map_err(|faults| faults.iter().map(|f| f.to_string()).collect::<Vec<_>>())?;
     let tmp = file.with_extension("toml.partial");
     std::fs::write(&tmp, &imported.source)

@@ -613,3 +613,20 @@ pub fn p_value(p: f64) -> String {
         format!("{p:.3}").replace('.', ",")
     }
 }
+
+/// The questionnaire's index blocks and the total index, with their Swedish names.
+pub fn index_blocks(q: &crate::questionnaire::Questionnaire) -> Vec<(IndexName, String)> {
+    q.indices
+        .iter()
+        .map(|b| {
+            (
+                IndexName::Block(b.code.clone()),
+                b.name.get("sv").to_string(),
+            )
+        })
+        .chain(std::iter::once((
+            IndexName::Total,
+            "Totalindex".to_string(),
+        )))
+        .collect()
+}

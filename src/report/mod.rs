@@ -10,13 +10,15 @@ mod page;
 pub mod view;
 mod workbook;
 
+pub use figures::index_blocks;
+
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::analysis::{
-    self, Analysis, ChartName, Group, IndexName, IndicatorKey, Inputs, Kind, Options, output,
+    self, Analysis, ChartName, Group, IndicatorKey, Inputs, Kind, Options, output,
 };
 use crate::charts::{self, Chart};
 use crate::error::Error;
@@ -173,23 +175,6 @@ pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), 
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
-}
-
-/// The questionnaire's index blocks and the total index, with their Swedish names.
-pub(crate) fn index_blocks(q: &crate::questionnaire::Questionnaire) -> Vec<(IndexName, String)> {
-    q.indices
-        .iter()
-        .map(|b| {
-            (
-                IndexName::Block(b.code.clone()),
-                b.name.get("sv").to_string(),
-            )
-        })
-        .chain(std::iter::once((
-            IndexName::Total,
-            "Totalindex".to_string(),
-        )))
-        .collect()
 }
 
 /// All files of the report.

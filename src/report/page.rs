@@ -195,7 +195,7 @@ pub fn render(
         .first()
         .and_then(|r| r.base.year)
         .unwrap_or(years.0);
-    let blocks = super::index_blocks(q);
+    let blocks = super::figures::index_blocks(q);
     let domains: Vec<Domain> = districts
         .iter()
         .map(|d| Domain::District(d.clone()))

@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use super::{NewResponse, Store};
 use crate::error::Error;
-use crate::fieldwork::StratumCount;
+use crate::strata::StratumCount;
 
 /// What became of a letter: what field work counts per stratum (`sample_strata`), and
 /// what [`Store::save_sample`] takes for the demo's finished years. A code row keeps less:

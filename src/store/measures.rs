@@ -3,8 +3,8 @@
 use sqlx::Row;
 
 use super::Store;
-use crate::analysis::measures::{Measure, RegisterVersion};
 use crate::error::Error;
+use crate::measure::{Measure, RegisterVersion};
 
 fn measure(r: &sqlx::any::AnyRow) -> Result<Measure, Error> {
     let start: String = r.get("start");

@@ -3,8 +3,8 @@
 use sqlx::Row;
 
 use super::Store;
-use crate::auth::Role;
 use crate::error::Error;
+use crate::role::Role;
 
 /// A staff account as the server sees it (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,80 +5,14 @@
 //! can never become markup. Pages link only to our own stylesheet: no scripts, no
 //! third-party assets, no cookies.
 
+mod layout;
 mod paper;
 pub mod staff;
 mod survey;
 
+pub use layout::{STYLESHEET, layout, message_page};
 pub use paper::paper_form;
 
 pub use survey::{
     FormState, code_box, code_only_page, home_page, receipt_page, survey_page, wave_status_page,
 };
-
-use maud::{DOCTYPE, Markup, html};
-
-use crate::i18n::{Lang, languages};
-
-/// The stylesheet, served at `/static/style.css`.
-pub const STYLESHEET: &str = include_str!("style.css");
-
-/// The page frame: language and direction, the language switch, header, main and footer.
-///
-/// `here` is the path the language switch links to; `offered` limits the switch to the
-/// languages a questionnaire has (empty: every language of the catalogue).
-pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Markup) -> Markup {
-    let switch: Vec<_> = languages()
-        .into_iter()
-        .filter(|(code, _)| offered.is_empty() || offered.iter().any(|o| o == code))
-        .collect();
-    html! {
-        (DOCTYPE)
-        html lang=(lang.code()) dir=(lang.dir()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { (title) " – " (lang.t("site_name")) }
-                link rel="stylesheet" href="/static/style.css";
-            }
-            body {
-                a.skip href="#main" { (lang.t("skip_link")) }
-                header.site {
-                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("site_name")) }
-                    @if switch.len() > 1 {
-                        nav.languages aria-label=(lang.t("language_label")) {
-                            ul {
-                                @for (code, info) in &switch {
-                                    li {
-                                        @if *code == lang.code() {
-                                            span aria-current="page" lang=(code) { (info.name) }
-                                        } @else {
-                                            a href={ (here) "?lang=" (code) } lang=(code) hreflang=(code) { (info.name) }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                main #main { (body) }
-                footer.site { p { (lang.t("footer")) } }
-            }
-        }
-    }
-}
-
-/// A page with a heading, a paragraph and a link back to the start page.
-pub fn message_page(lang: &Lang, title: &str, body: &str, here: Option<&str>) -> Markup {
-    layout(
-        lang,
-        title,
-        here.unwrap_or("/"),
-        &[],
-        html! {
-            h1 { (title) }
-            p { (body) }
-            p { a href={ "/?lang=" (lang.code()) } { (lang.t("back_home")) } }
-        },
-    )
-}

@@ -4,7 +4,8 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
+use crate::role::Role;
 use crate::store::{ApiToken, AuditEntry, StaffAccount, StratumRate, Wave};
 
 /// The frame of a staff page; `staff` is the signed-in person, if any.

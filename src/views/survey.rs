@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
-use super::{layout, message_page};
+use super::layout::{layout, message_page};
 use crate::i18n::Lang;
 use crate::questionnaire::{
     AnswerError, District, Question, QuestionKind, Questionnaire, RawAnswers,

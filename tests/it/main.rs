@@ -11,6 +11,7 @@ mod faults;
 mod fieldwork;
 mod helpers;
 mod languages;
+mod layers;
 mod pages;
 mod privacy;
 mod properties;

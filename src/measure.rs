@@ -1,0 +1,38 @@
+//! A registered measure (åtgärd): where, when and what it is meant to move. Storage keeps the
+//! register's versions, the analysis evaluates it, the web edits it — all with this type.
+
+use chrono::{Months, NaiveDate};
+
+/// A measure of the register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    pub id: String,
+    pub district: String,
+    pub start: NaiveDate,
+    pub category: String,
+    pub title: String,
+    /// Months after the start before an "after" wave counts.
+    pub lag_months: u32,
+    /// The indicators the measure is meant to move; every other indicator is exploratory.
+    pub targets: Vec<String>,
+    /// Which version of the register in the database this is; `None` when it comes from
+    /// `surveys/measures.toml`.
+    pub version: Option<RegisterVersion>,
+}
+
+/// A version of a measure in the database register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterVersion {
+    pub version: i64,
+    pub edited_by: String,
+    pub edited_at: String,
+}
+
+impl Measure {
+    /// The day after which a wave counts as "after" the measure: its start plus its lag.
+    pub fn after_from(&self) -> NaiveDate {
+        self.start
+            .checked_add_months(Months::new(self.lag_months))
+            .unwrap_or(self.start)
+    }
+}
