@@ -160,7 +160,8 @@ pub fn build(input: &TableInput) -> Table {
         }
     }
     let started = std::time::Instant::now();
-    let protecting = suppression::protect(&mut rows, &facts, input.districts, input.groups);
+    let protecting =
+        suppression::protect(&mut rows, &facts, input.vars, input.districts, input.groups);
     tracing::info!(
         us = started.elapsed().as_micros() as u64,
         protecting,

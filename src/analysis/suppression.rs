@@ -28,7 +28,7 @@ use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
 use super::model::{Domain, Group, IndicatorKey, ResultRow, Suppression};
 use super::policy;
-use super::variable::Kind;
+use super::variable::{Kind, Variable};
 
 /// What the engine knows of an estimate row that the published row may not show.
 #[derive(Debug, Clone, Copy, Default)]
@@ -60,10 +60,11 @@ const TOLERANCE: f64 = 1e-9;
 pub fn protect(
     rows: &mut [ResultRow],
     facts: &[CellFacts],
+    vars: &[Variable],
     districts: &[String],
     groups: &[Group],
 ) -> usize {
-    let problems = problems(rows, facts, districts, groups);
+    let problems = problems(rows, facts, vars, districts, groups);
     let decided: Vec<Vec<Vec<usize>>> = {
         use rayon::prelude::*;
         problems
@@ -111,6 +112,34 @@ enum Exposure {
     Jointly,
 }
 
+/// A question estimated both as a share and as a mean: per answer option, whether the share
+/// counts it and its score on 0..1. Both estimates of a cell come from the same answers, so
+/// together they bound the cell's option frequencies, and an attacker can use that: the
+/// check then solves for the frequencies of every option in every cell at once.
+#[derive(Debug, Clone)]
+struct Scale {
+    counted: Vec<f64>,
+    score: Vec<f64>,
+}
+
+impl Scale {
+    fn of(share: &Variable, mean: &Variable) -> Scale {
+        let (counted, score) = mean
+            .values
+            .iter()
+            .map(|&(pos, s)| {
+                let y = share
+                    .values
+                    .iter()
+                    .find(|v| v.0 == pos)
+                    .map_or(0.0, |v| v.1);
+                (y, mean.normalised(s))
+            })
+            .unzip();
+        Scale { counted, score }
+    }
+}
+
 /// One year and question: its cells (domain × group, plus an unknown group per dimension),
 /// one layer per kind estimated for the question.
 struct Table {
@@ -123,6 +152,8 @@ struct Table {
     unknown: Vec<bool>,
     /// The relations as cell lists: the total first, then its parts.
     relations: Vec<Vec<usize>>,
+    /// The question's options when it has both a share and a mean layer.
+    scale: Option<Scale>,
 }
 
 struct Layer {
@@ -140,6 +171,7 @@ struct Layer {
 fn problems(
     rows: &[ResultRow],
     facts: &[CellFacts],
+    vars: &[Variable],
     districts: &[String],
     groups: &[Group],
 ) -> Vec<Table> {
@@ -171,6 +203,12 @@ fn problems(
                 hidden: vec![false; cells],
                 unknown: (0..cells).map(|c| c % g_count >= groups.len()).collect(),
                 relations: Vec::new(),
+                scale: {
+                    let of = |kind| vars.iter().find(|v| v.kind == kind && v.code == *code);
+                    of(Kind::Share)
+                        .zip(of(Kind::Mean))
+                        .map(|(s, m)| Scale::of(s, m))
+                },
             });
             tables.len() - 1
         });
@@ -353,6 +391,69 @@ impl Table {
         Some(hi - lo)
     }
 
+    /// The width of cell `j`'s interval in layer `l` when the share and the mean layer are
+    /// solved together through option frequencies f[c][o] (every cell's sum to 1, a
+    /// published cell's counted sum its share and scored sum its mean, and every relation
+    /// holding option by option). `None` when the question has no second layer, their
+    /// weights differ, or the solver gives no answer.
+    fn coupled_width(&self, l: usize, j: usize) -> Option<f64> {
+        let scale = self.scale.as_ref()?;
+        let share = self.layers.iter().position(|x| x.kind == Kind::Share)?;
+        let mean = self.layers.iter().position(|x| x.kind == Kind::Mean)?;
+        let (ws, wm) = (&self.layers[share].w, &self.layers[mean].w);
+        if ws
+            .iter()
+            .zip(wm)
+            .any(|(a, b)| (a - b).abs() > 1e-9 * a.abs().max(1.0))
+        {
+            return None;
+        }
+        let goal = if self.layers[l].kind == Kind::Share {
+            &scale.counted
+        } else {
+            &scale.score
+        };
+        let solve = |direction| -> Option<f64> {
+            let mut lp = Problem::new(direction);
+            let mut f: HashMap<usize, Vec<microlp::Variable>> = HashMap::new();
+            for c in (0..ws.len()).filter(|&c| ws[c] > 0.0) {
+                let vars: Vec<microlp::Variable> = (0..goal.len())
+                    .map(|o| lp.add_var(if c == j { goal[o] } else { 0.0 }, (0.0, 1.0)))
+                    .collect();
+                let all: Vec<(microlp::Variable, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
+                lp.add_constraint(all.as_slice(), ComparisonOp::Eq, 1.0);
+                if !self.hidden[c] {
+                    for (weights, layer) in [(&scale.counted, share), (&scale.score, mean)] {
+                        let terms: Vec<(microlp::Variable, f64)> =
+                            vars.iter().zip(weights).map(|(&v, &a)| (v, a)).collect();
+                        lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, self.known(layer, c));
+                    }
+                }
+                f.insert(c, vars);
+            }
+            for rel in &self.relations {
+                let total = rel[0];
+                let Some(ft) = f.get(&total) else { continue };
+                for o in 0..goal.len() {
+                    let mut terms = vec![(ft[o], -1.0)];
+                    terms.extend(
+                        rel[1..]
+                            .iter()
+                            .filter_map(|p| f.get(p).map(|fp| (fp[o], ws[*p] / ws[total]))),
+                    );
+                    lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
+                }
+            }
+            match lp.solve().ok()? {
+                microlp::SolveOutcome::Solution(s) => Some(s.objective()),
+                microlp::SolveOutcome::Interrupted(_) => None,
+            }
+        };
+        let lo = solve(OptimizationDirection::Minimize)?;
+        let hi = solve(OptimizationDirection::Maximize)?;
+        Some(hi - lo)
+    }
+
     /// Every relation of a layer as an equation, with its index.
     fn equations(&self, l: usize) -> Vec<(usize, Vec<(usize, f64)>)> {
         self.relations
@@ -366,7 +467,25 @@ impl Table {
     /// gives no answer: then the cell counts as exposed).
     fn joint(&self, l: usize, j: usize) -> f64 {
         let eqs: Vec<Vec<(usize, f64)>> = self.equations(l).into_iter().map(|e| e.1).collect();
-        self.joint_width(l, &eqs, j).unwrap_or(0.0)
+        let alone = self.joint_width(l, &eqs, j).unwrap_or(0.0);
+        // The layers together can only be narrower; solve them together only when the
+        // layer alone leaves the cell wide.
+        if alone < self.layers[l].width - TOLERANCE || self.scale.is_none() {
+            return alone;
+        }
+        match self.coupled_width(l, j) {
+            Some(w) => w,
+            // No second layer of the same weights: the layer alone is the whole story.
+            None if !self.coupled() => alone,
+            None => 0.0,
+        }
+    }
+
+    /// Whether the share and mean layers are both there to be solved together.
+    fn coupled(&self) -> bool {
+        self.scale.is_some()
+            && self.layers.iter().any(|l| l.kind == Kind::Share)
+            && self.layers.iter().any(|l| l.kind == Kind::Mean)
     }
 
     /// Whether cell `j` of layer `l` is exposed, and by what.

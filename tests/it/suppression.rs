@@ -314,3 +314,166 @@ async fn a_hidden_cell_says_only_why_and_its_share_and_mean_go_together() {
         assert!(prev.is_some_and(|p| !p.suppressed), "{r:?}");
     }
 }
+
+/// The attack with a question's share and mean together: every cell's option frequencies
+/// are unknowns (summing to 1), a published cell's counted options sum to its share and its
+/// scores to its mean, and every relation holds option by option. Returns the narrowest
+/// interval of a hidden share or mean (on 0..1 of the scale) and how many were attacked.
+fn coupled_attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64, usize) {
+    let q = bundled();
+    let groups: BTreeSet<String> = a
+        .results
+        .iter()
+        .map(|r| r.group.to_string())
+        .filter(|g| g != "all")
+        .collect();
+    let rels = relations(&groups);
+    let (mut narrowest, mut attacked) = (f64::INFINITY, 0);
+    for year in YEARS {
+        for (question, ind) in q.indicators() {
+            let code = &question.code;
+            let published = |kind: Kind| -> HashMap<Cell, f64> {
+                a.results
+                    .iter()
+                    .filter(|r| r.year == year && r.kind == kind && r.indicator.is(code))
+                    .filter_map(|r| {
+                        Some(((r.district.to_string(), r.group.to_string()), r.estimate?))
+                    })
+                    .collect()
+            };
+            let (shares, means) = (published(Kind::Share), published(Kind::Mean));
+            if !a
+                .results
+                .iter()
+                .any(|r| r.kind == Kind::Mean && r.indicator.is(code))
+            {
+                continue;
+            }
+            // The valid options: counted or not, and the score on 0..1.
+            let options: Vec<(f64, f64)> = {
+                let valid: Vec<(usize, &trygg::questionnaire::Choice)> = question
+                    .options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| !o.dont_know)
+                    .collect();
+                let score = |(i, o): &(usize, &trygg::questionnaire::Choice)| {
+                    o.score.unwrap_or(*i as f64 + 1.0)
+                };
+                let lo = valid.iter().map(score).fold(f64::INFINITY, f64::min);
+                let hi = valid.iter().map(score).fold(f64::NEG_INFINITY, f64::max);
+                valid
+                    .iter()
+                    .map(|v| {
+                        let counted = if ind.counts.contains(&v.1.code) {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                        (counted, (score(v) - lo) / (hi - lo))
+                    })
+                    .collect()
+            };
+            let cells = counts(&q, answers, &groups, year, code, &ind.counts);
+            let overall = cells[&(ALL.to_string(), "all".to_string())];
+            let p_bar = overall.y / overall.n;
+            let share_width = 0.10f64.min(2.0 * p_bar.min(1.0 - p_bar));
+            let hidden: Vec<&Cell> = cells
+                .iter()
+                .filter(|(k, c)| c.n > 0.0 && !shares.contains_key(*k) && !k.1.ends_with('?'))
+                .map(|(k, _)| k)
+                .collect();
+            for target in hidden {
+                for (pick, width) in [(0usize, share_width), (1, 0.10)] {
+                    let mut bounds = [0.0; 2];
+                    for (i, dir) in [
+                        OptimizationDirection::Minimize,
+                        OptimizationDirection::Maximize,
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        let mut lp = Problem::new(dir);
+                        let mut f: HashMap<&Cell, Vec<microlp::Variable>> = HashMap::new();
+                        for (key, _) in cells.iter().filter(|(_, c)| c.n > 0.0) {
+                            let vars: Vec<_> = options
+                                .iter()
+                                .map(|o| {
+                                    let goal = if pick == 0 { o.0 } else { o.1 };
+                                    lp.add_var(if key == target { goal } else { 0.0 }, (0.0, 1.0))
+                                })
+                                .collect();
+                            let one: Vec<_> = vars.iter().map(|&v| (v, 1.0)).collect();
+                            lp.add_constraint(one.as_slice(), ComparisonOp::Eq, 1.0);
+                            if let (Some(p), Some(m)) = (shares.get(key), means.get(key)) {
+                                let counted: Vec<_> =
+                                    vars.iter().zip(&options).map(|(&v, o)| (v, o.0)).collect();
+                                lp.add_constraint(counted.as_slice(), ComparisonOp::Eq, *p);
+                                // The published mean on the scale's own range, as 0..1.
+                                let (lo, hi) = {
+                                    let s: Vec<f64> = question
+                                        .options
+                                        .iter()
+                                        .enumerate()
+                                        .filter(|(_, o)| !o.dont_know)
+                                        .map(|(i, o)| o.score.unwrap_or(i as f64 + 1.0))
+                                        .collect();
+                                    (
+                                        s.iter().cloned().fold(f64::INFINITY, f64::min),
+                                        s.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+                                    )
+                                };
+                                let scored: Vec<_> =
+                                    vars.iter().zip(&options).map(|(&v, o)| (v, o.1)).collect();
+                                lp.add_constraint(
+                                    scored.as_slice(),
+                                    ComparisonOp::Eq,
+                                    (m - lo) / (hi - lo),
+                                );
+                            }
+                            f.insert(key, vars);
+                        }
+                        for (total, parts) in &rels {
+                            let (Some(ft), Some(t)) = (f.get(total), cells.get(total)) else {
+                                continue;
+                            };
+                            for o in 0..options.len() {
+                                let mut terms = vec![(ft[o], -1.0)];
+                                for p in parts {
+                                    if let (Some(fp), Some(c)) = (f.get(p), cells.get(p)) {
+                                        terms.push((fp[o], c.n / t.n));
+                                    }
+                                }
+                                lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
+                            }
+                        }
+                        bounds[i] =
+                            match lp.solve().expect("the relations hold for the true answers") {
+                                microlp::SolveOutcome::Solution(s) => s.objective(),
+                                other => panic!("{other:?}"),
+                            };
+                    }
+                    let w = bounds[1] - bounds[0];
+                    assert!(
+                        w >= width - 1e-7,
+                        "{year} {code} {target:?} {}: narrowed to [{:.4}, {:.4}] (needs {width:.3})",
+                        if pick == 0 { "share" } else { "mean" },
+                        bounds[0],
+                        bounds[1]
+                    );
+                    narrowest = narrowest.min(w);
+                    attacked += 1;
+                }
+            }
+        }
+    }
+    (narrowest, attacked)
+}
+
+#[tokio::test]
+async fn a_share_and_a_mean_together_give_no_hidden_cell_away() {
+    let (a, answers) = unweighted().await;
+    let (narrowest, attacked) = coupled_attack(&a, &answers);
+    assert!(attacked > 20, "only {attacked} hidden cells to attack");
+    assert!(narrowest.is_finite());
+}
