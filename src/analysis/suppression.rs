@@ -102,6 +102,18 @@ pub fn hide(row: &mut ResultRow, reason: Suppression) {
     row.suppression = Some(reason);
 }
 
+/// The width of an objective's range: the linear program `build` makes, maximised less
+/// minimised; `None` when the solver gives no answer.
+fn spread(build: impl Fn(OptimizationDirection) -> Problem) -> Option<f64> {
+    let optimum = |direction| match build(direction).solve().ok()? {
+        microlp::SolveOutcome::Solution(s) => Some(s.objective()),
+        microlp::SolveOutcome::Interrupted(_) => None,
+    };
+    let lo = optimum(OptimizationDirection::Minimize)?;
+    let hi = optimum(OptimizationDirection::Maximize)?;
+    Some(hi - lo)
+}
+
 /// How a hidden cell stands.
 enum Exposure {
     /// Its interval is wide enough.
@@ -357,7 +369,7 @@ impl Table {
     /// The feasible interval's width of cell `j` given every relation, by linear programming;
     /// `None` when the solver gives no answer (then the cell is treated as exposed).
     fn joint_width(&self, l: usize, eqs: &[Vec<(usize, f64)>], j: usize) -> Option<f64> {
-        let solve = |direction| -> Option<f64> {
+        let build = |direction| {
             let mut lp = Problem::new(direction);
             let mut vars = HashMap::new();
             for eq in eqs {
@@ -381,14 +393,9 @@ impl Table {
                     lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, rhs);
                 }
             }
-            match lp.solve().ok()? {
-                microlp::SolveOutcome::Solution(s) => Some(s.objective()),
-                microlp::SolveOutcome::Interrupted(_) => None,
-            }
+            lp
         };
-        let lo = solve(OptimizationDirection::Minimize)?;
-        let hi = solve(OptimizationDirection::Maximize)?;
-        Some(hi - lo)
+        spread(build)
     }
 
     /// The width of cell `j`'s interval in layer `l` when the share and the mean layer are
@@ -413,7 +420,7 @@ impl Table {
         } else {
             &scale.score
         };
-        let solve = |direction| -> Option<f64> {
+        let build = |direction| {
             let mut lp = Problem::new(direction);
             let mut f: HashMap<usize, Vec<microlp::Variable>> = HashMap::new();
             for c in (0..ws.len()).filter(|&c| ws[c] > 0.0) {
@@ -444,14 +451,9 @@ impl Table {
                     lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
                 }
             }
-            match lp.solve().ok()? {
-                microlp::SolveOutcome::Solution(s) => Some(s.objective()),
-                microlp::SolveOutcome::Interrupted(_) => None,
-            }
+            lp
         };
-        let lo = solve(OptimizationDirection::Minimize)?;
-        let hi = solve(OptimizationDirection::Maximize)?;
-        Some(hi - lo)
+        spread(build)
     }
 
     /// Every relation of a layer as an equation, with its index.

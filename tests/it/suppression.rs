@@ -180,14 +180,7 @@ fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64,
                 .map(|(k, _)| k)
                 .collect();
             for target in hidden {
-                let mut bounds = [0.0; 2];
-                for (i, dir) in [
-                    OptimizationDirection::Minimize,
-                    OptimizationDirection::Maximize,
-                ]
-                .into_iter()
-                .enumerate()
-                {
+                let bounds = bounds(|dir| {
                     let mut lp = Problem::new(dir);
                     let mut vars = HashMap::new();
                     for (key, c) in &cells {
@@ -223,11 +216,8 @@ fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64,
                             lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, rhs);
                         }
                     }
-                    bounds[i] = match lp.solve().expect("the relations hold for the true values") {
-                        microlp::SolveOutcome::Solution(s) => s.objective(),
-                        other => panic!("{other:?}"),
-                    };
-                }
+                    lp
+                });
                 let w = bounds[1] - bounds[0];
                 assert!(
                     w >= width - 1e-7,
@@ -241,6 +231,24 @@ fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64,
         }
     }
     (narrowest, attacked)
+}
+
+/// The minimum and maximum of the linear program `build` makes for a direction; the true
+/// values satisfy every constraint, so the program always has a solution.
+fn bounds(build: impl Fn(OptimizationDirection) -> Problem) -> [f64; 2] {
+    [
+        OptimizationDirection::Minimize,
+        OptimizationDirection::Maximize,
+    ]
+    .map(|dir| {
+        match build(dir)
+            .solve()
+            .expect("the relations hold for the true answers")
+        {
+            microlp::SolveOutcome::Solution(s) => s.objective(),
+            other => panic!("{other:?}"),
+        }
+    })
 }
 
 #[tokio::test]
@@ -385,14 +393,7 @@ fn coupled_attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) 
                 .collect();
             for target in hidden {
                 for (pick, width) in [(0usize, share_width), (1, 0.10)] {
-                    let mut bounds = [0.0; 2];
-                    for (i, dir) in [
-                        OptimizationDirection::Minimize,
-                        OptimizationDirection::Maximize,
-                    ]
-                    .into_iter()
-                    .enumerate()
-                    {
+                    let bounds = bounds(|dir| {
                         let mut lp = Problem::new(dir);
                         let mut f: HashMap<&Cell, Vec<microlp::Variable>> = HashMap::new();
                         for (key, _) in cells.iter().filter(|(_, c)| c.n > 0.0) {
@@ -447,12 +448,8 @@ fn coupled_attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) 
                                 lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, 0.0);
                             }
                         }
-                        bounds[i] =
-                            match lp.solve().expect("the relations hold for the true answers") {
-                                microlp::SolveOutcome::Solution(s) => s.objective(),
-                                other => panic!("{other:?}"),
-                            };
-                    }
+                        lp
+                    });
                     let w = bounds[1] - bounds[0];
                     assert!(
                         w >= width - 1e-7,
