@@ -28,14 +28,12 @@ const MAX_PER_PAGE: usize = 1000;
 pub struct ApiClient(pub Role);
 
 fn unauthorized(why: &str) -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
-        Json(ApiError {
-            error: why.to_string(),
-        }),
-    )
-        .into_response()
+    let mut res = problem(StatusCode::UNAUTHORIZED, why);
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    res
 }
 
 impl FromRequestParts<AppState> for ApiClient {
@@ -60,11 +58,65 @@ impl FromRequestParts<AppState> for ApiClient {
     }
 }
 
-/// An API error: what was wrong, in English.
-#[derive(serde::Serialize, ToSchema)]
+/// An API error as problem details (RFC 9457, `application/problem+json`): the status, its
+/// name, and what was wrong, in English.
+#[derive(serde::Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ApiError {
-    error: String,
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    detail: String,
+}
+
+/// The media type of every error the API answers with.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answer of the API.
+pub fn problem(status: StatusCode, detail: &str) -> Response {
+    let body = Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: detail.into(),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, PROBLEM_JSON)],
+        serde_json::to_vec(&body).expect("a problem document is plain JSON"),
+    )
+        .into_response()
+}
+
+/// Every answer under `/api/` that is an error is problem details, whoever made it — a
+/// handler's unexpected error, a route that does not exist, a method not allowed — so a
+/// client never has to parse an HTML page.
+pub async fn problems_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !api || !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let detail = match status {
+        StatusCode::NOT_FOUND => "no such endpoint",
+        StatusCode::METHOD_NOT_ALLOWED => "the API only answers GET",
+        s if s.is_server_error() => "trygg could not answer; the error is logged",
+        _ => "the request was refused",
+    };
+    let mut out = problem(status, detail);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 /// One estimate: a share, a scale mean or an index level of one group in one district (or
@@ -228,7 +280,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn bad(why: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(ApiError { error: why })).into_response()
+    problem(StatusCode::BAD_REQUEST, &why)
 }
 
 /// The query of an API call; a malformed one is refused with the API's JSON error.
@@ -308,9 +360,7 @@ async fn analysis(
     match super::explorer::analysis(state).await {
         Ok(Some(a)) => Ok(Ok(a)),
         Ok(None) => Ok(Err(Box::new(paged(Vec::<ResultItem>::new(), f)))),
-        Err(Error::Invalid(why)) => Ok(Err(Box::new(
-            (StatusCode::CONFLICT, Json(ApiError { error: why })).into_response(),
-        ))),
+        Err(Error::Invalid(why)) => Ok(Err(Box::new(problem(StatusCode::CONFLICT, &why)))),
         Err(e) => Err(e),
     }
 }
@@ -323,9 +373,9 @@ async fn analysis(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of estimates", body = Page<ResultItem>),
-        (status = 400, description = "A bad page request", body = ApiError),
-        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
-        (status = 409, description = "The answers cannot be analysed yet", body = ApiError),
+        (status = 400, description = "A bad page request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or an unknown or revoked one", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The answers cannot be analysed yet", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn results(
@@ -391,9 +441,9 @@ pub async fn results(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of measure effects", body = Page<MeasureEffect>),
-        (status = 400, description = "A bad page request", body = ApiError),
-        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
-        (status = 409, description = "The answers cannot be analysed yet", body = ApiError),
+        (status = 400, description = "A bad page request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or an unknown or revoked one", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The answers cannot be analysed yet", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn measures(
@@ -446,8 +496,8 @@ pub async fn measures(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of waves", body = Page<WaveItem>),
-        (status = 400, description = "A bad page request", body = ApiError),
-        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
+        (status = 400, description = "A bad page request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or an unknown or revoked one", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn waves(
@@ -495,8 +545,8 @@ pub async fn waves(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of strata", body = Page<ResponseRate>),
-        (status = 400, description = "A bad page request", body = ApiError),
-        (status = 401, description = "No token, or an unknown or revoked one", body = ApiError),
+        (status = 400, description = "A bad page request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or an unknown or revoked one", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn response_rates(

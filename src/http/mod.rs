@@ -201,6 +201,7 @@ pub fn router(state: AppState) -> Router {
             guard::shed_load,
         ))
         .layer(axum::middleware::from_fn(default_language))
+        .layer(axum::middleware::from_fn(api::problems_only))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             security_headers,
@@ -215,6 +216,11 @@ async fn default_language(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    // The API answers in English JSON whatever the client's languages (Power BI and most
+    // HTTP libraries send Accept-Language); a `lang` it does not know would be refused.
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     let query = req.uri().query().unwrap_or("");
     let chosen = form::parse(query.as_bytes())
         .map(|f| f.iter().any(|(k, _)| k == "lang"))

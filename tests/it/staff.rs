@@ -1113,8 +1113,13 @@ fn response_schema<'a>(
     path: &str,
     status: StatusCode,
 ) -> &'a serde_json::Value {
-    let s = &doc["paths"][path]["get"]["responses"][status.as_str()]["content"]["application/json"]
-        ["schema"];
+    // Errors are problem details (RFC 9457), everything else plain JSON.
+    let media = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    let s = &doc["paths"][path]["get"]["responses"][status.as_str()]["content"][media]["schema"];
     assert!(!s.is_null(), "{path} {status} is described");
     s
 }
@@ -1277,7 +1282,9 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
         let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert!(
-            body["error"].as_str().unwrap().contains(says),
+            body["detail"].as_str().unwrap().contains(says)
+                && body["status"] == 400
+                && body["title"] == "Bad Request",
             "{path}: {body}"
         );
     }
@@ -1739,4 +1746,64 @@ async fn an_analyst_generates_and_publishes_the_yearly_report_from_the_browser()
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(!reports.join("2025").exists());
+}
+
+#[tokio::test]
+async fn the_api_speaks_json_whatever_the_client_sends() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    fill_districts(&db.store, &q, &[2026], 3, |_, _| 60).await;
+    let token = auth::random_token();
+    db.store
+        .add_api_token(&auth::token_hash(&token), "bi", Role::Analyst, "admin@x.se")
+        .await
+        .unwrap();
+    let app = db.app();
+    let call = |method: &str, path: &str, headers: &[(&str, &str)]| {
+        let mut r = Request::builder().method(method).uri(path);
+        r = r.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    // Browsers, Power BI and HTTP libraries send Accept-Language: the answer is the same.
+    let plain = send(&app, call("GET", "/api/v1/waves", &[])).await;
+    assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+    for headers in [
+        &[("accept-language", "sv-SE,sv;q=0.9,en;q=0.8")][..],
+        &[("accept-language", "ar")],
+        &[("accept", "text/html"), ("accept-language", "fa-IR")],
+    ] {
+        let r = send(&app, call("GET", "/api/v1/waves", headers)).await;
+        assert_eq!(r.status, StatusCode::OK, "{headers:?}: {}", r.body);
+        assert_eq!(r.body, plain.body, "{headers:?}");
+    }
+    // Every error is problem details, also where no handler answered.
+    for (method, path, status) in [
+        ("GET", "/api/v1/nothing-here", StatusCode::NOT_FOUND),
+        ("POST", "/api/v1/waves", StatusCode::METHOD_NOT_ALLOWED),
+        ("GET", "/api/v1/results?page=zero", StatusCode::BAD_REQUEST),
+    ] {
+        let r = send(&app, call(method, path, &[("accept-language", "sv")])).await;
+        assert_eq!(r.status, status, "{method} {path}: {}", r.body);
+        assert_eq!(
+            r.headers[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["status"], status.as_u16(), "{body}");
+        assert_eq!(body["type"], "about:blank");
+        assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    // Without a token: 401, problem details, and the scheme to use.
+    let r = send(
+        &app,
+        Request::get("/api/v1/waves").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
 }
