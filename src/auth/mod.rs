@@ -32,6 +32,26 @@ pub const ABSOLUTE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
 pub const PASSWORD_LINK_VALID: Duration = Duration::from_secs(72 * 60 * 60);
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted, in bytes of UTF-8: the set-password form refuses a longer one
+/// and the login form never hashes one (argon2 on megabytes would be a way to stall us).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Password hashes computed at once; each takes 19 MiB and tens of milliseconds of a core,
+/// on blocking threads so the async workers keep answering everyone else.
+pub const CONCURRENT_HASHES: usize = 2;
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+
+/// Runs a password hash or check on a blocking thread, at most [`CONCURRENT_HASHES`] at a
+/// time; a queue of logins waits here instead of holding up the server.
+pub async fn off_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> T {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(job)
+        .await
+        .expect("password hashing does not panic")
+}
 /// The session cookie's name.
 pub const COOKIE: &str = "trygg_personal";
 

@@ -150,7 +150,7 @@ async fn login(
     let password = field(&f, "password");
     let refuse = |msg: &str, status: StatusCode| page(status, v::login(Some(msg), &email));
     // No account has a longer address; refused before it costs a hash or throttle memory.
-    if email.len() > 254 || password.len() > 1024 {
+    if email.len() > 254 || password.len() > auth::MAX_PASSWORD_BYTES {
         return Ok(refuse(
             "Fel e-post eller lösenord.",
             StatusCode::UNAUTHORIZED,
@@ -163,14 +163,20 @@ async fn login(
         ));
     }
     let found = state.store.staff_by_email(&email).await?;
-    let ok = match &found {
-        Some((a, Some(hash))) if !a.disabled => auth::verify_password(password, hash),
-        _ => {
+    let stored = match &found {
+        Some((a, Some(hash))) if !a.disabled => Some(hash.clone()),
+        _ => None,
+    };
+    let typed = password.to_string();
+    let ok = auth::off_thread(move || match stored {
+        Some(hash) => auth::verify_password(&typed, &hash),
+        None => {
             // Hash anyway, so an unknown account takes as long as a wrong password.
-            let _ = auth::hash_password(password);
+            let _ = auth::hash_password(&typed);
             false
         }
-    };
+    })
+    .await;
     if !ok {
         state.logins.failed(&email, client.0);
         return Ok(refuse(
@@ -255,17 +261,28 @@ async fn password(
     let Some(account) = state.store.password_token(&hash, auth::now_secs()).await? else {
         return password_page(State(state), Path(token)).await;
     };
-    if pw.chars().count() < auth::MIN_PASSWORD_CHARS {
-        let msg = format!(
-            "Lösenordet måste ha minst {} tecken.",
-            auth::MIN_PASSWORD_CHARS
-        );
-        return Ok(page(
+    let refuse = |msg: String| {
+        page(
             StatusCode::UNPROCESSABLE_ENTITY,
             v::set_password(&account.email, Some(&msg), &token),
-        ));
+        )
+    };
+    if pw.chars().count() < auth::MIN_PASSWORD_CHARS {
+        return Ok(refuse(format!(
+            "Lösenordet måste ha minst {} tecken.",
+            auth::MIN_PASSWORD_CHARS
+        )));
     }
-    let phc = auth::hash_password(pw).map_err(Error::Internal)?;
+    if pw.len() > auth::MAX_PASSWORD_BYTES {
+        return Ok(refuse(format!(
+            "Lösenordet får vara högst {} byte långt (så många tecken utan å, ä och ö).",
+            auth::MAX_PASSWORD_BYTES
+        )));
+    }
+    let typed = pw.to_string();
+    let phc = auth::off_thread(move || auth::hash_password(&typed))
+        .await
+        .map_err(Error::Internal)?;
     state
         .store
         .set_password(&hash, &phc, auth::now_secs())

@@ -84,11 +84,11 @@ pub fn set_password(email: &str, error: Option<&str>, token: &str) -> Markup {
         "Välj lösenord",
         None,
         html! {
-            p { "Kontot " strong { (email) } " behöver ett lösenord på minst " (crate::auth::MIN_PASSWORD_CHARS) " tecken." }
+            p { "Kontot " strong { (email) } " behöver ett lösenord på minst " (crate::auth::MIN_PASSWORD_CHARS) " tecken (högst " (crate::auth::MAX_PASSWORD_BYTES) " byte)." }
             @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
             form method="post" action={ "/personal/losenord/" (token) } {
                 label for="password" { "Nytt lösenord" }
-                input #password type="password" name="password" autocomplete="new-password";
+                input #password type="password" name="password" autocomplete="new-password" minlength=(crate::auth::MIN_PASSWORD_CHARS) maxlength=(crate::auth::MAX_PASSWORD_BYTES);
                 button type="submit" { "Spara lösenordet" }
             }
         },

@@ -217,6 +217,19 @@ async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
     let short = send(&app, form(None, path, "password=kort".into())).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.body.contains("minst 12 tecken"));
+    // A password that could be set but never used to sign in is refused when set.
+    let long = send(
+        &app,
+        form(None, path, encode(&[("password", &"å".repeat(600))])),
+    )
+    .await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(long.body.contains("högst 1024 byte"), "{}", long.body);
+    assert_eq!(
+        get(&app, path).await.status,
+        StatusCode::OK,
+        "the link still works"
+    );
     let set = send(&app, form(None, path, "password=en+lång+lösenfras".into())).await;
     assert_eq!(set.status, StatusCode::SEE_OTHER);
     assert_eq!(
