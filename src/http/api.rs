@@ -196,8 +196,11 @@ pub struct ResponseRate {
     letters: i64,
     undeliverable: i64,
     declined: i64,
-    web: i64,
-    paper: i64,
+    /// Answers on the web; `null` when 1–4 (counts that small are never published).
+    web: Option<i64>,
+    /// Answers on paper; `null` when 1–4.
+    paper: Option<i64>,
+    /// Answers over delivered letters; `null` when it would give a hidden count away.
     rate: Option<f64>,
 }
 
@@ -547,16 +550,26 @@ pub async fn waves(
         (status = 200, description = "A page of strata", body = Page<ResponseRate>),
         (status = 400, description = "A bad page request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No token, or an unknown or revoked one", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A reader's token: field work is for admins and analysts", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn response_rates(
     State(state): State<AppState>,
-    _c: ApiClient,
+    ApiClient(role): ApiClient,
     ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
+    // Field work is for those who run the survey, as on the staff overview.
+    if role == Role::Reader {
+        return Ok(problem(
+            StatusCode::FORBIDDEN,
+            "a reader's token does not see field work (letters and response rates)",
+        ));
+    }
     if let Err(refusal) = f.only(&["district", "year"]) {
         return Ok(*refusal);
     }
+    let shown =
+        |n: i64| (n == 0 || n as f64 >= crate::analysis::policy::SMALLEST_PUBLISHED_N).then_some(n);
     let mut items = Vec::new();
     for w in state
         .store
@@ -566,16 +579,17 @@ pub async fn response_rates(
         .filter(|w| f.takes_wave(w))
     {
         for r in state.store.response_rates(w.id).await? {
+            let (web, paper) = (shown(r.web), shown(r.paper));
             items.push(ResponseRate {
-                rate: r.rate(),
+                rate: r.rate().filter(|_| web.is_some() && paper.is_some()),
                 district: w.district.clone(),
                 year: w.year,
                 stratum: r.stratum,
                 letters: r.letters,
                 undeliverable: r.undeliverable,
                 declined: r.declined,
-                web: r.web,
-                paper: r.paper,
+                web,
+                paper,
             });
         }
     }

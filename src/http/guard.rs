@@ -112,16 +112,24 @@ fn page(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
+/// A path as the log may show it: a set-password path holds a one-time token and a `/k/`
+/// path a resident's letter code, so neither reaches a log line.
+pub fn loggable(path: &str) -> &str {
+    for secret in ["/personal/losenord/", "/k/"] {
+        if path.starts_with(secret) {
+            return match secret {
+                "/k/" => "/k/…",
+                _ => "/personal/losenord/…",
+            };
+        }
+    }
+    path
+}
+
 /// Refuses cross-site state-changing requests with a 403 page in the resident's language.
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(why) = cross_site(req.method(), req.headers(), state.origin.as_ref()) {
-        // A set-password path holds a one-time token: never in the log.
-        let path = req.uri().path();
-        let path = if path.starts_with("/personal/losenord/") {
-            "/personal/losenord/…"
-        } else {
-            path
-        };
+        let path = loggable(req.uri().path());
         tracing::warn!(%path, %why, "cross-site request refused");
         let lang = lang_of(&req);
         return page(
@@ -195,6 +203,17 @@ pub async fn shed_load(State(state): State<AppState>, req: Request, next: Next) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_letter_code_or_password_token_reaches_a_log_line() {
+        assert_eq!(loggable("/k/ABCD-EFGH-JKLM"), "/k/…");
+        assert_eq!(
+            loggable("/personal/losenord/0123abcd"),
+            "/personal/losenord/…"
+        );
+        assert_eq!(loggable("/personal/resultat"), "/personal/resultat");
+        assert_eq!(loggable("/"), "/");
+    }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

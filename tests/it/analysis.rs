@@ -14,6 +14,20 @@ use crate::helpers::*;
 
 const YEARS: std::ops::RangeInclusive<i32> = 2019..=2026;
 
+/// A database with the demo's answers (its samples drawn from the bundled margins).
+async fn demo_db() -> TestDb {
+    let db = TestDb::new().await;
+    trygg::demo::fill(
+        &db.store,
+        &districts(),
+        &surveys_dir(),
+        trygg::demo::DEFAULT_SEED,
+    )
+    .await
+    .unwrap();
+    db
+}
+
 /// The demo data analysed once for all tests that only read the result.
 fn demo_analysis() -> &'static Analysis {
     static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
@@ -21,15 +35,7 @@ fn demo_analysis() -> &'static Analysis {
         std::thread::spawn(|| {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async {
-                let db = TestDb::new().await;
-                trygg::demo::fill(
-                    &db.store,
-                    &districts(),
-                    &surveys_dir(),
-                    trygg::demo::DEFAULT_SEED,
-                )
-                .await
-                .unwrap();
+                let db = demo_db().await;
                 let inputs = Inputs {
                     districts: districts(),
                     surveys: surveys_dir(),
@@ -423,16 +429,8 @@ async fn without_a_population_file_the_results_say_unweighted() {
 async fn a_sampled_wave_without_a_population_file_is_weighted_by_its_design() {
     let (_dir, surveys) = surveys_copy();
     std::fs::remove_dir_all(surveys.join("population")).unwrap();
-    let db = TestDb::new().await;
     // The demo draws its samples from the margins; the analysis then has none.
-    trygg::demo::fill(
-        &db.store,
-        &districts(),
-        &surveys_dir(),
-        trygg::demo::DEFAULT_SEED,
-    )
-    .await
-    .unwrap();
+    let db = demo_db().await;
     let sampled = db.store.waves().await.unwrap();
     let sampled: Vec<_> = sampled.iter().filter(|w| w.sampled).collect();
     assert!(!sampled.is_empty(), "the demo draws samples");

@@ -1187,12 +1187,13 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
         .unwrap();
     let app = db.app();
     let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    // An analyst's token: it sees field work too (a reader's does not: tested below).
     let created = send(
         &app,
         form(
             Some(&cookie),
             "/personal/api",
-            format!("csrf={csrf}&role=reader&name=Power+BI"),
+            format!("csrf={csrf}&role=analyst&name=Power+BI"),
         ),
     )
     .await;
@@ -1819,4 +1820,70 @@ async fn the_api_speaks_json_whatever_the_client_sends() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers[header::WWW_AUTHENTICATE], "Bearer");
     assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+}
+
+#[tokio::test]
+async fn a_readers_token_sees_no_field_work_and_small_counts_are_never_given() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    fill_districts(&db.store, &q, &[2026], 5, |_, _| 40).await;
+    // Ryd 2026: 100 letters, 3 answered on the web and 60 on paper.
+    let ryd = db.store.wave("ryd", 2026).await.unwrap().unwrap();
+    let status = |i: u32| match i {
+        0..3 => trygg::store::CodeStatus::Web,
+        3..63 => trygg::store::CodeStatus::Paper,
+        _ => trygg::store::CodeStatus::Unused,
+    };
+    db.store
+        .save_sample(
+            ryd.id,
+            &[trygg::fieldwork::sample::StratumCount {
+                stratum: trygg::fieldwork::sample::ALL.into(),
+                population: 5000,
+                letters: 100,
+            }],
+            (0..100u32)
+                .map(|i| {
+                    (
+                        i.to_be_bytes().to_vec(),
+                        trygg::fieldwork::sample::ALL.to_string(),
+                        status(i),
+                    )
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let app = db.app();
+    let mut tokens = Vec::new();
+    for role in [Role::Reader, Role::Analyst, Role::Admin] {
+        let token = auth::random_token();
+        db.store
+            .add_api_token(&auth::token_hash(&token), role.as_str(), role, "a@x.se")
+            .await
+            .unwrap();
+        tokens.push((role, token));
+    }
+    let call = |token: &str| {
+        Request::get("/api/v1/response-rates?district=ryd")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for (role, token) in &tokens {
+        let r = send(&app, call(token)).await;
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        if *role == Role::Reader {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+            assert!(body["detail"].as_str().unwrap().contains("field work"));
+            assert!(!r.body.contains("\"web\""));
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::OK, "{role:?}: {}", r.body);
+        let item = &body["items"][0];
+        assert_eq!(item["letters"], 100);
+        assert_eq!(item["paper"], 60, "{item}");
+        // 3 on the web is under 5: neither it nor a rate that would give it back.
+        assert!(item["web"].is_null() && item["rate"].is_null(), "{item}");
+    }
 }

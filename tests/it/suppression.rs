@@ -148,16 +148,20 @@ fn relations(groups: &BTreeSet<String>) -> Vec<(Cell, Vec<Cell>)> {
     out
 }
 
+/// The groups the table publishes besides `all`, as it writes them.
+fn groups(a: &Analysis) -> BTreeSet<String> {
+    a.results
+        .iter()
+        .map(|r| r.group.to_string())
+        .filter(|g| g != "all")
+        .collect()
+}
+
 /// The narrowest feasible interval any hidden share cell keeps, over the whole table, and how
 /// many hidden cells were attacked.
 fn attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64, usize) {
     let q = bundled();
-    let groups: BTreeSet<String> = a
-        .results
-        .iter()
-        .map(|r| r.group.to_string())
-        .filter(|g| g != "all")
-        .collect();
+    let groups = groups(a);
     let mut narrowest = f64::INFINITY;
     let mut attacked = 0;
     for year in YEARS {
@@ -329,12 +333,7 @@ async fn a_hidden_cell_says_only_why_and_its_share_and_mean_go_together() {
 /// interval of a hidden share or mean (on 0..1 of the scale) and how many were attacked.
 fn coupled_attack(a: &Analysis, answers: &HashMap<(i32, String), Vec<Answers>>) -> (f64, usize) {
     let q = bundled();
-    let groups: BTreeSet<String> = a
-        .results
-        .iter()
-        .map(|r| r.group.to_string())
-        .filter(|g| g != "all")
-        .collect();
+    let groups = groups(a);
     let rels = relations(&groups);
     let (mut narrowest, mut attacked) = (f64::INFINITY, 0);
     for year in YEARS {
