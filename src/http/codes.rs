@@ -1,14 +1,16 @@
 //! Answering with the code from the letter: `/k?kod=…` (the box on the start page) and
 //! `/k/{code}` (the QR code's link), which shows and takes the questionnaire of the code's
-//! wave. The code is looked up by its keyed hash only; unknown codes count against the
-//! client's address ([`super::throttle`]); storing marks the code used in the same
-//! transaction, so a code gives exactly one answer.
+//! wave. The code is looked up by its keyed hash only; unknown codes *posted* with this
+//! site's forms slow the client's address down ([`super::throttle`]) — a link or an image
+//! on another site never does; storing marks the code used in the same transaction, so a
+//! code gives exactly one answer.
 
 use axum::Router;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
@@ -23,32 +25,18 @@ use crate::store::{CodeOutcome, Wave};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/k", get(entered))
+        .route("/k", get(entered).post(posted))
         .route("/k/{code}", get(show).post(submit))
 }
 
-/// The page for a code that cannot be used: unknown, answered, or too many tries.
+/// The page for a code that cannot be used: unknown, or answered already.
 enum Refusal {
-    Throttled,
     Unknown,
     Used,
 }
 
 fn refusal(lang: &Lang, r: Refusal) -> Response {
     match r {
-        Refusal::Throttled => {
-            let mut res = message(
-                StatusCode::TOO_MANY_REQUESTS,
-                lang,
-                lang.t("code_throttled_title"),
-                lang.t("code_throttled_body"),
-            );
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(super::throttle::WINDOW.as_secs()),
-            );
-            res
-        }
         Refusal::Unknown => page(
             StatusCode::NOT_FOUND,
             crate::views::home_page(lang, &[], true, Some(lang.t("code_unknown"))),
@@ -62,49 +50,90 @@ fn refusal(lang: &Lang, r: Refusal) -> Response {
     }
 }
 
-/// The box on the start page sends `?kod=`; a readable code goes on to its own address.
+/// A link with `?kod=` (older letters, bookmarks): a readable code goes on to its own
+/// address. A GET never counts as a failure: anyone's page can make a browser send one.
 async fn entered(State(state): State<AppState>, client: ClientAddr, uri: Uri) -> Response {
     let lang = query_lang(&uri);
-    if state.throttle.blocked(client.0) {
-        return refusal(&lang, Refusal::Throttled);
-    }
+    state.throttle.wait(client.0).await;
     let fields = uri
         .query()
         .and_then(|q| super::form::parse(q.as_bytes()).ok())
         .unwrap_or_default();
-    let typed = fields
-        .iter()
-        .find(|(k, _)| k == "kod")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    match Code::parse(typed) {
-        Some(code) => {
-            Redirect::to(&format!("/k/{}?lang={}", code.as_str(), lang.code())).into_response()
-        }
-        None => {
-            state.throttle.failed(client.0);
-            refusal(&lang, Refusal::Unknown)
-        }
+    match Code::parse(field_of(&fields, "kod")) {
+        Some(code) => to_code(&code, &lang),
+        None => refusal(&lang, Refusal::Unknown),
     }
 }
 
-/// The wave of a code that may still answer, or the refusal to show.
+/// The box on the start page: the code is looked up here, and an unknown one counts.
+async fn posted(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let fields = super::form::parse(&body).unwrap_or_default();
+    let lang = match field_of(&fields, "lang") {
+        "" => query_lang(&uri),
+        code => Lang::from_query(Some(code)),
+    };
+    Ok(
+        match find(
+            &state,
+            client,
+            field_of(&fields, "kod"),
+            &lang,
+            Lookup::Counted,
+        )
+        .await?
+        {
+            Ok((code, _, _)) => to_code(&code, &lang),
+            Err(page) => page,
+        },
+    )
+}
+
+fn field_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+fn to_code(code: &Code, lang: &Lang) -> Response {
+    Redirect::to(&format!("/k/{}?lang={}", code.as_str(), lang.code())).into_response()
+}
+
+/// Whether an unknown code counts against the client's address: only when this site's own
+/// form posted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    Counted,
+    Free,
+}
+
+/// The wave of a code that may still answer, or the refusal to show. The client's address
+/// waits first if it has posted too many unknown codes.
 async fn find(
     state: &AppState,
     client: ClientAddr,
     typed: &str,
     lang: &Lang,
+    lookup: Lookup,
 ) -> Result<Result<(Code, District, Wave), Response>, Error> {
-    if state.throttle.blocked(client.0) {
-        return Ok(Err(refusal(lang, Refusal::Throttled)));
-    }
+    state.throttle.wait(client.0).await;
+    let unknown = || {
+        if lookup == Lookup::Counted {
+            state.throttle.failed(client.0);
+        }
+        Ok(Err(refusal(lang, Refusal::Unknown)))
+    };
     let (Some(code), Some(key)) = (Code::parse(typed), state.code_key.as_ref()) else {
-        state.throttle.failed(client.0);
-        return Ok(Err(refusal(lang, Refusal::Unknown)));
+        return unknown();
     };
     let Some(info) = state.store.code(&key.hash(&code)).await? else {
-        state.throttle.failed(client.0);
-        return Ok(Err(refusal(lang, Refusal::Unknown)));
+        return unknown();
     };
     if info.status != crate::store::CodeState::Unused {
         return Ok(Err(refusal(lang, Refusal::Used)));
@@ -128,13 +157,14 @@ async fn resolve(
     client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     uri: &Uri,
+    lookup: Lookup,
 ) -> Result<Result<(Lang, Code, District, Wave), Response>, Error> {
     let typed = match path_params(path, uri) {
         Ok(p) => p,
         Err(page) => return Ok(Err(*page)),
     };
     let lang = query_lang(uri);
-    Ok(find(state, client, &typed, &lang)
+    Ok(find(state, client, &typed, &lang, lookup)
         .await?
         .map(|(code, d, wave)| (lang, code, d, wave)))
 }
@@ -145,7 +175,7 @@ async fn show(
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
-    let (lang, code, d, wave) = match resolve(&state, client, path, &uri).await? {
+    let (lang, code, d, wave) = match resolve(&state, client, path, &uri, Lookup::Free).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
@@ -160,7 +190,7 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
-    let (lang, code, d, wave) = match resolve(&state, client, path, &uri).await? {
+    let (lang, code, d, wave) = match resolve(&state, client, path, &uri, Lookup::Counted).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };

@@ -17,7 +17,7 @@ mod reports;
 mod server;
 pub mod staff;
 mod survey;
-mod throttle;
+pub mod throttle;
 
 pub use guard::PublicOrigin;
 pub use server::{Limits, serve};

@@ -156,11 +156,24 @@ async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     }
-    if state.logins.blocked(&email, client.0) {
-        return Ok(refuse(
-            "För många misslyckade inloggningar. Vänta en kvart och försök igen.",
+    // Someone trying many passwords for this account from many places at once: it rests
+    // for what is left of the minute, and the owner can try again after it.
+    if let Some(left) = state.logins.locked(&email) {
+        let mut res = refuse(
+            "För många misslyckade inloggningar just nu. Vänta en minut och försök igen.",
             StatusCode::TOO_MANY_REQUESTS,
-        ));
+        );
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(left.as_secs().max(1)),
+        );
+        return Ok(res);
+    }
+    // After a few mistakes from here, each attempt waits a little longer (at most a few
+    // seconds) before it is checked.
+    let wait = state.logins.delay(&email, client.0);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let found = state.store.staff_by_email(&email).await?;
     let stored = match &found {
@@ -178,7 +191,20 @@ async fn login(
     })
     .await;
     if !ok {
-        state.logins.failed(&email, client.0);
+        if state.logins.failed(&email, client.0) == auth::throttle::Failed::Locked {
+            tracing::warn!("a staff account was locked for a minute after many failed logins");
+            state
+                .store
+                .audit(
+                    "server",
+                    "login locked",
+                    &format!(
+                        "{email}: {} failed logins within a minute",
+                        auth::throttle::MAX_PER_ACCOUNT_PER_LOCK
+                    ),
+                )
+                .await?;
+        }
         return Ok(refuse(
             "Fel e-post eller lösenord.",
             StatusCode::UNAUTHORIZED,

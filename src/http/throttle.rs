@@ -1,11 +1,13 @@
-//! Throttling code guesses per client address, in memory only (never stored).
+//! Slowing code guesses per client address, in memory only (never stored).
 //!
-//! Each address may try [`MAX_FAILURES`] codes that do not exist within a window of
-//! [`WINDOW`]; after that every code request from it gets 429 until the window ends. A
-//! resident who mistypes a few times is never stopped; a guesser trying codes of 60 bits
-//! gets 10 tries per quarter hour. Only failures count, and other addresses are not
-//! affected. The table is the login throttle's: expired addresses are forgotten, it is
-//! bounded in size, and a full table keeps the addresses it has locked.
+//! A code is 60 random bits: guessing one is hopeless at any speed a web server allows, so
+//! the throttle only has to keep guessing slow and must never stop a resident with a right
+//! code. After [`FREE_FAILURES`] unknown codes posted from an address within a quarter of an
+//! hour ([`crate::auth::throttle::WINDOW`]),
+//! every code request from it waits a growing, capped time
+//! ([`crate::auth::throttle::delay`]) — and is then answered. Only the forms of this site
+//! count failures (a post; cross-site posts are refused before they get here), so nobody
+//! can slow a school or a library down with links or images on another site.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -13,10 +15,8 @@ use std::time::Duration;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-/// Unknown codes one address may try per window.
-pub const MAX_FAILURES: u32 = 10;
-/// The window failures are counted in (the same as for staff logins).
-pub const WINDOW: Duration = crate::auth::throttle::WINDOW;
+/// Unknown codes one address may post per window before its requests wait.
+pub const FREE_FAILURES: u32 = 5;
 
 #[derive(Default)]
 pub struct Throttle {
@@ -24,16 +24,26 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// Whether `addr` has used up its failures in the current window.
-    pub fn blocked(&self, addr: Option<IpAddr>) -> bool {
-        addr.map(crate::auth::throttle::network)
-            .is_some_and(|a| self.table.over(&a, MAX_FAILURES))
+    /// How long a code request from `addr` waits before it is answered.
+    pub fn delay(&self, addr: Option<IpAddr>) -> Duration {
+        let failures = addr
+            .map(crate::auth::throttle::network)
+            .map_or(0, |a| self.table.failures(&a));
+        crate::auth::throttle::delay(failures, FREE_FAILURES)
     }
 
-    /// Counts a failed code from `addr`.
+    /// Counts an unknown code posted from `addr` with a form of this site.
     pub fn failed(&self, addr: Option<IpAddr>) {
         if let Some(a) = addr.map(crate::auth::throttle::network) {
             self.table.count(a);
+        }
+    }
+
+    /// Waits as long as `addr` has to.
+    pub async fn wait(&self, addr: Option<IpAddr>) {
+        let d = self.delay(addr);
+        if !d.is_zero() {
+            tokio::time::sleep(d).await;
         }
     }
 }
@@ -50,20 +60,30 @@ impl FromRequestParts<super::AppState> for ClientAddr {
         parts: &mut Parts,
         state: &super::AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(name) = &state.client_ip_header {
-            let ip = parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse().ok());
-            return Ok(ClientAddr(ip));
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let Some(name) = &state.client_ip_header else {
+            return Ok(ClientAddr(peer));
+        };
+        let ip = parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if ip.is_none() {
+            // The proxy does not send what trygg was told it sends: a configuration error,
+            // said once, and the throttles keep working on the connection's peer.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                tracing::error!(
+                    header = %name,
+                    "--client-ip-header names a header the requests do not carry; throttling by the connection's address instead"
+                );
+            });
         }
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(ClientAddr(ip.or(peer)))
     }
 }

@@ -13,7 +13,7 @@ use crate::store::{Wave, WaveStatus};
 /// The box for the code from the letter; `error` is shown in it (an unknown code).
 pub fn code_box(lang: &Lang, error: Option<&str>) -> Markup {
     html! {
-        form.code-box method="get" action="/k" {
+        form.code-box method="post" action="/k" {
             input type="hidden" name="lang" value=(lang.code());
             label for="kod" { (lang.t("code_label")) }
             p.hint #kod-hint { (lang.t("code_hint")) " " bdi dir="ltr" { "K7QF-M2XD-9PTA" } }
