@@ -91,6 +91,14 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
             "{w} already has a sample; its letters are out (use `trygg reminders` for the ones not answered)"
         );
     }
+    // Answers through the open link are not a random sample: mixed in, the report would
+    // count them as answers to letters never sent.
+    let answered = store.count_responses(Some(wave.id)).await?;
+    if answered > 0 {
+        bail!(
+            "{w} already has {answered} answers through its open link; a sample must be drawn before a wave gets any answer (publish the random sample as next year's wave, or keep this one an open link)"
+        );
+    }
     let frame = frame::read(a.frame, &districts, w.year).map_err(|faults| {
         anyhow!(
             "the frame has {} fault(s); nothing was stored:\n{}",

@@ -348,7 +348,8 @@ pub fn render(
                         p.muted {
                             ((names.district)(&m.district)) ", start " (m.start.to_string()) ", kategori " (m.category) ". "
                             @match &m.version {
-                                Some(v) => { "Åtgärdsregistret, version " (v.version) " (ändrad " (v.edited_at) " av " (v.edited_by) ")." }
+                                // The public report names no member of staff.
+                                Some(v) => { "Åtgärdsregistret, version " (v.version) " (ändrad " (v.edited_at) ")." }
                                 None => { "Åtgärdsregistret: surveys/measures.toml." }
                             }
                         }

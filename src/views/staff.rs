@@ -234,7 +234,8 @@ pub fn users(s: &Staff, list: &[StaffAccount], link: Option<(&str, &str)>) -> Ma
                 label for="email" { "E-post" }
                 input #email type="text" name="email";
                 label for="role" { "Roll" }
-                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (role_sv(r)) } } }
+                // The least privileged role unless someone chooses more.
+                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Reader] { (role_sv(r)) } } }
                 button type="submit" { "Bjud in" }
             }
             h2 { "Konton" }

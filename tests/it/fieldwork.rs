@@ -999,3 +999,26 @@ async fn two_servers_on_one_database_lose_no_answer_and_take_no_code_twice() {
         31
     );
 }
+
+#[tokio::test]
+async fn a_wave_with_open_link_answers_cannot_get_a_sample() {
+    let y = Year::new().await;
+    // Two residents answered Ryd's open link before anyone thought of letters.
+    let app = y.db.app();
+    for ip in ["10.0.0.1", "10.0.0.2"] {
+        let r = post_from(&app, &format!("/s/ryd/{}", y.year), answer("sv"), ip).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    std::fs::create_dir_all(y.db.dir.path().join("print")).unwrap();
+    let out = y.path("print/letters.csv");
+    let o = y.sample_cmd(&y.frame, &out, &["--size", "50"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("already has 2 answers through its open link"),
+        "{}",
+        text(&o)
+    );
+    assert!(!Path::new(&out).exists(), "no print file");
+    assert_eq!(y.db.scalar("select count(*) from codes").await, 0);
+    assert_eq!(y.db.scalar("select count(*) from sample_strata").await, 0);
+}

@@ -1920,3 +1920,32 @@ async fn a_readers_token_sees_no_field_work_and_small_counts_are_never_given() {
         assert!(item["web"].is_null() && item["rate"].is_null(), "{item}");
     }
 }
+
+#[tokio::test]
+async fn an_invitation_offers_the_least_privileged_role_first() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, _, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/anvandare",
+            Some(&cookie),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let invite = page
+        .body
+        .split(r#"<button type="submit">Bjud in</button>"#)
+        .next()
+        .unwrap();
+    assert!(
+        invite.contains(r#"<option value="reader" selected>"#),
+        "{invite}"
+    );
+    assert!(!invite.contains(r#"<option value="admin" selected>"#));
+}
