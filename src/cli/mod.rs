@@ -63,6 +63,11 @@ pub enum Command {
         /// X-Real-IP), used only to throttle code guesses and staff logins, in memory.
         #[arg(long, env = "TRYGG_CLIENT_IP_HEADER")]
         client_ip_header: Option<String>,
+        /// Open-link answers from one client address to one wave per hour that count
+        /// without review; later ones (and bursts of identical answers) are held for staff
+        /// to accept. 0: no limit.
+        #[arg(long, env = "TRYGG_OPEN_LINK_LIMIT", default_value_t = crate::http::stuffing::DEFAULT_OPEN_LINK_LIMIT)]
+        open_link_limit: u32,
     },
     /// Draw a wave's random sample from a sampling frame and write the print file for the
     /// letters (addresses, codes, links, QR codes). Stores only N_h, n_h and hashed codes.
@@ -402,6 +407,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             limits,
             client_ip_header,
+            open_link_limit,
         } => {
             let limits = limits.limits()?;
             let origin = config.origin()?;
@@ -450,6 +456,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_origin(origin)
                 .with_code_key(code_key)
                 .with_client_ip_header(client_ip_header)
+                .with_open_link_limit(open_link_limit)
                 .with_limits(limits);
             crate::http::serve(state, &addr).await?;
         }

@@ -209,6 +209,12 @@ async fn submit(
         Ok(CodeOutcome::NotUnused(_)) | Ok(CodeOutcome::Unknown) => {
             Ok(refusal(&received.lang, Refusal::Used))
         }
-        other => Ok(stored_or_form(other, &received, &d, &wave, &here)),
+        other => Ok(stored_or_form(
+            other.map(|_| false),
+            &received,
+            &d,
+            &wave,
+            &here,
+        )),
     }
 }

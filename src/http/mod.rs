@@ -16,6 +16,7 @@ mod publish;
 mod reports;
 mod server;
 pub mod staff;
+pub mod stuffing;
 mod survey;
 pub mod throttle;
 
@@ -62,6 +63,8 @@ pub struct AppState {
     pub code_key: Option<Arc<crate::fieldwork::CodeKey>>,
     /// Failed code guesses per client address, in memory only.
     throttle: Arc<throttle::Throttle>,
+    /// Open-link answers per client address and identical answers, in memory only.
+    pub(crate) open_links: Arc<stuffing::OpenLinkGuard>,
     /// Failed staff logins per account and address, in memory only.
     pub(crate) logins: Arc<crate::auth::throttle::LoginThrottle>,
     /// The header a trusted proxy puts the client's address in (e.g. `x-real-ip`).
@@ -85,6 +88,7 @@ impl AppState {
             in_flight: Arc::new(tokio::sync::Semaphore::new(Limits::default().max_in_flight)),
             code_key: None,
             throttle: Arc::default(),
+            open_links: Arc::default(),
             logins: Arc::default(),
             surveys: std::path::PathBuf::from("surveys"),
             explorer: Arc::default(),
@@ -115,6 +119,13 @@ impl AppState {
     /// The public origin residents use.
     pub fn with_origin(mut self, origin: Option<PublicOrigin>) -> Self {
         self.origin = origin;
+        self
+    }
+
+    /// Open-link answers per address and wave per hour that count without review (0: no
+    /// limit and no check of identical answers).
+    pub fn with_open_link_limit(mut self, limit: u32) -> Self {
+        self.open_links = Arc::new(stuffing::OpenLinkGuard::new(limit));
         self
     }
 

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/personal/falt", get(fieldwork))
         .route("/personal/falt/papper", post(paper_import))
         .route("/personal/falt/markera", post(mark_letters))
+        .route("/personal/granskning", get(review).post(decide_held))
         .route("/personal/api", get(api_tokens).post(create_api_token))
         .route("/personal/atgarder", get(measures).post(save_measure))
         .route("/personal/api/{id}/aterkalla", post(revoke_api_token))
@@ -69,6 +70,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/personal/api/00/aterkalla"),
     ("POST", "/personal/falt/papper"),
     ("POST", "/personal/falt/markera"),
+    ("GET", "/personal/granskning"),
+    ("POST", "/personal/granskning"),
 ];
 
 fn page(status: StatusCode, m: Markup) -> Response {
@@ -533,6 +536,62 @@ async fn close(
             v::message("Enkäten finns inte", &m, Some(&s)),
         )),
         Err(e) => Err(e),
+    }
+}
+
+/// The held open-link answers of every wave that has some.
+async fn held_rows(state: &AppState) -> Result<Vec<v::HeldRow>, Error> {
+    let waves = state.store.waves().await?;
+    Ok(state
+        .store
+        .held_counts()
+        .await?
+        .into_iter()
+        .map(|h| v::HeldRow {
+            wave: waves.iter().find(|w| w.id == h.wave_id).map_or_else(
+                || h.wave_id.to_string(),
+                |w| format!("{} {}", district_name(state, &w.district), w.year),
+            ),
+            wave_id: h.wave_id,
+            address_limit: h.address_limit,
+            identical_burst: h.identical_burst,
+        })
+        .collect())
+}
+
+async fn review(State(state): State<AppState>, Admin(s): Admin) -> Result<Response, Error> {
+    Ok(page(
+        StatusCode::OK,
+        v::review(&s, &held_rows(&state).await?, None),
+    ))
+}
+
+/// Accepts or discards one wave's held answers, logged.
+async fn decide_held(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let f = fields(&body);
+    if let Some(r) = csrf(&s, field(&f, "csrf")) {
+        return Ok(r);
+    }
+    let wave: Option<i64> = field(&f, "wave").parse().ok();
+    let done = match (wave, field(&f, "action")) {
+        (Some(w), "accept") => Some(state.store.accept_held(w, &s.account.email).await?),
+        (Some(w), "discard") => Some(state.store.discard_held(w, &s.account.email).await?),
+        _ => None,
+    };
+    match done {
+        Some(_) => Ok(Redirect::to("/personal/granskning").into_response()),
+        None => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::review(
+                &s,
+                &held_rows(&state).await?,
+                Some("Välj en enkät och om svaren ska godkännas eller tas bort."),
+            ),
+        )),
     }
 }
 

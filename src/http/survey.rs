@@ -183,6 +183,7 @@ fn offered(q: &questionnaire::Questionnaire, lang: Lang) -> Lang {
 
 async fn submit(
     State(state): State<AppState>,
+    client: super::throttle::ClientAddr,
     path: Result<Path<(String, String)>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,
@@ -209,7 +210,18 @@ async fn submit(
         Ok(r) => r,
         Err(page) => return Ok(page),
     };
-    let stored = state.store.insert_response(&received.response).await;
+    let r = &received.response;
+    let stored = match state.open_links.judge(client.0, wave.id, &r.answers) {
+        None => state.store.insert_response(r).await.map(|()| false),
+        Some(reason) => {
+            tracing::info!(
+                wave = wave.id,
+                reason = reason.as_str(),
+                "open-link answer held for review"
+            );
+            state.store.hold_response(r, reason).await.map(|()| true)
+        }
+    };
     Ok(stored_or_form(stored, &received, &d, &wave, &here))
 }
 
@@ -316,34 +328,37 @@ pub async fn receive(
 
 /// The receipt once the answer is stored — or, when storing failed (disk full, a lock held
 /// too long, an I/O error), the form again with every answer and "nothing was saved".
-pub fn stored_or_form<T>(
-    stored: Result<T, Error>,
+pub fn stored_or_form(
+    stored: Result<bool, Error>,
     received: &Received,
     d: &District,
     wave: &Wave,
     here: &str,
 ) -> Response {
     let lang = &received.lang;
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "a response could not be stored");
-        let state = FormState {
-            raw: questionnaire::raw_answers(&received.fields),
-            errors: Vec::new(),
-            notice: Some(lang.t("not_saved_body").to_string()),
-        };
-        let mut res = page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            views::survey_page(lang, d, wave, &received.q, here, &state),
-        );
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
-        return res;
-    }
+    let held = match stored {
+        Ok(held) => held,
+        Err(e) => {
+            tracing::error!(error = %e, "a response could not be stored");
+            let state = FormState {
+                raw: questionnaire::raw_answers(&received.fields),
+                errors: Vec::new(),
+                notice: Some(lang.t("not_saved_body").to_string()),
+            };
+            let mut res = page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                views::survey_page(lang, d, wave, &received.q, here, &state),
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
+            return res;
+        }
+    };
     // The transaction has committed with synchronous=FULL: only now is the resident told
     // the answers are saved.
     page(
         StatusCode::OK,
-        views::receipt_page(lang, d, wave, received.response.submitted_on),
+        views::receipt_page(lang, d, wave, received.response.submitted_on, held),
     )
 }
 

@@ -97,6 +97,19 @@ const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "held_responses",
+        columns: &[
+            ("id", Int),
+            ("wave_id", Int),
+            ("submitted_on", Text),
+            ("lang", Text),
+            ("reason", Text),
+            ("answers", Text),
+        ],
+        order: "id",
+        identity: true,
+    },
+    Table {
         name: "staff",
         columns: &[
             ("id", Int),

@@ -21,6 +21,7 @@ mod copy;
 mod fieldwork;
 mod frozen;
 mod group;
+mod held;
 mod measures;
 mod staff;
 mod write;
@@ -29,6 +30,7 @@ pub use backup::BackupSummary;
 pub use copy::{CopyProgress, CopySummary};
 pub use fieldwork::{CodeInfo, CodeOutcome, CodeState, CodeStatus, StratumRate, closed_refusal};
 pub use frozen::FrozenWave;
+pub use held::{HeldCount, HoldReason};
 pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
 pub use write::WRITE_LOCK as POSTGRES_WRITE_LOCK;
 

@@ -31,6 +31,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                 @if s.account.role == Role::Admin {
                                     li { a href="/personal/vagor" { "Enkäter" } }
                                     li { a href="/personal/falt" { "Fältarbete" } }
+                                    li { a href="/personal/granskning" { "Granskning" } }
                                     li { a href="/personal/anvandare" { "Användare" } }
                                     li { a href="/personal/api" { "API" } }
                                     li { a href="/personal/logg" { "Logg" } }
@@ -281,6 +282,54 @@ pub fn audit(s: &Staff, entries: &[AuditEntry]) -> Markup {
             table {
                 thead { tr { th { "Tid (UTC)" } th { "Vem" } th { "Vad" } th { "Detaljer" } } }
                 tbody { @for e in entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.detail) } } } }
+            }
+        },
+    )
+}
+
+/// One wave's held open-link answers, for the review page.
+pub struct HeldRow {
+    pub wave_id: i64,
+    pub wave: String,
+    pub address_limit: i64,
+    pub identical_burst: i64,
+}
+
+/// Open-link answers held for review: accept them (they count from then on) or discard them.
+pub fn review(s: &Staff, rows: &[HeldRow], error: Option<&str>) -> Markup {
+    layout(
+        "Granskning",
+        Some(s),
+        html! {
+            p { "Svar via öppen länk hålls här när fler än det tillåtna antalet kom från samma adress till samma enkät inom en timme, eller när samma svar kom tre gånger inom tio minuter. De räknas inte i några resultat, exporter eller svarsantal förrän de godkänns. Adresserna sparas aldrig." }
+            @if let Some(e) = error { div.error-summary role="alert" tabindex="-1" { p { (e) } } }
+            @if rows.is_empty() {
+                p { "Inga svar väntar på granskning." }
+            } @else {
+                div.table-scroll role="region" aria-label="Svar som väntar" tabindex="0" {
+                    table {
+                        thead { tr { th scope="col" { "Enkät" } th scope="col" { "Många från samma adress" } th scope="col" { "Likadana svar" } th scope="col" { "Beslut" } } }
+                        tbody {
+                            @for r in rows {
+                                tr {
+                                    td { (r.wave) }
+                                    td.num { (r.address_limit) }
+                                    td.num { (r.identical_burst) }
+                                    td {
+                                        @for (action, label) in [("accept", "Godkänn alla"), ("discard", "Ta bort alla")] {
+                                            form method="post" action="/personal/granskning" {
+                                                input type="hidden" name="csrf" value=(s.csrf);
+                                                input type="hidden" name="wave" value=(r.wave_id);
+                                                input type="hidden" name="action" value=(action);
+                                                button type="submit" { (label) " (" (r.wave) ")" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         },
     )

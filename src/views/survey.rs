@@ -269,7 +269,15 @@ pub fn code_only_page(lang: &Lang, district: &District, wave: &Wave) -> Markup {
     )
 }
 
-pub fn receipt_page(lang: &Lang, district: &District, wave: &Wave, day: NaiveDate) -> Markup {
+/// The receipt: the answers are stored. `held`: stored apart for review (many answers from
+/// one address, or identical ones), which the resident is told.
+pub fn receipt_page(
+    lang: &Lang,
+    district: &District,
+    wave: &Wave,
+    day: NaiveDate,
+    held: bool,
+) -> Markup {
     let l = lang.code();
     layout(
         lang,
@@ -279,7 +287,8 @@ pub fn receipt_page(lang: &Lang, district: &District, wave: &Wave, day: NaiveDat
         html! {
             div.receipt role="status" {
                 h1 { (lang.t("receipt_title")) }
-                p { (lang.tf("receipt_body", &[("district", district.name.get(l)), ("year", &wave.year.to_string())])) }
+                @let body = if held { "receipt_held" } else { "receipt_body" };
+                p { (lang.tf(body, &[("district", district.name.get(l)), ("year", &wave.year.to_string())])) }
                 p { (lang.tf("receipt_day", &[("date", &day.to_string())])) }
                 p { (lang.t("receipt_anonymous")) }
             }

@@ -20,5 +20,6 @@ mod questionnaire;
 mod report;
 mod server;
 mod staff;
+mod stuffing;
 mod submit;
 mod suppression;

@@ -166,7 +166,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                     // No file, or no sampled wave: the form again, with why.
                     (
                         "POST",
-                        "/personal/vagor" | "/personal/falt/papper" | "/personal/falt/markera",
+                        "/personal/vagor"
+                        | "/personal/falt/papper"
+                        | "/personal/falt/markera"
+                        | "/personal/granskning",
                     ) => StatusCode::UNPROCESSABLE_ENTITY,
                     ("POST", "/personal/anvandare") => StatusCode::OK,
                     _ => StatusCode::SEE_OTHER,

@@ -1,0 +1,92 @@
+//! Open links resist stuffing. An open link cannot know who answers, so one address could
+//! post hundreds of answers and move a district's shares. Per client address (IPv6 by its
+//! /64) and wave, the first [`DEFAULT_OPEN_LINK_LIMIT`] answers within an hour count as
+//! usual (the limit is `serve --open-link-limit`); later ones, and the third and later of
+//! identical answers to one wave within ten minutes from anywhere, are stored apart and held
+//! for staff review (`store::held`). Nothing is lost and nothing is refused: the resident's
+//! receipt says the answer will be reviewed. Addresses are kept in memory only, for the
+//! hour, never with an answer.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::auth::throttle::{Table, network};
+use crate::store::HoldReason;
+
+/// Answers per address and wave per hour that count without review (0: no limit).
+pub const DEFAULT_OPEN_LINK_LIMIT: u32 = 5;
+/// The window answers from one address are counted in.
+pub const ADDRESS_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// Identical answers to one wave within [`IDENTICAL_WINDOW`] that count without review.
+pub const IDENTICAL_ALLOWED: u32 = 2;
+/// The window identical answers are counted in.
+pub const IDENTICAL_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+pub struct OpenLinkGuard {
+    limit: u32,
+    per_address: Table<(IpAddr, i64)>,
+    identical: Table<(i64, [u8; 32])>,
+}
+
+impl OpenLinkGuard {
+    pub fn new(limit: u32) -> Self {
+        OpenLinkGuard {
+            limit,
+            per_address: Table::with_window(ADDRESS_WINDOW),
+            identical: Table::with_window(IDENTICAL_WINDOW),
+        }
+    }
+
+    /// Counts an answer to open-link wave `wave` from `addr`; whether it is held, and why.
+    /// Without a limit, or without a known address (in-process calls), nothing is held.
+    pub fn judge(&self, addr: Option<IpAddr>, wave: i64, answers: &str) -> Option<HoldReason> {
+        let addr = addr.filter(|_| self.limit > 0)?;
+        let from_there = self.per_address.count((network(addr), wave));
+        let same = self
+            .identical
+            .count((wave, Sha256::digest(answers.as_bytes()).into()));
+        if from_there > self.limit {
+            Some(HoldReason::AddressLimit)
+        } else if same > IDENTICAL_ALLOWED {
+            Some(HoldReason::IdenticalBurst)
+        } else {
+            None
+        }
+    }
+}
+
+impl Default for OpenLinkGuard {
+    fn default() -> Self {
+        OpenLinkGuard::new(DEFAULT_OPEN_LINK_LIMIT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_gets_its_limit_then_is_held_and_identical_bursts_are_held_from_anywhere() {
+        let g = OpenLinkGuard::new(3);
+        let school: IpAddr = "192.0.2.10".parse().unwrap();
+        let held: Vec<Option<HoldReason>> = (0..5)
+            .map(|i| g.judge(Some(school), 1, &format!("{{\"A\":\"{i}\"}}")))
+            .collect();
+        assert_eq!(held[..3], [None, None, None]);
+        assert_eq!(held[3..], [Some(HoldReason::AddressLimit); 2]);
+        // Another wave from the same address has its own count.
+        assert_eq!(g.judge(Some(school), 2, "{\"A\":\"x\"}"), None);
+        // The same answers from three addresses: the third is held.
+        let same = "{\"A\":\"same\"}";
+        let from = |i: u8| Some(IpAddr::from([198, 51, 100, i]));
+        assert_eq!(g.judge(from(1), 3, same), None);
+        assert_eq!(g.judge(from(2), 3, same), None);
+        assert_eq!(g.judge(from(3), 3, same), Some(HoldReason::IdenticalBurst));
+        // No limit, or no address: nothing is judged.
+        let open = OpenLinkGuard::new(0);
+        assert!((0..50).all(|_| open.judge(Some(school), 1, same).is_none()));
+        assert_eq!(g.judge(None, 9, same), None);
+    }
+}

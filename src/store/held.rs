@@ -1,0 +1,129 @@
+//! Open-link answers held for review (`held_responses`): stored as durably as any answer,
+//! but apart, so no result, export or response figure counts them until staff accept them
+//! (moved into `responses` in one transaction) or discard them. Both are audited.
+
+use sqlx::Row;
+
+use super::{DATE, NewResponse, Store};
+use crate::error::Error;
+
+/// Why an open-link answer was held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldReason {
+    /// More answers from one address to one wave within the hour than the limit allows.
+    AddressLimit,
+    /// One of a burst of identical answers to one wave.
+    IdenticalBurst,
+}
+
+impl HoldReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldReason::AddressLimit => "address_limit",
+            HoldReason::IdenticalBurst => "identical_burst",
+        }
+    }
+}
+
+/// Held answers of one wave, by reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldCount {
+    pub wave_id: i64,
+    pub address_limit: i64,
+    pub identical_burst: i64,
+}
+
+impl HeldCount {
+    pub fn total(&self) -> i64 {
+        self.address_limit + self.identical_burst
+    }
+}
+
+impl Store {
+    /// Stores an answer apart, for review; committed before the resident sees a receipt.
+    pub async fn hold_response(&self, r: &NewResponse, reason: HoldReason) -> Result<(), Error> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into held_responses (wave_id, submitted_on, lang, reason, answers) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(r.wave_id)
+        .bind(r.submitted_on.format(DATE).to_string())
+        .bind(r.lang.clone())
+        .bind(reason.as_str())
+        .bind(r.answers.clone())
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await
+    }
+
+    /// Held answers per wave (waves with none are left out).
+    pub async fn held_counts(&self) -> Result<Vec<HeldCount>, Error> {
+        let rows = sqlx::query(
+            r#"select wave_id,
+                      count(case when reason = 'address_limit' then 1 end) as address_limit,
+                      count(case when reason = 'identical_burst' then 1 end) as identical_burst
+               from held_responses group by wave_id order by wave_id"#,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HeldCount {
+                wave_id: r.get("wave_id"),
+                address_limit: r.get("address_limit"),
+                identical_burst: r.get("identical_burst"),
+            })
+            .collect())
+    }
+
+    /// Accepts a wave's held answers: they become web answers, counted from now on.
+    /// Returns how many.
+    pub async fn accept_held(&self, wave_id: i64, actor: &str) -> Result<u64, Error> {
+        let mut tx = self.write().await?;
+        let moved = sqlx::query(
+            r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
+               select wave_id, submitted_on, 'web', lang, 0, answers
+               from held_responses where wave_id = $1 order by id"#,
+        )
+        .bind(wave_id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        sqlx::query("delete from held_responses where wave_id = $1")
+            .bind(wave_id)
+            .execute(tx.conn())
+            .await?;
+        if moved > 0 {
+            Self::audit_in(
+                &mut tx,
+                actor,
+                "held answers accepted",
+                &format!("wave {wave_id}: {moved}"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Discards a wave's held answers. Returns how many.
+    pub async fn discard_held(&self, wave_id: i64, actor: &str) -> Result<u64, Error> {
+        let mut tx = self.write().await?;
+        let gone = sqlx::query("delete from held_responses where wave_id = $1")
+            .bind(wave_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if gone > 0 {
+            Self::audit_in(
+                &mut tx,
+                actor,
+                "held answers discarded",
+                &format!("wave {wave_id}: {gone}"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(gone)
+    }
+}
