@@ -44,13 +44,18 @@ static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCU
 /// Runs a password hash or check on a blocking thread, at most [`CONCURRENT_HASHES`] at a
 /// time; a queue of logins waits here instead of holding up the server.
 pub async fn off_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> T {
-    let _permit = HASHING
+    let permit = HASHING
         .acquire()
         .await
         .expect("the semaphore is never closed");
-    tokio::task::spawn_blocking(job)
-        .await
-        .expect("password hashing does not panic")
+    // The permit goes with the job: a client that hangs up drops this future, but the hash
+    // it started still holds its place until it is done.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        job()
+    })
+    .await
+    .expect("password hashing does not panic")
 }
 /// The session cookie's name.
 pub const COOKIE: &str = "trygg_personal";

@@ -21,9 +21,13 @@ use sha2::{Digest, Sha256};
 pub const FREE_PER_ACCOUNT_AND_ADDRESS: u32 = 3;
 /// Failed logins from one address (across accounts) that cost nothing.
 pub const FREE_PER_ADDRESS: u32 = 10;
-/// Failed logins of one account from anywhere within [`ACCOUNT_LOCK`] that lock it until
-/// that minute is over: a guesser spread over many addresses.
-pub const MAX_PER_ACCOUNT_PER_LOCK: u32 = 30;
+/// Addresses failing to sign in to one account within [`ACCOUNT_LOCK`] that lock it until
+/// that minute is over: a guesser spread over many addresses. One address alone can never
+/// lock anyone out, however many requests it sends at once.
+pub const MAX_PER_ACCOUNT_PER_LOCK: u32 = 10;
+/// Failed logins from one address across accounts within [`WINDOW`] after which that
+/// address (and only it) is refused until the window ends: password spraying.
+pub const MAX_PER_ADDRESS: u32 = 100;
 /// The longest an account is ever locked at a time.
 pub const ACCOUNT_LOCK: Duration = Duration::from_secs(60);
 /// The window failures are counted in.
@@ -137,8 +141,11 @@ impl<K: std::hash::Hash + Eq + Clone> Table<K> {
 pub struct LoginThrottle {
     pairs: Table<(Account, Option<IpAddr>)>,
     addresses: Table<IpAddr>,
-    /// Failures per account within the current lock period.
+    /// Distinct addresses failing per account within the current lock period.
     accounts: Table<Account>,
+    /// Addresses with a login waiting out its delay: one at a time each, so parallel
+    /// requests neither skip the growing delay nor hold the server's request slots.
+    waiting: Waiting,
 }
 
 impl Default for LoginThrottle {
@@ -147,6 +154,7 @@ impl Default for LoginThrottle {
             pairs: Table::default(),
             addresses: Table::default(),
             accounts: Table::with_window(ACCOUNT_LOCK),
+            waiting: Waiting::default(),
         }
     }
 }
@@ -169,6 +177,18 @@ impl LoginThrottle {
         delay(pair, FREE_PER_ACCOUNT_AND_ADDRESS).max(delay(from_there, FREE_PER_ADDRESS))
     }
 
+    /// Whether this address has used up its failures across accounts (password spraying).
+    pub fn address_blocked(&self, addr: Option<IpAddr>) -> bool {
+        addr.map(network)
+            .is_some_and(|n| self.addresses.failures(&n) >= MAX_PER_ADDRESS)
+    }
+
+    /// Claims the one waiting place of this address; `None` when a login from there is
+    /// already waiting (answer 429 then).
+    pub fn wait_turn(&self, addr: Option<IpAddr>) -> Option<WaitTurn<'_>> {
+        self.waiting.claim(addr)
+    }
+
     /// How long the account stays locked, if it is: at most [`ACCOUNT_LOCK`].
     pub fn locked(&self, email: &str) -> Option<Duration> {
         let a = account(email);
@@ -178,11 +198,12 @@ impl LoginThrottle {
     pub fn failed(&self, email: &str, addr: Option<IpAddr>) -> Failed {
         let a = account(email);
         let net = addr.map(network);
-        self.pairs.count((a, net));
+        let from_pair = self.pairs.count((a, net));
         if let Some(n) = net {
             self.addresses.count(n);
         }
-        if self.accounts.count(a) == MAX_PER_ACCOUNT_PER_LOCK {
+        // Only a new address counts towards the account's lock.
+        if from_pair == 1 && self.accounts.count(a) == MAX_PER_ACCOUNT_PER_LOCK {
             Failed::Locked
         } else {
             Failed::Counted
@@ -192,6 +213,40 @@ impl LoginThrottle {
     /// A successful login clears the count of that account from that address.
     pub fn succeeded(&self, email: &str, addr: Option<IpAddr>) {
         self.pairs.clear(&(account(email), addr.map(network)));
+    }
+}
+
+/// Addresses with a request waiting out a delay, one each.
+#[derive(Default)]
+pub struct Waiting(Mutex<std::collections::HashSet<IpAddr>>);
+
+/// The waiting place of one address, given back when dropped.
+pub struct WaitTurn<'a> {
+    waiting: &'a Waiting,
+    addr: Option<IpAddr>,
+}
+
+impl Waiting {
+    /// The waiting place of `addr` (always given when the address is unknown).
+    pub fn claim(&self, addr: Option<IpAddr>) -> Option<WaitTurn<'_>> {
+        let net = addr.map(network);
+        if let Some(n) = net
+            && !self.0.lock().expect("waiting").insert(n)
+        {
+            return None;
+        }
+        Some(WaitTurn {
+            waiting: self,
+            addr: net,
+        })
+    }
+}
+
+impl Drop for WaitTurn<'_> {
+    fn drop(&mut self) {
+        if let Some(n) = self.addr {
+            self.waiting.0.lock().expect("waiting").remove(&n);
+        }
     }
 }
 
@@ -231,6 +286,11 @@ mod tests {
         );
         assert_eq!(t.delay("admin@kommun.se", Some(office)), Duration::ZERO);
         assert_eq!(t.locked("admin@kommun.se"), None);
+        // One address alone, however often, never locks the account.
+        for _ in 0..100 {
+            t.failed("admin@kommun.se", Some(attacker));
+        }
+        assert_eq!(t.locked("admin@kommun.se"), None);
         let mut locks = 0;
         for i in 0..MAX_PER_ACCOUNT_PER_LOCK {
             let from = IpAddr::from([10, 1, (i / 250) as u8, (i % 250) as u8]);
@@ -243,5 +303,14 @@ mod tests {
         assert!(left <= ACCOUNT_LOCK && left > Duration::ZERO);
         // The office itself never waits for the attacker's pairs.
         assert_eq!(t.delay("admin@kommun.se", Some(office)), Duration::ZERO);
+        // The attacker's address has sprayed enough to be refused; the office has not.
+        assert!(t.address_blocked(Some(attacker)));
+        assert!(!t.address_blocked(Some(office)));
+        // One waiting place per address.
+        let first = t.wait_turn(Some(attacker));
+        assert!(first.is_some() && t.wait_turn(Some(attacker)).is_none());
+        assert!(t.wait_turn(Some(office)).is_some());
+        drop(first);
+        assert!(t.wait_turn(Some(attacker)).is_some());
     }
 }

@@ -93,7 +93,7 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
     }
     // Answers through the open link are not a random sample: mixed in, the report would
     // count them as answers to letters never sent.
-    let answered = store.count_responses(Some(wave.id)).await?;
+    let answered = store.count_responses(Some(wave.id)).await? + store.count_held(wave.id).await?;
     if answered > 0 {
         bail!(
             "{w} already has {answered} answers through its open link; a sample must be drawn before a wave gets any answer (publish the random sample as next year's wave, or keep this one an open link)"

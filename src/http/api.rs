@@ -113,7 +113,7 @@ pub async fn problems_only(req: axum::extract::Request, next: axum::middleware::
     let mut out = problem(status, detail);
     for (name, value) in res.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            out.headers_mut().insert(name.clone(), value.clone());
+            out.headers_mut().append(name.clone(), value.clone());
         }
     }
     out

@@ -29,14 +29,29 @@ pub fn routes() -> Router<AppState> {
         .route("/k/{code}", get(show).post(submit))
 }
 
-/// The page for a code that cannot be used: unknown, or answered already.
+/// The page for a code that cannot be used now: unknown, answered already, or another
+/// request from the same address is waiting out its delay.
 enum Refusal {
     Unknown,
     Used,
+    Busy(std::time::Duration),
 }
 
 fn refusal(lang: &Lang, r: Refusal) -> Response {
     match r {
+        Refusal::Busy(wait) => {
+            let mut res = message(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang,
+                lang.t("code_busy_title"),
+                lang.t("code_busy_body"),
+            );
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(wait.as_secs().max(1)),
+            );
+            res
+        }
         Refusal::Unknown => page(
             StatusCode::NOT_FOUND,
             crate::views::home_page(lang, &[], true, Some(lang.t("code_unknown"))),
@@ -52,9 +67,8 @@ fn refusal(lang: &Lang, r: Refusal) -> Response {
 
 /// A link with `?kod=` (older letters, bookmarks): a readable code goes on to its own
 /// address. A GET never counts as a failure: anyone's page can make a browser send one.
-async fn entered(State(state): State<AppState>, client: ClientAddr, uri: Uri) -> Response {
+async fn entered(uri: Uri) -> Response {
     let lang = query_lang(&uri);
-    state.throttle.wait(client.0).await;
     let fields = uri
         .query()
         .and_then(|q| super::form::parse(q.as_bytes()).ok())
@@ -113,8 +127,9 @@ enum Lookup {
     Free,
 }
 
-/// The wave of a code that may still answer, or the refusal to show. The client's address
-/// waits first if it has posted too many unknown codes.
+/// The wave of a code that may still answer, or the refusal to show. A lookup that counts
+/// (a post of this site's form) waits first if its address has posted too many unknown
+/// codes; following a link never waits.
 async fn find(
     state: &AppState,
     client: ClientAddr,
@@ -122,7 +137,11 @@ async fn find(
     lang: &Lang,
     lookup: Lookup,
 ) -> Result<Result<(Code, District, Wave), Response>, Error> {
-    state.throttle.wait(client.0).await;
+    if lookup == Lookup::Counted
+        && let Err(wait) = state.throttle.wait(client.0).await
+    {
+        return Ok(Err(refusal(lang, Refusal::Busy(wait))));
+    }
     let unknown = || {
         if lookup == Lookup::Counted {
             state.throttle.failed(client.0);

@@ -159,6 +159,21 @@ async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     }
+    let too_many = |msg: &str, retry: std::time::Duration| {
+        let mut res = refuse(msg, StatusCode::TOO_MANY_REQUESTS);
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(retry.as_secs().max(1)),
+        );
+        res
+    };
+    // An address trying password after password on many accounts: that address only.
+    if state.logins.address_blocked(client.0) {
+        return Ok(too_many(
+            "För många misslyckade inloggningar härifrån. Försök igen om en kvart.",
+            auth::throttle::WINDOW,
+        ));
+    }
     // Someone trying many passwords for this account from many places at once: it rests
     // for what is left of the minute, and the owner can try again after it.
     if let Some(left) = state.logins.locked(&email) {
@@ -173,11 +188,21 @@ async fn login(
         return Ok(res);
     }
     // After a few mistakes from here, each attempt waits a little longer (at most a few
-    // seconds) before it is checked.
+    // seconds) before it is checked — one attempt from an address at a time, so parallel
+    // requests neither skip the wait nor hold the server's request slots.
     let wait = state.logins.delay(&email, client.0);
-    if !wait.is_zero() {
+    let _turn = if wait.is_zero() {
+        None
+    } else {
+        let Some(turn) = state.logins.wait_turn(client.0) else {
+            return Ok(too_many(
+                "En inloggning härifrån väntar redan. Försök igen om en stund.",
+                wait,
+            ));
+        };
         tokio::time::sleep(wait).await;
-    }
+        Some(turn)
+    };
     let found = state.store.staff_by_email(&email).await?;
     let stored = match &found {
         Some((a, Some(hash))) if !a.disabled => Some(hash.clone()),
@@ -194,7 +219,9 @@ async fn login(
     })
     .await;
     if !ok {
-        if state.logins.failed(&email, client.0) == auth::throttle::Failed::Locked {
+        let locked = state.logins.failed(&email, client.0) == auth::throttle::Failed::Locked;
+        // Audited only for an account that exists: typed addresses are no log entries.
+        if locked && found.is_some() {
             tracing::warn!("a staff account was locked for a minute after many failed logins");
             state
                 .store
@@ -202,7 +229,7 @@ async fn login(
                     "server",
                     "login locked",
                     &format!(
-                        "{email}: {} failed logins within a minute",
+                        "{email}: failed logins from {} addresses within a minute",
                         auth::throttle::MAX_PER_ACCOUNT_PER_LOCK
                     ),
                 )
@@ -553,6 +580,7 @@ async fn held_rows(state: &AppState) -> Result<Vec<v::HeldRow>, Error> {
                 |w| format!("{} {}", district_name(state, &w.district), w.year),
             ),
             wave_id: h.wave_id,
+            last_id: h.last_id,
             address_limit: h.address_limit,
             identical_burst: h.identical_burst,
         })
@@ -577,22 +605,27 @@ async fn decide_held(
         return Ok(r);
     }
     let wave: Option<i64> = field(&f, "wave").parse().ok();
-    let done = match (wave, field(&f, "action")) {
-        (Some(w), "accept") => Some(state.store.accept_held(w, &s.account.email).await?),
-        (Some(w), "discard") => Some(state.store.discard_held(w, &s.account.email).await?),
-        _ => None,
-    };
-    match done {
-        Some(_) => Ok(Redirect::to("/personal/granskning").into_response()),
-        None => Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            v::review(
-                &s,
-                &held_rows(&state).await?,
-                Some("Välj en enkät och om svaren ska godkännas eller tas bort."),
-            ),
+    let upto: Option<i64> = field(&f, "upto").parse().ok();
+    let today = super::survey::today();
+    let done = match (wave, upto, field(&f, "action")) {
+        (Some(w), Some(u), "accept") => {
+            state.store.accept_held(w, u, today, &s.account.email).await
+        }
+        (Some(w), Some(u), "discard") => state.store.discard_held(w, u, &s.account.email).await,
+        _ => Err(Error::Invalid(
+            "Välj en enkät och om svaren ska godkännas eller tas bort.".into(),
         )),
-    }
+    };
+    let (status, why) = match done {
+        Ok(_) => return Ok(Redirect::to("/personal/granskning").into_response()),
+        Err(Error::Invalid(why)) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        Err(Error::Conflict(why)) => (StatusCode::CONFLICT, why),
+        Err(e) => return Err(e),
+    };
+    Ok(page(
+        status,
+        v::review(&s, &held_rows(&state).await?, Some(&why)),
+    ))
 }
 
 async fn users(State(state): State<AppState>, Admin(s): Admin) -> Result<Response, Error> {

@@ -47,9 +47,11 @@ impl OpenLinkGuard {
         let same = self
             .identical
             .count((wave, Sha256::digest(answers.as_bytes()).into()));
-        if from_there > self.limit {
+        // A count of 0 is a table too full to count in (a flood of addresses): then every
+        // answer waits for review rather than none.
+        if from_there > self.limit || from_there == 0 {
             Some(HoldReason::AddressLimit)
-        } else if same > IDENTICAL_ALLOWED {
+        } else if same > IDENTICAL_ALLOWED || same == 0 {
             Some(HoldReason::IdenticalBurst)
         } else {
             None

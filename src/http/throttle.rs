@@ -4,10 +4,12 @@
 //! the throttle only has to keep guessing slow and must never stop a resident with a right
 //! code. After [`FREE_FAILURES`] unknown codes posted from an address within a quarter of an
 //! hour ([`crate::auth::throttle::WINDOW`]),
-//! every code request from it waits a growing, capped time
-//! ([`crate::auth::throttle::delay`]) — and is then answered. Only the forms of this site
-//! count failures (a post; cross-site posts are refused before they get here), so nobody
-//! can slow a school or a library down with links or images on another site.
+//! every code posted from it waits a growing, capped time
+//! ([`crate::auth::throttle::delay`]) — and is then answered; one at a time per address
+//! (a second one meanwhile is asked to try again in a moment). Only the forms of this site
+//! count and wait (a post; cross-site posts are refused before they get here), so nobody can
+//! slow a school or a library down with links or images on another site, and following a
+//! link never waits.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -21,6 +23,9 @@ pub const FREE_FAILURES: u32 = 5;
 #[derive(Default)]
 pub struct Throttle {
     table: crate::auth::throttle::Table<IpAddr>,
+    /// One request per address waits at a time: parallel ones neither skip the wait nor
+    /// hold the server's request slots.
+    waiting: crate::auth::throttle::Waiting,
 }
 
 impl Throttle {
@@ -39,12 +44,18 @@ impl Throttle {
         }
     }
 
-    /// Waits as long as `addr` has to.
-    pub async fn wait(&self, addr: Option<IpAddr>) {
+    /// Waits as long as `addr` has to; `Err(delay)` when a request from there is already
+    /// waiting (answer 429 with that delay then).
+    pub async fn wait(&self, addr: Option<IpAddr>) -> Result<(), Duration> {
         let d = self.delay(addr);
-        if !d.is_zero() {
-            tokio::time::sleep(d).await;
+        if d.is_zero() {
+            return Ok(());
         }
+        let Some(_turn) = self.waiting.claim(addr) else {
+            return Err(d);
+        };
+        tokio::time::sleep(d).await;
+        Ok(())
     }
 }
 

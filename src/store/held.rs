@@ -31,6 +31,9 @@ pub struct HeldCount {
     pub wave_id: i64,
     pub address_limit: i64,
     pub identical_burst: i64,
+    /// The newest held answer's id: a decision covers the answers up to it, so one that
+    /// arrives while staff look is not decided unseen.
+    pub last_id: i64,
 }
 
 impl HeldCount {
@@ -61,7 +64,8 @@ impl Store {
         let rows = sqlx::query(
             r#"select wave_id,
                       count(case when reason = 'address_limit' then 1 end) as address_limit,
-                      count(case when reason = 'identical_burst' then 1 end) as identical_burst
+                      count(case when reason = 'identical_burst' then 1 end) as identical_burst,
+                      max(id) as last_id
                from held_responses group by wave_id order by wave_id"#,
         )
         .fetch_all(&self.pool)
@@ -72,25 +76,64 @@ impl Store {
                 wave_id: r.get("wave_id"),
                 address_limit: r.get("address_limit"),
                 identical_burst: r.get("identical_burst"),
+                last_id: r.get("last_id"),
             })
             .collect())
     }
 
-    /// Accepts a wave's held answers: they become web answers, counted from now on.
-    /// Returns how many.
-    pub async fn accept_held(&self, wave_id: i64, actor: &str) -> Result<u64, Error> {
+    /// Held answers of one wave (also counted where a wave must have no answers yet).
+    pub async fn count_held(&self, wave_id: i64) -> Result<i64, Error> {
+        Ok(
+            sqlx::query_scalar("select count(*) from held_responses where wave_id = $1")
+                .bind(wave_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Accepts a wave's held answers up to id `upto`: they become web answers of its open
+    /// link, counted from now on. Refused for a wave that has a random sample (its answers
+    /// must come with letters) or has closed (its results may be out). Returns how many.
+    pub async fn accept_held(
+        &self,
+        wave_id: i64,
+        upto: i64,
+        today: chrono::NaiveDate,
+        actor: &str,
+    ) -> Result<u64, Error> {
         let mut tx = self.write().await?;
+        let wave: Option<(String, i64)> = sqlx::query_as(
+            "select closes_on, (select count(*) from sample_strata s where s.wave_id = w.id) from waves w where id = $1",
+        )
+        .bind(wave_id)
+        .fetch_optional(tx.conn())
+        .await?;
+        let Some((closes_on, strata)) = wave else {
+            return Err(Error::Invalid("Enkäten finns inte.".into()));
+        };
+        if strata > 0 {
+            return Err(Error::Conflict(
+                "Enkäten har nu ett slumpmässigt urval: dess svar kommer med breven, så svar via öppen länk kan bara tas bort.".into(),
+            ));
+        }
+        if closes_on < today.format(DATE).to_string() {
+            return Err(Error::Conflict(
+                "Enkäten har stängt och resultaten kan redan vara ute, så väntande svar kan bara tas bort.".into(),
+            ));
+        }
         let moved = sqlx::query(
             r#"insert into responses (wave_id, submitted_on, channel, lang, synthetic, answers)
                select wave_id, submitted_on, 'web', lang, 0, answers
-               from held_responses where wave_id = $1 order by id"#,
+               from held_responses where wave_id = $1 and id <= $2 order by id"#,
         )
         .bind(wave_id)
+        .bind(upto)
         .execute(tx.conn())
         .await?
         .rows_affected();
-        sqlx::query("delete from held_responses where wave_id = $1")
+        sqlx::query("delete from held_responses where wave_id = $1 and id <= $2")
             .bind(wave_id)
+            .bind(upto)
             .execute(tx.conn())
             .await?;
         if moved > 0 {
@@ -106,11 +149,12 @@ impl Store {
         Ok(moved)
     }
 
-    /// Discards a wave's held answers. Returns how many.
-    pub async fn discard_held(&self, wave_id: i64, actor: &str) -> Result<u64, Error> {
+    /// Discards a wave's held answers up to id `upto`. Returns how many.
+    pub async fn discard_held(&self, wave_id: i64, upto: i64, actor: &str) -> Result<u64, Error> {
         let mut tx = self.write().await?;
-        let gone = sqlx::query("delete from held_responses where wave_id = $1")
+        let gone = sqlx::query("delete from held_responses where wave_id = $1 and id <= $2")
             .bind(wave_id)
+            .bind(upto)
             .execute(tx.conn())
             .await?
             .rows_affected();

@@ -290,6 +290,8 @@ pub fn audit(s: &Staff, entries: &[AuditEntry]) -> Markup {
 /// One wave's held open-link answers, for the review page.
 pub struct HeldRow {
     pub wave_id: i64,
+    /// The newest held answer's id: the decision covers the answers up to it.
+    pub last_id: i64,
     pub wave: String,
     pub address_limit: i64,
     pub identical_burst: i64,
@@ -320,6 +322,7 @@ pub fn review(s: &Staff, rows: &[HeldRow], error: Option<&str>) -> Markup {
                                             form method="post" action="/personal/granskning" {
                                                 input type="hidden" name="csrf" value=(s.csrf);
                                                 input type="hidden" name="wave" value=(r.wave_id);
+                                                input type="hidden" name="upto" value=(r.last_id);
                                                 input type="hidden" name="action" value=(action);
                                                 button type="submit" { (label) " (" (r.wave) ")" }
                                             }

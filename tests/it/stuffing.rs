@@ -114,7 +114,10 @@ async fn three_hundred_answers_from_one_address_count_five_and_the_rest_wait_for
         form(
             Some(&admin),
             "/personal/granskning",
-            format!("csrf={csrf}&wave={}&action=accept", wave.id),
+            format!(
+                "csrf={csrf}&wave={}&upto={}&action=accept",
+                wave.id, counts[0].last_id
+            ),
         ),
     )
     .await;
@@ -139,15 +142,6 @@ async fn held_answers_can_be_discarded_and_no_limit_holds_nothing() {
         post_from(&app, &path, answers(i), "203.0.113.8").await;
     }
     assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 5);
-    assert_eq!(
-        db.store
-            .discard_held(wave.id, "admin@kommun.se")
-            .await
-            .unwrap(),
-        3
-    );
-    assert!(db.store.held_counts().await.unwrap().is_empty());
-    assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 5);
     // `--open-link-limit 0`: nothing is held.
     let open = trygg::http::router(
         trygg::http::AppState::new(db.store.clone(), districts()).with_open_link_limit(0),
@@ -156,5 +150,41 @@ async fn held_answers_can_be_discarded_and_no_limit_holds_nothing() {
         let r = post_from(&open, &path, answers(100), "203.0.113.8").await;
         assert!(!r.body.contains("granskas"), "{i}");
     }
+    assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 25);
+    let upto = db.store.held_counts().await.unwrap()[0].last_id;
+    // A wave that got a random sample meanwhile: its held answers can only be discarded.
+    db.store
+        .save_sample(
+            wave.id,
+            &[trygg::fieldwork::sample::StratumCount {
+                stratum: trygg::fieldwork::sample::ALL.into(),
+                population: 100,
+                letters: 1,
+            }],
+            vec![(
+                vec![1u8; 32],
+                trygg::fieldwork::sample::ALL.into(),
+                trygg::store::CodeStatus::Unused,
+            )],
+        )
+        .await
+        .unwrap();
+    let refused = db
+        .store
+        .accept_held(wave.id, upto, today(), "admin@kommun.se")
+        .await;
+    assert!(
+        matches!(&refused, Err(trygg::error::Error::Conflict(m)) if m.contains("urval")),
+        "{refused:?}"
+    );
+    assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 25);
+    assert_eq!(
+        db.store
+            .discard_held(wave.id, upto, "admin@kommun.se")
+            .await
+            .unwrap(),
+        3
+    );
+    assert!(db.store.held_counts().await.unwrap().is_empty());
     assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 25);
 }
