@@ -429,13 +429,17 @@ impl Store {
         tx.commit().await
     }
 
-    /// The role of a live (not revoked) token.
+    /// The role of a live token: not revoked, and its creator's account not disabled (a
+    /// disabled account's keys stop working at once, without anyone revoking them).
     pub async fn api_token_role(&self, hash: &[u8]) -> Result<Option<Role>, Error> {
-        let role: Option<String> =
-            sqlx::query_scalar("select role from api_tokens where hash = $1 and revoked = 0")
-                .bind(hash)
-                .fetch_optional(&self.pool)
-                .await?;
+        let role: Option<String> = sqlx::query_scalar(
+            r#"select t.role from api_tokens t
+               where t.hash = $1 and t.revoked = 0
+                 and not exists (select 1 from staff s where s.email = t.created_by and s.disabled = 1)"#,
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(role.and_then(|r| Role::parse(&r)))
     }
 

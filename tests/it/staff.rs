@@ -1952,3 +1952,52 @@ async fn an_invitation_offers_the_least_privileged_role_first() {
     );
     assert!(!invite.contains(r#"<option value="admin" selected>"#));
 }
+
+#[tokio::test]
+async fn the_keys_of_a_disabled_account_stop_working_at_once() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    fill_districts(&db.store, &q, &[2026], 3, |_, _| 40).await;
+    let app = db.app();
+    let (cookie, csrf, id) = session(&db, "analys@kommun.se", Role::Admin).await;
+    let created = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/api",
+            format!("csrf={csrf}&role=analyst&name=BI"),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::OK);
+    let token = created
+        .body
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
+    let call = || {
+        Request::get("/api/v1/waves")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app, call()).await.status, StatusCode::OK);
+    // Another administrator disables the account that made the key: it stops, unrevoked.
+    db.store
+        .update_staff(id, Role::Admin, true, "chef@kommun.se")
+        .await
+        .unwrap();
+    let r = send(&app, call()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+    // Enabled again, the key works again (it was never revoked).
+    db.store
+        .update_staff(id, Role::Admin, false, "chef@kommun.se")
+        .await
+        .unwrap();
+    assert_eq!(send(&app, call()).await.status, StatusCode::OK);
+}
