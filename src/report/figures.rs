@@ -537,14 +537,14 @@ pub fn measure(
     };
     let caption = match (row.did, row.ci_low, row.ci_high, row.p, row.q) {
         (Some(did), Some(lo), Some(hi), Some(p), Some(q)) => format!(
-            "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), p = {}, q = {} ({}{}). Förutsätter parallella trender.",
+            "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), {}, {} ({}{}). Förutsätter parallella trender.",
             row.before_year,
             row.after_year,
             signed_points(did),
             signed_points(lo),
             signed_points(hi),
-            p_value(p),
-            p_value(q),
+            stated("p", p),
+            stated("q", q),
             if row.target {
                 "målindikator"
             } else {
@@ -606,6 +606,16 @@ pub fn signed_points(d: f64) -> String {
 }
 
 /// A p-value as it is printed: "< 0,001" or "0,034".
+/// A p- or q-value in a sentence, as Swedes write it: "p < 0,001" or "q = 0,034".
+pub fn stated(name: &str, p: f64) -> String {
+    let v = p_value(p);
+    if v.starts_with('<') {
+        format!("{name} {v}")
+    } else {
+        format!("{name} = {v}")
+    }
+}
+
 pub fn p_value(p: f64) -> String {
     if p < 0.001 {
         "< 0,001".into()

@@ -883,3 +883,30 @@ fn a_measure_chart_draws_each_wave_on_the_side_of_the_start_the_analysis_counted
     }
     assert!(checked > 20, "{checked} measure charts");
 }
+
+#[test]
+fn a_measure_caption_writes_p_and_q_as_swedes_do() {
+    use trygg::charts::Chart;
+    use trygg::report::figures::{self, Lookup, Names};
+    let a = demo_analysis();
+    let look = Lookup::new(a);
+    let same = |c: &str| c.to_string();
+    let names = Names {
+        district: &same,
+        indicator: &same,
+    };
+    let Some(Chart::Years(chart)) = figures::measure(
+        a,
+        &look,
+        &names,
+        (2019, 2026),
+        "skaggetorp-belysning-2021",
+        "P_BELYSNING",
+    ) else {
+        panic!("the lighting measure's chart");
+    };
+    let caption = &chart.notes[0];
+    assert!(caption.contains("p < 0,001"), "{caption}");
+    assert!(!caption.contains("= <"), "{caption}");
+    assert_eq!(figures::stated("q", 0.0342), "q = 0,034");
+}
