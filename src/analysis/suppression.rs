@@ -114,6 +114,9 @@ fn spread(build: impl Fn(OptimizationDirection) -> Problem) -> Option<f64> {
     Some(hi - lo)
 }
 
+/// A relation as an equation: (cell, coefficient) with the total at −1, so Σ a·x = 0.
+type Equation = Vec<(usize, f64)>;
+
 /// How a hidden cell stands.
 enum Exposure {
     /// Its interval is wide enough.
@@ -164,6 +167,9 @@ struct Table {
     unknown: Vec<bool>,
     /// The relations as cell lists: the total first, then its parts.
     relations: Vec<Vec<usize>>,
+    /// Per layer, every relation as an equation with the relation's index. They depend on
+    /// the weights alone, not on what is hidden, so they are made once per table.
+    equations: Vec<Vec<(usize, Equation)>>,
     /// The question's options when it has both a share and a mean layer.
     scale: Option<Scale>,
 }
@@ -215,6 +221,7 @@ fn problems(
                 hidden: vec![false; cells],
                 unknown: (0..cells).map(|c| c % g_count >= groups.len()).collect(),
                 relations: Vec::new(),
+                equations: Vec::new(),
                 scale: {
                     let of = |kind| vars.iter().find(|v| v.kind == kind && v.code == *code);
                     of(Kind::Share)
@@ -309,6 +316,9 @@ fn problems(
                 table.relations.push(rel);
             }
         }
+        table.equations = (0..table.layers.len())
+            .map(|l| table.make_equations(l))
+            .collect();
     }
     tables
 }
@@ -322,7 +332,7 @@ impl Table {
 
     /// A relation of a layer as (cell, coefficient): total −1, parts W_c / W_total; `None`
     /// when the total has no respondents in this layer.
-    fn equation(&self, l: usize, rel: &[usize]) -> Option<Vec<(usize, f64)>> {
+    fn equation(&self, l: usize, rel: &[usize]) -> Option<Equation> {
         let layer = &self.layers[l];
         let total = rel[0];
         if layer.w[total] <= 0.0 {
@@ -368,11 +378,12 @@ impl Table {
 
     /// The feasible interval's width of cell `j` given every relation, by linear programming;
     /// `None` when the solver gives no answer (then the cell is treated as exposed).
-    fn joint_width(&self, l: usize, eqs: &[Vec<(usize, f64)>], j: usize) -> Option<f64> {
+    fn joint_width(&self, l: usize, j: usize) -> Option<f64> {
+        let eqs = &self.equations[l];
         let build = |direction| {
             let mut lp = Problem::new(direction);
             let mut vars = HashMap::new();
-            for eq in eqs {
+            for (_, eq) in eqs {
                 for &(c, _) in eq {
                     if self.hidden[c] && !vars.contains_key(&c) {
                         let objective = if c == j { 1.0 } else { 0.0 };
@@ -380,7 +391,7 @@ impl Table {
                     }
                 }
             }
-            for eq in eqs {
+            for (_, eq) in eqs {
                 let mut rhs = 0.0;
                 let mut terms = Vec::new();
                 for &(c, a) in eq {
@@ -457,7 +468,7 @@ impl Table {
     }
 
     /// Every relation of a layer as an equation, with its index.
-    fn equations(&self, l: usize) -> Vec<(usize, Vec<(usize, f64)>)> {
+    fn make_equations(&self, l: usize) -> Vec<(usize, Equation)> {
         self.relations
             .iter()
             .enumerate()
@@ -468,8 +479,7 @@ impl Table {
     /// The width of cell `j`'s feasible interval given every relation (0 when the solver
     /// gives no answer: then the cell counts as exposed).
     fn joint(&self, l: usize, j: usize) -> f64 {
-        let eqs: Vec<Vec<(usize, f64)>> = self.equations(l).into_iter().map(|e| e.1).collect();
-        let alone = self.joint_width(l, &eqs, j).unwrap_or(0.0);
+        let alone = self.joint_width(l, j).unwrap_or(0.0);
         // The layers together can only be narrower; solve them together only when the
         // layer alone leaves the cell wide.
         if alone < self.layers[l].width - TOLERANCE || self.scale.is_none() {
@@ -493,8 +503,7 @@ impl Table {
     /// Whether cell `j` of layer `l` is exposed, and by what.
     fn exposure(&self, l: usize, j: usize) -> Exposure {
         let width = self.layers[l].width - TOLERANCE;
-        let mut bounding: Vec<(f64, usize)> = self
-            .equations(l)
+        let mut bounding: Vec<(f64, usize)> = self.equations[l]
             .iter()
             .filter(|(_, eq)| eq.iter().any(|&(c, _)| c == j))
             .map(|(r, eq)| (self.single_width(l, eq, j), *r))

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::AppState;
+use super::form::field;
 use super::survey::{message, page, path_params, query_lang, receive, show_form, stored_or_form};
 use super::throttle::ClientAddr;
 use crate::error::Error;
@@ -73,7 +74,7 @@ async fn entered(uri: Uri) -> Response {
         .query()
         .and_then(|q| super::form::parse(q.as_bytes()).ok())
         .unwrap_or_default();
-    match Code::parse(field_of(&fields, "kod")) {
+    match Code::parse(field(&fields, "kod")) {
         Some(code) => to_code(&code, &lang),
         None => refusal(&lang, Refusal::Unknown),
     }
@@ -87,7 +88,7 @@ async fn posted(
     body: Bytes,
 ) -> Result<Response, Error> {
     let fields = super::form::parse(&body).unwrap_or_default();
-    let lang = match field_of(&fields, "lang") {
+    let lang = match field(&fields, "lang") {
         "" => query_lang(&uri),
         code => Lang::from_query(Some(code)),
     };
@@ -95,7 +96,7 @@ async fn posted(
         match find(
             &state,
             client,
-            field_of(&fields, "kod"),
+            field(&fields, "kod"),
             &lang,
             Lookup::Counted,
         )
@@ -105,14 +106,6 @@ async fn posted(
             Err(page) => page,
         },
     )
-}
-
-fn field_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 fn to_code(code: &Code, lang: &Lang) -> Response {

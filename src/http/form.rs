@@ -39,6 +39,15 @@ fn decode(raw: &[u8]) -> Result<String, FormError> {
     String::from_utf8(bytes).map_err(|_| FormError("the form is not valid UTF-8".into()))
 }
 
+/// The value of a parsed form's field, or `""` when it is missing.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,7 +94,7 @@ pub async fn generate(
     body: Bytes,
 ) -> Result<Response, Error> {
     let f = super::staff::fields(&body);
-    let field = |name: &str| super::staff::field(&f, name);
+    let field = |name: &str| super::form::field(&f, name);
     if let Some(r) = super::staff::csrf(&s, field("csrf")) {
         return Ok(r);
     }

@@ -11,6 +11,7 @@ use maud::Markup;
 
 use super::AppState;
 use super::extract::{Admin, AdminOrAnalyst, AnyStaff};
+use super::form::field;
 use super::throttle::ClientAddr;
 use crate::auth::{self, Staff};
 use crate::error::Error;
@@ -92,13 +93,6 @@ pub fn forbidden() -> Response {
 
 pub(super) fn fields(body: &[u8]) -> Vec<(String, String)> {
     super::form::parse(body).unwrap_or_default()
-}
-
-pub(super) fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 /// The refusal of a form without this session's CSRF token (`None`: the token is right).
