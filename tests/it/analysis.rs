@@ -813,24 +813,27 @@ fn result_keys_are_typed_outside_the_model_module() {
     );
 }
 
-#[test]
-fn a_measure_chart_draws_each_wave_on_the_side_of_the_start_the_analysis_counted_it() {
-    use trygg::charts::Chart;
+/// A measure's chart as the report draws it, with codes for names.
+fn measure_chart(a: &Analysis, measure: &str, indicator: &str) -> trygg::charts::YearChart {
     use trygg::report::figures::{self, Lookup, Names};
-    let a = demo_analysis();
     let look = Lookup::new(a);
     let same = |c: &str| c.to_string();
     let names = Names {
         district: &same,
         indicator: &same,
     };
+    match figures::measure(a, &look, &names, (2019, 2026), measure, indicator) {
+        Some(trygg::charts::Chart::Years(chart)) => chart,
+        _ => panic!("no chart for {measure} {indicator}"),
+    }
+}
+
+#[test]
+fn a_measure_chart_draws_each_wave_on_the_side_of_the_start_the_analysis_counted_it() {
+    let a = demo_analysis();
     let mut checked = 0;
     for m in &a.measures {
-        let Some(Chart::Years(chart)) =
-            figures::measure(a, &look, &names, (2019, 2026), &m.measure, &m.indicator)
-        else {
-            panic!("no chart for {} {}", m.measure, m.indicator);
-        };
+        let chart = measure_chart(a, &m.measure, &m.indicator);
         let start = chart.markers[0].x;
         let after = chart
             .spans
@@ -886,27 +889,9 @@ fn a_measure_chart_draws_each_wave_on_the_side_of_the_start_the_analysis_counted
 
 #[test]
 fn a_measure_caption_writes_p_and_q_as_swedes_do() {
-    use trygg::charts::Chart;
-    use trygg::report::figures::{self, Lookup, Names};
-    let a = demo_analysis();
-    let look = Lookup::new(a);
-    let same = |c: &str| c.to_string();
-    let names = Names {
-        district: &same,
-        indicator: &same,
-    };
-    let Some(Chart::Years(chart)) = figures::measure(
-        a,
-        &look,
-        &names,
-        (2019, 2026),
-        "skaggetorp-belysning-2021",
-        "P_BELYSNING",
-    ) else {
-        panic!("the lighting measure's chart");
-    };
+    let chart = measure_chart(demo_analysis(), "skaggetorp-belysning-2021", "P_BELYSNING");
     let caption = &chart.notes[0];
     assert!(caption.contains("p < 0,001"), "{caption}");
     assert!(!caption.contains("= <"), "{caption}");
-    assert_eq!(figures::stated("q", 0.0342), "q = 0,034");
+    assert_eq!(trygg::report::figures::stated("q", 0.0342), "q = 0,034");
 }

@@ -28,6 +28,35 @@ pub async fn session(db: &TestDb, email: &str, role: Role) -> (String, String, i
     (format!("{}={token}", auth::COOKIE), csrf, account.id)
 }
 
+/// Creates an API key on the admin page (`role_and_name`: `analyst&name=BI`); the key the
+/// page shows once.
+async fn create_api_token(
+    app: &axum::Router,
+    cookie: &str,
+    csrf: &str,
+    role_and_name: &str,
+) -> String {
+    let created = send(
+        app,
+        form(
+            Some(cookie),
+            "/personal/api",
+            format!("csrf={csrf}&role={role_and_name}"),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::OK);
+    created
+        .body
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 pub fn request(
     method: &str,
     uri: &str,
@@ -1224,25 +1253,7 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
     let app = db.app();
     let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
     // An analyst's token: it sees field work too (a reader's does not: tested below).
-    let created = send(
-        &app,
-        form(
-            Some(&cookie),
-            "/personal/api",
-            format!("csrf={csrf}&role=analyst&name=Power+BI"),
-        ),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::OK);
-    let token = created
-        .body
-        .split("<code>")
-        .nth(1)
-        .unwrap()
-        .split("</code>")
-        .next()
-        .unwrap()
-        .to_string();
+    let token = create_api_token(&app, &cookie, &csrf, "analyst&name=Power+BI").await;
     assert_eq!(token.len(), 64, "the token is shown once");
     let api = |path: &str, token: Option<&str>| {
         let mut r = Request::get(path);
@@ -1960,25 +1971,7 @@ async fn the_keys_of_a_disabled_account_stop_working_at_once() {
     fill_districts(&db.store, &q, &[2026], 3, |_, _| 40).await;
     let app = db.app();
     let (cookie, csrf, id) = session(&db, "analys@kommun.se", Role::Admin).await;
-    let created = send(
-        &app,
-        form(
-            Some(&cookie),
-            "/personal/api",
-            format!("csrf={csrf}&role=analyst&name=BI"),
-        ),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::OK);
-    let token = created
-        .body
-        .split("<code>")
-        .nth(1)
-        .unwrap()
-        .split("</code>")
-        .next()
-        .unwrap()
-        .to_string();
+    let token = create_api_token(&app, &cookie, &csrf, "analyst&name=BI").await;
     let call = || {
         Request::get("/api/v1/waves")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
