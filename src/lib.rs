@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod auth;
 pub mod bench;
+pub mod blocking;
 pub mod charts;
 pub mod cli;
 pub mod config;

@@ -15,6 +15,7 @@
 
 pub mod aggregate;
 pub mod columnar;
+pub mod current;
 pub mod load;
 pub mod measures;
 pub mod model;
@@ -40,6 +41,7 @@ use crate::error::Error;
 use crate::questionnaire::{AGE_GROUPS, Districts, Questionnaire, Role};
 use crate::store::{Store, Wave};
 
+pub use current::Current;
 pub use measures::{Measure, MeasureRow};
 pub use model::{
     ChartName, Domain, Group, IndexClass, IndexName, IndicatorKey, ResultRow, Suppression,

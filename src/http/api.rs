@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
-use super::AppState;
 use crate::auth::{Role, token_hash};
 use crate::error::Error;
+use crate::http::state::AppState;
 
 /// Items per page unless the client asks for another number (at most [`MAX_PER_PAGE`]).
 const PER_PAGE: usize = 100;
@@ -360,7 +360,7 @@ async fn analysis(
     state: &AppState,
     f: &Filter,
 ) -> Result<Result<std::sync::Arc<crate::analysis::Analysis>, Box<Response>>, Error> {
-    match super::explorer::analysis(state).await {
+    match state.analysis().await {
         Ok(Some(a)) => Ok(Ok(a)),
         Ok(None) => Ok(Err(Box::new(paged(Vec::<ResultItem>::new(), f)))),
         Err(Error::Invalid(why)) => Ok(Err(Box::new(problem(StatusCode::CONFLICT, &why)))),
@@ -511,7 +511,7 @@ pub async fn waves(
     if let Err(refusal) = f.only(&["district", "year"]) {
         return Ok(*refusal);
     }
-    let today = super::survey::today();
+    let today = crate::http::respond::today();
     let items: Vec<WaveItem> = state
         .store
         .waves()

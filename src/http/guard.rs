@@ -21,45 +21,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
+use crate::http::origin::PublicOrigin;
+use crate::http::state::{AppState, MAX_BODY_BYTES, MAX_STAFF_UPLOAD_BYTES};
 use crate::i18n::Lang;
 
 /// Seconds a shed client is asked to wait before trying again.
 const RETRY_AFTER_SECS: u64 = 5;
-
-/// The scheme, host and port residents use to reach trygg, e.g. `https://trygg.linkoping.se`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicOrigin(String);
-
-impl PublicOrigin {
-    /// Parses `http(s)://host[:port]`, with nothing after the host (a trailing `/` is
-    /// allowed and dropped).
-    pub fn parse(s: &str) -> Result<PublicOrigin, String> {
-        let t = s.trim().trim_end_matches('/').to_ascii_lowercase();
-        let rest = t
-            .strip_prefix("https://")
-            .or_else(|| t.strip_prefix("http://"))
-            .ok_or_else(|| format!("public origin \"{s}\" must start with https:// or http://"))?;
-        let valid_host = !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-        if !valid_host {
-            return Err(format!(
-                "public origin \"{s}\" must be a scheme and host only, like https://trygg.example.se"
-            ));
-        }
-        Ok(PublicOrigin(t))
-    }
-
-    pub fn is_https(&self) -> bool {
-        self.0.starts_with("https://")
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// Why a request looks cross-site, or `None` when it may pass.
 fn cross_site(
@@ -98,7 +65,7 @@ fn cross_site(
 /// The resident's language from `?lang=`, for the guard pages.
 fn lang_of(req: &Request) -> Lang {
     let q = req.uri().query().unwrap_or("");
-    let fields = super::form::parse(q.as_bytes()).unwrap_or_default();
+    let fields = crate::http::form::parse(q.as_bytes()).unwrap_or_default();
     Lang::from_query(
         fields
             .iter()
@@ -149,13 +116,14 @@ async fn buffered(state: &AppState, req: Request) -> Result<Request, Response> {
     }
     let lang = lang_of(&req);
     // Staff uploads (questionnaires, scanned paper answers) may be larger than a resident's
-    // answers, but only from someone who presents a staff session cookie.
+    // answers, but only from someone whose cookie names a live session: a made-up cookie
+    // makes no one read megabytes before the sign-in check.
     let staff_upload = req.uri().path().starts_with("/personal/")
-        && crate::auth::session_cookie(req.headers()).is_some();
+        && crate::http::extract::has_live_session(req.headers(), state).await;
     let limit = if staff_upload {
-        super::MAX_STAFF_UPLOAD_BYTES
+        MAX_STAFF_UPLOAD_BYTES
     } else {
-        super::MAX_BODY_BYTES
+        MAX_BODY_BYTES
     };
     let (parts, body) = req.into_parts();
     let read = axum::body::to_bytes(body, limit);

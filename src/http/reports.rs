@@ -16,8 +16,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 
-use super::AppState;
 use crate::error::Error;
+use crate::http::state::AppState;
 use crate::i18n::Lang;
 use tower::ServiceExt;
 
@@ -80,7 +80,7 @@ async fn index(
     path: Result<Path<String>, PathRejection>,
     req: Request,
 ) -> Result<Response, Error> {
-    match super::survey::path_params(path, req.uri()) {
+    match crate::http::respond::path_params(path, req.uri()) {
         Ok(year) => serve(&state, &year, "index.html", req).await,
         Err(page) => Ok(*page),
     }
@@ -91,7 +91,7 @@ async fn file(
     path: Result<Path<(String, String)>, PathRejection>,
     req: Request,
 ) -> Result<Response, Error> {
-    match super::survey::path_params(path, req.uri()) {
+    match crate::http::respond::path_params(path, req.uri()) {
         Ok((year, file)) => serve(&state, &year, &file, req).await,
         Err(page) => Ok(*page),
     }

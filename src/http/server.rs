@@ -39,7 +39,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
-use super::{AppState, router};
+use crate::http::app::router;
+use crate::http::state::AppState;
 
 /// File descriptors kept free for the database, reports and logs.
 const RESERVED_FDS: usize = 64;
@@ -69,7 +70,7 @@ async fn upkeep(store: crate::store::Store, mut closing: tokio::sync::watch::Rec
         }
         if purged.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
             match store
-                .purge_closed_codes(super::survey::today(), "server")
+                .purge_closed_codes(crate::http::respond::today(), "server")
                 .await
             {
                 Ok(n) => {
@@ -83,33 +84,6 @@ async fn upkeep(store: crate::store::Store, mut closing: tokio::sync::watch::Rec
         }
         if let Err(e) = store.checkpoint_when_quiet(WAL_QUIET, WAL_LONGEST).await {
             tracing::warn!(error = %e, "emptying the WAL failed");
-        }
-    }
-}
-
-/// Connection and request limits; every one is a `serve` flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest wait for a request's headers, including between keep-alive requests.
-    pub header_timeout: Duration,
-    /// Longest wait for a request's body once its headers arrived.
-    pub body_timeout: Duration,
-    /// Open connections at most.
-    pub max_connections: usize,
-    /// Requests handled at once at most; more get 503.
-    pub max_in_flight: usize,
-    /// How long shutdown waits for requests in flight.
-    pub shutdown_grace: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
-            max_connections: 1024,
-            max_in_flight: 256,
-            shutdown_grace: Duration::from_secs(30),
         }
     }
 }

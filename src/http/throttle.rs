@@ -11,11 +11,8 @@
 //! slow a school or a library down with links or images on another site, and following a
 //! link never waits.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 
 /// Unknown codes one address may post per window before its requests wait.
 pub const FREE_FAILURES: u32 = 5;
@@ -56,45 +53,5 @@ impl Throttle {
         };
         tokio::time::sleep(d).await;
         Ok(())
-    }
-}
-
-/// The client's address: the peer of the connection, or — behind a proxy configured with
-/// `--client-ip-header` — the address that header names.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl FromRequestParts<super::AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &super::AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let Some(name) = &state.client_ip_header else {
-            return Ok(ClientAddr(peer));
-        };
-        let ip = parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse().ok());
-        if ip.is_none() {
-            // The proxy does not send what trygg was told it sends: a configuration error,
-            // said once, and the throttles keep working on the connection's peer.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                tracing::error!(
-                    header = %name,
-                    "--client-ip-header names a header the requests do not carry; throttling by the connection's address instead"
-                );
-            });
-        }
-        Ok(ClientAddr(ip.or(peer)))
     }
 }

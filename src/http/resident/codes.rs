@@ -1,7 +1,7 @@
 //! Answering with the code from the letter: `/k?kod=…` (the box on the start page) and
 //! `/k/{code}` (the QR code's link), which shows and takes the questionnaire of the code's
 //! wave. The code is looked up by its keyed hash only; unknown codes *posted* with this
-//! site's forms slow the client's address down ([`super::throttle`]) — a link or an image
+//! site's forms slow the client's address down ([`crate::http::throttle`]) — a link or an image
 //! on another site never does; storing marks the code used in the same transaction, so a
 //! code gives exactly one answer.
 
@@ -14,12 +14,13 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use super::AppState;
-use super::form::field;
-use super::survey::{message, page, path_params, query_lang, receive, show_form, stored_or_form};
-use super::throttle::ClientAddr;
+use super::survey::{receive, show_form, stored_or_form};
 use crate::error::Error;
 use crate::fieldwork::Code;
+use crate::http::client::ClientAddr;
+use crate::http::form::field;
+use crate::http::respond::{message, page, path_params, query_lang};
+use crate::http::state::AppState;
 use crate::i18n::Lang;
 use crate::questionnaire::District;
 use crate::store::{CodeOutcome, Wave};
@@ -72,7 +73,7 @@ async fn entered(uri: Uri) -> Response {
     let lang = query_lang(&uri);
     let fields = uri
         .query()
-        .and_then(|q| super::form::parse(q.as_bytes()).ok())
+        .and_then(|q| crate::http::form::parse(q.as_bytes()).ok())
         .unwrap_or_default();
     match Code::parse(field(&fields, "kod")) {
         Some(code) => to_code(&code, &lang),
@@ -87,7 +88,7 @@ async fn posted(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Error> {
-    let fields = super::form::parse(&body).unwrap_or_default();
+    let fields = crate::http::form::parse(&body).unwrap_or_default();
     let lang = match field(&fields, "lang") {
         "" => query_lang(&uri),
         code => Lang::from_query(Some(code)),

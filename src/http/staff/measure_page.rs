@@ -10,10 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 
-use super::AppState;
-use super::extract::AnyStaff;
 use crate::analysis::MeasureRow;
 use crate::error::Error;
+use crate::http::extract::AnyStaff;
+use crate::http::state::AppState;
 use crate::report::figures::{self, Lookup, Names, p_value, signed_points};
 use crate::views::staff as v;
 
@@ -72,13 +72,13 @@ pub async fn page(
         )
             .into_response());
     };
-    let a = match super::explorer::analysis_or_page(&state, &s, &m.title).await? {
+    let a = match super::results::analysis_or_page(&state, &s, &m.title).await? {
         Ok(a) => a,
         Err(page) => return Ok(page),
     };
     let history = state.store.measure_history(&m.id).await?;
     let q = a.questionnaire.clone();
-    let district = |code: &str| super::staff::district_name(&state, code);
+    let district = |code: &str| super::pages::district_name(&state, code);
     let indicator = |code: &str| {
         q.question(code)
             .and_then(|x| x.indicator.as_ref())

@@ -6,16 +6,15 @@
 //! written to a temporary folder and swapped in, so readers of `/rapporter` never see half
 //! of one.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 
-use super::AppState;
-use super::extract::AdminOrAnalyst;
 use crate::auth::Staff;
 use crate::error::Error;
+use crate::http::extract::{AdminOrAnalyst, StaffPost};
+use crate::http::state::AppState;
 use crate::views::staff as v;
 
 /// Only one report is built at a time: building one takes all of a core for seconds.
@@ -90,15 +89,11 @@ pub async fn page(
 
 pub async fn generate(
     State(state): State<AppState>,
-    AdminOrAnalyst(s): AdminOrAnalyst,
-    body: Bytes,
+    post: StaffPost<AdminOrAnalyst>,
 ) -> Result<Response, Error> {
-    let f = super::staff::fields(&body);
-    let field = |name: &str| super::form::field(&f, name);
-    if let Some(r) = super::staff::csrf(&s, field("csrf")) {
-        return Ok(r);
-    }
-    let refuse = |msg: String, status| render(&state, &s, Outcome::Refused(msg), status);
+    let s = &post.staff;
+    let field = |name: &str| post.field(name);
+    let refuse = |msg: String, status| render(&state, s, Outcome::Refused(msg), status);
     let waves = state.store.waves().await?;
     let year = match field("year").parse::<i32>() {
         Ok(y) if waves.iter().any(|w| w.year == y) => y,
@@ -131,9 +126,10 @@ pub async fn generate(
         out,
     };
     let store = state.store.clone();
-    let generated =
-        super::off_workers(async move { crate::report::generate(&store, &inputs, &options).await })
-            .await;
+    let generated = crate::blocking::off_workers(async move {
+        crate::report::generate(&store, &inputs, &options).await
+    })
+    .await;
     match generated {
         Ok(summary) => {
             state
@@ -152,7 +148,7 @@ pub async fn generate(
                 decimal(summary.bytes as f64 / 1e6),
                 decimal((summary.analysis + summary.build).as_secs_f64())
             );
-            render(&state, &s, Outcome::Published(msg), StatusCode::OK).await
+            render(&state, s, Outcome::Published(msg), StatusCode::OK).await
         }
         Err(Error::Invalid(why)) => refuse(why, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

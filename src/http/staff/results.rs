@@ -16,87 +16,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 
-use super::AppState;
-use super::extract::AnyStaff;
-use crate::analysis::{Analysis, Domain, Group, IndicatorKey, Inputs, Options};
+use crate::analysis::{Analysis, Domain, Group, IndicatorKey};
 use crate::error::Error;
+use crate::http::extract::AnyStaff;
+use crate::http::state::AppState;
 use crate::report::figures::{Lookup, Measured, Names};
 use crate::report::view::Table;
 use crate::views::staff as v;
-
-/// What an analysis was computed from: responses stored, the waves with their dates,
-/// register versions, and the modification times of the files it reads (population
-/// margins, `measures.toml`).
-type Stamp = (
-    i64,
-    String,
-    i64,
-    Vec<(std::path::PathBuf, Option<std::time::SystemTime>)>,
-);
-
-/// The modification times of the analysis's input files in the surveys folder.
-fn file_times(
-    surveys: &std::path::Path,
-) -> Vec<(std::path::PathBuf, Option<std::time::SystemTime>)> {
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(surveys.join("population"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    files.push(surveys.join("measures.toml"));
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| {
-            let t = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
-            (f, t)
-        })
-        .collect()
-}
-
-/// The analysis of everything stored, and what it was computed from.
-#[derive(Default)]
-pub struct Cache(tokio::sync::Mutex<Option<(Stamp, Arc<Analysis>)>>);
-
-/// The current analysis, recomputed when what it was computed from changed ([`Stamp`]).
-pub(super) async fn analysis(state: &AppState) -> Result<Option<Arc<Analysis>>, Error> {
-    let waves = state.store.waves().await?;
-    let (Some(first), Some(last)) = (
-        waves.iter().map(|w| w.year).min(),
-        waves.iter().map(|w| w.year).max(),
-    ) else {
-        return Ok(None);
-    };
-    let key = (
-        state.store.count_responses(None).await?,
-        waves
-            .iter()
-            .map(|w| format!("{}:{}:{}", w.id, w.opens_on, w.closes_on))
-            .collect::<Vec<_>>()
-            .join(","),
-        state.store.measure_edits().await?,
-        file_times(&state.surveys),
-    );
-    let mut cache = state.explorer.0.lock().await;
-    if let Some((k, a)) = cache.as_ref()
-        && *k == key
-    {
-        return Ok(Some(a.clone()));
-    }
-    let inputs = Inputs {
-        districts: (*state.districts).clone(),
-        surveys: state.surveys.clone(),
-    };
-    let store = state.store.clone();
-    let a = super::off_workers(async move {
-        crate::analysis::analyze(&store, &inputs, &Options::new(first..=last)).await
-    })
-    .await?;
-    let a = Arc::new(a);
-    *cache = Some((key, a.clone()));
-    Ok(Some(a))
-}
 
 /// The analysis for a staff page, or the page that says why there is none yet.
 pub(super) async fn analysis_or_page(
@@ -104,7 +30,7 @@ pub(super) async fn analysis_or_page(
     s: &crate::auth::Staff,
     title: &str,
 ) -> Result<Result<Arc<Analysis>, Response>, Error> {
-    let msg = match analysis(state).await {
+    let msg = match state.analysis().await {
         Ok(Some(a)) => return Ok(Ok(a)),
         Ok(None) => "Det finns inga enkäter ännu.".to_string(),
         // Not yet analysable (no answers, a missing population file): say why.
@@ -132,7 +58,7 @@ impl Choices {
             .districts
             .codes()
             .filter(|d| a.weighting.iter().any(|w| w.district == *d))
-            .map(|d| (d.to_string(), super::staff::district_name(state, d)))
+            .map(|d| (d.to_string(), super::pages::district_name(state, d)))
             .collect();
         // Only indicators the analysis estimates (multiple-choice questions have none).
         let estimated: std::collections::HashSet<&IndicatorKey> =
@@ -229,7 +155,7 @@ impl Choices {
         let Some(query) = query.filter(|q| !q.is_empty()) else {
             return Ok(sel);
         };
-        let pairs = match super::form::parse(query.as_bytes()) {
+        let pairs = match crate::http::form::parse(query.as_bytes()) {
             Ok(p) => p,
             Err(_) => return Err(vec!["Adressen kunde inte läsas.".into()]),
         };
@@ -550,7 +476,7 @@ enum Format {
 }
 
 async fn export(state: AppState, query: Option<String>, format: Format) -> Result<Response, Error> {
-    let a = match analysis(&state).await {
+    let a = match state.analysis().await {
         Ok(Some(a)) => a,
         Ok(None) => {
             return Ok((StatusCode::NOT_FOUND, "Det finns inga enkäter ännu.").into_response());

@@ -6,12 +6,13 @@ use axum::body::{Body, to_bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use maud::Markup;
 
-use super::{AppState, MAX_BODY_BYTES, form};
 use crate::error::Error;
+use crate::http::form;
+use crate::http::respond::{message, page, path_params, query_lang, today};
+use crate::http::state::{AppState, MAX_BODY_BYTES};
 use crate::i18n::Lang;
 use crate::questionnaire::{self, District, Rejection};
 use crate::store::{Channel, NewResponse, Wave, WaveStatus};
@@ -21,59 +22,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/s/{district}/{year}", get(show).post(submit))
-}
-
-pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// The language asked for in the query string, if it is one we have.
-pub fn query_lang(uri: &Uri) -> Lang {
-    let fields = uri
-        .query()
-        .and_then(|q| form::parse(q.as_bytes()).ok())
-        .unwrap_or_default();
-    Lang::from_query(
-        fields
-            .iter()
-            .find(|(k, _)| k == "lang")
-            .map(|(_, v)| v.as_str()),
-    )
-}
-
-pub fn page(status: StatusCode, markup: Markup) -> Response {
-    (status, Html(markup.into_string())).into_response()
-}
-
-pub fn message(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
-    page(status, views::message_page(lang, title, body, None))
-}
-
-/// The path's parameters, or trygg's own 400 page when they are not valid UTF-8.
-pub fn path_params<T>(path: Result<Path<T>, PathRejection>, uri: &Uri) -> Result<T, Box<Response>> {
-    match path {
-        Ok(Path(p)) => Ok(p),
-        Err(e) => {
-            tracing::info!(error = %e, "unreadable path");
-            let lang = query_lang(uri);
-            Err(Box::new(message(
-                StatusCode::BAD_REQUEST,
-                &lang,
-                lang.t("bad_address_title"),
-                lang.t("bad_address_body"),
-            )))
-        }
-    }
-}
-
-pub async fn not_found(uri: Uri) -> Response {
-    let lang = query_lang(&uri);
-    message(
-        StatusCode::NOT_FOUND,
-        &lang,
-        lang.t("not_found_title"),
-        lang.t("not_found_body"),
-    )
 }
 
 async fn home(State(state): State<AppState>, uri: Uri) -> Result<Response, Error> {
@@ -183,7 +131,7 @@ fn offered(q: &questionnaire::Questionnaire, lang: Lang) -> Lang {
 
 async fn submit(
     State(state): State<AppState>,
-    client: super::throttle::ClientAddr,
+    client: crate::http::client::ClientAddr,
     path: Result<Path<(String, String)>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,

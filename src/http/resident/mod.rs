@@ -1,0 +1,17 @@
+//! The resident's pages: the start page and a district's questionnaire by open link
+//! (`survey.rs`), and answering with the code from the letter (`codes.rs`). No login, no
+//! cookies; the language travels in `?lang=` and the form.
+
+mod codes;
+mod survey;
+
+use axum::Router;
+
+use crate::http::state::AppState;
+
+/// Every resident route.
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(survey::routes()).merge(codes::routes())
+}
+
+pub use crate::http::respond::not_found;

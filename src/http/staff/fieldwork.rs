@@ -1,0 +1,262 @@
+//! Field work on the web: importing scanned paper answers and marking letters as
+//! undeliverable or declined.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::pages::{district_name, page};
+use crate::auth::Staff;
+use crate::error::Error;
+use crate::http::extract::{Admin, StaffPost};
+use crate::http::form::field;
+use crate::http::state::AppState;
+use crate::views::staff as v;
+
+/// The sampled waves, for the field-work forms.
+async fn sampled_waves(state: &AppState) -> Result<Vec<(i64, String)>, Error> {
+    Ok(state
+        .store
+        .waves()
+        .await?
+        .into_iter()
+        .filter(|w| w.sampled)
+        .map(|w| {
+            (
+                w.id,
+                format!("{} {}", district_name(state, &w.district), w.year),
+            )
+        })
+        .collect())
+}
+
+async fn fieldwork_page(
+    state: &AppState,
+    s: &Staff,
+    report: Option<(&str, &[String])>,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let waves = sampled_waves(state).await?;
+    Ok(page(status, v::fieldwork(s, &waves, report)))
+}
+
+pub(super) async fn fieldwork(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+) -> Result<Response, Error> {
+    fieldwork_page(&state, &s, None, StatusCode::OK).await
+}
+
+/// The sampled wave chosen in a form, with the code key; or why there is none.
+async fn chosen_wave(
+    state: &AppState,
+    id: &str,
+) -> Result<
+    Result<
+        (
+            crate::store::Wave,
+            std::sync::Arc<crate::fieldwork::CodeKey>,
+        ),
+        String,
+    >,
+    Error,
+> {
+    let Some(key) = state.code_key.clone() else {
+        return Ok(Err(
+            "Inga brev med koder finns ännu (ingen kodnyckel).".into()
+        ));
+    };
+    let wave = match id.parse::<i64>() {
+        Ok(id) => state.store.wave_by_id(id).await?,
+        Err(_) => None,
+    };
+    match wave {
+        // A closed wave's codes are deleted: late paper answers and marks are refused.
+        Some(w)
+            if w.sampled
+                && w.status(crate::http::respond::today()) == crate::store::WaveStatus::Closed =>
+        {
+            Ok(Err(format!(
+                "Enkäten {} {} är stängd (sista dag {}). Dess koder raderades när den stängdes, så sena pappersenkäter kan inte importeras och brev kan inte längre markeras; inget sparades.",
+                w.district, w.year, w.closes_on
+            )))
+        }
+        Some(w) if w.sampled => Ok(Ok((w, key))),
+        _ => Ok(Err("Välj en enkät med slumpurval.".into())),
+    }
+}
+
+pub(super) async fn paper_import(
+    State(state): State<AppState>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    let s = &post.staff;
+    let file = post.file("file").map(<[u8]>::to_vec);
+    if file
+        .as_ref()
+        .is_some_and(|f| f.len() > crate::fieldwork::paper::MAX_PAPER_BYTES as usize)
+    {
+        return fieldwork_page(
+            &state,
+            s,
+            Some(("Filen är för stor", &[])),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    let (w, key) = match chosen_wave(&state, post.field("wave").trim()).await? {
+        Ok(x) => x,
+        Err(m) => {
+            return fieldwork_page(&state, s, Some((&m, &[])), StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+    };
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return fieldwork_page(
+            &state,
+            s,
+            Some(("Välj en fil från skanningen.", &[])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let q = state.questionnaire(w.questionnaire_id).await?;
+    let name = format!("{}/{}", w.district, w.year);
+    let (good, mut refused) = match crate::fieldwork::paper::parse("filen", &bytes, &q) {
+        Ok(x) => x,
+        Err(e) => {
+            let title = format!("{e}; inget importerades");
+            return fieldwork_page(
+                &state,
+                s,
+                Some((&title, &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let imported =
+        crate::fieldwork::paper::store_rows(&state.store, &key, &w, good, &mut refused).await?;
+    state
+        .store
+        .audit(
+            &s.account.email,
+            "paper import",
+            &format!("{name}: {imported} imported, {} refused", refused.len()),
+        )
+        .await?;
+    let title = format!(
+        "{imported} pappersenkäter importerades, {} rader avvisades",
+        refused.len()
+    );
+    let lines: Vec<String> = refused
+        .iter()
+        .map(|b| format!("rad {}: {}", b.line, b.reason))
+        .collect();
+    fieldwork_page(&state, s, Some((&title, &lines)), StatusCode::OK).await
+}
+
+pub(super) async fn mark_letters(
+    State(state): State<AppState>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    use crate::fieldwork::Code;
+    use crate::store::CodeStatus;
+    let StaffPost {
+        staff: s,
+        fields: f,
+        ..
+    } = post;
+    let (w, key) = match chosen_wave(&state, field(&f, "wave")).await? {
+        Ok(x) => x,
+        Err(m) => {
+            return fieldwork_page(
+                &state,
+                &s,
+                Some((&m, &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let status = match field(&f, "status") {
+        "undeliverable" => CodeStatus::Undeliverable,
+        "declined" => CodeStatus::Declined,
+        _ => {
+            return fieldwork_page(
+                &state,
+                &s,
+                Some(("Välj obeställbar eller avböjt.", &[])),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let mut codes = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in field(&f, "codes").lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match Code::parse(t) {
+            Some(c) => codes.push(c),
+            None => bad.push(format!("rad {}: inte en kod", i + 1)),
+        }
+    }
+    if codes.is_empty() && bad.is_empty() {
+        bad.push("Skriv minst en kod.".into());
+    }
+    if !bad.is_empty() {
+        return fieldwork_page(
+            &state,
+            &s,
+            Some(("Inget markerades", &bad)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match crate::fieldwork::mark_letters(&state.store, &key, w.id, &codes, status).await? {
+        Err(unknown) => {
+            let lines: Vec<String> = unknown
+                .iter()
+                .map(|c| format!("{} hör inte till enkäten", c.grouped()))
+                .collect();
+            fieldwork_page(
+                &state,
+                &s,
+                Some(("Inget markerades", &lines)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Ok(before) => {
+            let marked = before
+                .iter()
+                .filter(|b| **b == Some(crate::store::CodeState::Unused))
+                .count();
+            state
+                .store
+                .audit(
+                    &s.account.email,
+                    "letters marked",
+                    &format!("{} {}: {marked} {}", w.district, w.year, status.as_str()),
+                )
+                .await?;
+            let title = format!("{marked} brev markerades");
+            let lines: Vec<String> = codes
+                .iter()
+                .zip(&before)
+                .filter(|(_, b)| **b != Some(crate::store::CodeState::Unused))
+                .map(|(c, b)| {
+                    format!(
+                        "{} oförändrad: redan {}",
+                        c.grouped(),
+                        b.map(|x| x.as_str()).unwrap_or("")
+                    )
+                })
+                .collect();
+            fieldwork_page(&state, &s, Some((&title, &lines)), StatusCode::OK).await
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Staff accounts: inviting with a one-time password link, changing a role, disabling.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::pages::page;
+use crate::auth::{self, Staff};
+use crate::error::Error;
+use crate::http::extract::{Admin, StaffPost};
+use crate::http::form::field;
+use crate::http::state::AppState;
+use crate::role::Role;
+use crate::views::staff as v;
+
+pub(super) async fn users(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+) -> Result<Response, Error> {
+    let list = state.store.staff_list().await?;
+    Ok(page(StatusCode::OK, v::users(&s, &list, None)))
+}
+
+/// Creates an account and a one-time set-password link; returns the link.
+pub async fn invite_account(
+    state_store: &crate::store::Store,
+    origin: &str,
+    email: &str,
+    role: Role,
+    districts: Option<&[String]>,
+    actor: &str,
+) -> Result<String, Error> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid {
+        return Err(Error::Invalid(format!(
+            "\"{email}\" is not an e-mail address"
+        )));
+    }
+    let account = state_store
+        .add_staff(&email, role, districts, actor)
+        .await?;
+    let token = auth::random_token();
+    let expires = auth::now_secs() + auth::PASSWORD_LINK_VALID.as_secs() as i64;
+    state_store
+        .add_password_token(account.id, &auth::token_hash(&token), expires)
+        .await?;
+    Ok(format!(
+        "{}/personal/losenord/{token}",
+        origin.trim_end_matches('/')
+    ))
+}
+
+/// The role posted in a users or API-key form; or the page refusing it.
+pub(super) fn role_form(s: &Staff, f: &[(String, String)]) -> Result<Role, Box<Response>> {
+    Role::parse(field(f, "role")).ok_or_else(|| {
+        Box::new(page(
+            StatusCode::BAD_REQUEST,
+            v::message(
+                "Okänd roll",
+                "Välj administratör, analytiker eller läsare.",
+                Some(s),
+            ),
+        ))
+    })
+}
+
+pub(super) async fn invite(
+    State(state): State<AppState>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    let StaffPost {
+        staff: s,
+        fields: f,
+        ..
+    } = post;
+    let role = match role_form(&s, &f) {
+        Ok(role) => role,
+        Err(refused) => return Ok(*refused),
+    };
+    let origin = state
+        .origin
+        .as_ref()
+        .map(|o| o.as_str().to_string())
+        .unwrap_or_default();
+    let email = field(&f, "email").trim().to_lowercase();
+    match invite_account(&state.store, &origin, &email, role, None, &s.account.email).await {
+        Ok(link) => {
+            let list = state.store.staff_list().await?;
+            Ok(page(
+                StatusCode::OK,
+                v::users(&s, &list, Some((&email, &link))),
+            ))
+        }
+        Err(Error::Invalid(m) | Error::Conflict(m)) => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message("Kontot skapades inte", &m, Some(&s)),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn update_user(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    let StaffPost {
+        staff: s,
+        fields: f,
+        ..
+    } = post;
+    let role = match role_form(&s, &f) {
+        Ok(role) => role,
+        Err(refused) => return Ok(*refused),
+    };
+    if id == s.account.id && (role != Role::Admin || field(&f, "disabled") == "1") {
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message(
+                "Inte ändrat",
+                "Du kan inte ta bort din egen administratörsroll eller stänga av dig själv.",
+                Some(&s),
+            ),
+        ));
+    }
+    match state
+        .store
+        .update_staff(id, role, field(&f, "disabled") == "1", &s.account.email)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/personal/anvandare").into_response()),
+        Err(Error::Invalid(m)) => Ok(page(
+            StatusCode::NOT_FOUND,
+            v::message("Kontot finns inte", &m, Some(&s)),
+        )),
+        Err(e) => Err(e),
+    }
+}

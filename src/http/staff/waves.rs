@@ -1,0 +1,221 @@
+//! Waves: the overview of response rates, publishing a questionnaire file for districts and
+//! a year, and closing a wave early.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::pages::{district_name, page};
+use crate::auth::Staff;
+use crate::error::Error;
+use crate::http::extract::{Admin, AdminOrAnalyst, StaffPost};
+use crate::http::state::AppState;
+use crate::views::staff as v;
+
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    AdminOrAnalyst(s): AdminOrAnalyst,
+) -> Result<Response, Error> {
+    let mut rows = Vec::new();
+    for w in state.store.waves().await? {
+        // An analyst limited to some districts sees only those.
+        if let Some(ds) = &s.account.districts
+            && !ds.contains(&w.district)
+        {
+            continue;
+        }
+        let answers = state.store.count_responses(Some(w.id)).await?;
+        let rates = state.store.response_rates(w.id).await?;
+        let name = district_name(&state, &w.district);
+        rows.push((w, name, answers, rates));
+    }
+    rows.sort_by(|a, b| b.0.year.cmp(&a.0.year).then(a.1.cmp(&b.1)));
+    Ok(page(
+        StatusCode::OK,
+        v::dashboard(&s, &rows, crate::http::respond::today()),
+    ))
+}
+
+async fn waves_page(
+    state: &AppState,
+    s: &Staff,
+    faults: &[String],
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let list: Vec<_> = state
+        .store
+        .waves()
+        .await?
+        .into_iter()
+        .map(|w| {
+            let n = district_name(state, &w.district);
+            (w, n)
+        })
+        .collect();
+    let districts: Vec<(String, String)> = state
+        .districts
+        .codes()
+        .map(|c| (c.to_string(), district_name(state, c)))
+        .collect();
+    Ok(page(
+        status,
+        v::waves(s, &list, &districts, faults, crate::http::respond::today()),
+    ))
+}
+
+pub(super) async fn waves(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+) -> Result<Response, Error> {
+    waves_page(&state, &s, &[], StatusCode::OK).await
+}
+
+/// Largest questionnaire file taken from the web (the same limit as `trygg check`).
+const MAX_UPLOAD: usize = 1024 * 1024;
+
+/// A publication read from the waves form: the questionnaire file, checked, for a year,
+/// dates and districts.
+struct Publication {
+    source: String,
+    questionnaire: crate::questionnaire::Questionnaire,
+    year: i32,
+    opens: chrono::NaiveDate,
+    closes: chrono::NaiveDate,
+    districts: Vec<String>,
+}
+
+/// Reads the waves form; every fault is listed, with the status to answer it with.
+fn publication(
+    state: &AppState,
+    post: &StaffPost<Admin>,
+) -> Result<Publication, (StatusCode, Vec<String>)> {
+    let source = post.file("file").unwrap_or_default();
+    if source.len() > MAX_UPLOAD {
+        return Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            vec!["Filen är större än 1 MiB.".into()],
+        ));
+    }
+    let mut faults = Vec::new();
+    let source = match std::str::from_utf8(source) {
+        Ok(t) if !t.trim().is_empty() => Some(t.to_string()),
+        Err(_) => {
+            faults.push("Filen är inte UTF-8.".to_string());
+            None
+        }
+        Ok(_) => {
+            faults.push("Välj en enkätfil.".to_string());
+            None
+        }
+    };
+    let year: Option<i32> = post
+        .field("year")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| crate::analysis::policy::YEARS.contains(y));
+    if year.is_none() {
+        faults.push("Ange ett år mellan 2000 och 2100.".into());
+    }
+    let date =
+        |name: &str| chrono::NaiveDate::parse_from_str(post.field(name).trim(), "%Y-%m-%d").ok();
+    let (o, c) = (date("opens"), date("closes"));
+    if o.is_none() || c.is_none() || o > c {
+        faults.push("Ange datum som ÅÅÅÅ-MM-DD, och stängning efter öppning.".into());
+    }
+    let districts: Vec<String> = post
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "district")
+        .map(|(_, v)| v.trim().to_string())
+        .collect();
+    if districts.is_empty() || districts.iter().any(|d| state.districts.get(d).is_none()) {
+        faults.push("Välj minst ett område.".into());
+    }
+    let parsed = source
+        .as_deref()
+        .map(|src| crate::questionnaire::parse("enkätfilen", src));
+    if let Some(Err(fs)) = &parsed {
+        faults.extend(fs.iter().map(|f| f.to_string()));
+    }
+    match (source, parsed, year, o, c) {
+        (Some(source), Some(Ok(questionnaire)), Some(year), Some(opens), Some(closes))
+            if faults.is_empty() =>
+        {
+            Ok(Publication {
+                source,
+                questionnaire,
+                year,
+                opens,
+                closes,
+                districts,
+            })
+        }
+        _ => Err((StatusCode::UNPROCESSABLE_ENTITY, faults)),
+    }
+}
+
+pub(super) async fn publish(
+    State(state): State<AppState>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    let p = match publication(&state, &post) {
+        Ok(p) => p,
+        Err((status, faults)) => return waves_page(&state, &post.staff, &faults, status).await,
+    };
+    let s = post.staff;
+    let mut faults = Vec::new();
+    for d in &p.districts {
+        let (q, year, o, c) = (&p.questionnaire, p.year, p.opens, p.closes);
+        let outcome = state
+            .store
+            .publish(&crate::store::NewWave {
+                district: d,
+                year,
+                questionnaire_code: &q.code,
+                source: &p.source,
+                opens_on: o,
+                closes_on: c,
+            })
+            .await;
+        match outcome {
+            Ok(_) => {
+                state
+                    .store
+                    .audit(
+                        &s.account.email,
+                        "wave published",
+                        &format!("{d} {year} ({}, {o} to {c})", q.code),
+                    )
+                    .await?
+            }
+            Err(Error::Conflict(m)) => faults.push(m),
+            Err(e) => return Err(e),
+        }
+    }
+    if !faults.is_empty() {
+        return waves_page(&state, &s, &faults, StatusCode::CONFLICT).await;
+    }
+    Ok(Redirect::to("/personal/vagor").into_response())
+}
+
+pub(super) async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    let s = post.staff;
+    let yesterday = crate::http::respond::today() - chrono::Duration::days(1);
+    match state
+        .store
+        .close_wave(id, yesterday, &s.account.email)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/personal/vagor").into_response()),
+        Err(Error::Invalid(m)) => Ok(page(
+            StatusCode::NOT_FOUND,
+            v::message("Enkäten finns inte", &m, Some(&s)),
+        )),
+        Err(e) => Err(e),
+    }
+}
