@@ -14,7 +14,6 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use maud::html;
 
 use crate::error::Error;
 use crate::http::state::AppState;
@@ -56,23 +55,8 @@ fn years(state: &AppState) -> Vec<i32> {
 }
 
 async fn list(State(state): State<AppState>) -> Response {
-    let lang = Lang::default();
     let years = years(&state);
-    let body = html! {
-        h1 { "Rapporter" }
-        p { "Årsrapporterna från trygghetsundersökningen, med diagram, tabeller och arbetsbok." }
-        @if years.is_empty() {
-            p { "Inga rapporter är publicerade ännu." }
-        } @else {
-            ul {
-                @for y in &years {
-                    li { a href={ "/rapporter/" (y) "/" } { "Trygghetsundersökning " (y) } }
-                }
-            }
-        }
-    };
-    Html(crate::views::layout(&lang, "Rapporter", "/rapporter", &[], body).into_string())
-        .into_response()
+    Html(crate::views::reports::public_reports(&years).into_string()).into_response()
 }
 
 async fn index(

@@ -5,8 +5,11 @@
 //! can never become markup. Pages link only to our own stylesheet: no scripts, no
 //! third-party assets, no cookies.
 
+pub mod explorer;
 mod layout;
+pub mod measure;
 mod paper;
+pub mod reports;
 pub mod staff;
 mod survey;
 

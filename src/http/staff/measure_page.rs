@@ -15,41 +15,8 @@ use crate::error::Error;
 use crate::http::extract::AnyStaff;
 use crate::http::state::AppState;
 use crate::report::figures::{self, Lookup, Names, p_value, signed_points};
-use crate::views::staff as v;
-
-fn did_table(rows: &[&MeasureRow], names: &Names, caption: &str) -> Markup {
-    let points = |x: Option<f64>| x.map(signed_points).unwrap_or_default();
-    html! {
-        div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
-            caption { (caption) }
-            thead { tr {
-                th scope="col" { "Indikator" } th scope="col" { "Före–efter" }
-                th scope="col" { "Förändring i området" } th scope="col" { "Förändring i jämförelsen" }
-                th scope="col" { "Skillnad-i-skillnader (procentenheter)" } th scope="col" { "95 % KI" }
-                th scope="col" { "p" } th scope="col" { "q" } th scope="col" { "Säkerställd" }
-            } }
-            tbody {
-                @for r in rows {
-                    tr {
-                        th scope="row" { ((names.indicator)(&r.indicator)) }
-                        td { (r.before_year) "–" (r.after_year) }
-                        @if r.suppressed {
-                            td colspan="7" { "för få svar" }
-                        } @else {
-                            td { (points(r.delta_district)) }
-                            td { (points(r.delta_comparison)) }
-                            td { (points(r.did)) }
-                            td { (points(r.ci_low)) " till " (points(r.ci_high)) }
-                            td { (r.p.map(p_value).unwrap_or_default()) }
-                            td { (r.q.map(p_value).unwrap_or_default()) }
-                            td { (match r.significant { Some(true) => "ja", Some(false) => "nej", None => "" }) }
-                        }
-                    }
-                }
-            }
-        } }
-    }
-}
+use crate::views::measure::{self as v, MeasurePage};
+use crate::views::staff::message;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -62,7 +29,7 @@ pub async fn page(
         return Ok((
             StatusCode::NOT_FOUND,
             Html(
-                v::message(
+                message(
                     "Åtgärden finns inte",
                     "Det finns ingen åtgärd med det id:t i registret.",
                     Some(&s),
@@ -108,47 +75,17 @@ pub async fn page(
             .total_cmp(&y.q.unwrap_or(2.0))
             .then(x.indicator.cmp(&y.indicator))
     });
-    let body = html! {
-        dl {
-            dt { "Område" } dd { (district(&m.district)) }
-            dt { "Start" } dd { (m.start) }
-            dt { "Kategori" } dd { (m.category) }
-            dt { "Fördröjning" } dd { (m.lag_months) " månader" }
-            dt { "Målindikatorer" } dd { @if m.targets.is_empty() { "inga angivna" } @else { (m.targets.iter().map(|t| indicator(t)).collect::<Vec<_>>().join(", ")) } }
-            dt { "Version" } dd { @match &m.version { Some(ver) => { (ver.version) ", " (ver.edited_by) ", " (ver.edited_at) }, None => { "surveys/measures.toml (inte ändrad i trygg)" } } }
-        }
-        p { "Skillnad-i-skillnader: förändringen i området minus förändringen i jämförelseområdena, från sista undersökningen före starten till den första efter. Förutsätter att områdena annars hade utvecklats parallellt. Bara målindikatorer med q < " (crate::analysis::policy::sv(crate::analysis::policy::SIGNIFICANCE)) " kallas säkerställda." }
-        h2 { "Målindikatorer" }
-        @if targets.is_empty() {
-            p { "Åtgärden har inga målindikatorer som kunde utvärderas (det behövs en undersökning före och en efter starten)." }
-        } @else {
-            (did_table(&targets, &names, "Målindikatorer"))
-            @for (t, svg) in &charts {
-                figure.chart role="img" aria-label={ (indicator(t)) ": området och jämförelsen över åren. Siffrorna finns i tabellen ovan." } { (PreEscaped(svg)) }
-            }
-        }
-        @if !others.is_empty() {
-            h2 { "Övriga indikatorer (utforskande)" }
-            (did_table(&others, &names, "Övriga indikatorer, lägst q först"))
-        }
-        @if history.len() > 1 {
-            h2 { "Tidigare versioner" }
-            table {
-                caption { "Versioner av åtgärden, senaste först" }
-                thead { tr { th scope="col" { "Version" } th scope="col" { "Ändrad av" } th scope="col" { "När" } th scope="col" { "Titel" } th scope="col" { "Start" } th scope="col" { "Målindikatorer" } } }
-                tbody {
-                    @for h in history.iter().rev() {
-                        tr {
-                            td { (h.version.as_ref().map(|v| v.version).unwrap_or(0)) }
-                            td { (h.version.as_ref().map(|v| v.edited_by.as_str()).unwrap_or("")) }
-                            td { (h.version.as_ref().map(|v| v.edited_at.as_str()).unwrap_or("")) }
-                            td { (h.title) } td { (h.start) } td { (h.targets.join(", ")) }
-                        }
-                    }
-                }
-            }
-        }
-        p { a href="/personal/atgarder" { "Till åtgärdsregistret" } }
-    };
-    Ok(Html(v::layout(&m.title, Some(&s), body).into_string()).into_response())
+    let page = v::measure_page(
+        &s,
+        &MeasurePage {
+            measure: &m,
+            district: &district(&m.district),
+            targets: &targets,
+            others: &others,
+            charts: &charts,
+            history: &history,
+            names: &names,
+        },
+    );
+    Ok(Html(page.into_string()).into_response())
 }

@@ -15,17 +15,10 @@ use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::{AdminOrAnalyst, StaffPost};
 use crate::http::state::AppState;
-use crate::views::staff as v;
+use crate::views::reports::{self as v, Outcome};
 
 /// Only one report is built at a time: building one takes all of a core for seconds.
 static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// What the last action did, shown above the list.
-enum Outcome {
-    None,
-    Published(String),
-    Refused(String),
-}
 
 async fn render(
     state: &AppState,
@@ -36,46 +29,20 @@ async fn render(
     let mut years: Vec<i32> = state.store.waves().await?.iter().map(|w| w.year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let published = |y: i32| {
-        state
-            .reports
-            .join(y.to_string())
-            .join("index.html")
-            .is_file()
-    };
-    let body = html! {
-        @match &outcome {
-            Outcome::Published(msg) => { div.notice role="status" { p { (msg) } } }
-            Outcome::Refused(msg) => { div.error-summary role="alert" tabindex="-1" { h2 { "Rapporten togs inte fram" } p { (msg) } } }
-            Outcome::None => {}
-        }
-        p { "Årsrapporten byggs av alla svar som finns nu och jämförs med tidigare år. Den publiceras på /rapporter och ersätter en tidigare version av samma år. Åtgärdsregistrets version som gäller nu står i rapporten." }
-        @if years.is_empty() {
-            p { "Det finns inga enkäter ännu." }
-        } @else {
-            table {
-                thead { tr { th scope="col" { "År" } th scope="col" { "Publicerad" } th scope="col" { "Ta fram" } } }
-                tbody {
-                    @for y in &years {
-                        tr {
-                            td { (y) }
-                            td { @if published(*y) { a href={ "/rapporter/" (y) "/" } { "Rapporten " (y) } } @else { "nej" } }
-                            td {
-                                form method="post" action="/personal/rapporter" {
-                                    input type="hidden" name="csrf" value=(s.csrf);
-                                    input type="hidden" name="year" value=(y);
-                                    button type="submit" { @if published(*y) { "Ta fram på nytt" } @else { "Ta fram och publicera" } " " (y) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
+    let years: Vec<(i32, bool)> = years
+        .into_iter()
+        .map(|y| {
+            let published = state
+                .reports
+                .join(y.to_string())
+                .join("index.html")
+                .is_file();
+            (y, published)
+        })
+        .collect();
     Ok((
         status,
-        Html(v::layout("Årsrapporter", Some(s), body).into_string()),
+        Html(v::staff_reports(s, &years, &outcome).into_string()),
     )
         .into_response())
 }

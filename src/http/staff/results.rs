@@ -14,7 +14,6 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use maud::{Markup, PreEscaped, html};
 
 use crate::analysis::{Analysis, Domain, Group, IndicatorKey};
 use crate::error::Error;
@@ -22,7 +21,8 @@ use crate::http::extract::AnyStaff;
 use crate::http::state::AppState;
 use crate::report::figures::{Lookup, Measured, Names};
 use crate::report::view::Table;
-use crate::views::staff as v;
+use crate::views::explorer::{self as v, Choice, ExplorerForm, ExplorerPage};
+use crate::views::staff::message;
 
 /// The analysis for a staff page, or the page that says why there is none yet.
 pub(super) async fn analysis_or_page(
@@ -38,7 +38,7 @@ pub(super) async fn analysis_or_page(
         Err(e) => return Err(e),
     };
     Ok(Err(
-        Html(v::message(title, &msg, Some(s)).into_string()).into_response()
+        Html(message(title, &msg, Some(s)).into_string()).into_response()
     ))
 }
 
@@ -313,85 +313,38 @@ fn compared<'a>(
         .collect()
 }
 
-/// A value as the page shows it: a share in percent, an index level with one decimal.
-fn shown(x: Option<f64>, share: bool) -> String {
-    match x {
-        Some(v) if share => format!("{:.1} %", 100.0 * v).replace('.', ","),
-        Some(v) => format!("{v:.1}").replace('.', ","),
-        None => "–".into(),
-    }
-}
-
-fn table(
-    rows: &[&crate::analysis::ResultRow],
-    names: &Names,
-    share: bool,
-    caption: &str,
-) -> Markup {
-    html! {
-        div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
-            caption { (caption) }
-            thead { tr { th scope="col" { "Område" } th scope="col" { "År" } th scope="col" { (if share { "Andel" } else { "Nivå" }) } th scope="col" { "95 % KI" } th scope="col" { "n" } th scope="col" { "Effektivt n" } th scope="col" { "Förändring" } th scope="col" { "q" } th scope="col" { "Säkerställd" } } }
-            tbody {
-                @for r in rows {
-                    tr {
-                        th scope="row" { (names.domain(&r.district)) } td { (r.year) }
-                        @if r.suppressed {
-                            td colspan="7" { (r.hidden_text()) }
-                        } @else {
-                            td { (shown(r.estimate, share)) }
-                            td { (shown(r.ci_low, share)) " – " (shown(r.ci_high, share)) }
-                            td { (r.n.map(|n| n.to_string()).unwrap_or_default()) }
-                            td { (r.n_eff.map(|n| format!("{n:.0}")).unwrap_or_default()) }
-                            td { (shown(r.prev.diff, share)) }
-                            td { (r.prev.q.map(|q| format!("{q:.3}")).unwrap_or_default()) }
-                            td { (match r.prev.significant { Some(true) => "ja", Some(false) => "nej", None => "" }) }
-                        }
-                    }
-                }
-            }
-        } }
-    }
-}
-
-fn form(c: &Choices, sel: &Selection) -> Markup {
-    let year_select = |id: &str, name: &str, chosen: i32| {
-        html! {
-            select id=(id) name=(name) { @for y in &c.years { option value=(y) selected[*y == chosen] { (y) } } }
-        }
+/// The form as chosen, for the view.
+fn chosen_form(c: &Choices, sel: &Selection) -> ExplorerForm {
+    let choice = |value: String, name: &str, chosen: bool| Choice {
+        value,
+        name: name.to_string(),
+        chosen,
     };
-    html! {
-        form.explorer method="get" action="/personal/resultat" {
-            fieldset {
-                legend { "Områden" }
-                @for (code, name) in &c.districts {
-                    div.option {
-                        input type="checkbox" id={ "d-" (code) } name="district" value=(code) checked[sel.domains.contains(&Domain::District(code.clone()))];
-                        label for={ "d-" (code) } { (name) }
-                    }
-                }
-                div.option {
-                    input type="checkbox" id={ "d-" (Domain::Municipality) } name="district" value=(Domain::Municipality) checked[sel.domains.contains(&Domain::Municipality)];
-                    label for={ "d-" (Domain::Municipality) } { (crate::report::figures::MUNICIPALITY_NAME) }
-                }
-            }
-            div.field {
-                label for="indicator" { "Indikator eller index" }
-                select #indicator name="indicator" {
-                    @for (k, n) in &c.indicators { option value=(k) selected[*k == sel.key] { (n) } }
-                }
-            }
-            div.field {
-                label for="group" { "Grupp" }
-                select #group name="group" {
-                    @for (g, n) in &c.groups { option value=(g) selected[*g == sel.group] { (n) } }
-                }
-            }
-            div.field { label for="from" { "Från år" } (year_select("from", "from", sel.from)) }
-            div.field { label for="to" { "Till år" } (year_select("to", "to", sel.to)) }
-            div.field { label for="year" { "Jämför områdena år" } (year_select("year", "year", sel.year)) }
-            button type="submit" { "Visa" }
-        }
+    let mut districts: Vec<Choice> = c
+        .districts
+        .iter()
+        .map(|(code, name)| {
+            let chosen = sel.domains.contains(&Domain::District(code.clone()));
+            choice(code.clone(), name, chosen)
+        })
+        .collect();
+    districts.push(choice(
+        Domain::Municipality.to_string(),
+        crate::report::figures::MUNICIPALITY_NAME,
+        sel.domains.contains(&Domain::Municipality),
+    ));
+    ExplorerForm {
+        districts,
+        indicators: (c.indicators.iter())
+            .map(|(k, n)| choice(k.to_string(), n, *k == sel.key))
+            .collect(),
+        groups: (c.groups.iter())
+            .map(|(g, n)| choice(g.to_string(), n, *g == sel.group))
+            .collect(),
+        years: c.years.clone(),
+        from: sel.from,
+        to: sel.to,
+        year: sel.year,
     }
 }
 
@@ -431,40 +384,29 @@ pub async fn page(
     let compare =
         crate::report::figures::compare(&look, sel.year, &c.districts, sel.measured(), &title);
     let compare_svg = crate::charts::svg(&compare)?;
-    let q = sel.query();
-    let body = html! {
-        @if !faults.is_empty() {
-            div.error-summary role="alert" tabindex="-1" {
-                h2 { "Vyn kunde inte visas – här är standardvyn" }
-                ul { @for f in &faults { li { (f) } } }
-            }
-        }
-        (form(&c, &sel))
-        h2 { (title) }
-        figure.chart role="img" aria-label={ (title) ", " (sel.from) "–" (sel.to) ". Siffrorna finns i tabellen nedan." } { (PreEscaped(svg)) }
-        p.downloads {
-            "Ladda ner vyn: "
-            a href={ "/personal/resultat.csv?" (q) "&sep=semicolon" } { "CSV för svensk Excel" }
-            " · " a href={ "/personal/resultat.csv?" (q) } { "CSV" }
-            " · " a href={ "/personal/resultat.xlsx?" (q) } { "Excel (XLSX)" }
-            " · " a href={ "/personal/resultat.parquet?" (q) } { "Parquet" }
-        }
-        (table(&rows(&look, &sel), &names, share, &format!("{title}, {}–{}", sel.from, sel.to)))
-        h2 { "Områdena " (sel.year) }
-        figure.chart role="img" aria-label={ (title) ", områdena " (sel.year) ". Siffrorna finns i tabellen nedan." } { (PreEscaped(compare_svg)) }
-        (table(&compared(&look, &c, &sel), &names, share, &format!("{title}, områdena {}", sel.year)))
-        p { "Grupper med färre än " (crate::analysis::policy::sv(crate::analysis::policy::MIN_N)) " svar visas inte (för få svar). Förändring och q avser jämförelsen med föregående undersökningsår." }
-    };
+    let min_n = crate::analysis::policy::sv(crate::analysis::policy::MIN_N);
+    let page = v::explorer(
+        &s,
+        &ExplorerPage {
+            form: chosen_form(&c, &sel),
+            faults: &faults,
+            title: &title,
+            query: &sel.query(),
+            chart_svg: &svg,
+            compare_svg: &compare_svg,
+            rows: &rows(&look, &sel),
+            compared: &compared(&look, &c, &sel),
+            names: &names,
+            share,
+            min_n: &min_n,
+        },
+    );
     let status = if faults.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
     };
-    Ok((
-        status,
-        Html(v::layout("Resultat", Some(&s), body).into_string()),
-    )
-        .into_response())
+    Ok((status, Html(page.into_string())).into_response())
 }
 
 /// The formats a view can be downloaded in.

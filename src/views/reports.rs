@@ -1,0 +1,72 @@
+//! The yearly reports' pages: the staff page that builds and publishes a year's report
+//! (`/personal/rapporter`), and the public list of published reports (`/rapporter`).
+
+use maud::{Markup, html};
+
+use super::staff::layout;
+use crate::auth::Staff;
+use crate::i18n::Lang;
+
+/// What the last action on the staff page did, shown above the list.
+pub enum Outcome {
+    None,
+    Published(String),
+    Refused(String),
+}
+
+/// The staff page: every year with waves, newest first, with whether its report is
+/// published (`published`) and a button to build it.
+pub fn staff_reports(s: &Staff, years: &[(i32, bool)], outcome: &Outcome) -> Markup {
+    let published = |y: i32| years.iter().any(|(x, p)| *x == y && *p);
+    let years: Vec<i32> = years.iter().map(|(y, _)| *y).collect();
+    let body = html! {
+        @match &outcome {
+            Outcome::Published(msg) => { div.notice role="status" { p { (msg) } } }
+            Outcome::Refused(msg) => { div.error-summary role="alert" tabindex="-1" { h2 { "Rapporten togs inte fram" } p { (msg) } } }
+            Outcome::None => {}
+        }
+        p { "Årsrapporten byggs av alla svar som finns nu och jämförs med tidigare år. Den publiceras på /rapporter och ersätter en tidigare version av samma år. Åtgärdsregistrets version som gäller nu står i rapporten." }
+        @if years.is_empty() {
+            p { "Det finns inga enkäter ännu." }
+        } @else {
+            table {
+                thead { tr { th scope="col" { "År" } th scope="col" { "Publicerad" } th scope="col" { "Ta fram" } } }
+                tbody {
+                    @for y in &years {
+                        tr {
+                            td { (y) }
+                            td { @if published(*y) { a href={ "/rapporter/" (y) "/" } { "Rapporten " (y) } } @else { "nej" } }
+                            td {
+                                form method="post" action="/personal/rapporter" {
+                                    input type="hidden" name="csrf" value=(s.csrf);
+                                    input type="hidden" name="year" value=(y);
+                                    button type="submit" { @if published(*y) { "Ta fram på nytt" } @else { "Ta fram och publicera" } " " (y) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout("Årsrapporter", Some(s), body)
+}
+
+/// The public list of published reports, newest first.
+pub fn public_reports(years: &[i32]) -> Markup {
+    let lang = Lang::default();
+    let body = html! {
+        h1 { "Rapporter" }
+        p { "Årsrapporterna från trygghetsundersökningen, med diagram, tabeller och arbetsbok." }
+        @if years.is_empty() {
+            p { "Inga rapporter är publicerade ännu." }
+        } @else {
+            ul {
+                @for y in years {
+                    li { a href={ "/rapporter/" (y) "/" } { "Trygghetsundersökning " (y) } }
+                }
+            }
+        }
+    };
+    super::layout(&lang, "Rapporter", "/rapporter", &[], body)
+}
