@@ -8,13 +8,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use maud::{Markup, PreEscaped, html};
 
 use crate::analysis::MeasureRow;
 use crate::error::Error;
 use crate::http::extract::AnyStaff;
 use crate::http::state::AppState;
-use crate::report::figures::{self, Lookup, Names, p_value, signed_points};
+use crate::report::figures::{self, Lookup, Names};
 use crate::views::measure::{self as v, MeasurePage};
 use crate::views::staff::message;
 

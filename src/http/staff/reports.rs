@@ -9,7 +9,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use maud::html;
 
 use crate::auth::Staff;
 use crate::error::Error;
