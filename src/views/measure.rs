@@ -76,14 +76,14 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
         @if targets.is_empty() {
             p { "Åtgärden har inga målindikatorer som kunde utvärderas (det behövs en undersökning före och en efter starten)." }
         } @else {
-            (did_table(targets, &names, "Målindikatorer"))
+            (did_table(targets, names, "Målindikatorer"))
             @for (t, svg) in charts {
                 figure.chart role="img" aria-label={ (indicator(t)) ": området och jämförelsen över åren. Siffrorna finns i tabellen ovan." } { (PreEscaped(svg)) }
             }
         }
         @if !others.is_empty() {
             h2 { "Övriga indikatorer (utforskande)" }
-            (did_table(others, &names, "Övriga indikatorer, lägst q först"))
+            (did_table(others, names, "Övriga indikatorer, lägst q först"))
         }
         @if history.len() > 1 {
             h2 { "Tidigare versioner" }
