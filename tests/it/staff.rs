@@ -1994,3 +1994,91 @@ async fn the_keys_of_a_disabled_account_stop_working_at_once() {
         .unwrap();
     assert_eq!(send(&app, call()).await.status, StatusCode::OK);
 }
+
+/// What a refused staff post must leave as it was: the audit log (every change is logged),
+/// the waves with their dates, the accounts and the API keys.
+async fn staff_state(db: &TestDb) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{}",
+        db.store.audit_log(None, None).await.unwrap(),
+        db.store.waves().await.unwrap(),
+        db.store.staff_list().await.unwrap(),
+        db.store.api_tokens().await.unwrap().len()
+    )
+}
+
+#[tokio::test]
+async fn every_staff_post_refuses_a_missing_token_a_cross_site_origin_and_a_wrong_role() {
+    let db = TestDb::new().await;
+    db.publish_open("ryd").await;
+    let app = db.app();
+    let wave = db.store.waves().await.unwrap()[0].id;
+    let (admin, admin_csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let (reader, reader_csrf, reader_id) = session(&db, "reader@kommun.se", Role::Reader).await;
+    let posts: Vec<String> = ROUTES
+        .iter()
+        .filter(|(m, _)| *m == "POST")
+        .map(|(_, p)| {
+            p.replace("vagor/1/", &format!("vagor/{wave}/"))
+                .replace("anvandare/1", &format!("anvandare/{reader_id}"))
+        })
+        .collect();
+    assert!(posts.len() >= 13, "{posts:?}");
+    // A body each route would act on, given a valid token.
+    let body = |path: &str, csrf: &str| match path {
+        "/personal/anvandare" => format!("csrf={csrf}&role=admin&email=mallory@example.se"),
+        "/personal/api" => format!("csrf={csrf}&role=admin&name=stolen"),
+        p if p.starts_with("/personal/anvandare/") => format!("csrf={csrf}&role=admin"),
+        "/personal/atgarder" => format!(
+            "csrf={csrf}&id=fake-1&district=ryd&start=2020-01-01&title=x&category=x&targets="
+        ),
+        _ => format!("csrf={csrf}&year=2020&wave={wave}"),
+    };
+    let before = staff_state(&db).await;
+    for path in &posts {
+        // 1. Signed in as an administrator, without the token, then with another's token.
+        for token in ["", reader_csrf.as_str()] {
+            let r = send(&app, form(Some(&admin), path, body(path, token))).await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{path} with token {token:?}"
+            );
+            assert!(
+                r.body.contains("Formuläret kunde inte tas emot"),
+                "{path}: {}",
+                r.body
+            );
+        }
+        // 2. The right token, but the request comes from another site.
+        for (name, value) in [
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let mut req = form(Some(&admin), path, body(path, &admin_csrf));
+            req.headers_mut().insert(name, value.parse().unwrap());
+            let r = send(&app, req).await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{path} with {name}: {value}"
+            );
+        }
+        // 3. A reader with a reader's valid token, where readers may not post.
+        if !path.contains("logga-ut") {
+            let r = send(&app, form(Some(&reader), path, body(path, &reader_csrf))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} as a reader");
+            assert!(r.body.contains("Ingen behörighet"), "{path}: {}", r.body);
+        }
+        assert_eq!(staff_state(&db).await, before, "{path} changed something");
+    }
+    // Both sessions survived every refused logout.
+    for cookie in [&admin, &reader] {
+        let r = send(
+            &app,
+            request("GET", "/personal", Some(cookie), String::new(), ""),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+}
