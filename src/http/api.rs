@@ -107,6 +107,9 @@ pub async fn problems_only(req: axum::extract::Request, next: axum::middleware::
     let detail = match status {
         StatusCode::NOT_FOUND => "no such endpoint",
         StatusCode::METHOD_NOT_ALLOWED => "the API only answers GET",
+        StatusCode::SERVICE_UNAVAILABLE => {
+            "trygg is busy or its storage is full; try again shortly"
+        }
         s if s.is_server_error() => "trygg could not answer; the error is logged",
         _ => "the request was refused",
     };

@@ -371,3 +371,33 @@ async fn connections_cut_by_the_database_server_give_no_false_receipt_and_recove
     let (after, refused) = submit_all(&app, &uri, 200, 220).await;
     assert_eq!((after.len(), refused), (20, 0), "recovered");
 }
+
+#[tokio::test]
+async fn a_staff_change_meeting_a_locked_database_is_told_to_retry_not_blamed() {
+    let db = TestDb::with_options(StoreOptions {
+        busy_timeout: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    db.publish_open("ryd").await;
+    let app = db.app();
+    let (cookie, csrf, _) =
+        crate::staff::session(&db, "admin@kommun.se", trygg::auth::Role::Admin).await;
+    let create = || {
+        crate::staff::form(
+            Some(&cookie),
+            "/personal/api",
+            format!("csrf={csrf}&role=reader&name=bi"),
+        )
+    };
+    let mut other = db.lock().await;
+    let r = send(&app, create()).await;
+    // The storage could not take it now: 503 with a time to retry, never a 400.
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    assert!(db.store.api_tokens().await.unwrap().is_empty());
+    // Once the other writer is done, the same post works.
+    assert_eq!(send(&app, create()).await.status, StatusCode::OK);
+    assert_eq!(db.store.api_tokens().await.unwrap().len(), 1);
+}
