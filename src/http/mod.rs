@@ -32,5 +32,5 @@ pub use app::router;
 pub use extract::forbidden as staff_forbidden;
 pub use limits::Limits;
 pub use origin::PublicOrigin;
-pub use server::serve;
+pub use server::{serve, serve_on};
 pub use state::{AppState, MAX_BODY_BYTES, MAX_STAFF_UPLOAD_BYTES};

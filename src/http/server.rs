@@ -40,6 +40,7 @@ use tokio::sync::Notify;
 use tower::ServiceExt;
 
 use crate::http::app::router;
+use crate::http::limits::Limits;
 use crate::http::state::AppState;
 
 /// File descriptors kept free for the database, reports and logs.
@@ -262,28 +263,32 @@ async fn shutdown_signal() {
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM; prints the address it listens on.
 pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    serve_on(state, listener).await
+}
+
+/// Serves on a bound listener until Ctrl-C or SIGTERM: the one way trygg's server starts
+/// (`serve`, and through it `bench --load` and the tests, which run `trygg serve`).
+pub async fn serve_on(state: AppState, listener: TcpListener) -> anyhow::Result<()> {
     let limits = state.limits;
     // A connection that streams a file holds two descriptors: the socket and the file.
     let max = limits.max_connections.min(usable_descriptors() / 2).max(1);
-    let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when started with port 0.
     println!("trygg listening on http://{local}");
     tracing::info!(%local, max_connections = max, "listening");
     let store = state.store.clone();
-    let app = router(state);
-    let table = Arc::new(Connections {
-        max,
-        next_id: AtomicU64::new(0),
-        open: Mutex::default(),
-    });
-    let epoch = Instant::now();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
-        // hyper buffers up to ~400 kB of a response per connection by default; a client
-        // that does not read would hold that much. 64 kB is one file chunk.
-        .max_buf_size(64 * 1024);
+    let server = Server {
+        app: router(state),
+        table: Arc::new(Connections {
+            max,
+            next_id: AtomicU64::new(0),
+            open: Mutex::default(),
+        }),
+        epoch: Instant::now(),
+        http: http_builder(limits),
+        send_timeout_ms: limits.body_timeout.as_millis() as u64,
+    };
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
     let upkeep = tokio::spawn(upkeep(store.clone(), closing_rx.clone()));
     let mut tasks = tokio::task::JoinSet::new();
@@ -303,13 +308,65 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
             },
             _ = &mut stop => break,
         };
-        let Some(admitted) = table.admit() else {
+        let Some(admitted) = server.table.admit() else {
             tracing::warn!("every connection is busy; a new one was closed");
             continue;
         };
         let _ = stream.set_nodelay(true);
+        tasks.spawn(server.connection(stream, peer, admitted, closing_rx.clone()));
+    }
+    // Stop accepting, then let what is in flight finish.
+    drop(listener);
+    tracing::info!("shutting down; finishing requests in flight");
+    let _ = closing_tx.send(true);
+    let finished = tokio::time::timeout(limits.shutdown_grace, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!("requests still in flight after the grace period");
+        tasks.abort_all();
+    }
+    // The upkeep stops at its next await once told; a checkpoint it is in finishes first.
+    let _ = upkeep.await;
+    store.close().await;
+    Ok(())
+}
+
+/// HTTP/1.1 with a header-read timeout and a small response buffer.
+fn http_builder(limits: Limits) -> hyper::server::conn::http1::Builder {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        // hyper buffers up to ~400 kB of a response per connection by default; a client
+        // that does not read would hold that much. 64 kB is one file chunk.
+        .max_buf_size(64 * 1024);
+    http
+}
+
+/// What every connection shares.
+struct Server {
+    app: axum::Router,
+    table: Arc<Connections>,
+    epoch: Instant,
+    http: hyper::server::conn::http1::Builder,
+    /// How long a response may stand still before its connection is closed.
+    send_timeout_ms: u64,
+}
+
+impl Server {
+    /// One connection's life: its requests through the router, closed when it ends, when
+    /// its slot is needed for a new one while idle, at shutdown, or when its response
+    /// stalls because the client stopped reading.
+    fn connection(
+        &self,
+        stream: tokio::net::TcpStream,
+        peer: std::net::SocketAddr,
+        admitted: Admitted,
+        mut closing: tokio::sync::watch::Receiver<bool>,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
         let slot = admitted.slot.clone();
-        let app = app.clone();
+        let (app, epoch) = (self.app.clone(), self.epoch);
         let service =
             hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 let busy = Busy::new(&slot);
@@ -324,10 +381,9 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
                     )
                 }
             });
-        let conn = http.serve_connection(TokioIo::new(stream), service);
-        let mut closing = closing_rx.clone();
-        let send_timeout = limits.body_timeout.as_millis() as u64;
-        tasks.spawn(async move {
+        let conn = self.http.serve_connection(TokioIo::new(stream), service);
+        let send_timeout = self.send_timeout_ms;
+        async move {
             let mut conn = std::pin::pin!(conn);
             let slot = admitted.slot.clone();
             let evicted = slot.evict.notified();
@@ -363,22 +419,6 @@ pub async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
                 }
             }
             drop(admitted);
-        });
+        }
     }
-    // Stop accepting, then let what is in flight finish.
-    drop(listener);
-    tracing::info!("shutting down; finishing requests in flight");
-    let _ = closing_tx.send(true);
-    let finished = tokio::time::timeout(limits.shutdown_grace, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
-    if finished.is_err() {
-        tracing::warn!("requests still in flight after the grace period");
-        tasks.abort_all();
-    }
-    // The upkeep stops at its next await once told; a checkpoint it is in finishes first.
-    let _ = upkeep.await;
-    store.close().await;
-    Ok(())
 }

@@ -181,6 +181,49 @@ pub struct Received {
     pub response: NewResponse,
 }
 
+/// The body of a resident's form post, or the page refusing it: not a form (415), too slow
+/// (408) or too large (413).
+async fn read_body(
+    state: &AppState,
+    lang: &Lang,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, Response> {
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_type {
+        return Err(message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            lang,
+            lang.t("bad_request_title"),
+            lang.t("bad_request_body"),
+        ));
+    }
+    let read = tokio::time::timeout(state.limits.body_timeout, to_bytes(body, MAX_BODY_BYTES));
+    let Ok(read) = read.await else {
+        return Err(message(
+            StatusCode::REQUEST_TIMEOUT,
+            lang,
+            lang.t("timeout_title"),
+            lang.t("timeout_body"),
+        ));
+    };
+    read.map_err(|_| {
+        let body = lang.tf(
+            "too_large_body",
+            &[("max", &(MAX_BODY_BYTES / 1024).to_string())],
+        );
+        message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang,
+            lang.t("too_large_title"),
+            &body,
+        )
+    })
+}
+
 /// Reads and validates a submission to an open wave; any refusal is the page to send.
 pub async fn receive(
     state: &AppState,
@@ -199,38 +242,9 @@ pub async fn receive(
             views::wave_status_page(&lang, d, wave, status),
         )));
     }
-    let form_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !form_type {
-        return Ok(Err(message(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            &lang,
-            lang.t("bad_request_title"),
-            lang.t("bad_request_body"),
-        )));
-    }
-    let read = tokio::time::timeout(state.limits.body_timeout, to_bytes(body, MAX_BODY_BYTES));
-    let Ok(read) = read.await else {
-        return Ok(Err(message(
-            StatusCode::REQUEST_TIMEOUT,
-            &lang,
-            lang.t("timeout_title"),
-            lang.t("timeout_body"),
-        )));
-    };
-    let Ok(bytes) = read else {
-        let body = lang.tf(
-            "too_large_body",
-            &[("max", &(MAX_BODY_BYTES / 1024).to_string())],
-        );
-        return Ok(Err(message(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &lang,
-            lang.t("too_large_title"),
-            &body,
-        )));
+    let bytes = match read_body(state, &lang, headers, body).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return Ok(Err(refused)),
     };
     let fields = match form::parse(&bytes) {
         Ok(f) => f,

@@ -8,9 +8,11 @@ use axum::response::Response;
 use super::pages::{district_name, page};
 use crate::auth::Staff;
 use crate::error::Error;
+use crate::fieldwork::Code;
 use crate::http::extract::{Admin, StaffPost};
 use crate::http::form::field;
 use crate::http::state::AppState;
+use crate::store::{CodeState, CodeStatus};
 use crate::views::staff as v;
 
 /// The sampled waves, for the field-work forms.
@@ -156,45 +158,17 @@ pub(super) async fn paper_import(
     fieldwork_page(&state, s, Some((&title, &lines)), StatusCode::OK).await
 }
 
-pub(super) async fn mark_letters(
-    State(state): State<AppState>,
-    post: StaffPost<Admin>,
-) -> Result<Response, Error> {
-    use crate::fieldwork::Code;
-    use crate::store::CodeStatus;
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
-    let (w, key) = match chosen_wave(&state, field(&f, "wave")).await? {
-        Ok(x) => x,
-        Err(m) => {
-            return fieldwork_page(
-                &state,
-                &s,
-                Some((&m, &[])),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let status = match field(&f, "status") {
+/// The status and the codes posted in the letters form, or the title and lines saying why
+/// nothing can be marked.
+fn marking(f: &[(String, String)]) -> Result<(CodeStatus, Vec<Code>), (String, Vec<String>)> {
+    let status = match field(f, "status") {
         "undeliverable" => CodeStatus::Undeliverable,
         "declined" => CodeStatus::Declined,
-        _ => {
-            return fieldwork_page(
-                &state,
-                &s,
-                Some(("Välj obeställbar eller avböjt.", &[])),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        _ => return Err(("Välj obeställbar eller avböjt.".into(), Vec::new())),
     };
     let mut codes = Vec::new();
     let mut bad = Vec::new();
-    for (i, line) in field(&f, "codes").lines().enumerate() {
+    for (i, line) in field(f, "codes").lines().enumerate() {
         let t = line.trim();
         if t.is_empty() {
             continue;
@@ -207,56 +181,70 @@ pub(super) async fn mark_letters(
     if codes.is_empty() && bad.is_empty() {
         bad.push("Skriv minst en kod.".into());
     }
-    if !bad.is_empty() {
-        return fieldwork_page(
-            &state,
-            &s,
-            Some(("Inget markerades", &bad)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    if bad.is_empty() {
+        Ok((status, codes))
+    } else {
+        Err(("Inget markerades".into(), bad))
     }
-    match crate::fieldwork::mark_letters(&state.store, &key, w.id, &codes, status).await? {
-        Err(unknown) => {
-            let lines: Vec<String> = unknown
-                .iter()
-                .map(|c| format!("{} hör inte till enkäten", c.grouped()))
-                .collect();
+}
+
+pub(super) async fn mark_letters(
+    State(state): State<AppState>,
+    post: StaffPost<Admin>,
+) -> Result<Response, Error> {
+    let StaffPost {
+        staff: s,
+        fields: f,
+        ..
+    } = post;
+    let unprocessable = |title: String, lines: Vec<String>| {
+        let s = &s;
+        let state = &state;
+        async move {
+            let lines = lines.as_slice();
             fieldwork_page(
-                &state,
-                &s,
-                Some(("Inget markerades", &lines)),
+                state,
+                s,
+                Some((&title, lines)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Ok(before) => {
-            let marked = before
-                .iter()
-                .filter(|b| **b == Some(crate::store::CodeState::Unused))
-                .count();
-            state
-                .store
-                .audit(
-                    &s.account.email,
-                    "letters marked",
-                    &format!("{} {}: {marked} {}", w.district, w.year, status.as_str()),
-                )
-                .await?;
-            let title = format!("{marked} brev markerades");
-            let lines: Vec<String> = codes
-                .iter()
-                .zip(&before)
-                .filter(|(_, b)| **b != Some(crate::store::CodeState::Unused))
-                .map(|(c, b)| {
-                    format!(
-                        "{} oförändrad: redan {}",
-                        c.grouped(),
-                        b.map(|x| x.as_str()).unwrap_or("")
-                    )
-                })
-                .collect();
-            fieldwork_page(&state, &s, Some((&title, &lines)), StatusCode::OK).await
-        }
-    }
+    };
+    let (w, key) = match chosen_wave(&state, field(&f, "wave")).await? {
+        Ok(x) => x,
+        Err(m) => return unprocessable(m, Vec::new()).await,
+    };
+    let (status, codes) = match marking(&f) {
+        Ok(x) => x,
+        Err((title, lines)) => return unprocessable(title, lines).await,
+    };
+    let before =
+        match crate::fieldwork::mark_letters(&state.store, &key, w.id, &codes, status).await? {
+            Ok(before) => before,
+            Err(unknown) => {
+                let lines = (unknown.iter())
+                    .map(|c| format!("{} hör inte till enkäten", c.grouped()))
+                    .collect();
+                return unprocessable("Inget markerades".into(), lines).await;
+            }
+        };
+    let unused = |b: &Option<CodeState>| *b == Some(CodeState::Unused);
+    let marked = before.iter().filter(|b| unused(b)).count();
+    let detail = format!("{} {}: {marked} {}", w.district, w.year, status.as_str());
+    state
+        .store
+        .audit(&s.account.email, "letters marked", &detail)
+        .await?;
+    let title = format!("{marked} brev markerades");
+    let lines: Vec<String> = codes
+        .iter()
+        .zip(&before)
+        .filter(|(_, b)| !unused(b))
+        .map(|(c, b)| {
+            let was = b.map(|x| x.as_str()).unwrap_or("");
+            format!("{} oförändrad: redan {was}", c.grouped())
+        })
+        .collect();
+    fieldwork_page(&state, &s, Some((&title, &lines)), StatusCode::OK).await
 }

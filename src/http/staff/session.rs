@@ -2,18 +2,21 @@
 //! async threads), logging out here or everywhere, and setting a password from a one-time
 //! link.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::page;
-use crate::auth::{self};
+use crate::auth;
 use crate::error::Error;
 use crate::http::client::ClientAddr;
 use crate::http::extract::{AnyStaff, StaffPost};
 use crate::http::form::field;
 use crate::http::state::AppState;
+use crate::store::StaffAccount;
 use crate::views::staff as v;
 
 fn secure(state: &AppState) -> bool {
@@ -41,6 +44,78 @@ pub(super) async fn login_page() -> Response {
     page(StatusCode::OK, v::login(None, ""))
 }
 
+/// The login form again with a message, and with `Retry-After` when it says to wait.
+fn refused(email: &str, msg: &str, status: StatusCode, retry: Option<Duration>) -> Response {
+    let mut res = page(status, v::login(Some(msg), email));
+    if let Some(retry) = retry {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(retry.as_secs().max(1)),
+        );
+    }
+    res
+}
+
+/// Why this attempt is not checked at all: the address or the account rests.
+fn resting(state: &AppState, email: &str, client: &ClientAddr) -> Option<Response> {
+    // An address trying password after password on many accounts: that address only.
+    if state.logins.address_blocked(client.0) {
+        return Some(refused(
+            email,
+            "För många misslyckade inloggningar härifrån. Försök igen om en kvart.",
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(auth::throttle::WINDOW),
+        ));
+    }
+    // Someone trying many passwords for this account from many places at once: it rests
+    // for what is left of the minute, and the owner can try again after it.
+    let left = state.logins.locked(email)?;
+    Some(refused(
+        email,
+        "För många misslyckade inloggningar just nu. Vänta en minut och försök igen.",
+        StatusCode::TOO_MANY_REQUESTS,
+        Some(left),
+    ))
+}
+
+/// Whether `password` is the account's; an unknown or disabled account takes as long.
+async fn password_matches(found: &Option<(StaffAccount, Option<String>)>, password: &str) -> bool {
+    let stored = match found {
+        Some((a, Some(hash))) if !a.disabled => Some(hash.clone()),
+        _ => None,
+    };
+    let typed = password.to_string();
+    auth::off_thread(move || match stored {
+        Some(hash) => auth::verify_password(&typed, &hash),
+        None => {
+            // Hash anyway, so an unknown account takes as long as a wrong password.
+            let _ = auth::hash_password(&typed);
+            false
+        }
+    })
+    .await
+}
+
+/// Counts a failed login; logs the lock it may cause, for an account that exists (typed
+/// addresses are no log entries).
+async fn failed(
+    state: &AppState,
+    email: &str,
+    client: &ClientAddr,
+    exists: bool,
+) -> Result<(), Error> {
+    let locked = state.logins.failed(email, client.0) == auth::throttle::Failed::Locked;
+    if locked && exists {
+        tracing::warn!("a staff account was locked for a minute after many failed logins");
+        let detail = format!(
+            "{email}: failed logins from {} addresses within a minute",
+            auth::throttle::MAX_PER_ACCOUNT_PER_LOCK
+        );
+        state.store.audit("server", "login locked", &detail).await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -49,40 +124,19 @@ pub(super) async fn login(
     let f = crate::http::form::parse(&body).unwrap_or_default();
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password");
-    let refuse = |msg: &str, status: StatusCode| page(status, v::login(Some(msg), &email));
-    // No account has a longer address; refused before it costs a hash or throttle memory.
-    if email.len() > 254 || password.len() > auth::MAX_PASSWORD_BYTES {
-        return Ok(refuse(
+    let wrong = || {
+        refused(
+            &email,
             "Fel e-post eller lösenord.",
             StatusCode::UNAUTHORIZED,
-        ));
-    }
-    let too_many = |msg: &str, retry: std::time::Duration| {
-        let mut res = refuse(msg, StatusCode::TOO_MANY_REQUESTS);
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(retry.as_secs().max(1)),
-        );
-        res
+            None,
+        )
     };
-    // An address trying password after password on many accounts: that address only.
-    if state.logins.address_blocked(client.0) {
-        return Ok(too_many(
-            "För många misslyckade inloggningar härifrån. Försök igen om en kvart.",
-            auth::throttle::WINDOW,
-        ));
+    // No account has a longer address; refused before it costs a hash or throttle memory.
+    if email.len() > 254 || password.len() > auth::MAX_PASSWORD_BYTES {
+        return Ok(wrong());
     }
-    // Someone trying many passwords for this account from many places at once: it rests
-    // for what is left of the minute, and the owner can try again after it.
-    if let Some(left) = state.logins.locked(&email) {
-        let mut res = refuse(
-            "För många misslyckade inloggningar just nu. Vänta en minut och försök igen.",
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(left.as_secs().max(1)),
-        );
+    if let Some(res) = resting(&state, &email, &client) {
         return Ok(res);
     }
     // After a few mistakes from here, each attempt waits a little longer (at most a few
@@ -93,50 +147,21 @@ pub(super) async fn login(
         None
     } else {
         let Some(turn) = state.logins.wait_turn(client.0) else {
-            return Ok(too_many(
-                "En inloggning härifrån väntar redan. Försök igen om en stund.",
-                wait,
+            let msg = "En inloggning härifrån väntar redan. Försök igen om en stund.";
+            return Ok(refused(
+                &email,
+                msg,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(wait),
             ));
         };
         tokio::time::sleep(wait).await;
         Some(turn)
     };
     let found = state.store.staff_by_email(&email).await?;
-    let stored = match &found {
-        Some((a, Some(hash))) if !a.disabled => Some(hash.clone()),
-        _ => None,
-    };
-    let typed = password.to_string();
-    let ok = auth::off_thread(move || match stored {
-        Some(hash) => auth::verify_password(&typed, &hash),
-        None => {
-            // Hash anyway, so an unknown account takes as long as a wrong password.
-            let _ = auth::hash_password(&typed);
-            false
-        }
-    })
-    .await;
-    if !ok {
-        let locked = state.logins.failed(&email, client.0) == auth::throttle::Failed::Locked;
-        // Audited only for an account that exists: typed addresses are no log entries.
-        if locked && found.is_some() {
-            tracing::warn!("a staff account was locked for a minute after many failed logins");
-            state
-                .store
-                .audit(
-                    "server",
-                    "login locked",
-                    &format!(
-                        "{email}: failed logins from {} addresses within a minute",
-                        auth::throttle::MAX_PER_ACCOUNT_PER_LOCK
-                    ),
-                )
-                .await?;
-        }
-        return Ok(refuse(
-            "Fel e-post eller lösenord.",
-            StatusCode::UNAUTHORIZED,
-        ));
+    if !password_matches(&found, password).await {
+        failed(&state, &email, &client, found.is_some()).await?;
+        return Ok(wrong());
     }
     let (account, _) = found.expect("checked");
     state.logins.succeeded(&email, client.0);
