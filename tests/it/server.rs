@@ -314,3 +314,43 @@ async fn report_downloads_are_streamed_and_memory_stays_flat() {
     assert_eq!(status, 200);
     drop(stalled);
 }
+
+#[tokio::test]
+async fn a_made_up_staff_cookie_buys_no_large_body() {
+    let (db, _) = open_wave_db().await;
+    let server = Server::start(db.url(), &[]);
+    // One upload with a cookie that names no session: read no further than a resident's
+    // body limit, then refused.
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    let chunk = vec![b'a'; 256 * 1024];
+    write!(s, "POST /personal/falt/papper HTTP/1.1\r\nHost: x\r\nCookie: trygg_personal=made-up\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 8 * 1024 * 1024).unwrap();
+    let _ = s.write_all(&chunk);
+    let (reply, _) = read_until_closed(&mut s);
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+
+    let before = server.rss_kb();
+    // 100 such uploads send 1 MiB each and stall.
+    let stalled: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            write!(s, "POST /personal/falt/papper HTTP/1.1\r\nHost: x\r\nCookie: trygg_personal=made-up\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\n\r\n", 8 * 1024 * 1024).unwrap();
+            s.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+            for _ in 0..4 {
+                if s.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let after = server.rss_kb();
+    eprintln!("server RSS with 100 stalled made-up-cookie uploads: {before} kB -> {after} kB");
+    assert!(
+        after < before + 50 * 1024,
+        "RSS grew from {before} kB to {after} kB"
+    );
+    let (status, _) = server.request("GET", "/", "");
+    assert_eq!(status, 200);
+    drop(stalled);
+}
