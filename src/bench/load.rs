@@ -343,7 +343,8 @@ fn check(receipts: &[String], stored: &HashMap<String, usize>) -> (usize, usize)
     (lost, twice)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+/// The `p` quantile of sorted durations, in milliseconds.
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -369,6 +370,7 @@ pub async fn load(
     stop.store(true, Ordering::Relaxed);
     let mut tally = gather(handles).await;
     let elapsed = started.elapsed().as_secs_f64();
+    let logins = super::logins::healthz_during_logins(&server.addr, &db, seconds.min(10.0)).await?;
     server.stop();
     let stored = stored_tokens(&db, &q).await?;
     let (lost, twice) = check(&tally.receipts, &stored);
@@ -392,7 +394,8 @@ pub async fn load(
          durable submissions/s: {:.0}\n\
          latency p50 {:.1} ms, p99 {:.1} ms\n\
          receipts {ok}, non-2xx {}, without reply {}\n\
-         stored rows {rows}, receipts missing {lost}, stored twice {twice}: {verdict}",
+         stored rows {rows}, receipts missing {lost}, stored twice {twice}: {verdict}\n\
+         {logins}",
         target.name(),
         ok as f64 / elapsed,
         percentile(&tally.latencies, 0.50),

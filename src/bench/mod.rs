@@ -7,6 +7,7 @@
 //! the targets are measured on purpose, in a release build.
 
 pub mod load;
+mod logins;
 
 use std::path::Path;
 use std::time::Instant;
