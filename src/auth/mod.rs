@@ -139,6 +139,21 @@ impl Staff {
     pub fn csrf_ok(&self, posted: &str) -> bool {
         same(&self.csrf, posted)
     }
+
+    /// Whether this person is limited to some districts (an analyst of the police for one
+    /// area, say): they then read and write only those districts' data, and nothing that
+    /// sums over the others (the municipality's totals, the yearly report).
+    pub fn scoped(&self) -> bool {
+        self.account.districts.is_some()
+    }
+
+    /// Whether `district` is within this person's districts (everyone's, unless scoped).
+    pub fn in_scope(&self, district: &str) -> bool {
+        self.account
+            .districts
+            .as_ref()
+            .is_none_or(|ds| ds.iter().any(|d| d == district))
+    }
 }
 
 #[cfg(test)]

@@ -2082,3 +2082,116 @@ async fn every_staff_post_refuses_a_missing_token_a_cross_site_origin_and_a_wron
         assert_eq!(r.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn an_analyst_limited_to_a_district_reads_and_writes_only_its_data_on_every_route() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    fill_districts(&db.store, &q, &[2025, 2026], 11, |_, _| 200).await;
+    let app = db.app();
+    let only_ryd = ["ryd".to_string()];
+    db.store
+        .add_staff("polis@polisen.se", Role::Analyst, Some(&only_ryd), "test")
+        .await
+        .unwrap();
+    let (cookie, csrf, _) = session(&db, "polis@polisen.se", Role::Analyst).await;
+    let get = |path: &'static str| staff_get(&app, &cookie, path);
+
+    // The explorer offers Ryd only, and no municipality total (it sums over the others).
+    let page = get("/personal/resultat").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(r#"value="ryd""#));
+    for other in ["berga", "city", "skaggetorp", "ALL"] {
+        assert!(
+            !page.body.contains(&format!(r#"value="{other}""#)),
+            "{other}"
+        );
+    }
+    for other in ["berga", "ALL"] {
+        for path in ["/personal/resultat", "/personal/resultat.csv"] {
+            let uri = format!("{path}?district={other}&indicator=P_BELYSNING");
+            let r = send(&app, request("GET", &uri, Some(&cookie), String::new(), "")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+            assert!(
+                r.body.contains(&format!("Okänt område: {other}")),
+                "{uri}: {}",
+                r.body
+            );
+        }
+    }
+    let csv = get("/personal/resultat.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let body = csv.body.trim_start_matches('\u{feff}');
+    assert!(
+        body.lines().skip(1).all(|l| l.starts_with("ryd,")),
+        "{body}"
+    );
+    assert!(body.lines().count() > 1);
+
+    // The measures register: Ryd's measure only; another district's neither shown nor
+    // writable, and its page refused.
+    let register = get("/personal/atgarder").await;
+    assert!(register.body.contains("ryd-vaktare-2024"));
+    assert!(!register.body.contains("berga-faltassistenter-2023"));
+    let refused = get("/personal/atgarder/berga-faltassistenter-2023").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("Utanför dina områden"));
+    let before = staff_state(&db).await;
+    let measures_before = db.store.has_measures().await.unwrap();
+    for body in [
+        // A new measure in another district.
+        format!("csrf={csrf}&id=berga-ny&district=berga&start=2025-01-01&title=x&category=x"),
+        // Another district's measure moved into Ryd (or removed).
+        format!(
+            "csrf={csrf}&id=berga-faltassistenter-2023&district=ryd&start=2025-01-01&title=x&category=x"
+        ),
+        format!(
+            "csrf={csrf}&id=berga-faltassistenter-2023&district=ryd&start=2025-01-01&title=x&category=x&remove=1"
+        ),
+    ] {
+        let r = send(
+            &app,
+            form(Some(&cookie), "/personal/atgarder", body.clone()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{body}");
+        assert!(r.body.contains("Utanför dina områden"));
+    }
+    // The yearly report covers every district: not built by a limited analyst.
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/rapporter",
+            format!("csrf={csrf}&year=2026"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(db.store.has_measures().await.unwrap(), measures_before);
+    // Nothing changed but the audit log, which names each refusal.
+    let refusals = audit_actions(&db.store, Some("polis@polisen.se")).await;
+    assert_eq!(
+        refusals
+            .iter()
+            .filter(|a| a.starts_with("scope refused"))
+            .count(),
+        5,
+        "{refusals:?}"
+    );
+    let after = staff_state(&db).await;
+    let strip = |s: &str| s.split('\n').skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(&after), strip(&before));
+
+    // Ryd's own measure can be edited.
+    let r = send(
+        &app,
+        form(
+            Some(&cookie),
+            "/personal/atgarder",
+            format!("csrf={csrf}&id=ryd-vaktare-2024&district=ryd&start=2024-03-01&title=Väktare&category=bevakning&targets=P_OTRYGG_KVALL"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}

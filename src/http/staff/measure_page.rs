@@ -38,6 +38,9 @@ pub async fn page(
         )
             .into_response());
     };
+    if !s.in_scope(&m.district) {
+        return super::pages::out_of_scope(&state, &s, &format!("measure {}", m.id)).await;
+    }
     let a = match super::results::analysis_or_page(&state, &s, &m.title).await? {
         Ok(a) => a,
         Err(page) => return Ok(page),

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{district_name, page};
+use super::pages::{district_name, out_of_scope, page};
 use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::{AdminOrAnalyst, AnyStaff, StaffPost};
@@ -24,10 +24,12 @@ async fn measures_page(
     faults: &[String],
     status: StatusCode,
 ) -> Result<Response, Error> {
-    let list = register(state).await?;
+    let mut list = register(state).await?;
+    list.retain(|m| s.in_scope(&m.district));
     let districts: Vec<(String, String)> = state
         .districts
         .codes()
+        .filter(|c| s.in_scope(c))
         .map(|c| (c.to_string(), district_name(state, c)))
         .collect();
     let from_db = state.store.has_measures().await?;
@@ -131,15 +133,21 @@ pub(super) async fn save_measure(
             return measures_page(&state, &s, &faults, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    let stored = register(&state).await?;
+    let elsewhere = stored
+        .iter()
+        .any(|x| x.id == m.id && !s.in_scope(&x.district));
+    if !s.in_scope(&m.district) || elsewhere {
+        return out_of_scope(&state, &s, &format!("measure {} ({})", m.id, m.district)).await;
+    }
     // The first edit moves the file's register into the database, as version 1 of each.
     if !state.store.has_measures().await? {
-        let file = register(&state).await?;
         state
             .store
-            .save_measures(&file, false, "import of surveys/measures.toml")
+            .save_measures(&stored, false, "import of surveys/measures.toml")
             .await?;
     }
-    if removing && !register(&state).await?.iter().any(|x| x.id == m.id) {
+    if removing && !stored.iter().any(|x| x.id == m.id) {
         return measures_page(
             &state,
             &s,

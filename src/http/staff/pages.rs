@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::Markup;
 
+use crate::auth::Staff;
+use crate::error::Error;
 use crate::http::state::AppState;
 
 /// A staff page with its status.
@@ -19,4 +21,21 @@ pub fn district_name(state: &AppState, code: &str) -> String {
         .get(code)
         .map(|d| d.name.get("sv").to_string())
         .unwrap_or_else(|| code.to_string())
+}
+
+/// The refusal of something outside the districts a person is limited to, audited.
+pub async fn out_of_scope(state: &AppState, s: &Staff, what: &str) -> Result<Response, Error> {
+    tracing::warn!("a request outside the person's districts was refused");
+    state
+        .store
+        .audit(&s.account.email, "scope refused", what)
+        .await?;
+    Ok(page(
+        StatusCode::FORBIDDEN,
+        crate::views::staff::message(
+            "Utanför dina områden",
+            "Ditt konto gäller bara vissa områden, och det här rör andra områden eller alla.",
+            Some(s),
+        ),
+    ))
 }

@@ -58,6 +58,9 @@ pub async fn generate(
     post: StaffPost<AdminOrAnalyst>,
 ) -> Result<Response, Error> {
     let s = &post.staff;
+    if s.scoped() {
+        return super::pages::out_of_scope(&state, s, "the yearly report (every district)").await;
+    }
     let field = |name: &str| post.field(name);
     let refuse = |msg: String, status| render(&state, s, Outcome::Refused(msg), status);
     let waves = state.store.waves().await?;

@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::analysis::{Analysis, Domain, Group, IndicatorKey};
+use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::AnyStaff;
 use crate::http::state::AppState;
@@ -49,15 +50,18 @@ pub(super) struct Choices {
     pub indicators: Vec<(IndicatorKey, String)>,
     pub groups: Vec<(Group, String)>,
     pub years: Vec<i32>,
+    /// Whether the municipality's totals may be shown (not to someone limited to some
+    /// districts: the totals sum over the others).
+    pub municipality: bool,
 }
 
 impl Choices {
-    pub fn new(state: &AppState, a: &Analysis) -> Choices {
+    pub fn new(state: &AppState, a: &Analysis, s: &Staff) -> Choices {
         let q = &a.questionnaire;
         let districts = state
             .districts
             .codes()
-            .filter(|d| a.weighting.iter().any(|w| w.district == *d))
+            .filter(|d| a.weighting.iter().any(|w| w.district == *d) && s.in_scope(d))
             .map(|d| (d.to_string(), super::pages::district_name(state, d)))
             .collect();
         // Only indicators the analysis estimates (multiple-choice questions have none).
@@ -109,6 +113,7 @@ impl Choices {
             indicators,
             groups,
             years,
+            municipality: !s.scoped(),
         }
     }
 
@@ -132,7 +137,9 @@ impl Choices {
             .map(|(c, _)| Domain::District(c.clone()))
             .into_iter()
             .collect();
-        domains.push(Domain::Municipality);
+        if self.municipality {
+            domains.push(Domain::Municipality);
+        }
         let last = self.years.last().copied().unwrap_or(0);
         Selection {
             domains,
@@ -171,7 +178,7 @@ impl Choices {
         for (k, val) in &pairs {
             match k.as_str() {
                 "district" => {
-                    let d = if *val == Domain::Municipality.to_string() {
+                    let d = if *val == Domain::Municipality.to_string() && self.municipality {
                         Some(Domain::Municipality)
                     } else {
                         self.districts
@@ -308,7 +315,7 @@ fn compared<'a>(
     c.districts
         .iter()
         .map(|(code, _)| Domain::District(code.clone()))
-        .chain(std::iter::once(Domain::Municipality))
+        .chain(c.municipality.then_some(Domain::Municipality))
         .filter_map(|d| look.get_in(sel.year, &d, m.group, m.key, m.kind))
         .collect()
 }
@@ -328,11 +335,13 @@ fn chosen_form(c: &Choices, sel: &Selection) -> ExplorerForm {
             choice(code.clone(), name, chosen)
         })
         .collect();
-    districts.push(choice(
-        Domain::Municipality.to_string(),
-        crate::report::figures::MUNICIPALITY_NAME,
-        sel.domains.contains(&Domain::Municipality),
-    ));
+    if c.municipality {
+        districts.push(choice(
+            Domain::Municipality.to_string(),
+            crate::report::figures::MUNICIPALITY_NAME,
+            sel.domains.contains(&Domain::Municipality),
+        ));
+    }
     ExplorerForm {
         districts,
         indicators: (c.indicators.iter())
@@ -357,7 +366,7 @@ pub async fn page(
         Ok(a) => a,
         Err(page) => return Ok(page),
     };
-    let c = Choices::new(&state, &a);
+    let c = Choices::new(&state, &a, &s);
     let (sel, faults) = match c.select(query.as_deref()) {
         Ok(sel) => (sel, Vec::new()),
         Err(f) => (c.default_selection(), f),
@@ -417,7 +426,12 @@ enum Format {
     Parquet,
 }
 
-async fn export(state: AppState, query: Option<String>, format: Format) -> Result<Response, Error> {
+async fn export(
+    state: AppState,
+    s: Staff,
+    query: Option<String>,
+    format: Format,
+) -> Result<Response, Error> {
     let a = match state.analysis().await {
         Ok(Some(a)) => a,
         Ok(None) => {
@@ -426,7 +440,7 @@ async fn export(state: AppState, query: Option<String>, format: Format) -> Resul
         Err(Error::Invalid(why)) => return Ok((StatusCode::CONFLICT, why).into_response()),
         Err(e) => return Err(e),
     };
-    let c = Choices::new(&state, &a);
+    let c = Choices::new(&state, &a, &s);
     let sel = match c.select(query.as_deref()) {
         Ok(sel) => sel,
         Err(faults) => return Ok((StatusCode::BAD_REQUEST, faults.join("\n")).into_response()),
@@ -469,24 +483,24 @@ async fn export(state: AppState, query: Option<String>, format: Format) -> Resul
 
 pub async fn csv(
     State(state): State<AppState>,
-    AnyStaff(_s): AnyStaff,
+    AnyStaff(s): AnyStaff,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Error> {
-    export(state, query, Format::Csv).await
+    export(state, s, query, Format::Csv).await
 }
 
 pub async fn xlsx(
     State(state): State<AppState>,
-    AnyStaff(_s): AnyStaff,
+    AnyStaff(s): AnyStaff,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Error> {
-    export(state, query, Format::Xlsx).await
+    export(state, s, query, Format::Xlsx).await
 }
 
 pub async fn parquet(
     State(state): State<AppState>,
-    AnyStaff(_s): AnyStaff,
+    AnyStaff(s): AnyStaff,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Error> {
-    export(state, query, Format::Parquet).await
+    export(state, s, query, Format::Parquet).await
 }
