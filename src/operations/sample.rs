@@ -134,7 +134,7 @@ async fn check_wave(
             w.district
         )));
     }
-    let wave = super::published(store, w).await?;
+    let wave = super::wave::published(store, w).await?;
     if let Some(why) = crate::store::closed_refusal(&wave, today) {
         return Err(Error::Conflict(format!("{why}; nothing was stored")));
     }
@@ -154,6 +154,9 @@ async fn check_wave(
     Ok(wave)
 }
 
+/// A letter code as stored: its hash, its stratum and what became of it.
+type CodeRow = (Vec<u8>, String, CodeStatus);
+
 /// A letter per drawn person, each with a new code, and the codes' hashes with their
 /// strata. Codes come from the operating system, never from the seed: a seed repeats the
 /// draw, not the codes.
@@ -161,7 +164,7 @@ fn letters(
     frame: &frame::Frame,
     drawn: &[(usize, String)],
     key: &CodeKey,
-) -> Result<(Vec<print::Letter>, Vec<(Vec<u8>, String, CodeStatus)>), Error> {
+) -> Result<(Vec<print::Letter>, Vec<CodeRow>), Error> {
     let mut seen = HashSet::new();
     let mut letters = Vec::with_capacity(drawn.len());
     let mut hashes = Vec::with_capacity(drawn.len());
