@@ -16,6 +16,7 @@ pub mod files;
 pub mod http;
 pub mod i18n;
 pub mod measure;
+pub mod operations;
 pub mod progress;
 pub mod questionnaire;
 pub mod report;

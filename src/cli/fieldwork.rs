@@ -3,36 +3,25 @@
 //! codes of waves that have closed (`Store::purge_closed_codes`), so a closed wave never
 //! keeps its letter codes just because no server ran since.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 
 use crate::config::Config;
-use crate::fieldwork::{Code, CodeKey, Strata, WaveRef, frame, paper, print, sample};
+use crate::fieldwork::{Code, CodeKey, Strata, WaveRef, paper, print, sample};
+use crate::operations;
 use crate::questionnaire::Districts;
 use crate::store::{CodeState, CodeStatus, Store, StratumRate, Wave};
+
+use super::args::SampleArgs;
 
 /// Where letters link to when no public origin is configured (a test installation).
 const DEFAULT_ORIGIN: &str = "http://localhost:3000";
 
-pub struct SampleArgs<'a> {
-    pub wave: &'a str,
-    pub frame: &'a Path,
-    pub size: u64,
-    pub strata: &'a str,
-    pub seed: Option<u64>,
-    pub out: &'a Path,
-    pub lang: Option<&'a str>,
-}
-
 /// The wave named by `--wave`, which must be published.
 async fn published(store: &Store, w: &WaveRef) -> anyhow::Result<Wave> {
-    store
-        .wave(&w.district, w.year)
-        .await?
-        .ok_or_else(|| anyhow!("{w} is not published; publish the questionnaire for it first"))
+    Ok(operations::published(store, w).await?)
 }
 
 /// The database, with the codes of every wave that has closed deleted first.
@@ -67,114 +56,61 @@ fn key(config: &Config) -> anyhow::Result<CodeKey> {
     })
 }
 
-pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<String> {
-    let w = wave_ref(a.wave)?;
-    let strata = Strata::parse(a.strata).map_err(|e| anyhow!(e))?;
+pub async fn sample(config: &Config, a: &SampleArgs) -> anyhow::Result<String> {
+    let w = wave_ref(&a.wave)?;
+    let strata = Strata::parse(&a.strata).map_err(|e| anyhow!(e))?;
     if a.size == 0 {
         bail!("--size must be at least 1");
     }
     let origin = config.origin()?;
-    if let Some(l) = a.lang
+    if let Some(l) = &a.lang
         && !crate::i18n::is_supported(l)
     {
         bail!("--lang {l}: not a language of the pages");
     }
-    print::check_target(a.out, true).map_err(|e| anyhow!("--out: {e}"))?;
+    print::check_target(&a.out, true).map_err(|e| anyhow!("--out: {e}"))?;
     let (store, districts) = open(config).await?;
-    if districts.get(&w.district).is_none() {
-        bail!("--wave: unknown district \"{}\"", w.district);
-    }
-    let wave = published(&store, &w).await?;
-    still_open(&wave)?;
-    if store.is_sampled(wave.id).await? {
-        bail!(
-            "{w} already has a sample; its letters are out (use `trygg reminders` for the ones not answered)"
-        );
-    }
-    // Answers through the open link are not a random sample: mixed in, the report would
-    // count them as answers to letters never sent.
-    let answered = store.count_responses(Some(wave.id)).await? + store.count_held(wave.id).await?;
-    if answered > 0 {
-        bail!(
-            "{w} already has {answered} answers through its open link; a sample must be drawn before a wave gets any answer (publish the random sample as next year's wave, or keep this one an open link)"
-        );
-    }
-    let frame = frame::read(a.frame, &districts, w.year).map_err(|faults| {
-        anyhow!(
-            "the frame has {} fault(s); nothing was stored:\n{}",
-            faults.len(),
-            faults.join("\n")
-        )
-    })?;
-    let seed = match a.seed {
-        Some(s) => s,
-        None => {
-            let mut b = [0u8; 8];
-            getrandom::fill(&mut b).map_err(|e| anyhow!("no random source: {e}"))?;
-            u64::from_le_bytes(b)
-        }
-    };
-    let drawn =
-        sample::draw(&frame, &w.district, w.year, a.size, strata, seed).map_err(|e| anyhow!(e))?;
-    let key = CodeKey::load_or_create(&config.code_key).map_err(|e| anyhow!(e))?;
-    // Codes come from the operating system, never from the seed: a seed repeats the draw,
-    // not the codes.
-    let mut seen = HashSet::new();
-    let mut letters = Vec::with_capacity(drawn.letters.len());
-    let mut hashes = Vec::with_capacity(drawn.letters.len());
-    for (person, stratum) in &drawn.letters {
-        let code = loop {
-            let c = Code::random().map_err(|e| anyhow!(e))?;
-            if seen.insert(c.clone()) {
-                break c;
-            }
-        };
-        hashes.push((key.hash(&code), stratum.clone(), CodeStatus::Unused));
-        letters.push(print::Letter {
-            address: frame.people[*person].address.clone(),
-            code,
-        });
-    }
     let origin_text = origin
         .as_ref()
         .map(|o| o.as_str().to_string())
         .unwrap_or_else(|| DEFAULT_ORIGIN.to_string());
-    let staged = print::stage(
-        a.out,
-        &frame.address_columns,
-        &mut letters,
-        &origin_text,
-        a.lang,
+    let request = operations::SampleRequest {
+        wave: &w,
+        frame: operations::FrameSource::File(&a.frame),
+        size: a.size,
+        strata,
+        seed: a.seed,
+        out: &a.out,
+        origin: &origin_text,
+        lang: a.lang.as_deref(),
+        key_file: &config.code_key,
+    };
+    let drawn = operations::sample(
+        &store,
+        &districts,
+        &request,
+        today(),
+        super::setup::CLI_ACTOR,
     )
-    .map_err(|e| anyhow!(e))?;
-    store
-        .save_sample(wave.id, &drawn.strata, hashes)
-        .await
-        .with_context(|| format!("storing the sample of {w}"))?;
-    staged.finish().map_err(|e| anyhow!(e))?;
-    store
-        .audit(
-            super::setup::CLI_ACTOR,
-            "codes created",
-            &format!(
-                "{w}: {} letters in {} strata",
-                letters.len(),
-                drawn.strata.len()
-            ),
-        )
-        .await?;
+    .await?;
     store.close().await;
+    Ok(sample_summary(&w, &drawn, &a.out, origin.is_none()))
+}
+
+/// What `sample` prints: the letters per stratum and where the print file is.
+fn sample_summary(w: &WaveRef, drawn: &operations::Sampled, out: &Path, no_origin: bool) -> String {
     let population: u64 = drawn.strata.iter().map(|s| s.population).sum();
-    let mut out = format!(
-        "sampled {w}: {} letters in {} strata from {population} residents aged {}-{} (seed {seed})\n",
-        letters.len(),
+    let mut text = format!(
+        "sampled {w}: {} letters in {} strata from {population} residents aged {}-{} (seed {})\n",
+        drawn.letters,
         drawn.strata.len(),
         sample::AGES.0,
-        sample::AGES.1
+        sample::AGES.1,
+        drawn.seed
     );
     for s in &drawn.strata {
         let _ = writeln!(
-            out,
+            text,
             "  {:<14} N_h {:>6}  n_h {:>5}  design weight {:.2}",
             s.stratum,
             s.population,
@@ -183,18 +119,18 @@ pub async fn sample(config: &Config, a: &SampleArgs<'_>) -> anyhow::Result<Strin
         );
     }
     let _ = write!(
-        out,
+        text,
         "print file {} (and {}); trygg stored only N_h, n_h and hashed codes",
-        a.out.display(),
-        a.out.with_file_name("qr/").display()
+        out.display(),
+        out.with_file_name("qr/").display()
     );
-    if origin.is_none() {
+    if no_origin {
         let _ = write!(
-            out,
+            text,
             "\nwarning: letters link to {DEFAULT_ORIGIN}; set --public-origin (TRYGG_PUBLIC_ORIGIN) for real letters"
         );
     }
-    Ok(out)
+    text
 }
 
 /// Codes from a file (one per line) and from the command line, each readable.
@@ -383,21 +319,16 @@ pub async fn import_paper(
         bail!("{why}; nothing was imported");
     }
     let q = store.questionnaire(wave.questionnaire_id).await?;
-    let (good, mut refused) =
+    let (good, refused) =
         paper::read(path, &q).map_err(|e| anyhow!("{e}; nothing was imported"))?;
-    let imported = paper::store_rows(&store, &key, &wave, good, &mut refused).await?;
-    store
-        .audit(
-            super::setup::CLI_ACTOR,
-            "paper import",
-            &format!("{w}: {imported} imported, {} refused", refused.len()),
-        )
-        .await?;
+    let done =
+        operations::import_paper(&store, &key, &wave, good, refused, super::setup::CLI_ACTOR)
+            .await?;
     store.close().await;
     Ok(ImportReport {
         wave: w,
-        imported,
-        refused,
+        imported: done.imported,
+        refused: done.refused,
         file: path.display().to_string(),
     })
 }

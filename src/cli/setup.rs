@@ -1,7 +1,7 @@
 //! What every subcommand starts with: the database and the districts opened from the
-//! settings, and the name the audit log gives the command line.
+//! settings, the districts a flag names, and the name the audit log gives the command line.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use crate::config::Config;
 use crate::questionnaire::{self, Districts};
@@ -23,4 +23,25 @@ pub(crate) async fn open(config: &Config) -> anyhow::Result<(Store, Districts)> 
         .await
         .with_context(|| format!("opening the database {}", config.database_shown()))?;
     Ok((store, districts))
+}
+
+/// `all`, or a comma-separated list of known district codes without repeats.
+pub fn choose_districts(districts: &Districts, which: &str) -> anyhow::Result<Vec<String>> {
+    if which.trim() == "all" {
+        return Ok(districts.codes().map(str::to_string).collect());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for code in which.split(',').map(str::trim) {
+        if districts.get(code).is_none() {
+            bail!(
+                "unknown district \"{code}\" (known: {})",
+                districts.codes().collect::<Vec<_>>().join(", ")
+            );
+        }
+        if out.iter().any(|c| c == code) {
+            bail!("district \"{code}\" is named twice");
+        }
+        out.push(code.to_string());
+    }
+    Ok(out)
 }

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
-use super::Store;
+use super::backend::Backend;
+use super::pool::Store;
 use crate::error::Error;
 
 /// The tables whose rows are counted, in the order they are reported, with their count.
@@ -57,7 +58,7 @@ impl Store {
 
     /// Writes a verified copy of the database to `target`, which must not exist yet.
     pub async fn backup(&self, target: &Path) -> Result<BackupSummary, Error> {
-        if self.backend == super::Backend::Postgres {
+        if self.backend == Backend::Postgres {
             return Err(Error::Invalid(
                 "`trygg backup` copies a SQLite file; back up PostgreSQL with pg_dump, or copy it to a SQLite file with `trygg db copy`".into(),
             ));

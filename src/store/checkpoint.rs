@@ -12,28 +12,11 @@
 //! modification time when the last write was. That costs nothing per answer, and it also
 //! sees writes of other processes on the same file (a second server, a command).
 
-use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use super::{Backend, Store};
+use super::backend::Backend;
+use super::pool::Store;
 use crate::error::Error;
-
-/// The WAL file of a SQLite store and when it was first seen holding writes.
-#[derive(Debug)]
-pub(super) struct WalWatch {
-    path: PathBuf,
-    dirty_since: Mutex<Option<SystemTime>>,
-}
-
-impl WalWatch {
-    pub(super) fn new(path: PathBuf) -> WalWatch {
-        WalWatch {
-            path,
-            dirty_since: Mutex::new(None),
-        }
-    }
-}
 
 impl Store {
     /// Checkpoints the WAL and truncates it when it holds writes and either nothing was

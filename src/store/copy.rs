@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{Backend, Store};
+use super::backend::Backend;
+use super::encode::hex;
+use super::pool::Store;
 use crate::error::Error;
 
 /// How a column is read and written.
@@ -430,5 +432,5 @@ async fn answers_sha256(c: &mut AnyConnection) -> Result<String, Error> {
             hash.update(text.as_bytes());
         }
     }
-    Ok(super::hex(&hash.finalize()))
+    Ok(hex(&hash.finalize()))
 }

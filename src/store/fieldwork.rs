@@ -11,124 +11,14 @@
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::{NewResponse, Store};
+use super::codes::{CodeInfo, CodeOutcome, CodeState, CodeStatus};
+use super::encode::DATE;
+use super::pool::Store;
+use super::response::NewResponse;
+use super::waves::{Wave, WaveStatus};
+use super::write::WriteTx;
 use crate::error::Error;
 use crate::strata::StratumCount;
-
-/// What became of a letter: what field work counts per stratum (`sample_strata`), and
-/// what [`Store::save_sample`] takes for the demo's finished years. A code row keeps less:
-/// only its [`CodeState`], never the channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeStatus {
-    Unused,
-    Web,
-    Paper,
-    Undeliverable,
-    Declined,
-}
-
-impl CodeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeStatus::Unused => "unused",
-            CodeStatus::Web => "web",
-            CodeStatus::Paper => "paper",
-            CodeStatus::Undeliverable => "undeliverable",
-            CodeStatus::Declined => "declined",
-        }
-    }
-
-    /// An answer was given with the code.
-    pub fn answered(self) -> bool {
-        matches!(self, CodeStatus::Web | CodeStatus::Paper)
-    }
-
-    /// What the code's row records of it.
-    pub fn state(self) -> CodeState {
-        match self {
-            CodeStatus::Unused => CodeState::Unused,
-            CodeStatus::Web | CodeStatus::Paper => CodeState::Used,
-            CodeStatus::Undeliverable => CodeState::Undeliverable,
-            CodeStatus::Declined => CodeState::Declined,
-        }
-    }
-
-    fn of_channel(c: super::Channel) -> CodeStatus {
-        match c {
-            super::Channel::Web => CodeStatus::Web,
-            super::Channel::Paper => CodeStatus::Paper,
-        }
-    }
-
-    /// The statement adding one letter of this fate to its stratum's count (`$1` the wave,
-    /// `$2` the stratum); `None` for unused letters, which are the letters not counted.
-    /// One fixed statement per counter: column names are never built from input.
-    fn count_statement(self) -> Option<&'static str> {
-        Some(match self {
-            CodeStatus::Unused => return None,
-            CodeStatus::Web => {
-                "update sample_strata set answered_web = answered_web + 1 where wave_id = $1 and stratum = $2"
-            }
-            CodeStatus::Paper => {
-                "update sample_strata set answered_paper = answered_paper + 1 where wave_id = $1 and stratum = $2"
-            }
-            CodeStatus::Undeliverable => {
-                "update sample_strata set undeliverable = undeliverable + 1 where wave_id = $1 and stratum = $2"
-            }
-            CodeStatus::Declined => {
-                "update sample_strata set declined = declined + 1 where wave_id = $1 and stratum = $2"
-            }
-        })
-    }
-}
-
-/// What a code row records: the database's `codes.status`. A used code does not say how it
-/// was used; the channel is only counted, per stratum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeState {
-    Unused,
-    /// An answer was given with the code, on the web or on paper.
-    Used,
-    Undeliverable,
-    Declined,
-}
-
-impl CodeState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeState::Unused => "unused",
-            CodeState::Used => "used",
-            CodeState::Undeliverable => "undeliverable",
-            CodeState::Declined => "declined",
-        }
-    }
-
-    fn from_db(s: &str) -> Result<CodeState, Error> {
-        Ok(match s {
-            "unused" => CodeState::Unused,
-            "used" => CodeState::Used,
-            "undeliverable" => CodeState::Undeliverable,
-            "declined" => CodeState::Declined,
-            other => return Err(Error::Internal(format!("unknown code status {other}"))),
-        })
-    }
-}
-
-/// A letter code found by its hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeInfo {
-    pub wave_id: i64,
-    pub status: CodeState,
-}
-
-/// What storing an answer with a code did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeOutcome {
-    Stored,
-    /// The code was used (or returned, or declined) before: nothing stored.
-    NotUnused(CodeState),
-    Unknown,
-}
 
 /// The name of a wave's strata added up, in `trygg status`.
 pub const TOTAL_STRATUM: &str = "total";
@@ -288,48 +178,6 @@ impl Store {
         self.submit(r.clone(), Some(hash.to_vec())).await
     }
 
-    /// Marks a letter code used by an answer, inside a write transaction: `Stored` when it
-    /// was unused (the caller then inserts the answer in the same transaction), otherwise
-    /// what it is. The code becomes `used` — not the channel — and its stratum's counter
-    /// for the channel goes up by one. Nothing is written unless the code was unused, so a
-    /// refused code needs no rollback — and no savepoint, which on PostgreSQL would be a
-    /// subtransaction whose own id, written on both the code and the answer, would pair
-    /// them one to one.
-    pub(super) async fn use_code_in(
-        tx: &mut super::write::WriteTx,
-        r: &NewResponse,
-        hash: &[u8],
-    ) -> Result<CodeOutcome, Error> {
-        let stratum: Option<String> = sqlx::query_scalar(
-            "update codes set status = 'used' where hash = $1 and wave_id = $2 and status = 'unused' returning stratum",
-        )
-        .bind(hash)
-        .bind(r.wave_id)
-        .fetch_optional(tx.conn())
-        .await?;
-        if let Some(stratum) = stratum {
-            let count = CodeStatus::of_channel(r.channel)
-                .count_statement()
-                .expect("answers are counted");
-            sqlx::query(count)
-                .bind(r.wave_id)
-                .bind(&stratum)
-                .execute(tx.conn())
-                .await?;
-            return Ok(CodeOutcome::Stored);
-        }
-        let status: Option<String> =
-            sqlx::query_scalar("select status from codes where hash = $1 and wave_id = $2")
-                .bind(hash)
-                .bind(r.wave_id)
-                .fetch_optional(tx.conn())
-                .await?;
-        Ok(match status {
-            Some(s) => CodeOutcome::NotUnused(CodeState::from_db(&s)?),
-            None => CodeOutcome::Unknown,
-        })
-    }
-
     /// Marks unused codes of a wave as undeliverable or declined, counting each in its
     /// stratum; returns, per hash, the status it had (`None`: no such code in the wave).
     /// Only unused codes change, so a letter is counted once and a count never goes back.
@@ -429,7 +277,7 @@ impl Store {
             r#"select count(*) from waves w
                where w.closes_on < $1 and exists (select 1 from codes c where c.wave_id = w.id)"#,
         )
-        .bind(today.format(super::DATE).to_string())
+        .bind(today.format(DATE).to_string())
         .fetch_one(&self.pool)
         .await?;
         if due == 0 {
@@ -444,11 +292,11 @@ impl Store {
     /// [`Store::purge_closed_codes`] inside a write transaction (closing a wave does it in
     /// its own).
     pub(super) async fn purge_closed_codes_in(
-        tx: &mut super::write::WriteTx,
+        tx: &mut WriteTx,
         today: NaiveDate,
         actor: &str,
     ) -> Result<u64, Error> {
-        let day = today.format(super::DATE).to_string();
+        let day = today.format(DATE).to_string();
         let waves: Vec<(i64, String, i32)> = sqlx::query_as(
             r#"select w.id, w.district, w.year from waves w
                where w.closes_on < $1 and exists (select 1 from codes c where c.wave_id = w.id)
@@ -489,8 +337,8 @@ impl Store {
 /// Why nothing can be done with the codes of a wave that has closed (`None` while it has
 /// not): its codes were deleted when it closed, so a late paper answer, a mark or a
 /// reminder list cannot be matched to a letter any more.
-pub fn closed_refusal(wave: &super::Wave, today: NaiveDate) -> Option<String> {
-    (wave.status(today) == super::WaveStatus::Closed).then(|| {
+pub fn closed_refusal(wave: &Wave, today: NaiveDate) -> Option<String> {
+    (wave.status(today) == WaveStatus::Closed).then(|| {
         format!(
             "wave {}/{} is closed (its last day was {}); its codes were deleted when it closed — late paper answers cannot be imported and letters can no longer be marked",
             wave.district, wave.year, wave.closes_on

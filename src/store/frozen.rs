@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use sqlx::Row;
 
-use super::Store;
+use super::encode::DATE;
+use super::pool::Store;
 use crate::error::Error;
 
 /// The record of one frozen wave.
@@ -102,12 +103,7 @@ impl Store {
         .bind(f.responses)
         .bind(f.last_response_id)
         .bind(&f.sha256)
-        .bind(
-            chrono::Utc::now()
-                .date_naive()
-                .format(super::DATE)
-                .to_string(),
-        )
+        .bind(chrono::Utc::now().date_naive().format(DATE).to_string())
         .execute(tx.conn())
         .await?;
         tx.commit().await?;

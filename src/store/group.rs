@@ -22,8 +22,11 @@ use std::sync::{Arc, Mutex};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
+use super::backend::Backend;
+use super::codes::{CodeOutcome, use_code_in};
+use super::options::Faults;
+use super::response::{NewResponse, insert_many_in};
 use super::write::WriteTx;
-use super::{Backend, CodeOutcome, NewResponse, Store};
 use crate::error::Error;
 
 /// At most this many answers share a transaction: enough to amortise the sync under any
@@ -50,29 +53,26 @@ pub(super) struct Writer {
     commits: Arc<AtomicU64>,
 }
 
-impl Store {
-    /// Stores one answer through the group-commit writer; when this returns
-    /// `Ok(CodeOutcome::Stored)` the answer is durably on disk.
+impl Writer {
+    /// Stores one answer through the group-commit writer of the store on `pool`; when this
+    /// returns `Ok(CodeOutcome::Stored)` the answer is durably on disk.
     pub(super) async fn submit(
         &self,
+        pool: &AnyPool,
+        backend: Backend,
+        faults: Option<&Faults>,
         response: NewResponse,
         code: Option<Vec<u8>>,
     ) -> Result<CodeOutcome, Error> {
         let queue = {
-            let mut slot = self.writer.queue.lock().expect("writer queue");
+            let mut slot = self.queue.lock().expect("writer queue");
             match slot.as_ref() {
                 Some(q) if !q.is_closed() => q.clone(),
                 _ => {
                     let (tx, rx) = mpsc::channel(QUEUE);
-                    let fail_commit = self.faults.as_ref().map(|f| f.fail_commit.clone());
-                    let commits = self.writer.commits.clone();
-                    tokio::spawn(run(
-                        self.pool.clone(),
-                        self.backend,
-                        fail_commit,
-                        commits,
-                        rx,
-                    ));
+                    let fail_commit = faults.map(|f| f.fail_commit.clone());
+                    let commits = self.commits.clone();
+                    tokio::spawn(run(pool.clone(), backend, fail_commit, commits, rx));
                     *slot = Some(tx.clone());
                     tx
                 }
@@ -91,10 +91,9 @@ impl Store {
         answer.await.map_err(|_| gone())?
     }
 
-    /// How many shared transactions the writer has committed (fewer than the answers
-    /// stored when residents answered at the same time).
-    pub fn group_commits(&self) -> u64 {
-        self.writer.commits.load(Ordering::Relaxed)
+    /// How many shared transactions the writer has committed.
+    pub(super) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 }
 
@@ -162,7 +161,7 @@ async fn write(
         .collect();
     coded.sort_by(|a, b| a.1.cmp(b.1));
     for (i, hash) in coded {
-        match Store::use_code_in(&mut tx, &jobs[i].response, hash).await {
+        match use_code_in(&mut tx, &jobs[i].response, hash).await {
             Ok(outcome) => outcomes[i] = Ok(outcome),
             // The transaction itself may be broken (SQLite rolls back on a full disk or an
             // I/O error; PostgreSQL aborts on any error): nothing of the batch stands.
@@ -176,7 +175,7 @@ async fn write(
         .zip(&outcomes)
         .filter(|(_, o)| matches!(o, Ok(CodeOutcome::Stored)))
         .map(|(j, _)| &j.response);
-    if let Err(e) = Store::insert_many_in(&mut tx, accepted).await {
+    if let Err(e) = insert_many_in(&mut tx, accepted).await {
         return all_failed(&format!("the batch's answers could not be stored: {e}"));
     }
     match tx.commit().await {

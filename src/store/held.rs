@@ -4,7 +4,9 @@
 
 use sqlx::Row;
 
-use super::{DATE, NewResponse, Store};
+use super::encode::DATE;
+use super::pool::Store;
+use super::response::NewResponse;
 use crate::error::Error;
 
 /// Why an open-link answer was held.

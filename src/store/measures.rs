@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::Store;
+use super::pool::Store;
 use crate::error::Error;
 use crate::measure::{Measure, RegisterVersion};
 

@@ -2,7 +2,9 @@
 
 use sqlx::Row;
 
-use super::Store;
+use super::encode::{DATE, hex};
+use super::pool::Store;
+use super::write::WriteTx;
 use crate::error::Error;
 use crate::role::Role;
 
@@ -310,7 +312,7 @@ impl Store {
     }
 
     pub(super) async fn audit_in(
-        tx: &mut super::write::WriteTx,
+        tx: &mut WriteTx,
         actor: &str,
         action: &str,
         detail: &str,
@@ -374,9 +376,9 @@ impl Store {
             return Err(Error::Invalid("no such wave".into()));
         };
         sqlx::query("update waves set closes_on = case when opens_on > $1 then opens_on else $1 end where id = $2 and closes_on > $3")
-            .bind(yesterday.format(super::DATE).to_string())
+            .bind(yesterday.format(DATE).to_string())
             .bind(wave_id)
-            .bind(yesterday.format(super::DATE).to_string())
+            .bind(yesterday.format(DATE).to_string())
             .execute(tx.conn())
             .await?;
         Self::audit_in(&mut tx, actor, "wave closed", &format!("{district} {year}")).await?;
@@ -454,7 +456,7 @@ impl Store {
             .map(|r| {
                 let hash: Vec<u8> = r.get("hash");
                 ApiToken {
-                    id: super::hex(&hash),
+                    id: hex(&hash),
                     name: r.get("name"),
                     role: Role::parse(r.get("role")).unwrap_or(Role::Reader),
                     created_by: r.get("created_by"),

@@ -26,7 +26,8 @@ use sqlx::Any;
 use sqlx::pool::PoolConnection;
 use sqlx::{AnyConnection, AnyPool};
 
-use super::Backend;
+use super::backend::{Backend, connection_lost};
+use super::options::DEFAULT_BUSY_TIMEOUT;
 use crate::error::Error;
 
 /// The PostgreSQL advisory lock every write transaction takes: an arbitrary constant that
@@ -47,7 +48,7 @@ pub struct WriteTx {
 /// How long the outcome of a `COMMIT` whose connection broke is asked after (a restarting
 /// server answers again within it) before it counts as failed: as long as a resident may
 /// wait for a lock.
-const IN_DOUBT_WAIT: std::time::Duration = super::DEFAULT_BUSY_TIMEOUT;
+const IN_DOUBT_WAIT: std::time::Duration = DEFAULT_BUSY_TIMEOUT;
 
 impl WriteTx {
     /// Takes a connection and the database's write lock (SQLite: `BEGIN IMMEDIATE`;
@@ -119,7 +120,7 @@ impl WriteTx {
             // The connection broke during COMMIT (the server ended it, a failover): the
             // commit may or may not have happened. A receipt must not lie either way, so
             // ask the server on another connection what became of the transaction.
-            Err(e) if super::connection_lost(&e) && self.postgres.is_some() => {
+            Err(e) if connection_lost(&e) && self.postgres.is_some() => {
                 let (id, pool) = self.postgres.clone().expect("checked");
                 match commit_outcome(&pool, id).await {
                     Some(true) => Ok(()),

@@ -247,12 +247,6 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     found
 }
 
-/// Folders whose files still import their `mod.rs` while it imports them: `store/`
-/// (`Store` is defined in `mod.rs` and extended by every file) and `http/` (`AppState` holds
-/// the throttle, cache and limit types of the files that take it). They are split with the
-/// http restructuring (issue 20, point 3); every other folder must stay free of cycles, and a
-/// folder leaves this list as soon as it is.
-const PENDING: &[&str] = &["store"];
 
 #[test]
 fn no_module_imports_from_a_layer_above_and_nothing_imports_in_a_circle() {
@@ -322,24 +316,11 @@ fn no_module_imports_from_a_layer_above_and_nothing_imports_in_a_circle() {
             cycle.join(" → ")
         ));
     }
-    let mut pending_seen = BTreeSet::new();
     for cycle in cycles(&within) {
-        let folder = cycle[0].split("::").next().unwrap_or_default().to_string();
-        if PENDING.contains(&folder.as_str()) {
-            pending_seen.insert(folder);
-            continue;
-        }
         faults.push(format!(
             "import cycle between the files of a folder: {}",
             cycle.join(" → ")
         ));
-    }
-    for folder in PENDING {
-        if !pending_seen.contains(*folder) {
-            faults.push(format!(
-                "src/{folder}/ has no cycle between its files any more: take it off PENDING"
-            ));
-        }
     }
     assert!(
         faults.is_empty(),

@@ -1,0 +1,20 @@
+//! What the command line and the staff pages both do, written once: publishing a wave,
+//! closing one, drawing a sample, generating the yearly report and importing paper
+//! answers. Each operation takes values already parsed at the edge (a `&Store`, a wave,
+//! dates, paths or bytes) and the actor the audit log names, does the work and logs it,
+//! and returns a typed outcome or an [`Error`](crate::error::Error) whose text the caller
+//! shows. Flags, form fields and the wording of each face's messages stay with the caller.
+
+mod close;
+mod import;
+mod publish;
+mod report;
+mod sample;
+mod wave;
+
+pub use close::close;
+pub use import::{PaperImport, import_paper};
+pub use publish::{Publication, publish_wave};
+pub use report::generate_report;
+pub use sample::{FrameSource, SampleRequest, Sampled, sample};
+pub use wave::published;
