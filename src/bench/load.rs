@@ -28,6 +28,7 @@ use chrono::Datelike;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 
+use super::timing::percentile;
 use crate::error::Error;
 use crate::questionnaire::{self, QuestionKind, Questionnaire};
 use crate::store::{NewWave, Store};
@@ -341,15 +342,6 @@ fn check(receipts: &[String], stored: &HashMap<String, usize>) -> (usize, usize)
     let lost = receipts.iter().filter(|t| !stored.contains_key(*t)).count();
     let twice = stored.values().filter(|n| **n > 1).count();
     (lost, twice)
-}
-
-/// The `p` quantile of sorted durations, in milliseconds.
-pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 /// `trygg bench --load`.

@@ -103,7 +103,7 @@ pub async fn healthz_during_logins(addr: &str, db: &str, seconds: f64) -> Result
         let _ = c.await;
     }
     latencies.sort_unstable();
-    let ms = |p: f64| super::load::percentile(&latencies, p);
+    let ms = |p: f64| super::timing::percentile(&latencies, p);
     Ok(format!(
         "/healthz during {LOGINS} simultaneous logins: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} probes, {} sign-ins in {seconds:.0} s)",
         ms(0.50),

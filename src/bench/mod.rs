@@ -8,6 +8,7 @@
 
 pub mod load;
 mod logins;
+mod timing;
 
 use std::path::Path;
 use std::time::Instant;

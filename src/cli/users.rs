@@ -26,7 +26,7 @@ pub(super) async fn add(
         .unwrap_or_else(|| "http://localhost:3000".into());
     let (store, all) = open(config).await?;
     let limit = districts.map(|d| choose_districts(&all, &d)).transpose()?;
-    let link = crate::http::staff::invite_account(
+    let link = crate::operations::invite_account(
         &store,
         &origin,
         email,

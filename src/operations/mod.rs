@@ -1,12 +1,13 @@
 //! What the command line and the staff pages both do, written once: publishing a wave,
-//! closing one, drawing a sample, generating the yearly report and importing paper
-//! answers. Each operation takes values already parsed at the edge (a `&Store`, a wave,
+//! closing one, drawing a sample, generating the yearly report, importing paper
+//! answers and inviting a member of staff. Each operation takes values already parsed at the edge (a `&Store`, a wave,
 //! dates, paths or bytes) and the actor the audit log names, does the work and logs it,
 //! and returns a typed outcome or an [`Error`](crate::error::Error) whose text the caller
 //! shows. Flags, form fields and the wording of each face's messages stay with the caller.
 
 mod close;
 mod import;
+mod invite;
 mod publish;
 mod report;
 mod sample;
@@ -14,6 +15,7 @@ mod wave;
 
 pub use close::close;
 pub use import::{PaperImport, import_paper};
+pub use invite::invite_account;
 pub use publish::{Publication, publish_wave};
 pub use report::generate_report;
 pub use sample::{FrameSource, SampleRequest, Sampled, sample};

@@ -111,7 +111,7 @@ impl Store {
         .fetch_optional(tx.conn())
         .await?;
         let Some((closes_on, strata)) = wave else {
-            return Err(Error::Invalid("Enkäten finns inte.".into()));
+            return Err(Error::NotFound("Enkäten finns inte.".into()));
         };
         if strata > 0 {
             return Err(Error::Conflict(

@@ -281,7 +281,7 @@ impl Store {
             .fetch_optional(tx.conn())
             .await?;
         let Some(email) = email else {
-            return Err(Error::Invalid("no such account".into()));
+            return Err(Error::NotFound("no such account".into()));
         };
         // A district limit belongs to the analyst role; it goes when the role does.
         sqlx::query(
@@ -373,7 +373,7 @@ impl Store {
                 .fetch_optional(tx.conn())
                 .await?;
         let Some((district, year)) = row else {
-            return Err(Error::Invalid("no such wave".into()));
+            return Err(Error::NotFound("no such wave".into()));
         };
         sqlx::query("update waves set closes_on = case when opens_on > $1 then opens_on else $1 end where id = $2 and closes_on > $3")
             .bind(yesterday.format(DATE).to_string())

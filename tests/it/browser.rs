@@ -415,7 +415,7 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
         return;
     }
     let db = TestDb::new().await;
-    let link = trygg::http::staff::invite_account(
+    let link = trygg::operations::invite_account(
         &db.store,
         "",
         "admin@kommun.se",
@@ -618,7 +618,7 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
     let db = TestDb::new().await;
     let q = bundled();
     fill_districts(&db.store, &q, &[2025, 2026], 23, |_, _| 150).await;
-    let link = trygg::http::staff::invite_account(
+    let link = trygg::operations::invite_account(
         &db.store,
         "",
         "analys@kommun.se",

@@ -247,7 +247,6 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     found
 }
 
-
 #[test]
 fn no_module_imports_from_a_layer_above_and_nothing_imports_in_a_circle() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

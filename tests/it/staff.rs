@@ -234,7 +234,7 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
 async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
     let db = TestDb::new().await;
     let app = db.app();
-    let link = trygg::http::staff::invite_account(
+    let link = trygg::operations::invite_account(
         &db.store,
         "http://x",
         "Anna@Kommun.se",
@@ -661,7 +661,7 @@ async fn administrators_publish_and_close_waves_and_every_change_is_logged() {
 async fn no_password_session_or_link_reaches_the_log() {
     use std::io::{Read, Write};
     let db = TestDb::new().await;
-    let link = trygg::http::staff::invite_account(
+    let link = trygg::operations::invite_account(
         &db.store,
         "http://x",
         "logg@kommun.se",
@@ -812,7 +812,7 @@ async fn staff_uploads_may_be_larger_than_answers_and_disabled_accounts_lose_the
     let r = send(&app, request("POST", "/personal/vagor", None, body, &ct)).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 
-    let link = trygg::http::staff::invite_account(
+    let link = trygg::operations::invite_account(
         &db.store,
         "",
         "borta@kommun.se",

@@ -123,8 +123,7 @@ pub(super) async fn paper_import(
         .await;
     };
     let q = state.questionnaire(w.questionnaire_id).await?;
-    let name = format!("{}/{}", w.district, w.year);
-    let (good, mut refused) = match crate::fieldwork::paper::parse("filen", &bytes, &q) {
+    let (good, refused) = match crate::fieldwork::paper::parse("filen", &bytes, &q) {
         Ok(x) => x,
         Err(e) => {
             let title = format!("{e}; inget importerades");
@@ -137,16 +136,9 @@ pub(super) async fn paper_import(
             .await;
         }
     };
-    let imported =
-        crate::fieldwork::paper::store_rows(&state.store, &key, &w, good, &mut refused).await?;
-    state
-        .store
-        .audit(
-            &s.account.email,
-            "paper import",
-            &format!("{name}: {imported} imported, {} refused", refused.len()),
-        )
-        .await?;
+    let crate::operations::PaperImport { imported, refused } =
+        crate::operations::import_paper(&state.store, &key, &w, good, refused, &s.account.email)
+            .await?;
     let title = format!(
         "{imported} pappersenkäter importerades, {} rader avvisades",
         refused.len()

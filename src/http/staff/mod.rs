@@ -18,8 +18,6 @@ mod tokens;
 mod users;
 mod waves;
 
-pub use users::invite_account;
-
 use axum::Router;
 use axum::routing::{get, post};
 

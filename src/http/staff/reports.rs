@@ -94,21 +94,14 @@ pub async fn generate(
         compare: None,
         out,
     };
-    let store = state.store.clone();
+    let (store, actor) = (state.store.clone(), s.account.email.clone());
+    let place = format!("at /rapporter/{year}/");
     let generated = crate::blocking::off_workers(async move {
-        crate::report::generate(&store, &inputs, &options).await
+        crate::operations::generate_report(&store, &inputs, &options, &actor, &place).await
     })
     .await;
     match generated {
         Ok(summary) => {
-            state
-                .store
-                .audit(
-                    &s.account.email,
-                    "report generated",
-                    &format!("{year} at /rapporter/{year}/"),
-                )
-                .await?;
             let decimal = |x: f64| format!("{x:.1}").replace('.', ",");
             let msg = format!(
                 "Rapporten för {year} är publicerad på /rapporter/{year}/: {} filer, {} diagram, {} MB, på {} s.",

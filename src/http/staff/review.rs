@@ -68,6 +68,7 @@ pub(super) async fn decide_held(
     let (status, why) = match done {
         Ok(_) => return Ok(Redirect::to("/personal/granskning").into_response()),
         Err(Error::Invalid(why)) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        Err(Error::NotFound(why)) => (StatusCode::NOT_FOUND, why),
         Err(Error::Conflict(why)) => (StatusCode::CONFLICT, why),
         Err(e) => return Err(e),
     };

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::page;
-use crate::auth::{self, Staff};
+use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::{Admin, StaffPost};
 use crate::http::form::field;
@@ -19,40 +19,6 @@ pub(super) async fn users(
 ) -> Result<Response, Error> {
     let list = state.store.staff_list().await?;
     Ok(page(StatusCode::OK, v::users(&s, &list, None)))
-}
-
-/// Creates an account and a one-time set-password link; returns the link.
-pub async fn invite_account(
-    state_store: &crate::store::Store,
-    origin: &str,
-    email: &str,
-    role: Role,
-    districts: Option<&[String]>,
-    actor: &str,
-) -> Result<String, Error> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if !valid {
-        return Err(Error::Invalid(format!(
-            "\"{email}\" is not an e-mail address"
-        )));
-    }
-    let account = state_store
-        .add_staff(&email, role, districts, actor)
-        .await?;
-    let token = auth::random_token();
-    let expires = auth::now_secs() + auth::PASSWORD_LINK_VALID.as_secs() as i64;
-    state_store
-        .add_password_token(account.id, &auth::token_hash(&token), expires)
-        .await?;
-    Ok(format!(
-        "{}/personal/losenord/{token}",
-        origin.trim_end_matches('/')
-    ))
 }
 
 /// The role posted in a users or API-key form; or the page refusing it.
@@ -88,7 +54,16 @@ pub(super) async fn invite(
         .map(|o| o.as_str().to_string())
         .unwrap_or_default();
     let email = field(&f, "email").trim().to_lowercase();
-    match invite_account(&state.store, &origin, &email, role, None, &s.account.email).await {
+    match crate::operations::invite_account(
+        &state.store,
+        &origin,
+        &email,
+        role,
+        None,
+        &s.account.email,
+    )
+    .await
+    {
         Ok(link) => {
             let list = state.store.staff_list().await?;
             Ok(page(
@@ -134,7 +109,7 @@ pub(super) async fn update_user(
         .await
     {
         Ok(()) => Ok(Redirect::to("/personal/anvandare").into_response()),
-        Err(Error::Invalid(m)) => Ok(page(
+        Err(Error::NotFound(m)) => Ok(page(
             StatusCode::NOT_FOUND,
             v::message("Kontot finns inte", &m, Some(&s)),
         )),

@@ -165,30 +165,17 @@ pub(super) async fn publish(
     };
     let s = post.staff;
     let mut faults = Vec::new();
+    let publication = crate::operations::Publication {
+        questionnaire_code: &p.questionnaire.code,
+        source: &p.source,
+        year: p.year,
+        opens: p.opens,
+        closes: p.closes,
+    };
     for d in &p.districts {
-        let (q, year, o, c) = (&p.questionnaire, p.year, p.opens, p.closes);
-        let outcome = state
-            .store
-            .publish(&crate::store::NewWave {
-                district: d,
-                year,
-                questionnaire_code: &q.code,
-                source: &p.source,
-                opens_on: o,
-                closes_on: c,
-            })
-            .await;
-        match outcome {
-            Ok(_) => {
-                state
-                    .store
-                    .audit(
-                        &s.account.email,
-                        "wave published",
-                        &format!("{d} {year} ({}, {o} to {c})", q.code),
-                    )
-                    .await?
-            }
+        match crate::operations::publish_wave(&state.store, &publication, d, &s.account.email).await
+        {
+            Ok(_) => {}
             Err(Error::Conflict(m)) => faults.push(m),
             Err(e) => return Err(e),
         }
@@ -205,14 +192,10 @@ pub(super) async fn close(
     post: StaffPost<Admin>,
 ) -> Result<Response, Error> {
     let s = post.staff;
-    let yesterday = crate::http::respond::today() - chrono::Duration::days(1);
-    match state
-        .store
-        .close_wave(id, yesterday, &s.account.email)
-        .await
-    {
+    let today = crate::http::respond::today();
+    match crate::operations::close(&state.store, id, today, &s.account.email).await {
         Ok(()) => Ok(Redirect::to("/personal/vagor").into_response()),
-        Err(Error::Invalid(m)) => Ok(page(
+        Err(Error::NotFound(m)) => Ok(page(
             StatusCode::NOT_FOUND,
             v::message("Enkäten finns inte", &m, Some(&s)),
         )),
