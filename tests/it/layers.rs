@@ -53,7 +53,7 @@ fn files(root: &Path) -> Vec<File> {
 
 /// The code of a file without comments and string literals, so prose that mentions
 /// `crate::x` is no import.
-fn code(text: &str) -> String {
+pub fn code(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let b = text.as_bytes();
     let mut i = 0;

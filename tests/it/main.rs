@@ -19,6 +19,7 @@ mod publish;
 mod questionnaire;
 mod report;
 mod server;
+mod sizes;
 mod staff;
 mod stuffing;
 mod submit;
