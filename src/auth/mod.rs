@@ -25,6 +25,11 @@ use crate::store::StaffAccount;
 pub use crate::role::Role;
 
 /// A session ends after this long without a request…
+/// Days an API key works unless another number is chosen when it is made.
+pub const API_TOKEN_DAYS: i64 = 365;
+/// The longest an API key may be made to work.
+pub const MAX_API_TOKEN_DAYS: i64 = 730;
+
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// …and after this long whatever happens.
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);

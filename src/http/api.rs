@@ -19,13 +19,43 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::auth::{Role, token_hash};
 use crate::error::Error;
 use crate::http::state::AppState;
+use crate::store::TokenCheck;
 
 /// Items per page unless the client asks for another number (at most [`MAX_PER_PAGE`]).
 const PER_PAGE: usize = 100;
 const MAX_PER_PAGE: usize = 1000;
 
-/// A client with a live bearer token.
-pub struct ApiClient(pub Role);
+/// A client with a live bearer token: its role and the districts it reads (`None`: every
+/// district and the municipality's totals).
+pub struct ApiClient {
+    pub role: Role,
+    pub districts: Option<Vec<String>>,
+    name: String,
+}
+
+impl ApiClient {
+    /// Whether an item of `district` (a code, or `ALL`) may be shown to this client.
+    fn sees(&self, district: &str) -> bool {
+        self.districts
+            .as_ref()
+            .is_none_or(|ds| ds.iter().any(|d| d == district))
+    }
+
+    /// The refusal of a `district` filter outside the token's districts, audited.
+    async fn out_of_scope(&self, state: &AppState, f: &Filter) -> Result<Option<Response>, Error> {
+        match &f.district {
+            Some(d) if !self.sees(d) => {
+                let detail = format!("API token {}: district {d}", self.name);
+                state.store.audit("api", "scope refused", &detail).await?;
+                Ok(Some(problem(
+                    StatusCode::FORBIDDEN,
+                    "this token does not read that district",
+                )))
+            }
+            _ => Ok(None),
+        }
+    }
+}
 
 fn unauthorized(why: &str) -> Response {
     let mut res = problem(StatusCode::UNAUTHORIZED, why);
@@ -35,6 +65,10 @@ fn unauthorized(why: &str) -> Response {
     );
     res
 }
+
+/// When an unknown token was last written to the audit log (seconds): at most once a
+/// minute, so nobody can fill the log by guessing.
+static UNKNOWN_LOGGED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = Response;
@@ -50,10 +84,32 @@ impl FromRequestParts<AppState> for ApiClient {
                 "an Authorization: Bearer <token> header is required",
             ));
         };
-        match state.store.api_token_role(&token_hash(token.trim())).await {
-            Ok(Some(role)) => Ok(ApiClient(role)),
-            Ok(None) => Err(unauthorized("unknown or revoked token")),
-            Err(e) => Err(e.into_response()),
+        let today = crate::http::respond::today();
+        let hash = token_hash(token.trim());
+        let check = state.store.check_api_token(&hash, today).await;
+        match check.map_err(IntoResponse::into_response)? {
+            TokenCheck::Live {
+                name,
+                role,
+                districts,
+            } => Ok(ApiClient {
+                role,
+                districts,
+                name,
+            }),
+            TokenCheck::Refused { why, .. } => Err(unauthorized(&format!("the token is {why}"))),
+            TokenCheck::Unknown => {
+                let now = crate::auth::now_secs();
+                let last = UNKNOWN_LOGGED.load(std::sync::atomic::Ordering::Relaxed);
+                if now - last >= 60 {
+                    UNKNOWN_LOGGED.store(now, std::sync::atomic::Ordering::Relaxed);
+                    let _ = state
+                        .store
+                        .audit("api", "API token refused", "unknown token")
+                        .await;
+                }
+                Err(unauthorized("unknown or revoked token"))
+            }
         }
     }
 }
@@ -386,9 +442,12 @@ async fn analysis(
 )]
 pub async fn results(
     State(state): State<AppState>,
-    _c: ApiClient,
+    c: ApiClient,
     ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
+    if let Some(refused) = c.out_of_scope(&state, &f).await? {
+        return Ok(refused);
+    }
     let a = match analysis(&state, &f).await? {
         Ok(a) => a,
         Err(reply) => return Ok(*reply),
@@ -397,9 +456,8 @@ pub async fn results(
         .results
         .iter()
         .filter(|r| {
-            f.district
-                .as_ref()
-                .is_none_or(|d| r.district.to_string() == *d)
+            let d = r.district.to_string();
+            c.sees(&d) && f.district.as_ref().is_none_or(|x| d == *x)
         })
         .filter(|r| f.year.is_none_or(|y| r.year == y))
         .filter(|r| {
@@ -454,11 +512,14 @@ pub async fn results(
 )]
 pub async fn measures(
     State(state): State<AppState>,
-    _c: ApiClient,
+    c: ApiClient,
     ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
     if let Err(refusal) = f.only(&["district", "indicator"]) {
         return Ok(*refusal);
+    }
+    if let Some(refused) = c.out_of_scope(&state, &f).await? {
+        return Ok(refused);
     }
     let a = match analysis(&state, &f).await? {
         Ok(a) => a,
@@ -467,7 +528,7 @@ pub async fn measures(
     let items: Vec<MeasureEffect> = a
         .measures
         .iter()
-        .filter(|m| f.district.as_ref().is_none_or(|d| m.district == *d))
+        .filter(|m| c.sees(&m.district) && f.district.as_ref().is_none_or(|d| m.district == *d))
         .filter(|m| f.indicator.as_ref().is_none_or(|i| m.indicator == *i))
         .map(|m| MeasureEffect {
             measure: m.measure.clone(),
@@ -508,11 +569,14 @@ pub async fn measures(
 )]
 pub async fn waves(
     State(state): State<AppState>,
-    _c: ApiClient,
+    c: ApiClient,
     ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
     if let Err(refusal) = f.only(&["district", "year"]) {
         return Ok(*refusal);
+    }
+    if let Some(refused) = c.out_of_scope(&state, &f).await? {
+        return Ok(refused);
     }
     let today = crate::http::respond::today();
     let items: Vec<WaveItem> = state
@@ -520,7 +584,7 @@ pub async fn waves(
         .waves()
         .await?
         .into_iter()
-        .filter(|w| f.takes_wave(w))
+        .filter(|w| c.sees(&w.district) && f.takes_wave(w))
         .map(|w| WaveItem {
             status: match w.status(today) {
                 crate::store::WaveStatus::NotOpen => "not_open",
@@ -558,11 +622,11 @@ pub async fn waves(
 )]
 pub async fn response_rates(
     State(state): State<AppState>,
-    ApiClient(role): ApiClient,
+    c: ApiClient,
     ApiQuery(f): ApiQuery,
 ) -> Result<Response, Error> {
     // Field work is for those who run the survey, as on the staff overview.
-    if role == Role::Reader {
+    if c.role == Role::Reader {
         return Ok(problem(
             StatusCode::FORBIDDEN,
             "a reader's token does not see field work (letters and response rates)",
@@ -570,6 +634,9 @@ pub async fn response_rates(
     }
     if let Err(refusal) = f.only(&["district", "year"]) {
         return Ok(*refusal);
+    }
+    if let Some(refused) = c.out_of_scope(&state, &f).await? {
+        return Ok(refused);
     }
     let shown =
         |n: i64| (n == 0 || n as f64 >= crate::analysis::policy::SMALLEST_PUBLISHED_N).then_some(n);
@@ -579,7 +646,7 @@ pub async fn response_rates(
         .waves()
         .await?
         .iter()
-        .filter(|w| f.takes_wave(w))
+        .filter(|w| c.sees(&w.district) && f.takes_wave(w))
     {
         for r in state.store.response_rates(w.id).await? {
             let (web, paper) = (shown(r.web), shown(r.paper));

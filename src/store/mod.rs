@@ -53,6 +53,6 @@ pub use held::{HeldCount, HoldReason};
 pub use options::{DEFAULT_BUSY_TIMEOUT, Faults, StoreOptions};
 pub use pool::Store;
 pub use response::{Channel, NewResponse, StoredResponse};
-pub use staff::{ApiToken, AuditEntry, SessionRow, StaffAccount};
+pub use staff::{ApiToken, AuditEntry, NewApiToken, SessionRow, StaffAccount, TokenCheck};
 pub use waves::{NewWave, Published, Wave, WaveStatus};
 pub use write::WRITE_LOCK as POSTGRES_WRITE_LOCK;

@@ -1,5 +1,6 @@
 //! The SQL of staff accounts, sessions, one-time password links and the audit log.
 
+use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::encode::{DATE, hex};
@@ -399,55 +400,139 @@ pub struct ApiToken {
     pub created_by: String,
     pub created_at: String,
     pub revoked: bool,
+    /// The last day it works (`YYYY-MM-DD`).
+    pub expires_on: String,
+    /// The last day it was used, if ever.
+    pub last_used_on: Option<String>,
+    /// The districts it reads; `None` = every district.
+    pub districts: Option<Vec<String>>,
+}
+
+/// A new API token: the hash of the token (never the token), its name, role, last day and
+/// districts.
+pub struct NewApiToken<'a> {
+    pub hash: &'a [u8],
+    pub name: &'a str,
+    pub role: Role,
+    pub expires_on: NaiveDate,
+    pub districts: Option<&'a [String]>,
+}
+
+/// What a presented token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// A live token: its role and districts (`None` = every district), and its name.
+    Live {
+        name: String,
+        role: Role,
+        districts: Option<Vec<String>>,
+    },
+    /// A token that exists but does not work (revoked, expired, its account disabled):
+    /// its name and why, for the audit log.
+    Refused { name: String, why: &'static str },
+    /// No such token.
+    Unknown,
 }
 
 impl Store {
     /// Stores a new API token's hash, logged.
-    pub async fn add_api_token(
-        &self,
-        hash: &[u8],
-        name: &str,
-        role: Role,
-        actor: &str,
-    ) -> Result<(), Error> {
+    pub async fn add_api_token(&self, t: &NewApiToken<'_>, actor: &str) -> Result<(), Error> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "insert into api_tokens (hash, name, role, created_by, created_at) values ($1, $2, $3, $4, $5)",
+            "insert into api_tokens (hash, name, role, created_by, created_at, expires_on, districts) values ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(hash)
-        .bind(name)
-        .bind(role.as_str())
+        .bind(t.hash)
+        .bind(t.name)
+        .bind(t.role.as_str())
         .bind(actor)
         .bind(now_text())
+        .bind(t.expires_on.format("%Y-%m-%d").to_string())
+        .bind(t.districts.map(|d| d.join(",")))
         .execute(tx.conn())
         .await?;
+        let scope = t
+            .districts
+            .map_or("every district".to_string(), |d| d.join(", "));
         Self::audit_in(
             &mut tx,
             actor,
             "API token created",
-            &format!("{name} ({})", role.as_str()),
+            &format!(
+                "{} ({}, {scope}, until {})",
+                t.name,
+                t.role.as_str(),
+                t.expires_on
+            ),
         )
         .await?;
         tx.commit().await
     }
 
-    /// The role of a live token: not revoked, and its creator's account not disabled (a
-    /// disabled account's keys stop working at once, without anyone revoking them).
-    pub async fn api_token_role(&self, hash: &[u8]) -> Result<Option<Role>, Error> {
-        let role: Option<String> = sqlx::query_scalar(
-            r#"select t.role from api_tokens t
-               where t.hash = $1 and t.revoked = 0
-                 and not exists (select 1 from staff s where s.email = t.created_by and s.disabled = 1)"#,
+    /// Checks a presented token on `today`: live, refused (logged with why), or unknown. A
+    /// live token's first use of the day is recorded and logged; later uses that day cost
+    /// no write. A disabled account's keys stop working at once, without anyone revoking
+    /// them.
+    pub async fn check_api_token(
+        &self,
+        hash: &[u8],
+        today: NaiveDate,
+    ) -> Result<TokenCheck, Error> {
+        let row = sqlx::query(
+            r#"select t.name, t.role, t.revoked, t.expires_on, t.last_used_on, t.districts,
+                      (select count(*) from staff s where s.email = t.created_by and s.disabled = 1) as disabled
+               from api_tokens t where t.hash = $1"#,
         )
         .bind(hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(role.and_then(|r| Role::parse(&r)))
+        let Some(row) = row else {
+            return Ok(TokenCheck::Unknown);
+        };
+        let name: String = row.get("name");
+        let day = today.format("%Y-%m-%d").to_string();
+        let expires: Option<String> = row.get("expires_on");
+        let why = if row.get::<i64, _>("revoked") != 0 {
+            Some("revoked")
+        } else if expires.as_deref().is_some_and(|e| e < day.as_str()) {
+            Some("expired")
+        } else if row.get::<i64, _>("disabled") > 0 {
+            Some("its account is disabled")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.audit("api", "API token refused", &format!("{name}: {why}"))
+                .await?;
+            return Ok(TokenCheck::Refused { name, why });
+        }
+        let last: Option<String> = row.get("last_used_on");
+        if last.as_deref() != Some(day.as_str()) {
+            let mut tx = self.write().await?;
+            sqlx::query("update api_tokens set last_used_on = $1 where hash = $2")
+                .bind(&day)
+                .bind(hash)
+                .execute(tx.conn())
+                .await?;
+            Self::audit_in(
+                &mut tx,
+                "api",
+                "API token used",
+                &format!("{name} on {day}"),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        let districts: Option<String> = row.get("districts");
+        Ok(TokenCheck::Live {
+            name,
+            role: Role::parse(row.get("role")).unwrap_or(Role::Reader),
+            districts: districts.map(|d| d.split(',').map(str::to_string).collect()),
+        })
     }
 
     pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
         let rows = sqlx::query(
-            "select hash, name, role, created_by, created_at, revoked from api_tokens order by created_at, name",
+            "select hash, name, role, created_by, created_at, revoked, expires_on, last_used_on, districts from api_tokens order by created_at, name",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -462,6 +547,11 @@ impl Store {
                     created_by: r.get("created_by"),
                     created_at: r.get("created_at"),
                     revoked: r.get::<i64, _>("revoked") != 0,
+                    expires_on: r.get::<Option<String>, _>("expires_on").unwrap_or_default(),
+                    last_used_on: r.get("last_used_on"),
+                    districts: r
+                        .get::<Option<String>, _>("districts")
+                        .map(|d| d.split(',').map(str::to_string).collect()),
                 }
             })
             .collect())

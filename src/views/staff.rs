@@ -397,7 +397,17 @@ pub fn fieldwork(s: &Staff, waves: &[(i64, String)], report: Option<(&str, &[Str
 }
 
 /// API keys: create (shown once), list, revoke.
-pub fn api_tokens(s: &Staff, list: &[ApiToken], created: Option<(&str, &str)>) -> Markup {
+pub fn api_tokens(
+    s: &Staff,
+    list: &[ApiToken],
+    districts: &[(String, String)],
+    created: Option<(&str, &str)>,
+) -> Markup {
+    let scope = |t: &ApiToken| {
+        t.districts
+            .as_ref()
+            .map_or("alla".to_string(), |d| d.join(", "))
+    };
     layout(
         "API-nycklar",
         Some(s),
@@ -416,15 +426,27 @@ pub fn api_tokens(s: &Staff, list: &[ApiToken], created: Option<(&str, &str)>) -
                 input #name type="text" name="name" maxlength="100";
                 label for="role" { "Roll" }
                 select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Reader] { (role_sv(r)) } } }
+                label for="days" { "Giltig i dagar" }
+                input #days type="number" name="days" min="1" max=(crate::auth::MAX_API_TOKEN_DAYS) value=(crate::auth::API_TOKEN_DAYS);
+                fieldset {
+                    legend { "Bara dessa områden (inget valt: alla)" }
+                    @for (code, name) in districts {
+                        div.option {
+                            input type="checkbox" id={ "k-" (code) } name="district" value=(code);
+                            label for={ "k-" (code) } { (name) }
+                        }
+                    }
+                }
                 button type="submit" { "Skapa" }
             }
             h2 { "Nycklar" }
             table {
-                thead { tr { th { "Namn" } th { "Roll" } th { "Skapad" } th { "Av" } th { "" } } }
+                thead { tr { th { "Namn" } th { "Roll" } th { "Områden" } th { "Skapad" } th { "Av" } th { "Giltig till" } th { "Senast använd" } th { "" } } }
                 tbody {
                     @for t in list {
                         tr {
-                            td { (t.name) } td { (role_sv(t.role)) } td { (t.created_at) } td { (t.created_by) }
+                            td { (t.name) } td { (role_sv(t.role)) } td { (scope(t)) } td { (t.created_at) } td { (t.created_by) }
+                            td { (t.expires_on) } td { (t.last_used_on.as_deref().unwrap_or("aldrig")) }
                             td {
                                 @if t.revoked { "återkallad" } @else {
                                     form method="post" action={ "/personal/api/" (t.id) "/aterkalla" } {

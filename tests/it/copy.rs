@@ -44,8 +44,18 @@ async fn an_installation_moves_to_another_database_and_back_unchanged() {
         .add_staff("analytiker@kommun.se", Role::Analyst, None, "test")
         .await
         .unwrap();
+    let scope = ["ryd".to_string()];
     source
-        .add_api_token(&[7u8; 32], "BI", Role::Reader, "test")
+        .add_api_token(
+            &trygg::store::NewApiToken {
+                hash: &[7u8; 32],
+                name: "BI",
+                role: Role::Reader,
+                expires_on: today() + chrono::Duration::days(30),
+                districts: Some(&scope),
+            },
+            "test",
+        )
         .await
         .unwrap();
     let register =
@@ -81,8 +91,12 @@ async fn an_installation_moves_to_another_database_and_back_unchanged() {
         Some(Role::Analyst)
     );
     assert_eq!(
-        store.api_token_role(&[7u8; 32]).await.unwrap(),
-        Some(Role::Reader)
+        store.check_api_token(&[7u8; 32], today()).await.unwrap(),
+        trygg::store::TokenCheck::Live {
+            name: "BI".into(),
+            role: Role::Reader,
+            districts: Some(scope.to_vec()),
+        }
     );
     let moved = results(&store).await;
     assert!(moved.results == before.results && moved.measures == before.measures);

@@ -438,3 +438,25 @@ pub fn encode_owned(fields: &[(String, String)]) -> String {
         .collect();
     encode(&refs)
 }
+
+/// Stores an API key of `role` (limited to `districts`, working `days` from today) made by
+/// `creator`; returns the key.
+pub async fn api_key(
+    store: &Store,
+    role: trygg::auth::Role,
+    districts: Option<&[String]>,
+    days: i64,
+    creator: &str,
+) -> String {
+    let token = trygg::auth::random_token();
+    let hash = trygg::auth::token_hash(&token);
+    let new = trygg::store::NewApiToken {
+        hash: &hash,
+        name: &format!("{}-{}", role.as_str(), &token[..6]),
+        role,
+        expires_on: today() + chrono::Duration::days(days),
+        districts,
+    };
+    store.add_api_token(&new, creator).await.unwrap();
+    token
+}

@@ -1814,11 +1814,7 @@ async fn the_api_speaks_json_whatever_the_client_sends() {
     let db = TestDb::new().await;
     let q = bundled();
     fill_districts(&db.store, &q, &[2026], 3, |_, _| 60).await;
-    let token = auth::random_token();
-    db.store
-        .add_api_token(&auth::token_hash(&token), "bi", Role::Analyst, "admin@x.se")
-        .await
-        .unwrap();
+    let token = api_key(&db.store, Role::Analyst, None, 365, "admin@x.se").await;
     let app = db.app();
     let call = |method: &str, path: &str, headers: &[(&str, &str)]| {
         let mut r = Request::builder().method(method).uri(path);
@@ -1904,11 +1900,7 @@ async fn a_readers_token_sees_no_field_work_and_small_counts_are_never_given() {
     let app = db.app();
     let mut tokens = Vec::new();
     for role in [Role::Reader, Role::Analyst, Role::Admin] {
-        let token = auth::random_token();
-        db.store
-            .add_api_token(&auth::token_hash(&token), role.as_str(), role, "a@x.se")
-            .await
-            .unwrap();
+        let token = api_key(&db.store, role, None, 365, "a@x.se").await;
         tokens.push((role, token));
     }
     let call = |token: &str| {

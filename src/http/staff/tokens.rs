@@ -4,13 +4,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::page;
+use super::pages::{district_name, page};
 use super::users::role_form;
-use crate::auth::{self};
+use crate::auth::{self, Staff};
 use crate::error::Error;
 use crate::http::extract::{Admin, StaffPost};
 use crate::http::form::field;
 use crate::http::state::AppState;
+use crate::store::NewApiToken;
 use crate::views::staff as v;
 
 pub(super) async fn api_tokens(
@@ -18,7 +19,56 @@ pub(super) async fn api_tokens(
     Admin(s): Admin,
 ) -> Result<Response, Error> {
     let list = state.store.api_tokens().await?;
-    Ok(page(StatusCode::OK, v::api_tokens(&s, &list, None)))
+    let districts = district_choices(&state);
+    Ok(page(
+        StatusCode::OK,
+        v::api_tokens(&s, &list, &districts, None),
+    ))
+}
+
+/// Every district, code and name, for the form's scope boxes.
+fn district_choices(state: &AppState) -> Vec<(String, String)> {
+    state
+        .districts
+        .codes()
+        .map(|c| (c.to_string(), district_name(state, c)))
+        .collect()
+}
+
+/// A key's last day from the form's number of days (1 to [`auth::MAX_API_TOKEN_DAYS`]; none given:
+/// [`auth::API_TOKEN_DAYS`]).
+fn expiry(f: &[(String, String)]) -> Option<chrono::NaiveDate> {
+    let days: i64 = match field(f, "days").trim() {
+        "" => auth::API_TOKEN_DAYS,
+        d => d
+            .parse()
+            .ok()
+            .filter(|d| (1..=auth::MAX_API_TOKEN_DAYS).contains(d))?,
+    };
+    Some(crate::http::respond::today() + chrono::Duration::days(days))
+}
+
+/// The districts a key reads: those ticked in the form, within its creator's own (a
+/// creator limited to districts gives every key that limit); `Err` names an unknown one.
+fn scope(
+    state: &AppState,
+    s: &Staff,
+    f: &[(String, String)],
+) -> Result<Option<Vec<String>>, String> {
+    let ticked: Vec<String> = (f.iter())
+        .filter(|(k, _)| k == "district")
+        .map(|(_, v)| v.clone())
+        .collect();
+    if let Some(bad) = ticked
+        .iter()
+        .find(|d| state.districts.get(d).is_none() || !s.in_scope(d))
+    {
+        return Err(format!("Okänt område: {bad}"));
+    }
+    Ok(match (ticked.is_empty(), &s.account.districts) {
+        (true, own) => own.clone(),
+        (false, _) => Some(ticked),
+    })
 }
 
 pub(super) async fn create_api_token(
@@ -45,15 +95,34 @@ pub(super) async fn create_api_token(
             ),
         ));
     }
+    let (Some(expires_on), Ok(districts)) = (expiry(&f), scope(&state, &s, &f)) else {
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message(
+                "Ingen nyckel skapades",
+                &format!(
+                    "Välj giltighet (1–{} dagar) och kända områden.",
+                    auth::MAX_API_TOKEN_DAYS
+                ),
+                Some(&s),
+            ),
+        ));
+    };
     let token = auth::random_token();
-    state
-        .store
-        .add_api_token(&auth::token_hash(&token), &name, role, &s.account.email)
-        .await?;
+    let hash = auth::token_hash(&token);
+    let new = NewApiToken {
+        hash: &hash,
+        name: &name,
+        role,
+        expires_on,
+        districts: districts.as_deref(),
+    };
+    state.store.add_api_token(&new, &s.account.email).await?;
     let list = state.store.api_tokens().await?;
+    let choices = district_choices(&state);
     Ok(page(
         StatusCode::OK,
-        v::api_tokens(&s, &list, Some((&name, &token))),
+        v::api_tokens(&s, &list, &choices, Some((&name, &token))),
     ))
 }
 
