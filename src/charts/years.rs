@@ -165,7 +165,7 @@ where
     }
     let mut labelled = false;
     for run in runs.into_iter().filter(|r| !r.is_empty()) {
-        let drawn = if i % 2 == 0 {
+        let drawn = if i.is_multiple_of(2) {
             chart.draw_series(LineSeries::new(run, line))?
         } else {
             chart.draw_series(DashedLineSeries::new(run, 8, 5, line))?
