@@ -19,7 +19,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::error::Error;
 use crate::questionnaire::{
-    self, Answer, Answers, Districts, Question, QuestionKind, Questionnaire, Role,
+    self, Answer, Answers, Choice, Districts, Question, QuestionKind, Questionnaire, Role,
 };
 pub use crate::rng::Rng;
 use crate::store::{Channel, NewResponse, NewWave, Store};
@@ -84,43 +84,36 @@ fn respondent_as(
 ) -> Answers {
     let mut answers = Answers::default();
     // A respondent's general unease, shared by all their answers (answers correlate).
-    let unease = rng.normal();
+    let who = Who {
+        district,
+        year,
+        sex,
+        age,
+        unease: rng.normal(),
+    };
     for question in &q.questions {
-        if let Some(a) = answer(question, district, year, sex, age, unease, rng) {
+        if let Some(a) = answer(question, &who, rng) {
             answers.0.insert(question.code.clone(), a);
         }
     }
     answers
 }
 
-fn answer(
-    question: &Question,
-    district: &str,
+/// Who a synthetic respondent is: where and when they answer, their sex, age group (an
+/// index into the age groups) and general unease.
+struct Who<'a> {
+    district: &'a str,
     year: i32,
-    sex: &str,
+    sex: &'a str,
     age: usize,
     unease: f64,
-    rng: &mut Rng,
-) -> Option<Answer> {
+}
+
+/// One answer of a synthetic respondent; `None` when they leave the question out.
+fn answer(question: &Question, who: &Who, rng: &mut Rng) -> Option<Answer> {
     let substantive: Vec<_> = question.options.iter().filter(|o| !o.dont_know).collect();
-    let dont_know = question.options.iter().find(|o| o.dont_know);
-    match question.role {
-        Some(Role::Sex) => return Some(Answer::Choice(sex.to_string())),
-        Some(Role::AgeGroup) => {
-            // A few leave their age out; the raking puts them in an "unknown" category.
-            return (rng.uniform() > 0.01)
-                .then(|| Answer::Choice(questionnaire::AGE_GROUPS[age].to_string()));
-        }
-        Some(Role::Housing) => {
-            let w = if district == "skaggetorp" || district == "berga" {
-                [0.7, 0.15, 0.1, 0.05]
-            } else {
-                [0.45, 0.35, 0.15, 0.05]
-            };
-            let i = rng.weighted(&w[..substantive.len().min(4)]);
-            return Some(Answer::Choice(substantive[i].code.clone()));
-        }
-        _ => {}
+    if let Some(background) = background(question, who, &substantive, rng) {
+        return background;
     }
     // Item non-response on optional questions.
     if !question.required && rng.uniform() < 0.02 {
@@ -150,48 +143,76 @@ fn answer(
             }
             Some(Answer::Choices(picked))
         }
-        _ => {
-            if let Some(dk) = dont_know
-                && rng.uniform() < 0.05
-            {
-                return Some(Answer::Choice(dk.code.clone()));
-            }
-            let Some(ind) = &question.indicator else {
-                let w: Vec<f64> = (0..substantive.len())
-                    .map(|i| 1.0 / (1.0 + i as f64))
-                    .collect();
-                return Some(Answer::Choice(substantive[rng.weighted(&w)].code.clone()));
-            };
-            let p = indicator_probability(question, ind.norm, district, year, sex, age, unease);
-            let counted = rng.uniform() < p;
-            let pool: Vec<_> = substantive
-                .iter()
-                .filter(|o| ind.counts.contains(&o.code) == counted)
-                .collect();
-            // Milder options are more common than the extreme ones on either side.
-            let w: Vec<f64> = (0..pool.len())
-                .map(|i| {
-                    if counted {
-                        1.0 / (1.0 + i as f64)
-                    } else {
-                        1.0 + i as f64
-                    }
-                })
-                .collect();
-            Some(Answer::Choice(pool[rng.weighted(&w)].code.clone()))
-        }
+        _ => Some(choice(question, who, &substantive, rng)),
     }
 }
 
-fn indicator_probability(
+/// The answer to a background question whose role decides it (sex, age group, housing):
+/// `Some` with the answer, or with `None` for an age left out; `None` for any other question.
+fn background(
     question: &Question,
-    norm: f64,
-    district: &str,
-    year: i32,
-    sex: &str,
-    age: usize,
-    unease: f64,
-) -> f64 {
+    who: &Who,
+    substantive: &[&Choice],
+    rng: &mut Rng,
+) -> Option<Option<Answer>> {
+    match question.role {
+        Some(Role::Sex) => Some(Some(Answer::Choice(who.sex.to_string()))),
+        Some(Role::AgeGroup) => {
+            // A few leave their age out; the raking puts them in an "unknown" category.
+            Some(
+                (rng.uniform() > 0.01)
+                    .then(|| Answer::Choice(questionnaire::AGE_GROUPS[who.age].to_string())),
+            )
+        }
+        Some(Role::Housing) => {
+            let w = if who.district == "skaggetorp" || who.district == "berga" {
+                [0.7, 0.15, 0.1, 0.05]
+            } else {
+                [0.45, 0.35, 0.15, 0.05]
+            };
+            let i = rng.weighted(&w[..substantive.len().min(4)]);
+            Some(Some(Answer::Choice(substantive[i].code.clone())))
+        }
+        _ => None,
+    }
+}
+
+/// The answer to a single-choice or scale question: sometimes "don't know"; for an
+/// indicator counted with the respondent's probability, else milder options more often.
+fn choice(question: &Question, who: &Who, substantive: &[&Choice], rng: &mut Rng) -> Answer {
+    if let Some(dk) = question.options.iter().find(|o| o.dont_know)
+        && rng.uniform() < 0.05
+    {
+        return Answer::Choice(dk.code.clone());
+    }
+    let Some(ind) = &question.indicator else {
+        let w: Vec<f64> = (0..substantive.len())
+            .map(|i| 1.0 / (1.0 + i as f64))
+            .collect();
+        return Answer::Choice(substantive[rng.weighted(&w)].code.clone());
+    };
+    let p = indicator_probability(question, ind.norm, who);
+    let counted = rng.uniform() < p;
+    let pool: Vec<_> = substantive
+        .iter()
+        .filter(|o| ind.counts.contains(&o.code) == counted)
+        .collect();
+    // Milder options are more common than the extreme ones on either side.
+    let w: Vec<f64> = (0..pool.len())
+        .map(|i| {
+            if counted {
+                1.0 / (1.0 + i as f64)
+            } else {
+                1.0 + i as f64
+            }
+        })
+        .collect();
+    Answer::Choice(pool[rng.weighted(&w)].code.clone())
+}
+
+/// The probability that a respondent's answer is counted by an indicator with this norm.
+fn indicator_probability(question: &Question, norm: f64, who: &Who) -> f64 {
+    let (district, year, sex, age) = (who.district, who.year, who.sex, who.age);
     let code = question.code.as_str();
     let mut x = logit(norm) + district_level(district) - 0.03 * f64::from(year - FIRST_YEAR);
     let worry = code.starts_with('T') || code.starts_with('O');
@@ -209,7 +230,7 @@ fn indicator_probability(
             x += shift;
         }
     }
-    logistic(x + 0.6 * unease)
+    logistic(x + 0.6 * who.unease)
 }
 
 /// What `fill` made.
@@ -281,6 +302,14 @@ pub async fn fill(
         .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
     let q = questionnaire::parse(&file.display().to_string(), &source)
         .map_err(|f| Error::Invalid(format!("{}", f[0])))?;
+    let demo = Demo {
+        store,
+        surveys,
+        seed,
+        today,
+        q: &q,
+        source: &source,
+    };
     let mut summary = Summary {
         waves: 0,
         responses: 0,
@@ -294,59 +323,10 @@ pub async fn fill(
         "waves",
     );
     for year in FIRST_YEAR..=last_year {
-        // Earlier years ran in September–October; this year's wave stays open all year so
-        // the resident pages have a survey to show.
-        let (opens, closes) = if year == last_year {
-            (date(year, 1, 1), date(year, 12, 31))
-        } else {
-            (date(year, 9, 1), date(year, 10, 31))
-        };
         for d in districts.codes() {
-            let last_day = closes.min(today);
-            let span = (last_day - opens).num_days().max(0);
-            let mut day_rng = Rng::stream(seed, &[year as u64, 7]);
-            let sampled = if SAMPLED_YEARS_BACK.contains(&(last_year - year)) {
-                crate::analysis::population::load(surveys, year)?
-                    .and_then(|pop| sampled_wave(&q, d, year, seed, &pop))
-            } else {
-                None
-            };
-            let (answers, mut channels): (Vec<Answers>, Vec<Option<Channel>>) = match &sampled {
-                Some(s) => s.answers.iter().map(|(a, c)| (a.clone(), Some(*c))).unzip(),
-                None => wave_responses(&q, d, year, seed)
-                    .into_iter()
-                    .map(|a| (a, None))
-                    .unzip(),
-            };
-            channels.reverse();
-            let wave = NewWave {
-                district: d,
-                year,
-                questionnaire_code: &q.code,
-                source: &source,
-                opens_on: opens,
-                closes_on: closes,
-            };
-            summary.responses += publish_with_answers(store, &wave, answers, |r| {
-                r.submitted_on = opens + Duration::days(day_rng.range(0, span));
-                match channels.pop().flatten() {
-                    Some(c) => r.channel = c,
-                    None if day_rng.uniform() < 0.15 => r.channel = Channel::Paper,
-                    None => {}
-                }
-                if day_rng.uniform() < 0.1 {
-                    r.lang = "en".into();
-                }
-            })
-            .await?;
-            if let Some(s) = sampled {
-                let stored = store
-                    .wave(d, year)
-                    .await?
-                    .ok_or_else(|| Error::Internal("a published wave vanished".into()))?;
-                store.save_sample(stored.id, &s.strata, s.codes).await?;
-                summary.sampled += 1;
-            }
+            let (responses, sampled) = demo.fill_wave(d, year).await?;
+            summary.responses += responses;
+            summary.sampled += usize::from(sampled);
             summary.waves += 1;
             progress.inc(1);
         }
@@ -356,6 +336,84 @@ pub async fn fill(
     // no letter codes.
     store.purge_closed_codes(today, "demo").await?;
     Ok(summary)
+}
+
+/// What every demo wave is made with.
+struct Demo<'a> {
+    store: &'a Store,
+    surveys: &'a Path,
+    seed: u64,
+    today: NaiveDate,
+    q: &'a Questionnaire,
+    /// The questionnaire's source text, published as every wave's snapshot.
+    source: &'a str,
+}
+
+impl Demo<'_> {
+    /// Publishes one district's wave of a year and fills it: a synthetic random sample with
+    /// letters in the sampled years (when the year has population margins), else open-link
+    /// responses. Returns the responses stored and whether the wave was sampled.
+    async fn fill_wave(&self, d: &str, year: i32) -> Result<(usize, bool), Error> {
+        let (store, q, seed) = (self.store, self.q, self.seed);
+        let last_year = self.today.year();
+        let (opens, closes) = field_dates(year, last_year);
+        let last_day = closes.min(self.today);
+        let span = (last_day - opens).num_days().max(0);
+        let mut day_rng = Rng::stream(seed, &[year as u64, 7]);
+        let sampled = if SAMPLED_YEARS_BACK.contains(&(last_year - year)) {
+            crate::analysis::population::load(self.surveys, year)?
+                .and_then(|pop| sampled_wave(q, d, year, seed, &pop))
+        } else {
+            None
+        };
+        let (answers, mut channels): (Vec<Answers>, Vec<Option<Channel>>) = match &sampled {
+            Some(s) => s.answers.iter().map(|(a, c)| (a.clone(), Some(*c))).unzip(),
+            None => wave_responses(q, d, year, seed)
+                .into_iter()
+                .map(|a| (a, None))
+                .unzip(),
+        };
+        channels.reverse();
+        let wave = NewWave {
+            district: d,
+            year,
+            questionnaire_code: &q.code,
+            source: self.source,
+            opens_on: opens,
+            closes_on: closes,
+        };
+        let responses = publish_with_answers(store, &wave, answers, |r| {
+            r.submitted_on = opens + Duration::days(day_rng.range(0, span));
+            match channels.pop().flatten() {
+                Some(c) => r.channel = c,
+                None if day_rng.uniform() < 0.15 => r.channel = Channel::Paper,
+                None => {}
+            }
+            if day_rng.uniform() < 0.1 {
+                r.lang = "en".into();
+            }
+        })
+        .await?;
+        let Some(s) = sampled else {
+            return Ok((responses, false));
+        };
+        let stored = store
+            .wave(d, year)
+            .await?
+            .ok_or_else(|| Error::Internal("a published wave vanished".into()))?;
+        store.save_sample(stored.id, &s.strata, s.codes).await?;
+        Ok((responses, true))
+    }
+}
+
+/// When a demo year's wave is in the field: earlier years ran in September–October; this
+/// year's wave stays open all year so the resident pages have a survey to show.
+fn field_dates(year: i32, last_year: i32) -> (NaiveDate, NaiveDate) {
+    if year == last_year {
+        (date(year, 1, 1), date(year, 12, 31))
+    } else {
+        (date(year, 9, 1), date(year, 10, 31))
+    }
 }
 
 /// A sampled demo wave: strata, letters with their fate, and the answers with their channel.

@@ -104,29 +104,19 @@ pub fn aggregate(
             .map(|q| q.options.iter().map(|o| o.code.clone()).collect())
             .unwrap_or_default()
     };
-    let (sex_labels, age_labels) = (labels(sex_code), labels(age_code));
-    // Cell of every row: wave × (sex position or unknown) × (age position or unknown).
-    let (ns, na) = (sex_labels.len() + 1, age_labels.len() + 1);
-    let sex = super::load::u32s(frame, sex_code)?;
-    let age = super::load::u32s(frame, age_code)?;
+    let labels = Labels {
+        sex: labels(sex_code),
+        age: labels(age_code),
+    };
+    let cells = Cells::of(frame, sex_code, age_code, waves, &labels)?;
     let w: Vec<f64> = f64s(frame, "w")?
         .into_iter()
         .map(|x| x.unwrap_or(0.0))
         .collect();
-    let mut cell = vec![0u32; frame.height()];
-    for (wi, lw) in waves.iter().enumerate() {
-        for r in lw.offset..lw.offset + lw.len {
-            let s = sex[r].map_or(ns - 1, |p| (p as usize).min(ns - 2));
-            let a = age[r].map_or(na - 1, |p| (p as usize).min(na - 2));
-            cell[r] = ((wi * ns + s) * na + a) as u32;
-        }
-    }
-    let ncells = waves.len() * ns * na;
-    let mut rows = vec![0.0f64; ncells];
-    for &c in &cell {
+    let mut rows = vec![0.0f64; cells.count];
+    for &c in &cells.of_row {
         rows[c as usize] += 1.0;
     }
-    type Column<'a> = (&'a UInt32Chunked, Vec<Option<f64>>, Kind);
     let columns: Vec<Column> = vars
         .iter()
         .map(|v| {
@@ -137,53 +127,131 @@ pub fn aggregate(
             Ok((positions, y_table(v), v.kind))
         })
         .collect::<Result<_, Error>>()?;
-    // Each variable's column is summed in row order; variables run on separate threads.
-    let sum_column = |(positions, table, kind): &Column| {
-        let mut out = vec![Sums::default(); ncells];
-        // The arrow arrays' values and validity bits with the rows' cells and weights as
-        // slices of the same length: a tight loop without bounds checks or boxed iterators.
-        let mut start = 0;
-        for array in positions.downcast_iter() {
-            let values = array.values().as_slice();
-            let end = start + values.len();
-            let rows = values.iter().zip(&cell[start..end]).zip(&w[start..end]);
-            let mut add = |p: u32, c: u32, w: f64| {
-                if let Some(y) = y_of(table, *kind, p) {
-                    out[c as usize].add(&Sums::one(w, y));
-                }
-            };
-            match array.validity() {
-                None => rows.for_each(|((&p, &c), &w)| add(p, c, w)),
-                Some(valid) => rows.zip(valid.iter()).for_each(|(((&p, &c), &w), ok)| {
-                    if ok {
-                        add(p, c, w)
-                    }
-                }),
+    let sums = sum_columns(&columns, &cells, &w);
+    Ok(add_up(waves, &labels, &cells, &rows, &sums))
+}
+
+/// The option codes of the sex and age questions.
+struct Labels {
+    sex: Vec<String>,
+    age: Vec<String>,
+}
+
+/// The finest cell of every row: wave × (sex position or unknown) × (age position or
+/// unknown).
+struct Cells {
+    of_row: Vec<u32>,
+    /// Sex positions and age positions, each with its "unknown" slot last.
+    ns: usize,
+    na: usize,
+    /// How many cells there are.
+    count: usize,
+}
+
+impl Cells {
+    fn of(
+        frame: &DataFrame,
+        sex_code: &str,
+        age_code: &str,
+        waves: &[LoadedWave],
+        labels: &Labels,
+    ) -> Result<Cells, Error> {
+        let (ns, na) = (labels.sex.len() + 1, labels.age.len() + 1);
+        let sex = super::load::u32s(frame, sex_code)?;
+        let age = super::load::u32s(frame, age_code)?;
+        let mut of_row = vec![0u32; frame.height()];
+        for (wi, lw) in waves.iter().enumerate() {
+            for r in lw.offset..lw.offset + lw.len {
+                let s = sex[r].map_or(ns - 1, |p| (p as usize).min(ns - 2));
+                let a = age[r].map_or(na - 1, |p| (p as usize).min(na - 2));
+                of_row[r] = ((wi * ns + s) * na + a) as u32;
             }
-            start = end;
         }
-        out
-    };
+        Ok(Cells {
+            of_row,
+            ns,
+            na,
+            count: waves.len() * ns * na,
+        })
+    }
+}
+
+/// A variable's answer positions, its y table and its kind.
+type Column<'a> = (&'a UInt32Chunked, Vec<Option<f64>>, Kind);
+
+/// Every variable's sums per cell. Each variable's column is summed in row order; variables
+/// run on separate threads.
+fn sum_columns(columns: &[Column], cells: &Cells, w: &[f64]) -> Vec<Vec<Sums>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     let per = columns.len().div_ceil(threads).max(1);
-    let sums: Vec<Vec<Sums>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let handles: Vec<_> = columns
             .chunks(per)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(sum_column).collect::<Vec<_>>()))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|column| sum_column(column, cells, w))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("summing thread"))
             .collect()
-    });
+    })
+}
+
+/// One variable's sums per cell, in row order.
+fn sum_column((positions, table, kind): &Column, cells: &Cells, w: &[f64]) -> Vec<Sums> {
+    let mut out = vec![Sums::default(); cells.count];
+    // The arrow arrays' values and validity bits with the rows' cells and weights as
+    // slices of the same length: a tight loop without bounds checks or boxed iterators.
+    let mut start = 0;
+    for array in positions.downcast_iter() {
+        let values = array.values().as_slice();
+        let end = start + values.len();
+        let rows = values
+            .iter()
+            .zip(&cells.of_row[start..end])
+            .zip(&w[start..end]);
+        let mut add = |p: u32, c: u32, w: f64| {
+            if let Some(y) = y_of(table, *kind, p) {
+                out[c as usize].add(&Sums::one(w, y));
+            }
+        };
+        match array.validity() {
+            None => rows.for_each(|((&p, &c), &w)| add(p, c, w)),
+            Some(valid) => rows.zip(valid.iter()).for_each(|(((&p, &c), &w), ok)| {
+                if ok {
+                    add(p, c, w)
+                }
+            }),
+        }
+        start = end;
+    }
+    out
+}
+
+/// Adds the cells' respondents and sums up into every domain they belong to: their wave's
+/// district as a whole, and their sex and age group.
+fn add_up(
+    waves: &[LoadedWave],
+    labels: &Labels,
+    cells: &Cells,
+    rows: &[f64],
+    sums: &[Vec<Sums>],
+) -> Aggregates {
+    let (ns, na) = (cells.ns, cells.na);
     let mut out = Aggregates::default();
     for (wi, lw) in waves.iter().enumerate() {
         // Position `labels.len()` is the "unknown" slot of sex and age.
-        let sexes = sex_labels.iter().map(Some).chain(std::iter::once(None));
+        let sexes = labels.sex.iter().map(Some).chain(std::iter::once(None));
         for (s, sex_label) in sexes.enumerate() {
-            let ages = age_labels.iter().map(Some).chain(std::iter::once(None));
+            let ages = labels.age.iter().map(Some).chain(std::iter::once(None));
             for (a, age_label) in ages.enumerate() {
                 let c = (wi * ns + s) * na + a;
                 if rows[c] == 0.0 {
@@ -201,14 +269,14 @@ pub fn aggregate(
                         .sums
                         .entry(domain)
                         .or_insert_with(|| vec![Sums::default(); sums.len()]);
-                    for (total, v) in domain_sums.iter_mut().zip(&sums) {
+                    for (total, v) in domain_sums.iter_mut().zip(sums) {
                         total.add(&v[c]);
                     }
                 }
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, Error> {

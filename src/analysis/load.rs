@@ -133,60 +133,12 @@ pub async fn load(
         .enumerate()
         .map(|(i, c)| (c.code.clone(), i))
         .collect();
-    // The columns a frozen file must have, with their types (as `from_db` builds them).
-    let names: Vec<(String, DataType)> = template
-        .iter()
-        .map(|c| {
-            let t = match c.buffer {
-                Buffer::Choice { .. } => DataType::UInt32,
-                Buffer::Multi { .. } => DataType::UInt64,
-                Buffer::Number(_) => DataType::Int64,
-            };
-            (c.code.clone(), t)
-        })
-        .collect();
-    let today = chrono::Local::now().date_naive();
     let mut height = 0usize;
     let mut loaded = Vec::new();
     let mut answers: Option<DataFrame> = None;
     let mut used = FrozenUse::default();
-    // Which closed waves have a file that still matches its record: those files are read
-    // in parallel (decoding Parquet is CPU work), everything else from the database below.
-    let records = match frozen {
-        Some(_) => store.frozen_waves().await?,
-        None => HashMap::new(),
-    };
-    // Per wave: the folder when it is closed, and the file's hash and rows when its record
-    // still matches (the reference questionnaire and the wave's last response id; any
-    // change to the wave's responses drops the record).
-    let mut plans = Vec::with_capacity(waves.len());
-    for wave in waves {
-        let closed = frozen.filter(|_| wave.status(today) == crate::store::WaveStatus::Closed);
-        let file = closed
-            .and(records.get(&wave.id))
-            .filter(|(rec, last_now)| {
-                rec.reference_questionnaire_id == reference_id(newest)
-                    && rec.last_response_id == *last_now
-            })
-            .map(|(rec, _)| (rec.sha256.clone(), rec.responses));
-        plans.push((closed, file));
-    }
-    let from_files: Vec<Option<DataFrame>> = {
-        use rayon::prelude::*;
-        waves
-            .par_iter()
-            .zip(plans.par_iter())
-            .map(|(wave, (dir, file))| match (dir, file) {
-                (Some(dir), Some((sha256, rows))) => super::columnar::read(
-                    &super::columnar::path(dir, wave.id),
-                    sha256,
-                    *rows as usize,
-                    &names,
-                ),
-                _ => None,
-            })
-            .collect()
-    };
+    let plans = frozen_plans(store, waves, frozen, reference_id(newest)).await?;
+    let from_files = read_frozen(waves, &plans, &frozen_columns(&template));
     for ((wave, (closed, _)), df) in waves.iter().zip(plans).zip(from_files) {
         let own = snapshot(wave.questionnaire_id)?;
         let asked: BTreeSet<String> = own
@@ -200,46 +152,13 @@ pub async fn load(
         let df = match df {
             Some(df) => df,
             None => {
-                // The last id before reading: if an answer arrives or goes meanwhile, the
-                // file does not match the wave when it is recorded, `record_frozen` refuses
-                // it, and the next analysis builds it again.
-                let last = match closed {
-                    Some(_) => Some(store.wave_last_id(wave.id).await?),
-                    None => None,
+                let source = Source {
+                    store,
+                    reference: &reference,
+                    index: &index,
+                    reference_id: reference_id(newest),
                 };
-                let df = from_db(store, wave, &reference, &index).await?;
-                // A closed wave no longer changes: freeze it for the next analysis. The
-                // file only saves time, so failing to write it (a read-only folder, a full
-                // disk) is logged and the analysis goes on from the database.
-                if let (Some(dir), Some(last)) = (closed, last) {
-                    let frozen = match super::columnar::write(dir, wave.id, &df) {
-                        Ok(sha256) => {
-                            store
-                                .record_frozen(&crate::store::FrozenWave {
-                                    wave_id: wave.id,
-                                    reference_questionnaire_id: reference_id(newest),
-                                    responses: df.height() as i64,
-                                    last_response_id: last,
-                                    sha256,
-                                })
-                                .await
-                        }
-                        Err(e) => Err(e),
-                    };
-                    match frozen {
-                        Ok(true) => used.written += 1,
-                        Ok(false) => tracing::info!(
-                            wave = wave.id,
-                            "a closed wave changed while it was frozen; it is frozen again next time"
-                        ),
-                        Err(e) => tracing::warn!(
-                            error = %e,
-                            wave = wave.id,
-                            "a closed wave could not be frozen; it is read from the database"
-                        ),
-                    }
-                }
-                df
+                source.read_and_freeze(wave, closed, &mut used).await?
             }
         };
         let n = df.height();
@@ -251,14 +170,7 @@ pub async fn load(
             }
         }
         height += n;
-        let (strata, rates) = if wave.sampled {
-            (
-                store.sample_strata(wave.id).await?,
-                store.response_rates(wave.id).await?,
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let (strata, rates) = fieldwork(store, wave).await?;
         loaded.push(LoadedWave {
             wave: wave.clone(),
             offset,
@@ -282,6 +194,168 @@ pub async fn load(
         reference,
         waves: loaded,
         frozen: used,
+    })
+}
+
+/// The columns a frozen file must have, with their types (as `from_db` builds them).
+fn frozen_columns(template: &[Column]) -> Vec<(String, DataType)> {
+    template
+        .iter()
+        .map(|c| {
+            let t = match c.buffer {
+                Buffer::Choice { .. } => DataType::UInt32,
+                Buffer::Multi { .. } => DataType::UInt64,
+                Buffer::Number(_) => DataType::Int64,
+            };
+            (c.code.clone(), t)
+        })
+        .collect()
+}
+
+/// Per wave: the frozen-wave folder when the wave is closed, and its file's hash and rows
+/// when the file's record still matches.
+type Plan<'a> = (Option<&'a std::path::Path>, Option<(String, i64)>);
+
+/// Which closed waves have a file that still matches its record (the reference
+/// questionnaire and the wave's last response id; any change to the wave's responses drops
+/// the record).
+async fn frozen_plans<'a>(
+    store: &Store,
+    waves: &[Wave],
+    frozen: Option<&'a std::path::Path>,
+    reference_id: i64,
+) -> Result<Vec<Plan<'a>>, Error> {
+    let today = chrono::Local::now().date_naive();
+    let records = match frozen {
+        Some(_) => store.frozen_waves().await?,
+        None => HashMap::new(),
+    };
+    let mut plans = Vec::with_capacity(waves.len());
+    for wave in waves {
+        let closed = frozen.filter(|_| wave.status(today) == crate::store::WaveStatus::Closed);
+        let file = closed
+            .and(records.get(&wave.id))
+            .filter(|(rec, last_now)| {
+                rec.reference_questionnaire_id == reference_id && rec.last_response_id == *last_now
+            })
+            .map(|(rec, _)| (rec.sha256.clone(), rec.responses));
+        plans.push((closed, file));
+    }
+    Ok(plans)
+}
+
+/// The frames of the waves whose frozen file matches, read in parallel (decoding Parquet is
+/// CPU work); `None` for every other wave, which is read from the database.
+fn read_frozen(
+    waves: &[Wave],
+    plans: &[Plan],
+    names: &[(String, DataType)],
+) -> Vec<Option<DataFrame>> {
+    use rayon::prelude::*;
+    waves
+        .par_iter()
+        .zip(plans.par_iter())
+        .map(|(wave, (dir, file))| match (dir, file) {
+            (Some(dir), Some((sha256, rows))) => super::columnar::read(
+                &super::columnar::path(dir, wave.id),
+                sha256,
+                *rows as usize,
+                names,
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where a wave without a matching frozen file is read from, and what its frame is laid
+/// out by.
+struct Source<'a> {
+    store: &'a Store,
+    reference: &'a Questionnaire,
+    index: &'a HashMap<String, usize>,
+    reference_id: i64,
+}
+
+impl Source<'_> {
+    /// A wave's frame from the database; a closed wave is frozen for the next analysis.
+    async fn read_and_freeze(
+        &self,
+        wave: &Wave,
+        closed: Option<&std::path::Path>,
+        used: &mut FrozenUse,
+    ) -> Result<DataFrame, Error> {
+        // The last id before reading: if an answer arrives or goes meanwhile, the file does
+        // not match the wave when it is recorded, `record_frozen` refuses it, and the next
+        // analysis builds it again.
+        let last = match closed {
+            Some(_) => Some(self.store.wave_last_id(wave.id).await?),
+            None => None,
+        };
+        let df = from_db(self.store, wave, self.reference, self.index).await?;
+        if let (Some(dir), Some(last)) = (closed, last) {
+            self.freeze(dir, wave, &df, last, used).await;
+        }
+        Ok(df)
+    }
+
+    /// A closed wave no longer changes: freezes it for the next analysis. The file only
+    /// saves time, so failing to write it (a read-only folder, a full disk) is logged and
+    /// the analysis goes on from the database.
+    async fn freeze(
+        &self,
+        dir: &std::path::Path,
+        wave: &Wave,
+        df: &DataFrame,
+        last: i64,
+        used: &mut FrozenUse,
+    ) {
+        let frozen = match super::columnar::write(dir, wave.id, df) {
+            Ok(sha256) => {
+                self.store
+                    .record_frozen(&crate::store::FrozenWave {
+                        wave_id: wave.id,
+                        reference_questionnaire_id: self.reference_id,
+                        responses: df.height() as i64,
+                        last_response_id: last,
+                        sha256,
+                    })
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match frozen {
+            Ok(true) => used.written += 1,
+            Ok(false) => tracing::info!(
+                wave = wave.id,
+                "a closed wave changed while it was frozen; it is frozen again next time"
+            ),
+            Err(e) => tracing::warn!(
+                error = %e,
+                wave = wave.id,
+                "a closed wave could not be frozen; it is read from the database"
+            ),
+        }
+    }
+}
+
+/// A sampled wave's strata and response rates; nothing for an open-link wave.
+async fn fieldwork(
+    store: &Store,
+    wave: &Wave,
+) -> Result<
+    (
+        Vec<crate::fieldwork::StratumCount>,
+        Vec<crate::store::StratumRate>,
+    ),
+    Error,
+> {
+    Ok(if wave.sampled {
+        (
+            store.sample_strata(wave.id).await?,
+            store.response_rates(wave.id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
     })
 }
 

@@ -217,24 +217,7 @@ pub fn evaluate(
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for m in measures {
-        let shares: Vec<&str> = input
-            .vars
-            .iter()
-            .filter(|v| v.kind == Kind::Share)
-            .map(|v| v.code.as_str())
-            .collect();
-        for t in m.targets.iter().filter(|t| !shares.contains(&t.as_str())) {
-            notes.push(format!(
-                "measure {}: target indicator {t} is not a share indicator of the questionnaire",
-                m.id
-            ));
-        }
-        if m.targets.is_empty() {
-            notes.push(format!(
-                "measure {}: no target indicators named; every indicator is exploratory",
-                m.id
-            ));
-        }
+        notes.extend(target_notes(m, input));
         let Some((b, a)) = before_after(m, waves) else {
             notes.push(format!(
                 "measure {}: no wave of {} before and after {}",
@@ -242,27 +225,7 @@ pub fn evaluate(
             ));
             continue;
         };
-        // Comparison: other districts surveyed in both years, without a measure of the same
-        // category between their before and after waves.
-        let comparison: Vec<String> = input
-            .districts
-            .iter()
-            .filter(|d| **d != m.district)
-            .filter(|d| {
-                let wb = waves.iter().find(|w| &w.district == *d && w.year == b.year);
-                let wa = waves.iter().find(|w| &w.district == *d && w.year == a.year);
-                match (wb, wa) {
-                    (Some(wb), Some(wa)) => !measures.iter().any(|o| {
-                        &o.district == *d
-                            && o.category == m.category
-                            && o.start > wb.closes_on
-                            && o.start < wa.opens_on
-                    }),
-                    _ => false,
-                }
-            })
-            .cloned()
-            .collect();
+        let comparison = comparison_districts(m, measures, waves, input, (b, a));
         if comparison.is_empty() {
             notes.push(format!(
                 "measure {}: no comparison district surveyed in both {} and {}",
@@ -270,67 +233,18 @@ pub fn evaluate(
             ));
             continue;
         }
-        let target = vec![m.district.clone()];
+        let design = Design {
+            measure: m,
+            before: b.year,
+            after: a.year,
+            target: vec![m.district.clone()],
+            comparison,
+        };
         for (i, v) in input.vars.iter().enumerate() {
             if v.kind != Kind::Share {
                 continue;
             }
-            let cells = [
-                pooled(input, b.year, &target, &Group::All, i),
-                pooled(input, a.year, &target, &Group::All, i),
-                pooled(input, b.year, &comparison, &Group::All, i),
-                pooled(input, a.year, &comparison, &Group::All, i),
-            ];
-            // Only between waves that all asked the question.
-            if cells.iter().any(Option::is_none) {
-                continue;
-            }
-            let est: Vec<_> = cells
-                .iter()
-                .map(|c| c.as_ref().and_then(|(s, _)| estimate(Kind::Share, s)))
-                .collect();
-            let suppressed = est.iter().any(|e| suppress(e.as_ref(), input.options))
-                || [b.year, a.year].iter().any(|&y| {
-                    hidden.any(y, &target, &v.code) || hidden.any(y, &comparison, &v.code)
-                });
-            let mut row = MeasureRow {
-                measure: m.id.clone(),
-                district: m.district.clone(),
-                indicator: v.code.clone(),
-                before_year: b.year,
-                after_year: a.year,
-                comparison: comparison.join("+"),
-                delta_district: None,
-                delta_comparison: None,
-                did: None,
-                se: None,
-                ci_low: None,
-                ci_high: None,
-                p: None,
-                target: m.targets.contains(&v.code),
-                q: None,
-                significant: None,
-                suppressed,
-            };
-            if !suppressed {
-                let e: Vec<_> = est.into_iter().flatten().collect();
-                let dt = e[1].estimate - e[0].estimate;
-                let dc = e[3].estimate - e[2].estimate;
-                let se = e
-                    .iter()
-                    .map(|x| test_var(Kind::Share, x))
-                    .sum::<f64>()
-                    .sqrt();
-                let did = stats::change(0.0, 0.0, dt - dc, se * se);
-                row.delta_district = Some(dt);
-                row.delta_comparison = Some(dc);
-                row.did = Some(did.diff);
-                row.se = Some(did.se);
-                row.ci_low = Some(did.ci_low);
-                row.ci_high = Some(did.ci_high);
-                row.p = Some(did.p);
-            }
-            rows.push(row);
+            rows.extend(design.row(input, hidden, i));
         }
     }
     q_values(&mut rows);
@@ -338,6 +252,135 @@ pub fn evaluate(
     let order: Vec<&str> = measures.iter().map(|m| m.id.as_str()).collect();
     rows.sort_by_key(|r| (order.iter().position(|m| *m == r.measure), !r.target));
     (rows, notes)
+}
+
+/// Notes on a measure's target indicators: those that are no share indicator of the
+/// questionnaire, or none named at all.
+fn target_notes(m: &Measure, input: &TableInput) -> Vec<String> {
+    let mut notes = Vec::new();
+    let shares: Vec<&str> = input
+        .vars
+        .iter()
+        .filter(|v| v.kind == Kind::Share)
+        .map(|v| v.code.as_str())
+        .collect();
+    for t in m.targets.iter().filter(|t| !shares.contains(&t.as_str())) {
+        notes.push(format!(
+            "measure {}: target indicator {t} is not a share indicator of the questionnaire",
+            m.id
+        ));
+    }
+    if m.targets.is_empty() {
+        notes.push(format!(
+            "measure {}: no target indicators named; every indicator is exploratory",
+            m.id
+        ));
+    }
+    notes
+}
+
+/// The comparison districts of a measure: other districts surveyed in both years, without a
+/// measure of the same category between their before and after waves.
+fn comparison_districts(
+    m: &Measure,
+    measures: &[Measure],
+    waves: &[Wave],
+    input: &TableInput,
+    (b, a): (&Wave, &Wave),
+) -> Vec<String> {
+    input
+        .districts
+        .iter()
+        .filter(|d| **d != m.district)
+        .filter(|d| {
+            let wb = waves.iter().find(|w| &w.district == *d && w.year == b.year);
+            let wa = waves.iter().find(|w| &w.district == *d && w.year == a.year);
+            match (wb, wa) {
+                (Some(wb), Some(wa)) => !measures.iter().any(|o| {
+                    &o.district == *d
+                        && o.category == m.category
+                        && o.start > wb.closes_on
+                        && o.start < wa.opens_on
+                }),
+                _ => false,
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+/// A measure's difference-in-differences design: its district and the comparison districts,
+/// before and after.
+struct Design<'a> {
+    measure: &'a Measure,
+    before: i32,
+    after: i32,
+    target: Vec<String>,
+    comparison: Vec<String>,
+}
+
+impl Design<'_> {
+    /// The row of share variable `i`; `None` when a wave of the design did not ask it.
+    fn row(&self, input: &TableInput, hidden: &Hidden, i: usize) -> Option<MeasureRow> {
+        let (m, v) = (self.measure, &input.vars[i]);
+        let (b, a) = (self.before, self.after);
+        let cells = [
+            pooled(input, b, &self.target, &Group::All, i),
+            pooled(input, a, &self.target, &Group::All, i),
+            pooled(input, b, &self.comparison, &Group::All, i),
+            pooled(input, a, &self.comparison, &Group::All, i),
+        ];
+        // Only between waves that all asked the question.
+        if cells.iter().any(Option::is_none) {
+            return None;
+        }
+        let est: Vec<_> = cells
+            .iter()
+            .map(|c| c.as_ref().and_then(|(s, _)| estimate(Kind::Share, s)))
+            .collect();
+        let suppressed = est.iter().any(|e| suppress(e.as_ref(), input.options))
+            || [b, a].iter().any(|&y| {
+                hidden.any(y, &self.target, &v.code) || hidden.any(y, &self.comparison, &v.code)
+            });
+        let mut row = MeasureRow {
+            measure: m.id.clone(),
+            district: m.district.clone(),
+            indicator: v.code.clone(),
+            before_year: b,
+            after_year: a,
+            comparison: self.comparison.join("+"),
+            delta_district: None,
+            delta_comparison: None,
+            did: None,
+            se: None,
+            ci_low: None,
+            ci_high: None,
+            p: None,
+            target: m.targets.contains(&v.code),
+            q: None,
+            significant: None,
+            suppressed,
+        };
+        if !suppressed {
+            let e: Vec<_> = est.into_iter().flatten().collect();
+            let dt = e[1].estimate - e[0].estimate;
+            let dc = e[3].estimate - e[2].estimate;
+            let se = e
+                .iter()
+                .map(|x| test_var(Kind::Share, x))
+                .sum::<f64>()
+                .sqrt();
+            let did = stats::change(0.0, 0.0, dt - dc, se * se);
+            row.delta_district = Some(dt);
+            row.delta_comparison = Some(dc);
+            row.did = Some(did.diff);
+            row.se = Some(did.se);
+            row.ci_low = Some(did.ci_low);
+            row.ci_high = Some(did.ci_high);
+            row.p = Some(did.p);
+        }
+        Some(row)
+    }
 }
 
 /// One year of a measure's pooled comparison series for one indicator.

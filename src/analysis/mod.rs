@@ -27,6 +27,7 @@ pub mod results;
 pub mod stats;
 pub mod suppression;
 pub mod variable;
+pub mod weighting;
 pub mod weights;
 
 use std::collections::{BTreeSet, HashMap};
@@ -38,7 +39,7 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 
 use crate::error::Error;
-use crate::questionnaire::{AGE_GROUPS, Districts, Questionnaire, Role};
+use crate::questionnaire::{Districts, Questionnaire, Role};
 use crate::store::{Store, Wave};
 
 pub use current::Current;
@@ -49,35 +50,7 @@ pub use model::{
 pub use options::Options;
 pub use output::check_output_path;
 pub use variable::{Kind, Variable, variables};
-
-use load::u32s;
-
-/// Weighting summary of one district and year.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Weighting {
-    pub year: i32,
-    pub district: String,
-    pub n: usize,
-    pub n_eff: f64,
-    pub efficiency: f64,
-    pub weighted: bool,
-    /// For a random sample: letters sent, returned undeliverable, and answered (web and
-    /// paper); `None` for an open-link wave, which has no response rate.
-    pub fieldwork: Option<crate::store::StratumRate>,
-    /// The largest weight over the mean weight, when raked.
-    pub max_weight_ratio: Option<f64>,
-    /// Whether trimming brought every weight under its cap (true when not raked).
-    pub trim_converged: bool,
-    /// Age groups collapsed for raking, e.g. `65-84 → 45-64+65-84`.
-    pub collapsed: Vec<String>,
-}
-
-impl Weighting {
-    /// The response rate of a sampled wave (METHODOLOGY §1).
-    pub fn response_rate(&self) -> Option<f64> {
-        self.fieldwork.as_ref().and_then(|f| f.rate())
-    }
-}
+pub use weighting::Weighting;
 
 /// Everything one analysis run produces.
 #[derive(Debug, Clone)]
@@ -196,156 +169,13 @@ pub fn compute(
     let age_q = q
         .with_role(Role::AgeGroup)
         .ok_or_else(|| Error::Invalid("the questionnaire has no age group question".into()))?;
-
-    // Weights per district and year.
-    let mut notes = Vec::new();
-    let mut weighted: HashMap<(i32, String), bool> = HashMap::new();
-    let mut weights = vec![1.0f64; frame.height()];
-    let mut weighting = Vec::new();
-    let sex_cats: Vec<String> = sex_q
-        .options
-        .iter()
-        .filter(|o| !o.dont_know)
-        .map(|o| o.code.clone())
-        .collect();
-    let age_cats: Vec<String> = AGE_GROUPS.iter().map(|s| s.to_string()).collect();
-    let categories = [sex_cats, age_cats];
-    let pos_to_cat = |question: &crate::questionnaire::Question, cats: &[String], p: u32| {
-        question
-            .options
-            .get(p as usize)
-            .and_then(|o| cats.iter().position(|c| *c == o.code))
-    };
-    let sex_col = u32s(&frame, &sex_q.code)?;
-    let age_col = u32s(&frame, &age_q.code)?;
-    // Each answer position's raking category, looked up once per option, not per row.
-    let position_cats = |question: &crate::questionnaire::Question, cats: &[String]| {
-        (0..question.options.len() as u32)
-            .map(|p| pos_to_cat(question, cats, p))
-            .collect::<Vec<_>>()
-    };
-    let (sex_cat, age_cat) = (
-        position_cats(sex_q, &categories[0]),
-        position_cats(age_q, &categories[1]),
-    );
-    // Population margins per year, read once (in wave order, so the notes keep their order).
-    let mut populations: HashMap<i32, Option<population::Population>> = HashMap::new();
-    for lw in &waves {
-        let year = lw.wave.year;
-        if let std::collections::hash_map::Entry::Vacant(slot) = populations.entry(year) {
-            let p = population::load(&inputs.surveys, year)?;
-            if p.is_none() {
-                let sampled = waves
-                    .iter()
-                    .any(|w| w.wave.year == year && !w.strata.is_empty());
-                notes.push(format!(
-                    "{year}: no population file ({}); {}",
-                    population::path_for(&inputs.surveys, year).display(),
-                    if sampled {
-                        "sampled districts are weighted by their design weights alone, the others are unweighted"
-                    } else {
-                        "estimates are unweighted"
-                    }
-                ));
-            }
-            slot.insert(p);
-        }
-    }
-    // Each wave is raked on its own, so the waves are raked in parallel; the results are
-    // merged in wave order, which keeps weights, notes and the summary deterministic.
-    // A wave's weights, the notes its weighting gives, and its summary row.
-    type WaveWeights = (Vec<f64>, Vec<String>, Weighting);
-    let per_wave = |lw: &load::LoadedWave| -> Result<WaveWeights, Error> {
-        let year = lw.wave.year;
-        let range = lw.offset..lw.offset + lw.len;
-        let pop = populations.get(&year).and_then(Option::as_ref);
-        let cats: Vec<[Option<usize>; 2]> = range
-            .clone()
-            .map(|i| {
-                [
-                    sex_col[i].and_then(|p| sex_cat.get(p as usize).copied().flatten()),
-                    age_col[i].and_then(|p| age_cat.get(p as usize).copied().flatten()),
-                ]
-            })
-            .collect();
-        let mut notes = Vec::new();
-        let mut w = vec![1.0f64; lw.len];
-        let mut raked: Option<weights::Raked> = None;
-        // A random sample starts from its design weights N_h / n_h (METHODOLOGY §1).
-        let design: Option<Vec<f64>> = {
-            crate::fieldwork::DesignWeights::new(&lw.strata).map(|d| {
-                cats.iter()
-                    .map(|c| {
-                        d.weight(
-                            c[0].map(|i| categories[0][i].as_str()),
-                            c[1].map(|i| categories[1][i].as_str()),
-                        )
-                    })
-                    .collect()
-            })
-        };
-        if let Some(pop) = pop {
-            let margins = pop.margins(&lw.wave.district, year, &categories)?;
-            let r = weights::rake_wave(&cats, &margins, design.as_deref()).map_err(|e| {
-                Error::Invalid(format!(
-                    "weighting {} {year}: {e} ({})",
-                    lw.wave.district,
-                    pop.file.display()
-                ))
-            })?;
-            w.copy_from_slice(&r.weights);
-            for c in &r.collapsed {
-                notes.push(format!(
-                    "{} {year}: no respondents aged {c} (age groups collapsed for weighting)",
-                    lw.wave.district
-                ));
-            }
-            if !r.trim_converged {
-                notes.push(format!(
-                    "{} {year}: trimming did not reach its cap in {} rounds: the largest weight is {:.2} × the mean (cap {})",
-                    lw.wave.district,
-                    weights::MAX_TRIM_ROUNDS,
-                    r.max_ratio,
-                    weights::TRIM_FACTOR
-                ));
-            }
-            raked = Some(r);
-        } else if let Some(d) = &design {
-            w.copy_from_slice(d);
-        }
-        let s: stats::Sums = w.iter().fold(Default::default(), |mut acc, &x| {
-            acc.add(&stats::Sums::one(x, 0.0));
-            acc
-        });
-        let summary = Weighting {
-            year,
-            district: lw.wave.district.clone(),
-            n: lw.len,
-            n_eff: s.n_eff(),
-            efficiency: if lw.len > 0 {
-                s.n_eff() / lw.len as f64
-            } else {
-                0.0
-            },
-            weighted: pop.is_some() || design.is_some(),
-            fieldwork: (!lw.rates.is_empty()).then(|| crate::store::StratumRate::total(&lw.rates)),
-            max_weight_ratio: raked.as_ref().map(|r| r.max_ratio),
-            trim_converged: raked.as_ref().is_none_or(|r| r.trim_converged),
-            collapsed: raked.map(|r| r.collapsed).unwrap_or_default(),
-        };
-        Ok((w, notes, summary))
-    };
-    let raked: Vec<Result<WaveWeights, Error>> = {
-        use rayon::prelude::*;
-        waves.par_iter().map(per_wave).collect()
-    };
-    for (lw, r) in waves.iter().zip(raked) {
-        let (w, wave_notes, summary) = r?;
-        weights[lw.offset..lw.offset + lw.len].copy_from_slice(&w);
-        notes.extend(wave_notes);
-        weighted.insert((lw.wave.year, lw.wave.district.clone()), summary.weighted);
-        weighting.push(summary);
-    }
+    let raking = weighting::Raking::new(sex_q, age_q);
+    let weighting::Weighted {
+        weights,
+        weighted,
+        summaries: weighting,
+        mut notes,
+    } = weighting::weigh(&frame, &waves, &raking, &inputs.surveys)?;
     frame
         .with_column(Series::new("w".into(), weights).into())
         .map_err(|e| Error::Internal(format!("adding weights: {e}")))?;
@@ -356,32 +186,8 @@ pub fn compute(
     tracing::info!(ms = started.elapsed().as_millis() as u64, "sums done");
     drop(frame);
 
-    let years: Vec<i32> = options.years.clone().collect();
-    let districts: Vec<String> = inputs
-        .districts
-        .codes()
-        .filter(|d| waves.iter().any(|w| w.wave.district == *d))
-        .map(str::to_string)
-        .collect();
-    let mut groups = vec![model::Group::All];
-    groups.extend(categories[0].iter().map(|c| model::Group::Sex(c.clone())));
-    groups.extend(categories[1].iter().map(|c| model::Group::Age(c.clone())));
-    let asked: HashMap<(i32, String), BTreeSet<String>> = waves
-        .iter()
-        .map(|w| ((w.wave.year, w.wave.district.clone()), w.asked.clone()))
-        .collect();
-    let blocks: Vec<String> = q.indices.iter().map(|b| b.code.clone()).collect();
-    let input = results::TableInput {
-        aggs: &aggs,
-        vars: &vars,
-        blocks: &blocks,
-        years: &years,
-        districts: &districts,
-        groups: &groups,
-        asked: &asked,
-        weighted: &weighted,
-        options,
-    };
+    let layout = Layout::new(q, inputs, options, &waves, &raking.categories);
+    let input = layout.input(&aggs, &vars, &weighted, options);
     let results::Table {
         rows: table,
         protecting,
@@ -414,6 +220,68 @@ pub fn compute(
             frozen: Default::default(),
         },
     })
+}
+
+/// What the results table is laid out by: years, districts with answers, groups, the
+/// codes each wave asked and the index blocks. Owned here, so a [`results::TableInput`]
+/// can borrow them.
+struct Layout {
+    years: Vec<i32>,
+    districts: Vec<String>,
+    groups: Vec<model::Group>,
+    asked: HashMap<(i32, String), BTreeSet<String>>,
+    blocks: Vec<String>,
+}
+
+impl Layout {
+    fn new(
+        q: &Questionnaire,
+        inputs: &Inputs,
+        options: &Options,
+        waves: &[load::LoadedWave],
+        categories: &[Vec<String>; 2],
+    ) -> Self {
+        let districts: Vec<String> = inputs
+            .districts
+            .codes()
+            .filter(|d| waves.iter().any(|w| w.wave.district == *d))
+            .map(str::to_string)
+            .collect();
+        let mut groups = vec![model::Group::All];
+        groups.extend(categories[0].iter().map(|c| model::Group::Sex(c.clone())));
+        groups.extend(categories[1].iter().map(|c| model::Group::Age(c.clone())));
+        Layout {
+            years: options.years.clone().collect(),
+            districts,
+            groups,
+            asked: waves
+                .iter()
+                .map(|w| ((w.wave.year, w.wave.district.clone()), w.asked.clone()))
+                .collect(),
+            blocks: q.indices.iter().map(|b| b.code.clone()).collect(),
+        }
+    }
+
+    /// The results table's input: this layout with the sums and weighting it is built from.
+    fn input<'a>(
+        &'a self,
+        aggs: &'a aggregate::Aggregates,
+        vars: &'a [Variable],
+        weighted: &'a HashMap<(i32, String), bool>,
+        options: &'a Options,
+    ) -> results::TableInput<'a> {
+        results::TableInput {
+            aggs,
+            vars,
+            blocks: &self.blocks,
+            years: &self.years,
+            districts: &self.districts,
+            groups: &self.groups,
+            asked: &self.asked,
+            weighted,
+            options,
+        }
+    }
 }
 
 /// Parses `2019..2026`, `2019..=2026` or a single year.

@@ -59,32 +59,8 @@ pub fn parse(path: &Path, src: &str) -> Result<Population, Error> {
             header_seen = true;
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let [district, dimension, category, count] = fields[..] else {
-            return Err(bad(
-                line_no,
-                format!("expected 4 fields, found {}", fields.len()),
-            ));
-        };
-        if !DIMENSIONS.contains(&dimension) {
-            return Err(bad(
-                line_no,
-                format!("unknown dimension \"{dimension}\" (sex, age_group)"),
-            ));
-        }
-        let count: f64 = count
-            .parse::<i64>()
-            .map_err(|_| bad(line_no, format!("count \"{count}\" is not a whole number")))
-            .and_then(|c| {
-                if c < 0 {
-                    Err(bad(
-                        line_no,
-                        format!("negative count {c} for {district} {dimension}={category}"),
-                    ))
-                } else {
-                    Ok(c as f64)
-                }
-            })?;
+        let ([district, dimension, category], count) =
+            margin_line(line).map_err(|msg| bad(line_no, msg))?;
         let slot = pop
             .districts
             .entry(district.to_string())
@@ -101,6 +77,34 @@ pub fn parse(path: &Path, src: &str) -> Result<Population, Error> {
     if !header_seen {
         return Err(bad(1, "no header and no margins".into()));
     }
+    check_totals(&file, &pop)?;
+    Ok(pop)
+}
+
+/// One line of margins: district, dimension, category and count, or what is wrong with it.
+fn margin_line(line: &str) -> Result<([&str; 3], f64), String> {
+    let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+    let [district, dimension, category, count] = fields[..] else {
+        return Err(format!("expected 4 fields, found {}", fields.len()));
+    };
+    if !DIMENSIONS.contains(&dimension) {
+        return Err(format!(
+            "unknown dimension \"{dimension}\" (sex, age_group)"
+        ));
+    }
+    let count = count
+        .parse::<i64>()
+        .map_err(|_| format!("count \"{count}\" is not a whole number"))?;
+    if count < 0 {
+        return Err(format!(
+            "negative count {count} for {district} {dimension}={category}"
+        ));
+    }
+    Ok(([district, dimension, category], count as f64))
+}
+
+/// Every district needs positive margins for both dimensions, summing to the same total.
+fn check_totals(file: &str, pop: &Population) -> Result<(), Error> {
     for (district, dims) in &pop.districts {
         let totals: Vec<(String, f64)> = DIMENSIONS
             .iter()
@@ -123,7 +127,7 @@ pub fn parse(path: &Path, src: &str) -> Result<Population, Error> {
             )));
         }
     }
-    Ok(pop)
+    Ok(())
 }
 
 impl Population {

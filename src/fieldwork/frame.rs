@@ -82,6 +82,53 @@ pub fn parse(
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(e) => return Err(vec![format!("{name}:1: the header cannot be read: {e}")]),
     };
+    let col = columns(name, &header)?;
+    let address_idx: Vec<usize> = (0..header.len())
+        .filter(|i| !REQUIRED.contains(&header[*i].as_str()))
+        .collect();
+    let mut rows = Rows {
+        name,
+        col,
+        address_idx,
+        districts,
+        year,
+        first_line: HashMap::new(),
+        faults: Vec::new(),
+    };
+    let mut people = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                rows.faults
+                    .push(format!("{name}:{line}: {}", csv_reason(&e)));
+                continue;
+            }
+        };
+        people.extend(rows.person(&record));
+    }
+    let mut faults = rows.faults;
+    if people.is_empty() && faults.is_empty() {
+        faults.push(format!("{name}: the frame has no residents"));
+    }
+    if faults.is_empty() {
+        Ok(Frame {
+            address_columns: rows
+                .address_idx
+                .iter()
+                .map(|&i| header[i].clone())
+                .collect(),
+            people,
+        })
+    } else {
+        Err(faults)
+    }
+}
+
+/// Each column's position by name; faults for a column given twice or a required one
+/// missing.
+fn columns(name: &str, header: &[String]) -> Result<HashMap<String, usize>, Vec<String>> {
     let mut faults = Vec::new();
     let mut col = HashMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -97,86 +144,97 @@ pub fn parse(
             ));
         }
     }
-    if !faults.is_empty() {
-        return Err(faults);
+    if faults.is_empty() {
+        Ok(col)
+    } else {
+        Err(faults)
     }
-    let address_idx: Vec<usize> = (0..header.len())
-        .filter(|i| !REQUIRED.contains(&header[*i].as_str()))
-        .collect();
-    let mut people = Vec::new();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                faults.push(format!("{name}:{line}: {}", csv_reason(&e)));
-                continue;
-            }
-        };
+}
+
+/// Reads the frame's rows one by one, collecting the faults of all of them.
+struct Rows<'a> {
+    name: &'a str,
+    col: HashMap<String, usize>,
+    address_idx: Vec<usize>,
+    districts: &'a Districts,
+    year: i32,
+    /// The line each person id was first seen on.
+    first_line: HashMap<String, usize>,
+    faults: Vec<String>,
+}
+
+impl Rows<'_> {
+    /// The resident of one row, or `None` (with its faults noted) when the row is wrong.
+    fn person(&mut self, record: &csv::StringRecord) -> Option<Person> {
+        let name = self.name;
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        let get = |c: &str| record.get(col[c]).unwrap_or("").trim();
+        let get = |c: &str| record.get(self.col[c]).unwrap_or("").trim();
         let id = get("person_id");
         if id.is_empty() {
-            faults.push(format!("{name}:{line}: person_id is empty"));
-        } else if let Some(first) = first_line.insert(id.to_string(), line) {
-            faults.push(format!(
+            self.faults
+                .push(format!("{name}:{line}: person_id is empty"));
+        } else if let Some(first) = self.first_line.insert(id.to_string(), line) {
+            self.faults.push(format!(
                 "{name}:{line}: person_id is a duplicate of line {first}"
             ));
         }
         let district = get("district");
         if district.is_empty() {
-            faults.push(format!("{name}:{line}: the district is missing"));
-        } else if districts.get(district).is_none() {
-            faults.push(format!(
+            self.faults
+                .push(format!("{name}:{line}: the district is missing"));
+        } else if self.districts.get(district).is_none() {
+            self.faults.push(format!(
                 "{name}:{line}: district \"{}\" is not in districts.toml",
                 truncate(district)
             ));
         }
-        let sex = match get("sex").to_lowercase().as_str() {
+        let (sex, birth_year) = (get("sex"), get("birth_year"));
+        let sex = self.sex(line, sex);
+        let birth_year = self.birth_year(line, birth_year);
+        let (sex, birth_year) = (sex?, birth_year?);
+        Some(Person {
+            line,
+            district: district.to_string(),
+            sex,
+            birth_year,
+            address: self
+                .address_idx
+                .iter()
+                .map(|&i| record.get(i).unwrap_or("").to_string())
+                .collect(),
+        })
+    }
+
+    /// `kvinna`/`K` or `man`/`M`, in any case.
+    fn sex(&mut self, line: usize, value: &str) -> Option<Sex> {
+        match value.to_lowercase().as_str() {
             "kvinna" | "k" => Some(Sex::Kvinna),
             "man" | "m" => Some(Sex::Man),
             other => {
-                faults.push(format!(
-                    "{name}:{line}: sex \"{}\" is neither kvinna (K) nor man (M)",
+                self.faults.push(format!(
+                    "{}:{line}: sex \"{}\" is neither kvinna (K) nor man (M)",
+                    self.name,
                     truncate(other)
                 ));
                 None
             }
-        };
-        let birth_year = match get("birth_year").parse::<i32>() {
+        }
+    }
+
+    /// A birth year that makes a living resident of the survey year.
+    fn birth_year(&mut self, line: usize, value: &str) -> Option<i32> {
+        let year = self.year;
+        match value.parse::<i32>() {
             Ok(y) if y <= year && y >= year - MAX_AGE => Some(y),
             _ => {
-                faults.push(format!(
-                    "{name}:{line}: birth year \"{}\" is impossible for a resident in {year}",
-                    truncate(get("birth_year"))
+                self.faults.push(format!(
+                    "{}:{line}: birth year \"{}\" is impossible for a resident in {year}",
+                    self.name,
+                    truncate(value)
                 ));
                 None
             }
-        };
-        if let (Some(sex), Some(birth_year)) = (sex, birth_year) {
-            people.push(Person {
-                line,
-                district: district.to_string(),
-                sex,
-                birth_year,
-                address: address_idx
-                    .iter()
-                    .map(|&i| record.get(i).unwrap_or("").to_string())
-                    .collect(),
-            });
         }
-    }
-    if people.is_empty() && faults.is_empty() {
-        faults.push(format!("{name}: the frame has no residents"));
-    }
-    if faults.is_empty() {
-        Ok(Frame {
-            address_columns: address_idx.iter().map(|&i| header[i].clone()).collect(),
-            people,
-        })
-    } else {
-        Err(faults)
     }
 }
 

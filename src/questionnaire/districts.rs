@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::checker::line_of;
 use super::fault::Fault;
 use super::model::{SOURCE_LANGUAGE, Text};
-use super::parse::line_of;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct District {

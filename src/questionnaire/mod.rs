@@ -5,10 +5,13 @@
 //! immutable snapshot and re-parse it, so what residents were asked never changes later.
 
 mod answers;
+mod checker;
 mod districts;
 mod fault;
 mod model;
 mod parse;
+mod question;
+mod raw;
 pub mod translations;
 
 use std::path::Path;
@@ -17,10 +20,12 @@ pub use answers::{
     Answer, AnswerError, Answers, FormField, RawAnswers, Rejection, is_invisible_format,
     raw_answers, validate,
 };
+pub use checker::line_of;
 pub use districts::{District, Districts, parse_districts};
 pub use fault::Fault;
 pub use model::*;
-pub use parse::{DEFAULT_MAX_LENGTH, line_of, parse};
+pub use parse::parse;
+pub use question::DEFAULT_MAX_LENGTH;
 
 /// Reads and parses one questionnaire file.
 pub fn load(path: &Path) -> Result<Questionnaire, Vec<Fault>> {

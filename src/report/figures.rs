@@ -1,143 +1,15 @@
 //! Chart descriptions built from the analysis tables: every number a chart shows is a value
 //! of the results, measures or measure-series table.
 
-use std::collections::HashMap;
-
 use chrono::Datelike;
 
-use crate::analysis::{Analysis, Domain, Group, IndexName, IndicatorKey, Kind, ResultRow};
+use crate::analysis::{
+    Analysis, Domain, Group, IndexName, IndicatorKey, Kind, Measure, MeasureRow,
+};
 use crate::charts::{Axis, Band, Chart, CompareChart, Marker, Point, Series, Span, YearChart};
 
-/// Index of the results table by (year, domain, group, indicator, kind), and when each
-/// district's wave of a year was in the field.
-pub struct Lookup<'a> {
-    rows: HashMap<(i32, &'a Domain, &'a Group, &'a IndicatorKey, Kind), &'a ResultRow>,
-    fieldwork: HashMap<(i32, &'a str), f64>,
-}
-
-impl<'a> Lookup<'a> {
-    pub fn new(a: &'a Analysis) -> Self {
-        Lookup {
-            rows: a
-                .results
-                .iter()
-                .map(|r| ((r.year, &r.district, &r.group, &r.indicator, r.kind), r))
-                .collect(),
-            fieldwork: a
-                .waves
-                .iter()
-                .map(|w| {
-                    let middle = (date_x(w.opens_on) + date_x(w.closes_on)) / 2.0;
-                    ((w.year, w.district.as_str()), middle)
-                })
-                .collect(),
-        }
-    }
-
-    /// Where a year's point of some districts is drawn: the middle of their fieldwork
-    /// (averaged over the districts), or the middle of the year when none was in the field.
-    pub fn fieldwork_x<'d>(&self, year: i32, districts: impl IntoIterator<Item = &'d str>) -> f64 {
-        let mut xs: Vec<f64> = districts
-            .into_iter()
-            .filter_map(|d| self.fieldwork.get(&(year, d)).copied())
-            .collect();
-        // Summed in one order, so the same data draws the same file.
-        xs.sort_by(f64::total_cmp);
-        if xs.is_empty() {
-            f64::from(year) + 0.5
-        } else {
-            xs.iter().sum::<f64>() / xs.len() as f64
-        }
-    }
-
-    /// Where a domain's point of a year is drawn (the municipality: all its districts).
-    pub fn domain_x(&self, year: i32, domain: &Domain) -> f64 {
-        match domain {
-            Domain::District(d) => self.fieldwork_x(year, [d.as_str()]),
-            Domain::Municipality => {
-                let all: Vec<&str> = self
-                    .fieldwork
-                    .keys()
-                    .filter(|(y, _)| *y == year)
-                    .map(|(_, d)| *d)
-                    .collect();
-                self.fieldwork_x(year, all)
-            }
-        }
-    }
-
-    /// The row of all respondents of a domain.
-    pub fn get(
-        &self,
-        year: i32,
-        domain: &Domain,
-        indicator: &IndicatorKey,
-        kind: Kind,
-    ) -> Option<&'a ResultRow> {
-        self.get_in(year, domain, &Group::All, indicator, kind)
-    }
-
-    /// The row of one group of respondents of a domain.
-    pub fn get_in(
-        &self,
-        year: i32,
-        domain: &Domain,
-        group: &Group,
-        indicator: &IndicatorKey,
-        kind: Kind,
-    ) -> Option<&'a ResultRow> {
-        self.rows
-            .get(&(year, domain, group, indicator, kind))
-            .copied()
-    }
-
-    /// A question's share in a domain.
-    pub fn share(&self, year: i32, domain: &Domain, code: &str) -> Option<&'a ResultRow> {
-        self.get(
-            year,
-            domain,
-            &IndicatorKey::Question(code.to_string()),
-            Kind::Share,
-        )
-    }
-
-    /// An index's value in a domain.
-    pub fn index(&self, year: i32, domain: &Domain, index: &IndexName) -> Option<&'a ResultRow> {
-        self.get(
-            year,
-            domain,
-            &IndicatorKey::Index(index.clone()),
-            Kind::Index,
-        )
-    }
-}
-
-/// The names readers see.
-pub struct Names<'a> {
-    pub district: &'a dyn Fn(&str) -> String,
-    pub indicator: &'a dyn Fn(&str) -> String,
-}
-
-/// What the report calls the municipality.
-pub const MUNICIPALITY_NAME: &str = "Alla områden";
-
-impl Names<'_> {
-    /// A district's name, or the municipality's.
-    pub fn domain(&self, d: &Domain) -> String {
-        match d {
-            Domain::District(code) => (self.district)(code),
-            Domain::Municipality => MUNICIPALITY_NAME.into(),
-        }
-    }
-
-    /// A question's indicator label, or an index's code.
-    pub fn key(&self, k: &IndicatorKey) -> String {
-        match k {
-            IndicatorKey::Question(code) => (self.indicator)(code),
-            IndicatorKey::Index(i) => i.to_string(),
-        }
-    }
-}
+use super::lookup::date_x;
+pub use super::lookup::{Lookup, MUNICIPALITY_NAME, Names};
 
 fn source(years: (i32, i32), n: f64) -> String {
     format!(
@@ -237,11 +109,6 @@ fn share_axis(series: &[Series]) -> Axis {
         max: y_max(series, 0.1),
         percent: true,
     }
-}
-
-/// A date as a fractional year on the x axis.
-fn date_x(d: chrono::NaiveDate) -> f64 {
-    f64::from(d.year()) + f64::from(d.ordinal0()) / 365.0
 }
 
 fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
@@ -512,6 +379,28 @@ pub fn measure(
         Measured::all(&IndicatorKey::Question(indicator.to_string())),
         (names.district)(&m.district),
     );
+    let cmp = comparison_series(a, look, names, row);
+    let mut notes = vec![did_caption(row)];
+    notes.extend(suppressed_note(&(names.district)(&m.district), &gaps));
+    let list = vec![own, cmp];
+    Some(Chart::Years(YearChart {
+        title: format!("{}: {}", m.title, (names.indicator)(indicator)),
+        axis: share_axis(&list),
+        years,
+        series: list,
+        bands: Vec::new(),
+        spans: before_and_after(m),
+        markers: vec![Marker {
+            x: date_x(m.start),
+            label: format!("Start {}", m.start),
+        }],
+        notes,
+        source: source(years, n),
+    }))
+}
+
+/// The pooled comparison districts of a measure row over the years.
+fn comparison_series(a: &Analysis, look: &Lookup, names: &Names, row: &MeasureRow) -> Series {
     let cmp_label = format!(
         "Jämförelse: {}",
         row.comparison
@@ -520,12 +409,12 @@ pub fn measure(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let cmp = Series {
+    Series {
         label: cmp_label,
         points: a
             .measure_series
             .iter()
-            .filter(|s| s.measure == id && s.indicator == indicator)
+            .filter(|s| s.measure == row.measure && s.indicator == row.indicator)
             .map(|s| Point {
                 year: s.year,
                 at: look.fieldwork_x(s.year, s.comparison.split('+')),
@@ -534,8 +423,13 @@ pub fn measure(
                 significant: false,
             })
             .collect(),
-    };
-    let caption = match (row.did, row.ci_low, row.ci_high, row.p, row.q) {
+    }
+}
+
+/// The caption of a measure chart: the difference-in-differences with its interval, p and q,
+/// or that there were too few answers.
+fn did_caption(row: &MeasureRow) -> String {
+    match (row.did, row.ci_low, row.ci_high, row.p, row.q) {
         (Some(did), Some(lo), Some(hi), Some(p), Some(q)) => format!(
             "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), {}, {} ({}{}). Förutsätter parallella trender.",
             row.before_year,
@@ -560,39 +454,26 @@ pub fn measure(
             "Skillnad-i-skillnader {}–{}: för få svar.",
             row.before_year, row.after_year
         ),
-    };
-    let mut notes = vec![caption];
-    notes.extend(suppressed_note(&(names.district)(&m.district), &gaps));
-    let list = vec![own, cmp];
-    Some(Chart::Years(YearChart {
-        title: format!("{}: {}", m.title, (names.indicator)(indicator)),
-        axis: share_axis(&list),
-        years,
-        series: list,
-        bands: Vec::new(),
-        // Before the start, and after it (with the measure's lag) shaded: the periods the
-        // evaluation compares.
-        spans: vec![
-            Span {
-                from: f64::NEG_INFINITY,
-                to: date_x(m.start),
-                label: "Före".into(),
-                shaded: false,
-            },
-            Span {
-                from: date_x(m.after_from()),
-                to: f64::INFINITY,
-                label: "Efter".into(),
-                shaded: true,
-            },
-        ],
-        markers: vec![Marker {
-            x: date_x(m.start),
-            label: format!("Start {}", m.start),
-        }],
-        notes,
-        source: source(years, n),
-    }))
+    }
+}
+
+/// Before the start, and after it (with the measure's lag) shaded: the periods the
+/// evaluation compares.
+fn before_and_after(m: &Measure) -> Vec<Span> {
+    vec![
+        Span {
+            from: f64::NEG_INFINITY,
+            to: date_x(m.start),
+            label: "Före".into(),
+            shaded: false,
+        },
+        Span {
+            from: date_x(m.after_from()),
+            to: f64::INFINITY,
+            label: "Efter".into(),
+            shaded: true,
+        },
+    ]
 }
 
 /// A share difference in percentage points with a sign: "−4,2".

@@ -6,6 +6,8 @@
 //! output depends only on the data: re-running gives byte-identical files.
 
 pub mod figures;
+mod lookup;
+mod method;
 mod page;
 pub mod view;
 mod workbook;
@@ -215,60 +217,111 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
                 .any(|r| r.indicator.is(c) && r.kind == Kind::Share)
         })
         .collect();
+    let report = Report {
+        a,
+        look: &look,
+        names: &names,
+        years,
+        codes: &codes,
+        named: &named,
+        indicators: &indicators,
+    };
 
-    let mut charts: Vec<(String, Chart)> = Vec::new();
-    for (index, name) in index_blocks(q) {
-        charts.push((
-            ChartName::Index(&index).file_stem(),
-            figures::index(&look, &names, years, &codes, &index, &name),
-        ));
-    }
-    for code in &indicators {
-        let compare = ChartName::Compare {
-            year: years.1,
-            indicator: code,
-        };
-        charts.push((
-            compare.file_stem(),
-            figures::compare(
-                &look,
-                years.1,
-                &named,
-                figures::Measured::all(&IndicatorKey::Question(code.clone())),
-                &(names.indicator)(code),
-            ),
-        ));
-        for d in &codes {
-            let trend = ChartName::Trend {
-                district: d,
+    let mut files = Files::new();
+    let svgs = chart_files(&report.charts(), &mut files)?;
+    table_files(a, years, &mut files)?;
+    files.insert("tables/responses.csv".into(), responses_csv(a).into_bytes());
+    files.insert(
+        format!("trygg-{}.xlsx", years.1),
+        workbook::build(a, &names, years, &indicators)?,
+    );
+    let html = page::render(a, &look, &names, years, &codes, &indicators, &svgs);
+    files.insert("index.html".into(), html.into_bytes());
+    Ok(files)
+}
+
+/// What the report's files are made from.
+struct Report<'a> {
+    a: &'a Analysis,
+    look: &'a Lookup<'a>,
+    names: &'a Names<'a>,
+    years: (i32, i32),
+    /// The districts with answers, in display order, and with their names.
+    codes: &'a [String],
+    named: &'a [(String, String)],
+    /// The share indicators of the results table, in questionnaire order.
+    indicators: &'a [String],
+}
+
+impl Report<'_> {
+    /// Every chart of the report with its file name: the indices, each indicator across the
+    /// districts and over the years in each, and the measures shown on the page.
+    fn charts(&self) -> Vec<(String, Chart)> {
+        let (a, look, names, years) = (self.a, self.look, self.names, self.years);
+        let mut charts: Vec<(String, Chart)> = Vec::new();
+        for (index, name) in index_blocks(&a.questionnaire) {
+            charts.push((
+                ChartName::Index(&index).file_stem(),
+                figures::index(look, names, years, self.codes, &index, &name),
+            ));
+        }
+        for code in self.indicators {
+            let compare = ChartName::Compare {
+                year: years.1,
                 indicator: code,
             };
             charts.push((
-                trend.file_stem(),
-                figures::trend(a, &look, &names, years, d, code),
+                compare.file_stem(),
+                figures::compare(
+                    look,
+                    years.1,
+                    self.named,
+                    figures::Measured::all(&IndicatorKey::Question(code.clone())),
+                    &(names.indicator)(code),
+                ),
             ));
+            for d in self.codes {
+                let trend = ChartName::Trend {
+                    district: d,
+                    indicator: code,
+                };
+                charts.push((
+                    trend.file_stem(),
+                    figures::trend(a, look, names, years, d, code),
+                ));
+            }
         }
-    }
-    for r in page::shown_measure_rows(a) {
-        if let Some(c) = figures::measure(a, &look, &names, years, &r.measure, &r.indicator) {
-            let name = ChartName::Measure {
-                measure: &r.measure,
-                indicator: &r.indicator,
-            };
-            charts.push((name.file_stem(), c));
+        for r in page::shown_measure_rows(a) {
+            if let Some(c) = figures::measure(a, look, names, years, &r.measure, &r.indicator) {
+                let name = ChartName::Measure {
+                    measure: &r.measure,
+                    indicator: &r.indicator,
+                };
+                charts.push((name.file_stem(), c));
+            }
         }
+        charts
     }
+}
 
-    let mut files = Files::new();
+/// Draws every chart as PNG and SVG into the files; returns the SVGs by name for the page.
+fn chart_files(
+    charts: &[(String, Chart)],
+    files: &mut Files,
+) -> Result<BTreeMap<String, String>, Error> {
     let mut svgs: BTreeMap<String, String> = BTreeMap::new();
-    for (name, chart) in &charts {
+    for (name, chart) in charts {
         let svg = charts::svg(chart)?;
         files.insert(format!("charts/{name}.png"), charts::png(chart)?);
         files.insert(format!("charts/{name}.svg"), svg.clone().into_bytes());
         svgs.insert(name.clone(), svg);
     }
+    Ok(svgs)
+}
 
-    // Tables: the whole results table of the report's years, and slices for readers.
+/// Tables: the whole results table of the report's years, and slices for readers.
+fn table_files(a: &Analysis, years: (i32, i32), files: &mut Files) -> Result<(), Error> {
+    let q = &a.questionnaire;
     let mut results = output::results_frame(&a.results)?;
     files.insert(
         "tables/results.csv".into(),
@@ -306,55 +359,58 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
             output::encode(&mut df, false)?,
         );
     }
+    Ok(())
+}
+
+/// `tables/responses.csv`: answers, effective size, design and weighting of every wave.
+fn responses_csv(a: &Analysis) -> String {
     let mut responses = String::from(
         "year,district,responses,n_eff,efficiency,weighted,design,letters,undeliverable,response_rate,max_weight_ratio,trim_converged,collapsed_age_groups\n",
     );
     for w in &a.weighting {
-        // A count of 1–4 is shown as "<5"; its effective size, efficiency and response rate
-        // would give it back, so they are left blank with it.
-        let few = w.n > 0 && (w.n as f64) < crate::analysis::policy::SMALLEST_PUBLISHED_N;
-        // Counts of letters are not answers: they are published whole.
-        let (design, letters, undeliverable, rate) = match &w.fieldwork {
-            Some(f) => (
-                "random sample",
-                f.letters.to_string(),
-                f.undeliverable.to_string(),
-                w.response_rate()
-                    .filter(|_| !few)
-                    .map(|r| format!("{r:.3}"))
-                    .unwrap_or_default(),
-            ),
-            None => ("open link", String::new(), String::new(), String::new()),
-        };
-        responses.push_str(&format!(
-            "{},{},{},{},{},{},{design},{letters},{undeliverable},{rate},{},{},{}\n",
-            w.year,
-            w.district,
-            if few { "<5".into() } else { w.n.to_string() },
-            if few {
-                String::new()
-            } else {
-                format!("{:.1}", w.n_eff)
-            },
-            if few {
-                String::new()
-            } else {
-                format!("{:.3}", w.efficiency)
-            },
-            w.weighted,
-            w.max_weight_ratio
+        responses.push_str(&responses_row(w));
+    }
+    responses
+}
+
+/// One wave's line of `tables/responses.csv`.
+fn responses_row(w: &analysis::Weighting) -> String {
+    // A count of 1–4 is shown as "<5"; its effective size, efficiency and response rate
+    // would give it back, so they are left blank with it.
+    let few = w.n > 0 && (w.n as f64) < crate::analysis::policy::SMALLEST_PUBLISHED_N;
+    // Counts of letters are not answers: they are published whole.
+    let (design, letters, undeliverable, rate) = match &w.fieldwork {
+        Some(f) => (
+            "random sample",
+            f.letters.to_string(),
+            f.undeliverable.to_string(),
+            w.response_rate()
+                .filter(|_| !few)
                 .map(|r| format!("{r:.3}"))
                 .unwrap_or_default(),
-            w.trim_converged,
-            w.collapsed.join("; ")
-        ));
-    }
-    files.insert("tables/responses.csv".into(), responses.into_bytes());
-    files.insert(
-        format!("trygg-{}.xlsx", years.1),
-        workbook::build(a, &names, years, &indicators)?,
-    );
-    let html = page::render(a, &look, &names, years, &codes, &indicators, &svgs);
-    files.insert("index.html".into(), html.into_bytes());
-    Ok(files)
+        ),
+        None => ("open link", String::new(), String::new(), String::new()),
+    };
+    format!(
+        "{},{},{},{},{},{},{design},{letters},{undeliverable},{rate},{},{},{}\n",
+        w.year,
+        w.district,
+        if few { "<5".into() } else { w.n.to_string() },
+        if few {
+            String::new()
+        } else {
+            format!("{:.1}", w.n_eff)
+        },
+        if few {
+            String::new()
+        } else {
+            format!("{:.3}", w.efficiency)
+        },
+        w.weighted,
+        w.max_weight_ratio
+            .map(|r| format!("{r:.3}"))
+            .unwrap_or_default(),
+        w.trim_converged,
+        w.collapsed.join("; ")
+    )
 }

@@ -8,7 +8,7 @@
 use polars::prelude::{Column, DataFrame, NamedFrom, ParquetWriter, Series};
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
-use super::figures::Names;
+use super::lookup::Names;
 use crate::analysis::ResultRow;
 use crate::error::Error;
 

@@ -8,7 +8,7 @@
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use super::figures::Names;
+use super::lookup::Names;
 use crate::analysis::{Analysis, Group, IndicatorKey, Kind, ResultRow};
 use crate::error::Error;
 
@@ -85,20 +85,6 @@ pub fn build(
             .set_creation_datetime(&created),
     );
     let bold = Format::new().set_bold();
-    let cols = [
-        "Område",
-        "Indikator",
-        "År",
-        "n",
-        "Andel",
-        "KI låg",
-        "KI hög",
-        "Nivå",
-        "Osäker",
-        "Förändring",
-        "Signifikant",
-        "Undertryckt",
-    ];
     for section in &q.sections {
         let codes: Vec<&String> = indicators
             .iter()
@@ -107,50 +93,86 @@ pub fn build(
         if codes.is_empty() {
             continue;
         }
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(section.title.get("sv")))
-            .map_err(xerr)?;
-        header(ws, &cols, &bold).map_err(xerr)?;
-        let shown = a.results.iter().filter(|r| {
-            r.group == Group::All
-                && r.kind == Kind::Share
-                && r.indicator
-                    .question()
-                    .is_some_and(|c| codes.iter().any(|x| *x == c))
-        });
-        let pct = percent();
-        let mut last = 0;
-        for (row, r) in (1u32..).zip(shown) {
-            last = row;
-            (|| -> Result<(), XlsxError> {
-                ws.write(row, 0, names.domain(&r.district))?;
-                ws.write(row, 1, names.key(&r.indicator))?;
-                ws.write(row, 2, r.year)?;
-                if let Some(n) = r.n {
-                    ws.write(row, 3, n)?;
-                }
-                value(ws, row, 4, r, r.estimate, Some(&pct))?;
-                value(ws, row, 5, r, r.ci_low, Some(&pct))?;
-                value(ws, row, 6, r, r.ci_high, Some(&pct))?;
-                value(ws, row, 7, r, r.level.map(f64::from), None)?;
-                ws.write(row, 8, r.uncertain)?;
-                if let Some(d) = r.prev.diff {
-                    ws.write_with_format(row, 9, d, &pct)?;
-                }
-                if let Some(s) = r.prev.significant {
-                    ws.write(row, 10, s)?;
-                }
-                ws.write(row, 11, r.suppressed)?;
-                Ok(())
-            })()
-            .map_err(xerr)?;
-        }
-        filter(ws, last, cols.len()).map_err(xerr)?;
+        theme_sheet(&mut wb, section.title.get("sv"), &codes, a, names, &bold).map_err(xerr)?;
     }
+    index_sheet(&mut wb, a, names, &bold).map_err(xerr)?;
+    measures_sheet(&mut wb, a, names, &bold).map_err(xerr)?;
+    wb.save_to_buffer().map_err(xerr)
+}
+
+/// The columns of a theme's sheet.
+const THEME_COLUMNS: [&str; 12] = [
+    "Område",
+    "Indikator",
+    "År",
+    "n",
+    "Andel",
+    "KI låg",
+    "KI hög",
+    "Nivå",
+    "Osäker",
+    "Förändring",
+    "Signifikant",
+    "Undertryckt",
+];
+
+/// A theme's sheet: all respondents' share of each of its indicators, every district and
+/// year.
+fn theme_sheet(
+    wb: &mut Workbook,
+    title: &str,
+    codes: &[&String],
+    a: &Analysis,
+    names: &Names,
+    bold: &Format,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
-    ws.set_name("Index").map_err(xerr)?;
+    ws.set_name(sheet_name(title))?;
+    header(ws, &THEME_COLUMNS, bold)?;
+    let shown = a.results.iter().filter(|r| {
+        r.group == Group::All
+            && r.kind == Kind::Share
+            && r.indicator
+                .question()
+                .is_some_and(|c| codes.iter().any(|x| *x == c))
+    });
+    let pct = percent();
+    let mut last = 0;
+    for (row, r) in (1u32..).zip(shown) {
+        last = row;
+        ws.write(row, 0, names.domain(&r.district))?;
+        ws.write(row, 1, names.key(&r.indicator))?;
+        ws.write(row, 2, r.year)?;
+        if let Some(n) = r.n {
+            ws.write(row, 3, n)?;
+        }
+        value(ws, row, 4, r, r.estimate, Some(&pct))?;
+        value(ws, row, 5, r, r.ci_low, Some(&pct))?;
+        value(ws, row, 6, r, r.ci_high, Some(&pct))?;
+        value(ws, row, 7, r, r.level.map(f64::from), None)?;
+        ws.write(row, 8, r.uncertain)?;
+        if let Some(d) = r.prev.diff {
+            ws.write_with_format(row, 9, d, &pct)?;
+        }
+        if let Some(s) = r.prev.significant {
+            ws.write(row, 10, s)?;
+        }
+        ws.write(row, 11, r.suppressed)?;
+    }
+    filter(ws, last, THEME_COLUMNS.len())
+}
+
+/// The index sheet: every index of all respondents, every district and year.
+fn index_sheet(
+    wb: &mut Workbook,
+    a: &Analysis,
+    names: &Names,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("Index")?;
     let index_cols = ["Område", "Index", "År", "Värde", "Klass", "Undertryckt"];
-    header(ws, &index_cols, &bold).map_err(xerr)?;
+    header(ws, &index_cols, bold)?;
     let mut last = 0;
     let indices = a
         .results
@@ -158,85 +180,83 @@ pub fn build(
         .filter(|r| r.group == Group::All && r.kind == Kind::Index);
     for (row, r) in (1u32..).zip(indices) {
         last = row;
-        (|| -> Result<(), XlsxError> {
-            ws.write(row, 0, names.domain(&r.district))?;
-            let index = match &r.indicator {
-                IndicatorKey::Index(i) => i.to_string(),
-                other => other.to_string(),
-            };
-            ws.write(row, 1, index)?;
-            ws.write(row, 2, r.year)?;
-            value(ws, row, 3, r, r.estimate, None)?;
-            if let Some(c) = r.class {
-                ws.write(row, 4, c.as_str())?;
-            }
-            ws.write(row, 5, r.suppressed)?;
-            Ok(())
-        })()
-        .map_err(xerr)?;
+        ws.write(row, 0, names.domain(&r.district))?;
+        let index = match &r.indicator {
+            IndicatorKey::Index(i) => i.to_string(),
+            other => other.to_string(),
+        };
+        ws.write(row, 1, index)?;
+        ws.write(row, 2, r.year)?;
+        value(ws, row, 3, r, r.estimate, None)?;
+        if let Some(c) = r.class {
+            ws.write(row, 4, c.as_str())?;
+        }
+        ws.write(row, 5, r.suppressed)?;
     }
-    filter(ws, last, index_cols.len()).map_err(xerr)?;
+    filter(ws, last, index_cols.len())
+}
+
+/// The columns of the measures sheet.
+const MEASURE_COLUMNS: [&str; 14] = [
+    "Åtgärd",
+    "Indikator",
+    "Före",
+    "Efter",
+    "Förändring i området",
+    "I jämförelsen",
+    "DiD",
+    "KI låg",
+    "KI hög",
+    "p",
+    "Undertryckt",
+    "Målindikator",
+    "q",
+    "Säkerställd",
+];
+
+/// The measures sheet: every measure row of the analysis.
+fn measures_sheet(
+    wb: &mut Workbook,
+    a: &Analysis,
+    names: &Names,
+    bold: &Format,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
-    ws.set_name("Åtgärder").map_err(xerr)?;
-    header(
-        ws,
-        &[
-            "Åtgärd",
-            "Indikator",
-            "Före",
-            "Efter",
-            "Förändring i området",
-            "I jämförelsen",
-            "DiD",
-            "KI låg",
-            "KI hög",
-            "p",
-            "Undertryckt",
-            "Målindikator",
-            "q",
-            "Säkerställd",
-        ],
-        &bold,
-    )
-    .map_err(xerr)?;
+    ws.set_name("Åtgärder")?;
+    header(ws, &MEASURE_COLUMNS, bold)?;
     let pct = percent();
     for (i, m) in a.measures.iter().enumerate() {
         let row = i as u32 + 1;
-        (|| -> Result<(), XlsxError> {
-            ws.write(row, 0, m.measure.as_str())?;
-            ws.write(row, 1, (names.indicator)(&m.indicator))?;
-            ws.write(row, 2, m.before_year)?;
-            ws.write(row, 3, m.after_year)?;
-            for (c, v) in [
-                m.delta_district,
-                m.delta_comparison,
-                m.did,
-                m.ci_low,
-                m.ci_high,
-                m.p,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                // Changes and their interval are shares; p stays a plain number.
-                match v {
-                    Some(v) if c < 5 => ws.write_with_format(row, 4 + c as u16, v, &pct)?,
-                    Some(v) => ws.write(row, 4 + c as u16, v)?,
-                    None => ws.write(row, 4 + c as u16, "dold")?,
-                };
-            }
-            ws.write(row, 10, m.suppressed)?;
-            ws.write(row, 11, m.target)?;
-            if let Some(q) = m.q {
-                ws.write(row, 12, q)?;
-            }
-            if let Some(s) = m.significant {
-                ws.write(row, 13, s)?;
-            }
-            Ok(())
-        })()
-        .map_err(xerr)?;
+        ws.write(row, 0, m.measure.as_str())?;
+        ws.write(row, 1, (names.indicator)(&m.indicator))?;
+        ws.write(row, 2, m.before_year)?;
+        ws.write(row, 3, m.after_year)?;
+        for (c, v) in [
+            m.delta_district,
+            m.delta_comparison,
+            m.did,
+            m.ci_low,
+            m.ci_high,
+            m.p,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // Changes and their interval are shares; p stays a plain number.
+            match v {
+                Some(v) if c < 5 => ws.write_with_format(row, 4 + c as u16, v, &pct)?,
+                Some(v) => ws.write(row, 4 + c as u16, v)?,
+                None => ws.write(row, 4 + c as u16, "dold")?,
+            };
+        }
+        ws.write(row, 10, m.suppressed)?;
+        ws.write(row, 11, m.target)?;
+        if let Some(q) = m.q {
+            ws.write(row, 12, q)?;
+        }
+        if let Some(s) = m.significant {
+            ws.write(row, 13, s)?;
+        }
     }
-    filter(ws, a.measures.len() as u32, 14).map_err(xerr)?;
-    wb.save_to_buffer().map_err(xerr)
+    filter(ws, a.measures.len() as u32, 14)
 }
