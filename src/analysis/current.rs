@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::options::Options;
-use super::{Analysis, Inputs, analyze};
+use super::run::{Analysis, Inputs, analyze};
 use crate::error::Error;
 use crate::store::Store;
 
