@@ -2187,3 +2187,138 @@ async fn an_analyst_limited_to_a_district_reads_and_writes_only_its_data_on_ever
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
+
+#[tokio::test]
+async fn api_keys_expire_are_logged_when_used_and_read_only_their_districts() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    fill_districts(&db.store, &q, &[2025, 2026], 11, |_, _| 200).await;
+    let app = db.app();
+    let call = |token: &str, path: &str| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let json = |r: &Reply| serde_json::from_str::<serde_json::Value>(&r.body).unwrap();
+
+    // A key that ended yesterday is refused, and the refusal is logged with why.
+    let expired = api_key(&db.store, Role::Analyst, None, -1, "admin@kommun.se").await;
+    let r = send(&app, call(&expired, "/api/v1/waves")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&r)["detail"], "the token is expired");
+    let log = db
+        .store
+        .audit_log(None, Some("API token refused"))
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(|e| e.detail.ends_with(": expired")),
+        "{log:?}"
+    );
+
+    // A live key's use is recorded once a day, in the list and the log.
+    let live = api_key(&db.store, Role::Analyst, None, 0, "admin@kommun.se").await;
+    for _ in 0..3 {
+        assert_eq!(
+            send(&app, call(&live, "/api/v1/waves")).await.status,
+            StatusCode::OK
+        );
+    }
+    let used = db
+        .store
+        .audit_log(None, Some("API token used"))
+        .await
+        .unwrap();
+    assert_eq!(used.len(), 1, "{used:?}");
+    let day = today().format("%Y-%m-%d").to_string();
+    let keys = db.store.api_tokens().await.unwrap();
+    assert!(
+        keys.iter()
+            .any(|k| k.last_used_on.as_deref() == Some(day.as_str()))
+    );
+
+    // A key limited to Ryd sees Ryd only — no other district, no municipality total — and
+    // asking for another district is refused and logged.
+    let ryd = ["ryd".to_string()];
+    let scoped = api_key(&db.store, Role::Analyst, Some(&ryd), 30, "admin@kommun.se").await;
+    for path in [
+        "/api/v1/results?per_page=1000",
+        "/api/v1/waves",
+        "/api/v1/measures",
+        "/api/v1/response-rates",
+    ] {
+        let r = send(&app, call(&scoped, path)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        let items = json(&r)["items"].as_array().unwrap().clone();
+        assert!(
+            items.iter().all(|i| i["district"] == "ryd"),
+            "{path}: {items:?}"
+        );
+        if path.contains("results") || path.contains("waves") {
+            assert!(!items.is_empty(), "{path}");
+        }
+    }
+    for path in [
+        "/api/v1/results?district=berga",
+        "/api/v1/results?district=ALL",
+        "/api/v1/waves?district=city",
+        "/api/v1/measures?district=skaggetorp",
+    ] {
+        let r = send(&app, call(&scoped, path)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+    }
+    let refused = db
+        .store
+        .audit_log(Some("api"), Some("scope refused"))
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), 4, "{refused:?}");
+}
+
+#[tokio::test]
+async fn an_api_key_is_made_with_its_days_and_districts_and_bad_ones_store_nothing() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    for bad in ["days=0", "days=731", "days=ett", "district=narnia"] {
+        let body = format!("csrf={csrf}&role=reader&name=bi&{bad}");
+        let r = send(&app, form(Some(&cookie), "/personal/api", body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.body.contains("Ingen nyckel skapades"), "{bad}");
+    }
+    assert!(db.store.api_tokens().await.unwrap().is_empty());
+    let body = format!("csrf={csrf}&role=reader&name=bi&days=30&district=ryd&district=berga");
+    let r = send(&app, form(Some(&cookie), "/personal/api", body)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let keys = db.store.api_tokens().await.unwrap();
+    assert_eq!(keys.len(), 1);
+    let until = (today() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(keys[0].expires_on, until);
+    assert_eq!(
+        keys[0].districts,
+        Some(vec!["ryd".to_string(), "berga".to_string()])
+    );
+    assert!(
+        r.body.contains(&until) && r.body.contains("ryd, berga"),
+        "{}",
+        r.body
+    );
+    // Without days, a year.
+    let body = format!("csrf={csrf}&role=reader&name=bi2");
+    send(&app, form(Some(&cookie), "/personal/api", body)).await;
+    let year = (today() + chrono::Duration::days(365))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        db.store
+            .api_tokens()
+            .await
+            .unwrap()
+            .iter()
+            .any(|k| k.expires_on == year)
+    );
+}
