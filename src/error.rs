@@ -74,7 +74,8 @@ impl Error {
 /// Whether a database error means "not now" rather than "broken": no free connection,
 /// SQLite busy or locked (5, 6 and their extended codes), a full disk (SQLITE_FULL 13,
 /// PostgreSQL's disk_full 53100), or PostgreSQL waiting too long for a lock (55P03, 57014),
-/// refusing connections (53300) or shutting down (57P01–57P03).
+/// a serialisation failure or deadlock (40001, 40P01), refusing connections (53300) or
+/// shutting down (57P01–57P03).
 fn storage_busy(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
@@ -94,7 +95,7 @@ fn storage_busy(e: &sqlx::Error) -> bool {
                     | "57P01"
                     | "57P02"
                     | "57P03"
-            ) || msg.contains("database is locked")
+            ) || msg.contains("is locked")
                 || msg.contains("database or disk is full")
         }
         _ => false,

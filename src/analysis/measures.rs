@@ -56,8 +56,7 @@ pub fn load(path: &Path, districts: &Districts) -> Result<Vec<Measure>, Error> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     parse(&path.display().to_string(), &src, districts)
 }
 

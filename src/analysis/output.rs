@@ -171,7 +171,7 @@ pub fn encode(df: &mut DataFrame, parquet: bool) -> Result<Vec<u8>, Error> {
 /// Writes a frame as CSV or Parquet by the path's extension, atomically.
 pub fn write(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
     check_output_path(path)?;
-    let io = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
+    let io = |e: std::io::Error| Error::io(path, e);
     if path.is_dir() {
         return Err(Error::Invalid(format!(
             "{}: is a directory",

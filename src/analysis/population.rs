@@ -30,8 +30,7 @@ pub fn load(surveys: &Path, year: i32) -> Result<Option<Population>, Error> {
     if !path.exists() {
         return Ok(None);
     }
-    let src = std::fs::read_to_string(&path)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    let src = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     parse(&path, &src).map(Some)
 }
 

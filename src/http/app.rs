@@ -15,7 +15,7 @@ use crate::http::origin::PublicOrigin;
 use crate::http::reports;
 use crate::http::resident;
 use crate::http::staff;
-use crate::http::state::AppState;
+use crate::http::state::{AppState, MAX_STAFF_UPLOAD_BYTES};
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
@@ -43,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(resident::not_found)
+        // The guard reads and limits every body before a handler runs (a live staff
+        // session's up to the staff limit); axum's own 2 MiB default for multipart would
+        // refuse a staff upload the guard allowed.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_STAFF_UPLOAD_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,

@@ -19,6 +19,7 @@ pub mod form;
 mod guard;
 mod limits;
 mod origin;
+mod refusals;
 mod reports;
 mod resident;
 mod respond;

@@ -45,6 +45,8 @@ pub struct AppState {
     pub(crate) open_links: Arc<stuffing::OpenLinkGuard>,
     /// Failed staff logins per account and address, in memory only.
     pub(crate) logins: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Refusals already written to the audit log this minute.
+    pub(crate) refusals: Arc<crate::http::refusals::RefusalLog>,
     /// The header a trusted proxy puts the client's address in (e.g. `x-real-ip`).
     pub(crate) client_ip_header: Option<header::HeaderName>,
     /// The folder with population margins and the measures register, for the explorer.
@@ -72,6 +74,7 @@ impl AppState {
             surveys: std::path::PathBuf::from("surveys"),
             analysis: Arc::default(),
             client_ip_header: None,
+            refusals: Arc::default(),
             snapshots: Arc::default(),
         }
     }

@@ -7,7 +7,7 @@ use crate::store::Store;
 
 /// Closes the wave `wave_id` so that its last day was the day before `today` (never before
 /// its first day), deleting its letter codes in the same transaction and logging both under
-/// `actor`. A wave that does not exist is [`Error::Invalid`].
+/// `actor`. A wave that does not exist is [`Error::NotFound`].
 pub async fn close(
     store: &Store,
     wave_id: i64,

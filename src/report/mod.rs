@@ -149,7 +149,7 @@ pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), 
     let nonce = u64::from_le_bytes(nonce);
     let tmp = parent.join(format!(".{name}.tmp-{nonce:016x}"));
     let old = parent.join(format!(".{name}.old-{nonce:016x}"));
-    let io = |what: &Path, e: std::io::Error| Error::Invalid(format!("{}: {e}", what.display()));
+    let io = |what: &Path, e: std::io::Error| Error::io(what, e);
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
         for (rel, bytes) in files {

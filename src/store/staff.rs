@@ -468,10 +468,11 @@ impl Store {
         tx.commit().await
     }
 
-    /// Checks a presented token on `today`: live, refused (logged with why), or unknown. A
-    /// live token's first use of the day is recorded and logged; later uses that day cost
-    /// no write. A disabled account's keys stop working at once, without anyone revoking
-    /// them.
+    /// Checks a presented token on `today`: live, refused (with why, for the caller to
+    /// log), or unknown. A live token's first use of the day is recorded and logged once;
+    /// later uses that day cost no write. The keys of an account that is disabled, or no
+    /// longer an administrator, stop working at once, without anyone revoking them; a key
+    /// without a last day (one the migration could not date) counts as expired.
     pub async fn check_api_token(
         &self,
         hash: &[u8],
@@ -479,7 +480,7 @@ impl Store {
     ) -> Result<TokenCheck, Error> {
         let row = sqlx::query(
             r#"select t.name, t.role, t.revoked, t.expires_on, t.last_used_on, t.districts,
-                      (select count(*) from staff s where s.email = t.created_by and s.disabled = 1) as disabled
+                      (select count(*) from staff s where s.email = t.created_by and (s.disabled = 1 or s.role <> 'admin')) as demoted
                from api_tokens t where t.hash = $1"#,
         )
         .bind(hash)
@@ -493,33 +494,37 @@ impl Store {
         let expires: Option<String> = row.get("expires_on");
         let why = if row.get::<i64, _>("revoked") != 0 {
             Some("revoked")
-        } else if expires.as_deref().is_some_and(|e| e < day.as_str()) {
+        } else if expires.as_deref().is_none_or(|e| e < day.as_str()) {
             Some("expired")
-        } else if row.get::<i64, _>("disabled") > 0 {
-            Some("its account is disabled")
+        } else if row.get::<i64, _>("demoted") > 0 {
+            Some("its account is disabled or no longer an administrator")
         } else {
             None
         };
         if let Some(why) = why {
-            self.audit("api", "API token refused", &format!("{name}: {why}"))
-                .await?;
             return Ok(TokenCheck::Refused { name, why });
         }
         let last: Option<String> = row.get("last_used_on");
         if last.as_deref() != Some(day.as_str()) {
             let mut tx = self.write().await?;
-            sqlx::query("update api_tokens set last_used_on = $1 where hash = $2")
-                .bind(&day)
-                .bind(hash)
-                .execute(tx.conn())
-                .await?;
-            Self::audit_in(
-                &mut tx,
-                "api",
-                "API token used",
-                &format!("{name} on {day}"),
+            // Two first uses at once: only the one that changes the day logs it.
+            let changed = sqlx::query(
+                "update api_tokens set last_used_on = $1 where hash = $2 and coalesce(last_used_on, '') <> $1",
             )
-            .await?;
+            .bind(&day)
+            .bind(hash)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+            if changed == 1 {
+                Self::audit_in(
+                    &mut tx,
+                    "api",
+                    "API token used",
+                    &format!("{name} on {day}"),
+                )
+                .await?;
+            }
             tx.commit().await?;
         }
         let districts: Option<String> = row.get("districts");

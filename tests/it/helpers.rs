@@ -439,8 +439,8 @@ pub fn encode_owned(fields: &[(String, String)]) -> String {
     encode(&refs)
 }
 
-/// Stores an API key of `role` (limited to `districts`, working `days` from today) made by
-/// `creator`; returns the key.
+/// Stores an API key of `role` (limited to `districts`, its last day `days` after today)
+/// made by `creator`; returns the key.
 pub async fn api_key(
     store: &Store,
     role: trygg::auth::Role,

@@ -39,7 +39,9 @@ impl ApiClient {
         match &f.district {
             Some(d) if !self.sees(d) => {
                 let detail = format!("API token {}: district {d}", self.name);
-                state.store.audit("api", "scope refused", &detail).await?;
+                (state.refusals)
+                    .audit(&state.store, "api", "scope refused", &detail)
+                    .await?;
                 Ok(Some(problem(
                     StatusCode::FORBIDDEN,
                     "this token does not read that district",
@@ -58,10 +60,6 @@ fn unauthorized(why: &str) -> Response {
     );
     res
 }
-
-/// When an unknown token was last written to the audit log (seconds): at most once a
-/// minute, so nobody can fill the log by guessing.
-static UNKNOWN_LOGGED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = Response;
@@ -90,17 +88,22 @@ impl FromRequestParts<AppState> for ApiClient {
                 districts,
                 name,
             }),
-            TokenCheck::Refused { why, .. } => Err(unauthorized(&format!("the token is {why}"))),
+            TokenCheck::Refused { name, why } => {
+                let detail = format!("{name}: {why}");
+                let log = state
+                    .refusals
+                    .audit(&state.store, "api", "API token refused", &detail);
+                log.await.map_err(IntoResponse::into_response)?;
+                Err(unauthorized(&format!("the token is {why}")))
+            }
             TokenCheck::Unknown => {
-                let now = crate::auth::now_secs();
-                let last = UNKNOWN_LOGGED.load(std::sync::atomic::Ordering::Relaxed);
-                if now - last >= 60 {
-                    UNKNOWN_LOGGED.store(now, std::sync::atomic::Ordering::Relaxed);
-                    let _ = state
-                        .store
-                        .audit("api", "API token refused", "unknown token")
-                        .await;
-                }
+                // Unknown keys are one entry a minute whatever was guessed (the guess is
+                // never written down).
+                let log =
+                    state
+                        .refusals
+                        .audit(&state.store, "api", "API token refused", "unknown token");
+                log.await.map_err(IntoResponse::into_response)?;
                 Err(unauthorized("unknown or revoked token"))
             }
         }

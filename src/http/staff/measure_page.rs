@@ -45,7 +45,9 @@ pub async fn page(
         Ok(a) => a,
         Err(page) => return Ok(page),
     };
-    let history = state.store.measure_history(&m.id).await?;
+    // Someone limited to districts sees only the versions of the measure that were in them.
+    let mut history = state.store.measure_history(&m.id).await?;
+    history.retain(|h| s.in_scope(&h.district));
     let q = a.questionnaire.clone();
     let district = |code: &str| super::pages::district_name(&state, code);
     let indicator = |code: &str| {
@@ -67,7 +69,7 @@ pub async fn page(
     let mut charts = Vec::new();
     for t in &m.targets {
         if let Some(chart) = figures::measure(&a, &look, &names, years, &m.id, t) {
-            charts.push((t.clone(), crate::charts::svg(&chart)?));
+            charts.push((t.clone(), crate::charts::svg(&own_only(chart, &s))?));
         }
     }
     let targets: Vec<&MeasureRow> = rows.iter().copied().filter(|r| r.target).collect();
@@ -90,4 +92,15 @@ pub async fn page(
         },
     );
     Ok(Html(page.into_string()).into_response())
+}
+
+/// For someone limited to districts, the chart without the comparison districts' series
+/// (their estimates year by year); the difference-in-differences stays in the table.
+fn own_only(mut chart: crate::charts::Chart, s: &crate::auth::Staff) -> crate::charts::Chart {
+    if let crate::charts::Chart::Years(years) = &mut chart
+        && s.scoped()
+    {
+        years.series.truncate(1);
+    }
+    chart
 }

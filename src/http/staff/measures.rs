@@ -134,9 +134,10 @@ pub(super) async fn save_measure(
         }
     };
     let stored = register(&state).await?;
-    let elsewhere = stored
-        .iter()
-        .any(|x| x.id == m.id && !s.in_scope(&x.district));
+    // Not another district's measure, now or in an earlier (or removed) version.
+    let history = state.store.measure_history(&m.id).await?;
+    let elsewhere =
+        (stored.iter().chain(&history)).any(|x| x.id == m.id && !s.in_scope(&x.district));
     if !s.in_scope(&m.district) || elsewhere {
         return out_of_scope(&state, &s, &format!("measure {} ({})", m.id, m.district)).await;
     }

@@ -26,9 +26,9 @@ pub fn district_name(state: &AppState, code: &str) -> String {
 /// The refusal of something outside the districts a person is limited to, audited.
 pub async fn out_of_scope(state: &AppState, s: &Staff, what: &str) -> Result<Response, Error> {
     tracing::warn!("a request outside the person's districts was refused");
-    state
-        .store
-        .audit(&s.account.email, "scope refused", what)
+    let store = &state.store;
+    (state.refusals)
+        .audit(store, &s.account.email, "scope refused", what)
         .await?;
     Ok(page(
         StatusCode::FORBIDDEN,

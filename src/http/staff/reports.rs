@@ -82,7 +82,7 @@ pub async fn generate(
         .await;
     };
     if let Err(e) = std::fs::create_dir_all(&state.reports) {
-        return Err(Error::Internal(format!("{}: {e}", state.reports.display())));
+        return Err(Error::io(&state.reports, e));
     }
     let out = state.reports.join(year.to_string());
     let inputs = crate::analysis::Inputs {

@@ -320,6 +320,27 @@ fn compared<'a>(
         .collect()
 }
 
+/// Logs a refused view that asked for a district outside the person's own (or the
+/// municipality's totals, for someone limited to districts).
+async fn audit_scope(state: &AppState, s: &Staff, query: Option<&str>) -> Result<(), Error> {
+    let pairs = crate::http::form::parse(query.unwrap_or("").as_bytes()).unwrap_or_default();
+    for (_, d) in pairs.iter().filter(|(k, _)| k == "district") {
+        let known = state.districts.get(d).is_some() || *d == Domain::Municipality.to_string();
+        let outside = if *d == Domain::Municipality.to_string() {
+            s.scoped()
+        } else {
+            !s.in_scope(d)
+        };
+        if known && outside {
+            let what = format!("results: district {d}");
+            (state.refusals)
+                .audit(&state.store, &s.account.email, "scope refused", &what)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// The form as chosen, for the view.
 fn chosen_form(c: &Choices, sel: &Selection) -> ExplorerForm {
     let choice = |value: String, name: &str, chosen: bool| Choice {
@@ -369,7 +390,10 @@ pub async fn page(
     let c = Choices::new(&state, &a, &s);
     let (sel, faults) = match c.select(query.as_deref()) {
         Ok(sel) => (sel, Vec::new()),
-        Err(f) => (c.default_selection(), f),
+        Err(f) => {
+            audit_scope(&state, &s, query.as_deref()).await?;
+            (c.default_selection(), f)
+        }
     };
     let look = Lookup::new(&a);
     let district = |code: &str| c.district(code);
@@ -390,8 +414,14 @@ pub async fn page(
         &title,
     );
     let svg = crate::charts::svg(&chart)?;
-    let compare =
+    let mut compare =
         crate::report::figures::compare(&look, sel.year, &c.districts, sel.measured(), &title);
+    // Someone limited to some districts sees no municipality total, not even as a line.
+    if let crate::charts::Chart::Compare(chart) = &mut compare
+        && !c.municipality
+    {
+        chart.reference = None;
+    }
     let compare_svg = crate::charts::svg(&compare)?;
     let min_n = crate::analysis::policy::sv(crate::analysis::policy::MIN_N);
     let page = v::explorer(
@@ -443,7 +473,10 @@ async fn export(
     let c = Choices::new(&state, &a, &s);
     let sel = match c.select(query.as_deref()) {
         Ok(sel) => sel,
-        Err(faults) => return Ok((StatusCode::BAD_REQUEST, faults.join("\n")).into_response()),
+        Err(faults) => {
+            audit_scope(&state, &s, query.as_deref()).await?;
+            return Ok((StatusCode::BAD_REQUEST, faults.join("\n")).into_response());
+        }
     };
     let look = Lookup::new(&a);
     let district = |code: &str| c.district(code);

@@ -45,7 +45,8 @@ fn expiry(f: &[(String, String)]) -> Option<chrono::NaiveDate> {
             .ok()
             .filter(|d| (1..=auth::MAX_API_TOKEN_DAYS).contains(d))?,
     };
-    Some(crate::http::respond::today() + chrono::Duration::days(days))
+    // A key made today for one day works today only: its last day is today + days − 1.
+    Some(crate::http::respond::today() + chrono::Duration::days(days - 1))
 }
 
 /// The districts a key reads: those ticked in the form, within its creator's own (a
