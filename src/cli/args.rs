@@ -328,6 +328,10 @@ pub struct ReportArgs {
     /// The report folder (default: reports/<year>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Publish the report of a year whose survey is still open somewhere, marked
+    /// "Preliminär" on its page (without it such a year is refused).
+    #[arg(long)]
+    pub preliminary: bool,
 }
 
 // `trygg bench`.

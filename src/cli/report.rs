@@ -30,8 +30,15 @@ pub(super) async fn report(config: &Config, a: ReportArgs) -> anyhow::Result<()>
         "analysing every year up to {year} and drawing the report"
     ));
     let place = format!("in {}", out.display());
-    let summary =
-        crate::operations::generate_report(&store, &inputs, &options, CLI_ACTOR, &place).await;
+    let summary = crate::operations::generate_report(
+        &store,
+        &inputs,
+        &options,
+        a.preliminary,
+        CLI_ACTOR,
+        &place,
+    )
+    .await;
     progress.finish();
     let summary = summary.with_context(|| format!("writing the report for {year}"))?;
     println!(

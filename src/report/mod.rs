@@ -124,10 +124,12 @@ pub async fn generate(
     let analysed = started.elapsed();
     let districts = inputs.districts.clone();
     let year = opts.year;
+    let open = open_districts(&waves, year, &districts);
     let built = Instant::now();
-    let files = tokio::task::spawn_blocking(move || build(&analysis, &districts, (first, year)))
-        .await
-        .map_err(|e| Error::Internal(format!("report thread: {e}")))??;
+    let files =
+        tokio::task::spawn_blocking(move || build(&analysis, &districts, (first, year), &open))
+            .await
+            .map_err(|e| Error::Internal(format!("report thread: {e}")))??;
     let summary = Summary {
         files: files.len(),
         charts: files.keys().filter(|k| k.ends_with(".svg")).count(),
@@ -180,7 +182,33 @@ pub fn write_atomically(parent: &Path, out: &Path, files: &Files) -> Result<(), 
 }
 
 /// All files of the report.
-pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<Files, Error> {
+/// The names of the districts whose wave of `year` still takes answers today: a report
+/// made now is preliminary, and says so.
+pub fn open_districts(
+    waves: &[crate::store::Wave],
+    year: i32,
+    districts: &Districts,
+) -> Vec<String> {
+    let today = chrono::Local::now().date_naive();
+    waves
+        .iter()
+        .filter(|w| w.year == year && w.closes_on >= today)
+        .map(|w| {
+            districts
+                .get(&w.district)
+                .map_or(w.district.clone(), |d| d.name.get("sv").to_string())
+        })
+        .collect()
+}
+
+/// Every file of the report in memory; `open` names the districts whose survey is still
+/// open (the report is then marked preliminary).
+pub fn build(
+    a: &Analysis,
+    districts: &Districts,
+    years: (i32, i32),
+    open: &[String],
+) -> Result<Files, Error> {
     let q = &a.questionnaire;
     let look = Lookup::new(a);
     let district_name = |code: &str| -> String {
@@ -235,7 +263,7 @@ pub fn build(a: &Analysis, districts: &Districts, years: (i32, i32)) -> Result<F
         format!("trygg-{}.xlsx", years.1),
         workbook::build(a, &names, years, &indicators)?,
     );
-    let html = page::render(a, &look, &names, years, &codes, &indicators, &svgs);
+    let html = page::render(a, &look, &names, years, &codes, &indicators, &svgs, open);
     files.insert("index.html".into(), html.into_bytes());
     Ok(files)
 }

@@ -26,6 +26,7 @@ figure svg { width: 100%; max-width: 100%; height: auto; }
 h1, h2, h3, p, li { overflow-wrap: break-word; }
 @media (max-width: 40rem) { nav ol { columns: 1; } }
 .muted { color: #555; font-size: .9rem; }
+.preliminary { border: 2px solid #8a4b00; background: #fff4e5; padding: .5rem .75rem; }
 .sig { font-weight: bold; }
 .supp { color: #555; font-style: italic; }
 nav ol { columns: 2; }
@@ -177,6 +178,8 @@ struct Page<'a> {
     years: (i32, i32),
     districts: &'a [String],
     svgs: &'a BTreeMap<String, String>,
+    /// Districts whose survey of the year is still open: the report is preliminary.
+    open: &'a [String],
     /// The index blocks (code, name).
     blocks: Vec<(IndexName, String)>,
     /// The districts, then the municipality.
@@ -185,6 +188,8 @@ struct Page<'a> {
     themes: Vec<(&'a Section, Vec<&'a String>)>,
 }
 
+/// The report page, from the report's parts (gathered in a [`Page`] for the chapters).
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     a: &Analysis,
     look: &Lookup,
@@ -193,6 +198,7 @@ pub fn render(
     districts: &[String],
     indicators: &[String],
     svgs: &BTreeMap<String, String>,
+    open: &[String],
 ) -> String {
     let q = &a.questionnaire;
     let year = years.1;
@@ -222,6 +228,7 @@ pub fn render(
         years,
         districts,
         svgs,
+        open,
         blocks: super::figures::index_blocks(q),
         domains,
         themes,
@@ -232,7 +239,7 @@ pub fn render(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Trygghetsundersökning " (year) }
+                title { @if !open.is_empty() { "Preliminär: " } "Trygghetsundersökning " (year) }
                 style { (PreEscaped(STYLE)) }
             }
             body {
@@ -278,7 +285,13 @@ fn header(p: &Page) -> Markup {
     };
     html! {
         header {
-            h1 { "Trygghetsundersökning " (year) }
+            @if !p.open.is_empty() {
+                p.preliminary role="note" {
+                    strong { "Preliminär. " }
+                    "Enkäten " (year) " pågår fortfarande i " (p.open.join(", ")) ": siffrorna ändras när fler svar kommer in."
+                }
+            }
+            h1 { @if !p.open.is_empty() { "Preliminär: " } "Trygghetsundersökning " (year) }
             p { "Lokal trygghetsundersökning i " (district_list) ". Årsrapport till styrgruppen med jämförelser " (years.0) "–" (year) "." }
             p.muted { "I år svarade " (thousands(total as f64)) " personer. Alla siffror i rapporten kommer ur resultattabellen (tables/results.csv); andelar är viktade till befolkningen i varje område." }
             @if !unweighted.is_empty() {

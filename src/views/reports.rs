@@ -40,6 +40,10 @@ pub fn staff_reports(s: &Staff, years: &[(i32, bool)], outcome: &Outcome) -> Mar
                                 form method="post" action="/personal/rapporter" {
                                     input type="hidden" name="csrf" value=(s.csrf);
                                     input type="hidden" name="year" value=(y);
+                                    div.option {
+                                        input type="checkbox" id={ "prel-" (y) } name="preliminary" value="1";
+                                        label for={ "prel-" (y) } { "Preliminär (enkäten pågår)" }
+                                    }
                                     button type="submit" { @if published(*y) { "Ta fram på nytt" } @else { "Ta fram och publicera" } " " (y) }
                                 }
                             }

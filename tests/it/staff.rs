@@ -2385,3 +2385,99 @@ async fn a_staff_upload_over_two_mebibytes_is_read() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(!r.body.contains("kunde inte läsas"));
 }
+
+#[tokio::test]
+async fn a_report_for_a_year_still_open_is_published_only_as_preliminary() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    for d in ["skaggetorp", "berga", "city"] {
+        let answers = trygg::demo::responses(&q, d, 2026, 5, 120).collect();
+        fill_wave(&db.store, d, 2026, answers).await;
+    }
+    // Ryd's survey of 2026 takes answers for another month.
+    let src = bundled_source();
+    let open = trygg::store::NewWave {
+        district: "ryd",
+        year: 2026,
+        questionnaire_code: "trygghet-2026",
+        source: &src,
+        opens_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+        closes_on: today() + chrono::Duration::days(30),
+    };
+    let answers: Vec<_> = trygg::demo::responses(&q, "ryd", 2026, 5, 120).collect();
+    trygg::demo::publish_with_answers(&db.store, &open, answers, |_| {})
+        .await
+        .unwrap();
+    let reports = db.dir.path().join("reports");
+    let app = trygg::http::router(
+        trygg::http::AppState::new(db.store.clone(), districts())
+            .with_surveys(surveys_dir())
+            .with_reports(&reports),
+    );
+    let (cookie, csrf, _) = session(&db, "analys@kommun.se", Role::Analyst).await;
+
+    // The web: refused with why, nothing written, nothing logged.
+    let post = |extra: &str| {
+        form(
+            Some(&cookie),
+            "/personal/rapporter",
+            format!("csrf={csrf}&year=2026{extra}"),
+        )
+    };
+    let r = send(&app, post("")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("pågår fortfarande i Ryd"), "{}", r.body);
+    assert!(!reports.join("2026").exists());
+    assert!(
+        audit_actions(&db.store, Some("analys@kommun.se"))
+            .await
+            .is_empty()
+    );
+    // Ticked: published, and the page says so at its top and in its title.
+    let r = send(&app, post("&preliminary=1")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = std::fs::read_to_string(reports.join("2026/index.html")).unwrap();
+    assert!(page.contains("<title>Preliminär: Trygghetsundersökning 2026</title>"));
+    assert!(
+        page.contains("Enkäten 2026 pågår fortfarande i Ryd"),
+        "preliminary note"
+    );
+    let log = db
+        .store
+        .audit_log(None, Some("report generated"))
+        .await
+        .unwrap();
+    assert!(log[0].detail.ends_with(", preliminary"), "{log:?}");
+
+    // The command line: the same rule, the same mark.
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+            .arg("--database")
+            .arg(db.url())
+            .arg("--surveys")
+            .arg(surveys_dir())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = db.dir.path().join("cli-2026");
+    let refused = cli(&["report", "--year", "2026", "--out", out.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("still open in Ryd") && text(&refused).contains("--preliminary"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!out.exists());
+    let made = cli(&[
+        "report",
+        "--year",
+        "2026",
+        "--preliminary",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(made.status.success(), "{}", text(&made));
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.contains("Preliminär"));
+}

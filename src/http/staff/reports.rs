@@ -96,8 +96,10 @@ pub async fn generate(
     };
     let (store, actor) = (state.store.clone(), s.account.email.clone());
     let place = format!("at /rapporter/{year}/");
+    let preliminary = post.field("preliminary") == "1";
     let generated = crate::blocking::off_workers(async move {
-        crate::operations::generate_report(&store, &inputs, &options, &actor, &place).await
+        crate::operations::generate_report(&store, &inputs, &options, preliminary, &actor, &place)
+            .await
     })
     .await;
     match generated {
@@ -113,6 +115,14 @@ pub async fn generate(
             render(&state, s, Outcome::Published(msg), StatusCode::OK).await
         }
         Err(Error::Invalid(why)) => refuse(why, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(Error::Conflict(_)) => {
+            let open = crate::report::open_districts(&waves, year, &state.districts);
+            let why = format!(
+                "Enkäten {year} pågår fortfarande i {}. Rapporten kan bara publiceras som preliminär: kryssa i \"Preliminär\".",
+                open.join(", ")
+            );
+            refuse(why, StatusCode::CONFLICT).await
+        }
         Err(e) => Err(e),
     }
 }
