@@ -467,6 +467,14 @@ async fn a_code_opens_its_questionnaire_answers_once_and_guessing_is_throttled()
     .await;
     assert_eq!(slowed.status, StatusCode::OK, "{}", slowed.body);
     assert!(started.elapsed() >= trygg::auth::throttle::FIRST_DELAY);
+    // The slowing is in the audit log once, without the address.
+    let slowed_log =
+        y.db.store
+            .audit_log(None, Some("code guesses slowed"))
+            .await
+            .unwrap();
+    assert_eq!(slowed_log.len(), 1, "{slowed_log:?}");
+    assert!(!slowed_log[0].detail.contains("203.0.113"));
     // The code box takes a right code to its questionnaire.
     let found = post_from(
         &app,

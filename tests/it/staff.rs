@@ -310,6 +310,15 @@ async fn signing_in_setting_a_password_throttling_and_logging_out_everywhere() {
         unknown.body.contains("Fel e-post eller lösenord."),
         "the same answer for an unknown account"
     );
+    // A failed login of an account is in the audit log (at most once a minute per account);
+    // an address nobody has is not.
+    let failed = db
+        .store
+        .audit_log(None, Some("login failed"))
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].detail, "anna@kommun.se");
     // Mistakes from one address slow the next attempts there, never stop them: the right
     // password still signs in, a little later.
     for _ in 0..5 {

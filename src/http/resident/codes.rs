@@ -136,17 +136,25 @@ async fn find(
     {
         return Ok(Err(refusal(lang, Refusal::Busy(wait))));
     }
-    let unknown = || {
+    let unknown = || async {
         if lookup == Lookup::Counted {
             state.throttle.failed(client.0);
+            // An address whose codes now wait is worth a line in the audit log (at most
+            // one a minute; the address itself is never written down).
+            if !state.throttle.delay(client.0).is_zero() {
+                let what = "unknown codes posted from one address: its code entries now wait";
+                (state.refusals)
+                    .audit(&state.store, "server", "code guesses slowed", what)
+                    .await?;
+            }
         }
         Ok(Err(refusal(lang, Refusal::Unknown)))
     };
     let (Some(code), Some(key)) = (Code::parse(typed), state.code_key.as_ref()) else {
-        return unknown();
+        return unknown().await;
     };
     let Some(info) = state.store.code(&key.hash(&code)).await? else {
-        return unknown();
+        return unknown().await;
     };
     if info.status != crate::store::CodeState::Unused {
         return Ok(Err(refusal(lang, Refusal::Used)));

@@ -96,8 +96,8 @@ async fn password_matches(found: &Option<(StaffAccount, Option<String>)>, passwo
     .await
 }
 
-/// Counts a failed login; logs the lock it may cause, for an account that exists (typed
-/// addresses are no log entries).
+/// Counts a failed login; logs it, and the lock it may cause, for an account that exists
+/// (typed addresses are no log entries).
 async fn failed(
     state: &AppState,
     email: &str,
@@ -105,6 +105,12 @@ async fn failed(
     exists: bool,
 ) -> Result<(), Error> {
     let locked = state.logins.failed(email, client.0) == auth::throttle::Failed::Locked;
+    if exists {
+        // At most one line a minute per account, so guessing cannot fill the log.
+        (state.refusals)
+            .audit(&state.store, "server", "login failed", email)
+            .await?;
+    }
     if locked && exists {
         tracing::warn!("a staff account was locked for a minute after many failed logins");
         let detail = format!(
