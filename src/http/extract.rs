@@ -185,6 +185,11 @@ pub struct StaffPost<R> {
 }
 
 impl<R> StaffPost<R> {
+    /// Who posted, and the form's text fields.
+    pub fn into_parts(self) -> (Staff, Vec<(String, String)>) {
+        (self.staff, self.fields)
+    }
+
     /// A text field's value, or "" when the form has none.
     pub fn field(&self, name: &str) -> &str {
         form::field(&self.fields, name)

@@ -486,7 +486,6 @@ pub fn signed_points(d: f64) -> String {
     }
 }
 
-/// A p-value as it is printed: "< 0,001" or "0,034".
 /// A p- or q-value in a sentence, as Swedes write it: "p < 0,001" or "q = 0,034".
 pub fn stated(name: &str, p: f64) -> String {
     let v = p_value(p);
@@ -497,6 +496,7 @@ pub fn stated(name: &str, p: f64) -> String {
     }
 }
 
+/// A p-value as it is printed: "< 0,001" or "0,034".
 pub fn p_value(p: f64) -> String {
     if p < 0.001 {
         "< 0,001".into()

@@ -7,7 +7,7 @@ use maud::{Markup, PreEscaped, html};
 use super::staff::layout;
 use crate::analysis::ResultRow;
 use crate::auth::Staff;
-use crate::report::figures::Names;
+use crate::report::figures::{Names, p_value, signed_points};
 
 /// One option of a form control: its value, the name readers see, and whether it is chosen.
 pub struct Choice {
@@ -56,11 +56,21 @@ fn shown(x: Option<f64>, share: bool) -> String {
     }
 }
 
+/// A change as the page shows it: a share's in percentage points ("+3,2"), an index
+/// level's with its sign and one decimal.
+fn change(x: Option<f64>, share: bool) -> String {
+    match x {
+        Some(d) if share => signed_points(d),
+        Some(d) => signed_points(d / 100.0),
+        None => "–".into(),
+    }
+}
+
 fn table(rows: &[&ResultRow], names: &Names, share: bool, caption: &str) -> Markup {
     html! {
         div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
             caption { (caption) }
-            thead { tr { th scope="col" { "Område" } th scope="col" { "År" } th scope="col" { (if share { "Andel" } else { "Nivå" }) } th scope="col" { "95 % KI" } th scope="col" { "n" } th scope="col" { "Effektivt n" } th scope="col" { "Förändring" } th scope="col" { "q" } th scope="col" { "Säkerställd" } } }
+            thead { tr { th scope="col" { "Område" } th scope="col" { "År" } th scope="col" { (if share { "Andel" } else { "Nivå" }) } th scope="col" { "95 % KI" } th scope="col" { "n" } th scope="col" { "Effektivt n" } th scope="col" { (if share { "Förändring (procentenheter)" } else { "Förändring" }) } th scope="col" { "q" } th scope="col" { "Säkerställd" } } }
             tbody {
                 @for r in rows {
                     tr {
@@ -72,8 +82,8 @@ fn table(rows: &[&ResultRow], names: &Names, share: bool, caption: &str) -> Mark
                             td { (shown(r.ci_low, share)) " – " (shown(r.ci_high, share)) }
                             td { (r.n.map(|n| n.to_string()).unwrap_or_default()) }
                             td { (r.n_eff.map(|n| format!("{n:.0}")).unwrap_or_default()) }
-                            td { (shown(r.prev.diff, share)) }
-                            td { (r.prev.q.map(|q| format!("{q:.3}")).unwrap_or_default()) }
+                            td { (change(r.prev.diff, share)) }
+                            td { (r.prev.q.map(p_value).unwrap_or_default()) }
                             td { (match r.prev.significant { Some(true) => "ja", Some(false) => "nej", None => "" }) }
                         }
                     }

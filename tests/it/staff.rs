@@ -907,6 +907,16 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("<svg"));
+    // Numbers as Swedes write them: changes in percentage points, q with a decimal comma.
+    assert!(page.body.contains("Förändring (procentenheter)"));
+    assert!(
+        !page.body.contains("<td>0."),
+        "a decimal point in a table cell"
+    );
+    assert!(
+        page.body.contains("<td>+") || page.body.contains("<td>−"),
+        "a signed change"
+    );
     assert!(
         page.body
             .contains(r#"<input type="checkbox" id="d-ryd" name="district" value="ryd" checked>"#)
@@ -1994,6 +2004,24 @@ async fn the_keys_of_a_disabled_account_stop_working_at_once() {
         .await
         .unwrap();
     assert_eq!(send(&app, call()).await.status, StatusCode::OK);
+    // Demoted from administrator, the account's keys stop too; refused again and again,
+    // the refusal is written once a minute.
+    db.store
+        .update_staff(id, Role::Analyst, false, "chef@kommun.se")
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let r = send(&app, call()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("no longer an administrator"), "{}", r.body);
+    }
+    let refused = db
+        .store
+        .audit_log(Some("api"), Some("API token refused"))
+        .await
+        .unwrap();
+    // (Disabled or demoted is the same refusal within the minute: one line.)
+    assert_eq!(refused.len(), 1, "{refused:?}");
 }
 
 /// What a refused staff post must leave as it was: the audit log (every change is logged),
@@ -2345,36 +2373,6 @@ async fn an_api_key_is_made_with_its_days_and_districts_and_bad_ones_store_nothi
             .iter()
             .any(|k| k.expires_on == year)
     );
-}
-
-#[tokio::test]
-async fn a_demoted_admins_keys_stop_and_a_refused_key_is_logged_once_a_minute() {
-    let db = TestDb::new().await;
-    let app = db.app();
-    let (cookie, csrf, admin_id) = session(&db, "chef@kommun.se", Role::Admin).await;
-    let key = create_api_token(&app, &cookie, &csrf, "analyst&name=BI").await;
-    let call = || {
-        Request::get("/api/v1/waves")
-            .header(header::AUTHORIZATION, format!("Bearer {key}"))
-            .body(Body::empty())
-            .unwrap()
-    };
-    assert_eq!(send(&app, call()).await.status, StatusCode::OK);
-    db.store
-        .update_staff(admin_id, Role::Analyst, false, "test")
-        .await
-        .unwrap();
-    for _ in 0..3 {
-        let r = send(&app, call()).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert!(r.body.contains("no longer an administrator"), "{}", r.body);
-    }
-    let refused = db
-        .store
-        .audit_log(Some("api"), Some("API token refused"))
-        .await
-        .unwrap();
-    assert_eq!(refused.len(), 1, "{refused:?}");
 }
 
 #[tokio::test]

@@ -184,11 +184,7 @@ pub(super) async fn mark_letters(
     State(state): State<AppState>,
     post: StaffPost<Admin>,
 ) -> Result<Response, Error> {
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
+    let (s, f) = post.into_parts();
     let unprocessable = |title: String, lines: Vec<String>| {
         let s = &s;
         let state = &state;

@@ -121,11 +121,7 @@ pub(super) async fn save_measure(
     State(state): State<AppState>,
     post: StaffPost<AdminOrAnalyst>,
 ) -> Result<Response, Error> {
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
+    let (s, f) = post.into_parts();
     let removing = field(&f, "remove") == "1";
     let m = match measure_from(&state, &f) {
         Ok(m) => m,

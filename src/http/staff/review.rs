@@ -48,11 +48,7 @@ pub(super) async fn decide_held(
     State(state): State<AppState>,
     post: StaffPost<Admin>,
 ) -> Result<Response, Error> {
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
+    let (s, f) = post.into_parts();
     let wave: Option<i64> = field(&f, "wave").parse().ok();
     let upto: Option<i64> = field(&f, "upto").parse().ok();
     let today = crate::http::respond::today();

@@ -76,11 +76,7 @@ pub(super) async fn create_api_token(
     State(state): State<AppState>,
     post: StaffPost<Admin>,
 ) -> Result<Response, Error> {
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
+    let (s, f) = post.into_parts();
     let role = match role_form(&s, &f) {
         Ok(role) => role,
         Err(refused) => return Ok(*refused),

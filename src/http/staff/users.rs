@@ -39,11 +39,7 @@ pub(super) async fn invite(
     State(state): State<AppState>,
     post: StaffPost<Admin>,
 ) -> Result<Response, Error> {
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
+    let (s, f) = post.into_parts();
     let role = match role_form(&s, &f) {
         Ok(role) => role,
         Err(refused) => return Ok(*refused),
@@ -84,11 +80,7 @@ pub(super) async fn update_user(
     Path(id): Path<i64>,
     post: StaffPost<Admin>,
 ) -> Result<Response, Error> {
-    let StaffPost {
-        staff: s,
-        fields: f,
-        ..
-    } = post;
+    let (s, f) = post.into_parts();
     let role = match role_form(&s, &f) {
         Ok(role) => role,
         Err(refused) => return Ok(*refused),
