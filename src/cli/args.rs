@@ -208,6 +208,11 @@ pub struct ServeArgs {
     /// to accept. 0: no limit.
     #[arg(long, env = "TRYGG_OPEN_LINK_LIMIT", default_value_t = crate::http::stuffing::DEFAULT_OPEN_LINK_LIMIT)]
     pub open_link_limit: u32,
+    /// What an open-link answer beyond the limit gets: `hold` (stored apart for staff to
+    /// review; the resident is told) or `refuse` (not stored; the form comes back with its
+    /// answers and "try again later").
+    #[arg(long, env = "TRYGG_OPEN_LINK_EXCESS", value_enum, default_value_t = crate::http::stuffing::Excess::Hold)]
+    pub open_link_excess: crate::http::stuffing::Excess,
 }
 
 // `trygg sample`.

@@ -52,6 +52,7 @@ pub(super) async fn serve(config: &Config, a: ServeArgs) -> anyhow::Result<()> {
         .with_code_key(code_key)
         .with_client_ip_header(client_ip_header)
         .with_open_link_limit(a.open_link_limit)
+        .with_open_link_excess(a.open_link_excess)
         .with_limits(limits);
     crate::http::serve(state, &addr).await?;
     Ok(())

@@ -107,7 +107,18 @@ impl AppState {
     /// Open-link answers per address and wave per hour that count without review (0: no
     /// limit and no check of identical answers).
     pub fn with_open_link_limit(mut self, limit: u32) -> Self {
-        self.open_links = Arc::new(stuffing::OpenLinkGuard::new(limit));
+        let excess = self.open_links.excess;
+        let mut guard = stuffing::OpenLinkGuard::new(limit);
+        guard.excess = excess;
+        self.open_links = Arc::new(guard);
+        self
+    }
+
+    /// Refuse open-link answers beyond the limits instead of holding them for review.
+    pub fn with_open_link_excess(mut self, excess: stuffing::Excess) -> Self {
+        let mut guard = stuffing::OpenLinkGuard::new(self.open_links.limit());
+        guard.excess = excess;
+        self.open_links = Arc::new(guard);
         self
     }
 

@@ -24,8 +24,21 @@ pub const IDENTICAL_ALLOWED: u32 = 2;
 /// The window identical answers are counted in.
 pub const IDENTICAL_WINDOW: Duration = Duration::from_secs(10 * 60);
 
+/// What happens to an open-link answer beyond the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Excess {
+    /// Stored apart, for staff to accept or discard; the resident is told it is saved and
+    /// will be reviewed.
+    #[default]
+    Hold,
+    /// Not stored: the form comes back with the answers and "nothing was saved, try later".
+    Refuse,
+}
+
 pub struct OpenLinkGuard {
     limit: u32,
+    /// What an answer beyond the limits gets.
+    pub excess: Excess,
     per_address: Table<(IpAddr, i64)>,
     identical: Table<(i64, [u8; 32])>,
 }
@@ -34,9 +47,15 @@ impl OpenLinkGuard {
     pub fn new(limit: u32) -> Self {
         OpenLinkGuard {
             limit,
+            excess: Excess::Hold,
             per_address: Table::with_window(ADDRESS_WINDOW),
             identical: Table::with_window(IDENTICAL_WINDOW),
         }
+    }
+
+    /// Answers per address, wave and hour that count without review (0: no limit).
+    pub fn limit(&self) -> u32 {
+        self.limit
     }
 
     /// Counts an answer to open-link wave `wave` from `addr`; whether it is held, and why.

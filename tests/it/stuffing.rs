@@ -188,3 +188,38 @@ async fn held_answers_can_be_discarded_and_no_limit_holds_nothing() {
     assert!(db.store.held_counts().await.unwrap().is_empty());
     assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 25);
 }
+
+#[tokio::test]
+async fn an_installation_can_refuse_the_extra_answers_instead_of_holding_them() {
+    let db = TestDb::new().await;
+    let year = db.publish_open("city").await;
+    let wave = db.store.wave("city", year).await.unwrap().unwrap();
+    let app = trygg::http::router(
+        trygg::http::AppState::new(db.store.clone(), districts())
+            .with_open_link_limit(5)
+            .with_open_link_excess(trygg::http::stuffing::Excess::Refuse),
+    );
+    let path = format!("/s/city/{year}");
+    for i in 0..7 {
+        let r = post_from(&app, &path, answers(i), "203.0.113.9").await;
+        if i < 5 {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            continue;
+        }
+        // Not stored and not held: the form again, with the answers and why.
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers.contains_key(header::RETRY_AFTER));
+        assert!(r.body.contains("Dina svar är inte sparade"));
+        assert!(
+            r.body
+                .contains("det här svaret togs inte emot. Inget sparades")
+        );
+        assert!(
+            r.body.contains(&format!(">Plats {i}</textarea>")),
+            "the answers are kept"
+        );
+        assert!(!r.body.contains("Tack för dina svar"));
+    }
+    assert_eq!(db.store.count_responses(Some(wave.id)).await.unwrap(), 5);
+    assert!(db.store.held_counts().await.unwrap().is_empty());
+}

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::http::form;
 use crate::http::respond::{message, page, path_params, query_lang, today};
 use crate::http::state::{AppState, MAX_BODY_BYTES};
+use crate::http::stuffing::Excess;
 use crate::i18n::Lang;
 use crate::questionnaire::{self, District, Rejection};
 use crate::store::{Channel, NewResponse, Wave, WaveStatus};
@@ -159,7 +160,18 @@ async fn submit(
         Err(page) => return Ok(page),
     };
     let r = &received.response;
-    let stored = match state.open_links.judge(client.0, wave.id, &r.answers) {
+    let judged = state.open_links.judge(client.0, wave.id, &r.answers);
+    if let Some(reason) = judged
+        && state.open_links.excess == Excess::Refuse
+    {
+        tracing::info!(
+            wave = wave.id,
+            reason = reason.as_str(),
+            "open-link answer refused"
+        );
+        return Ok(refused_as_excess(&received, &d, &wave, &here));
+    }
+    let stored = match judged {
         None => state.store.insert_response(r).await.map(|()| false),
         Some(reason) => {
             tracing::info!(
@@ -171,6 +183,25 @@ async fn submit(
         }
     };
     Ok(stored_or_form(stored, &received, &d, &wave, &here))
+}
+
+/// The form again with every answer and why nothing was saved: too many answers came from
+/// this address (or the same answers too often), and this installation refuses them.
+fn refused_as_excess(received: &Received, d: &District, wave: &Wave, here: &str) -> Response {
+    let lang = &received.lang;
+    let state = FormState {
+        raw: questionnaire::raw_answers(&received.fields),
+        errors: Vec::new(),
+        notice: Some(lang.t("open_link_refused").to_string()),
+    };
+    let mut res = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        views::survey_page(lang, d, wave, &received.q, here, &state),
+    );
+    let retry = crate::http::stuffing::ADDRESS_WINDOW.as_secs();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
+    res
 }
 
 /// A submission that was read and validated, ready to store.
