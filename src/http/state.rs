@@ -45,6 +45,9 @@ pub struct AppState {
     pub(crate) open_links: Arc<stuffing::OpenLinkGuard>,
     /// Failed staff logins per account and address, in memory only.
     pub(crate) logins: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Held while the web builds a report: one at a time per server, as building one takes
+    /// all of a core for seconds (the reports folder itself is swapped in atomically).
+    pub(crate) report_building: Arc<tokio::sync::Mutex<()>>,
     /// Refusals already written to the audit log this minute.
     pub(crate) refusals: Arc<crate::http::refusals::RefusalLog>,
     /// The header a trusted proxy puts the client's address in (e.g. `x-real-ip`).
@@ -75,6 +78,7 @@ impl AppState {
             analysis: Arc::default(),
             client_ip_header: None,
             refusals: Arc::default(),
+            report_building: Arc::default(),
             snapshots: Arc::default(),
         }
     }

@@ -16,9 +16,6 @@ use crate::http::extract::{AdminOrAnalyst, StaffPost};
 use crate::http::state::AppState;
 use crate::views::reports::{self as v, Outcome};
 
-/// Only one report is built at a time: building one takes all of a core for seconds.
-static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 async fn render(
     state: &AppState,
     s: &Staff,
@@ -74,7 +71,7 @@ pub async fn generate(
             .await;
         }
     };
-    let Ok(_building) = BUILDING.try_lock() else {
+    let Ok(_building) = state.report_building.try_lock() else {
         return refuse(
             "En rapport tas fram just nu. Vänta en stund och försök igen.".into(),
             StatusCode::CONFLICT,
