@@ -9,7 +9,8 @@
 //! style, so a chart still reads in grey print.
 //!
 //! `model.rs` holds the chart data, `years.rs` and `compare.rs` draw each type, `style.rs`
-//! what they share.
+//! what they share, `describe.rs` says each chart in words and as a table (its text
+//! alternative).
 
 use std::sync::Once;
 
@@ -19,10 +20,12 @@ use plotters::prelude::*;
 use crate::error::Error;
 
 mod compare;
+mod describe;
 mod model;
 mod style;
 mod years;
 
+pub use describe::{Described, describe};
 pub use model::*;
 pub use style::PALETTE;
 pub use years::x_range;

@@ -13,6 +13,7 @@ pub mod view;
 mod workbook;
 
 pub use figures::index_blocks;
+pub use page::chart_figure;
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -332,19 +333,17 @@ impl Report<'_> {
     }
 }
 
-/// Draws every chart as PNG and SVG into the files; returns the SVGs by name for the page.
-fn chart_files(
-    charts: &[(String, Chart)],
-    files: &mut Files,
-) -> Result<BTreeMap<String, String>, Error> {
-    let mut svgs: BTreeMap<String, String> = BTreeMap::new();
+/// Draws every chart as PNG and SVG into the files; returns each chart's SVG and text
+/// alternative by name, for the page.
+fn chart_files(charts: &[(String, Chart)], files: &mut Files) -> Result<page::Drawn, Error> {
+    let mut drawn = page::Drawn::new();
     for (name, chart) in charts {
         let svg = charts::svg(chart)?;
         files.insert(format!("charts/{name}.png"), charts::png(chart)?);
         files.insert(format!("charts/{name}.svg"), svg.clone().into_bytes());
-        svgs.insert(name.clone(), svg);
+        drawn.insert(name.clone(), (svg, charts::describe(chart)));
     }
-    Ok(svgs)
+    Ok(drawn)
 }
 
 /// Tables: the whole results table of the report's years, and slices for readers.

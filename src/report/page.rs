@@ -23,6 +23,11 @@ td.num { text-align: right; white-space: nowrap; }
 th { background: #eef3f8; }
 figure { margin: 1rem 0; break-inside: avoid; }
 figure svg { width: 100%; max-width: 100%; height: auto; }
+figcaption { font-size: .95rem; margin: .25rem 0; }
+details summary { cursor: pointer; color: #0b5394; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
+.table-scroll:focus { outline: 3px solid #0072b2; }
+@media print { details { display: none; } }
 h1, h2, h3, p, li { overflow-wrap: break-word; }
 @media (max-width: 40rem) { nav ol { columns: 1; } }
 .muted { color: #555; font-size: .9rem; }
@@ -82,11 +87,35 @@ fn change_cell(r: Option<&ResultRow>) -> Markup {
     }
 }
 
-fn figure(svgs: &BTreeMap<String, String>, name: &str) -> Markup {
+/// Each chart's SVG and its text alternative, by name.
+pub type Drawn = BTreeMap<String, (String, crate::charts::Described)>;
+
+fn figure(svgs: &Drawn, name: &str) -> Markup {
     match svgs.get(name) {
-        // Trusted: plotters' own SVG, in which every text is escaped.
-        Some(svg) => html! { figure { (PreEscaped(svg)) } },
+        Some((svg, alt)) => chart_figure(svg, alt),
         None => html! {},
+    }
+}
+
+/// A chart with its text alternative: the drawing (hidden from screen readers, which read
+/// the caption instead), a caption that says what it shows, and its numbers as a table a
+/// click away. The report, the explorer and the measure pages all show charts this way.
+pub fn chart_figure(svg: &str, alt: &crate::charts::Described) -> Markup {
+    html! {
+        figure.chart {
+            // Trusted: plotters' own SVG, in which every text is escaped.
+            div aria-hidden="true" { (PreEscaped(svg)) }
+            figcaption { (alt.sentence) }
+            details {
+                summary { "Siffrorna i diagrammet" }
+                div.table-scroll tabindex="0" role="region" aria-label={ "Siffrorna: " (alt.head.join(", ")) } {
+                    table {
+                        thead { tr { @for h in &alt.head { th scope="col" { (h) } } } }
+                        tbody { @for row in &alt.rows { tr { @for (i, c) in row.iter().enumerate() { @if i == 0 { th scope="row" { (c) } } @else { td { (c) } } } } } }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -177,7 +206,7 @@ struct Page<'a> {
     names: &'a Names<'a>,
     years: (i32, i32),
     districts: &'a [String],
-    svgs: &'a BTreeMap<String, String>,
+    svgs: &'a Drawn,
     /// Districts whose survey of the year is still open: the report is preliminary.
     open: &'a [String],
     /// The index blocks (code, name).
@@ -197,7 +226,7 @@ pub fn render(
     years: (i32, i32),
     districts: &[String],
     indicators: &[String],
-    svgs: &BTreeMap<String, String>,
+    svgs: &Drawn,
     open: &[String],
 ) -> String {
     let q = &a.questionnaire;

@@ -2,11 +2,13 @@
 //! years and the districts compared in one year, each with its table. The handler chooses
 //! and computes; this only lays it out.
 
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use super::staff::layout;
 use crate::analysis::ResultRow;
 use crate::auth::Staff;
+use crate::charts::Described;
+use crate::report::chart_figure;
 use crate::report::figures::{Names, p_value, signed_points};
 
 /// One option of a form control: its value, the name readers see, and whether it is chosen.
@@ -37,7 +39,9 @@ pub struct ExplorerPage<'a> {
     /// The view's query string, for the download links.
     pub query: &'a str,
     pub chart_svg: &'a str,
+    pub chart_alt: &'a Described,
     pub compare_svg: &'a str,
+    pub compare_alt: &'a Described,
     pub rows: &'a [&'a ResultRow],
     pub compared: &'a [&'a ResultRow],
     pub names: &'a Names<'a>,
@@ -142,7 +146,7 @@ pub fn explorer(s: &Staff, p: &ExplorerPage) -> Markup {
         }
         (form(f))
         h2 { (title) }
-        figure.chart role="img" aria-label={ (title) ", " (f.from) "–" (f.to) ". Siffrorna finns i tabellen nedan." } { (PreEscaped(p.chart_svg)) }
+        (chart_figure(p.chart_svg, p.chart_alt))
         p.downloads {
             "Ladda ner vyn: "
             a href={ "/personal/resultat.csv?" (q) "&sep=semicolon" } { "CSV för svensk Excel" }
@@ -152,7 +156,7 @@ pub fn explorer(s: &Staff, p: &ExplorerPage) -> Markup {
         }
         (table(p.rows, p.names, p.share, &format!("{title}, {}–{}", f.from, f.to)))
         h2 { "Områdena " (f.year) }
-        figure.chart role="img" aria-label={ (title) ", områdena " (f.year) ". Siffrorna finns i tabellen nedan." } { (PreEscaped(p.compare_svg)) }
+        (chart_figure(p.compare_svg, p.compare_alt))
         (table(p.compared, p.names, p.share, &format!("{title}, områdena {}", f.year)))
         p { "Grupper med färre än " (p.min_n) " svar visas inte (för få svar). Förändring och q avser jämförelsen med föregående undersökningsår." }
     };

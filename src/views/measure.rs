@@ -2,11 +2,13 @@
 //! difference-in-differences for the target indicators with their charts, the other
 //! indicators, and earlier versions.
 
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use super::staff::layout;
 use crate::analysis::{Measure, MeasureRow};
 use crate::auth::Staff;
+use crate::charts::Described;
+use crate::report::chart_figure;
 use crate::report::figures::{Names, p_value, signed_points};
 
 /// Everything the page shows.
@@ -16,8 +18,8 @@ pub struct MeasurePage<'a> {
     /// Target indicators' rows, and the others' (lowest q first).
     pub targets: &'a [&'a MeasureRow],
     pub others: &'a [&'a MeasureRow],
-    /// The target indicators' charts: indicator code and SVG.
-    pub charts: &'a [(String, String)],
+    /// The target indicators' charts: indicator code, SVG and text alternative.
+    pub charts: &'a [(String, String, Described)],
     /// The measure's versions, oldest first.
     pub history: &'a [Measure],
     pub names: &'a Names<'a>,
@@ -77,9 +79,7 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
             p { "Åtgärden har inga målindikatorer som kunde utvärderas (det behövs en undersökning före och en efter starten)." }
         } @else {
             (did_table(targets, names, "Målindikatorer"))
-            @for (t, svg) in charts {
-                figure.chart role="img" aria-label={ (indicator(t)) ": området och jämförelsen över åren. Siffrorna finns i tabellen ovan." } { (PreEscaped(svg)) }
-            }
+            @for (_, svg, alt) in charts { (chart_figure(svg, alt)) }
         }
         @if !others.is_empty() {
             h2 { "Övriga indikatorer (utforskande)" }

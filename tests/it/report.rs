@@ -674,3 +674,38 @@ fn the_workbook_shows_percentages_with_a_frozen_header_and_filters() {
         &share_cell[..40.min(share_cell.len())]
     );
 }
+
+#[test]
+fn every_chart_has_a_text_alternative_made_from_its_numbers() {
+    let f = fixture();
+    let page = text(f, "index.html");
+    let figures: Vec<&str> = page.split(r#"<figure class="chart">"#).skip(1).collect();
+    assert!(figures.len() > 20, "{} charts on the page", figures.len());
+    // Every drawing on the page is inside such a figure, with a caption and its numbers.
+    assert_eq!(page.matches("<svg").count(), figures.len());
+    for fig in &figures {
+        let fig = &fig[..fig.find("</figure>").unwrap()];
+        let caption = fig
+            .split("<figcaption>")
+            .nth(1)
+            .and_then(|c| c.split("</figcaption>").next())
+            .expect("a caption");
+        assert!(
+            fig.contains("<summary>Siffrorna i diagrammet</summary>"),
+            "{caption}"
+        );
+        assert!(fig.contains(r#"<div aria-hidden="true"><svg"#), "{caption}");
+        // The caption's years are rows of the table, and it says something measured.
+        let table = fig.split("<table>").nth(1).unwrap();
+        for year in (2019..=2026).filter(|y| caption.contains(&format!("({y})"))) {
+            assert!(
+                table.contains(&format!(r#"<th scope="row">{year}</th>"#)),
+                "{caption}"
+            );
+        }
+        assert!(
+            caption.contains('%') || caption.contains(',') || caption.contains("Inga värden"),
+            "{caption}"
+        );
+    }
+}

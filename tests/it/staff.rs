@@ -907,6 +907,14 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("<svg"));
+    // Both charts say what they show, in words and as numbers.
+    assert_eq!(page.body.matches("<figcaption>").count(), 2);
+    let caption = page.body.split("<figcaption>").nth(1).unwrap();
+    let caption = caption.split("</figcaption>").next().unwrap();
+    assert!(
+        caption.contains("Ryd") && caption.contains("2025"),
+        "{caption}"
+    );
     // Numbers as Swedes write them: changes in percentage points, q with a decimal comma.
     assert!(page.body.contains("Förändring (procentenheter)"));
     assert!(
@@ -927,8 +935,8 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
     );
     assert_eq!(
         page.body.matches(r#"<th scope="row">Ryd</th>"#).count(),
-        3,
-        "two years of Ryd, and Ryd among the districts in 2025"
+        4,
+        "two years of Ryd, and Ryd among the districts in 2025 (in the table and in the comparison chart's numbers)"
     );
     let csv = staff_get(
         &app,

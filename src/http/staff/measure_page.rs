@@ -69,7 +69,9 @@ pub async fn page(
     let mut charts = Vec::new();
     for t in &m.targets {
         if let Some(chart) = figures::measure(&a, &look, &names, years, &m.id, t) {
-            charts.push((t.clone(), crate::charts::svg(&own_only(chart, &s))?));
+            let chart = own_only(chart, &s);
+            let alt = crate::charts::describe(&chart);
+            charts.push((t.clone(), crate::charts::svg(&chart)?, alt));
         }
     }
     let targets: Vec<&MeasureRow> = rows.iter().copied().filter(|r| r.target).collect();
