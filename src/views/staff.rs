@@ -471,7 +471,17 @@ pub fn measures(
     districts: &[(String, String)],
     faults: &[String],
     from_db: bool,
+    form: &[(String, String)],
 ) -> Markup {
+    let value = |name: &str| {
+        (form.iter())
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let lag = match value("lag") {
+        "" => "0",
+        typed => typed,
+    };
     layout(
         "Åtgärdsregistret",
         Some(s),
@@ -484,29 +494,32 @@ pub fn measures(
                 @else { "Registret kommer från surveys/measures.toml. Första ändringen här flyttar det till databasen (version 1 av varje åtgärd)." }
             }
             table {
-                thead { tr { th { "Id" } th { "Område" } th { "Start" } th { "Kategori" } th { "Titel" } th { "Målindikatorer" } th { "Version" } } }
+                thead { tr { th { "Id" } th { "Område" } th { "Start" } th { "Kategori" } th { "Titel" } th { "Målindikatorer" } th { "Version" } @if matches!(s.account.role, Role::Admin | Role::Analyst) { th { "" } } } }
                 tbody {
                     @for m in list {
                         tr {
                             td { a href={ "/personal/atgarder/" (m.id) } { (m.id) } } td { (m.district) } td { (m.start) } td { (m.category) } td { (m.title) } td { (m.targets.join(", ")) }
                             td { @if let Some(v) = &m.version { (v.version) " (" (v.edited_by) ")" } @else { "fil" } }
+                            @if matches!(s.account.role, Role::Admin | Role::Analyst) {
+                                td { a href={ "/personal/atgarder?andra=" (m.id) "#andra" } { "Ändra " (m.id) } }
+                            }
                         }
                     }
                 }
             }
             @if matches!(s.account.role, Role::Admin | Role::Analyst) {
-            h2 { "Lägg till eller ändra" }
+            h2 #andra { "Lägg till eller ändra" }
             p { "Samma id ändrar en befintlig åtgärd." }
             form method="post" action="/personal/atgarder" {
                 input type="hidden" name="csrf" value=(s.csrf);
-                label for="m-id" { "Id" } input #m-id type="text" name="id";
+                label for="m-id" { "Id" } input #m-id type="text" name="id" value=(value("id"));
                 label for="m-district" { "Område" }
-                select #m-district name="district" { @for (c, n) in districts { option value=(c) { (n) } } }
-                label for="m-start" { "Start (ÅÅÅÅ-MM-DD)" } input #m-start type="text" name="start";
-                label for="m-category" { "Kategori" } input #m-category type="text" name="category";
-                label for="m-title" { "Titel" } input #m-title type="text" name="title";
-                label for="m-targets" { "Målindikatorer (frågekoder, kommatecken emellan)" } input #m-targets type="text" name="targets";
-                label for="m-lag" { "Fördröjning i månader" } input #m-lag type="number" name="lag" min="0" max="60" value="0";
+                select #m-district name="district" { @for (c, n) in districts { option value=(c) selected[value("district") == c] { (n) } } }
+                label for="m-start" { "Start (ÅÅÅÅ-MM-DD)" } input #m-start type="text" name="start" value=(value("start"));
+                label for="m-category" { "Kategori" } input #m-category type="text" name="category" value=(value("category"));
+                label for="m-title" { "Titel" } input #m-title type="text" name="title" value=(value("title"));
+                label for="m-targets" { "Målindikatorer (frågekoder, kommatecken emellan)" } input #m-targets type="text" name="targets" value=(value("targets"));
+                label for="m-lag" { "Fördröjning i månader" } input #m-lag type="number" name="lag" min="0" max="60" value=(lag);
                 div.option { input #m-remove type="checkbox" name="remove" value="1"; label for="m-remove" { "Ta bort åtgärden (historiken finns kvar)" } }
                 button type="submit" { "Spara" }
             }

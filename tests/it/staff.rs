@@ -2496,3 +2496,38 @@ async fn a_report_for_a_year_still_open_is_published_only_as_preliminary() {
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(page.contains("Preliminär"));
 }
+
+#[tokio::test]
+async fn editing_a_measure_starts_from_its_values_and_a_refused_form_keeps_what_was_typed() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "analys@kommun.se", Role::Analyst).await;
+    let page = staff_get(&app, &cookie, "/personal/atgarder?andra=ryd-vaktare-2024").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(r#"href="/personal/atgarder?andra=ryd-vaktare-2024#andra""#)
+    );
+    assert!(
+        page.body.contains(r#"name="id" value="ryd-vaktare-2024""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<option value="ryd" selected>"#));
+    // A fault: the form comes back with every field as typed.
+    let typed = format!(
+        "csrf={csrf}&id=ryd-vaktare-2024&district=ryd&start=2024-13-01&title=Nya+v%C3%A4ktare&category=bevakning&targets=P_BELYSNING&lag=3"
+    );
+    let r = send(&app, form(Some(&cookie), "/personal/atgarder", typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Start: ett datum som ÅÅÅÅ-MM-DD."));
+    for kept in [
+        r#"name="start" value="2024-13-01""#,
+        r#"name="title" value="Nya väktare""#,
+        r#"name="targets" value="P_BELYSNING""#,
+        r#"name="lag" min="0" max="60" value="3""#,
+    ] {
+        assert!(r.body.contains(kept), "{kept}");
+    }
+    assert!(!db.store.has_measures().await.unwrap(), "nothing saved");
+}

@@ -15,14 +15,23 @@ use crate::http::state::AppState;
 use crate::store::{CodeState, CodeStatus};
 use crate::views::staff as v;
 
-/// The sampled waves, for the field-work forms.
+/// The sampled waves for the field-work forms, the newest open one first.
 async fn sampled_waves(state: &AppState) -> Result<Vec<(i64, String)>, Error> {
-    Ok(state
-        .store
-        .waves()
-        .await?
-        .into_iter()
+    let today = crate::http::respond::today();
+    let mut waves: Vec<_> = (state.store.waves().await?.into_iter())
         .filter(|w| w.sampled)
+        .collect();
+    // The newest open wave first: the one field work is about now (the form's default).
+    waves.sort_by_key(|w| {
+        let open = w.status(today) == crate::store::WaveStatus::Open;
+        (
+            std::cmp::Reverse(open),
+            std::cmp::Reverse(w.year),
+            w.district.clone(),
+        )
+    });
+    Ok(waves
+        .into_iter()
         .map(|w| {
             (
                 w.id,

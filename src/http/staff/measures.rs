@@ -1,7 +1,7 @@
 //! The measures register: listing, adding, editing and removing measures; every edit is a
 //! new version.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -18,10 +18,13 @@ async fn register(state: &AppState) -> Result<Vec<crate::analysis::measures::Mea
     crate::analysis::measures::current(&state.store, &state.surveys, &state.districts).await
 }
 
+/// The register page; `form` fills the edit form (what was typed, or the measure chosen
+/// for editing).
 async fn measures_page(
     state: &AppState,
     s: &Staff,
     faults: &[String],
+    form: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, Error> {
     let mut list = register(state).await?;
@@ -35,15 +38,42 @@ async fn measures_page(
     let from_db = state.store.has_measures().await?;
     Ok(page(
         status,
-        v::measures(s, &list, &districts, faults, from_db),
+        v::measures(s, &list, &districts, faults, from_db, form),
     ))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct Edit {
+    /// The id of the measure to edit: the form shows its current values.
+    andra: Option<String>,
 }
 
 pub(super) async fn measures(
     State(state): State<AppState>,
     AnyStaff(s): AnyStaff,
+    Query(edit): Query<Edit>,
 ) -> Result<Response, Error> {
-    measures_page(&state, &s, &[], StatusCode::OK).await
+    let list = register(&state).await?;
+    let current = (edit.andra.as_deref())
+        .and_then(|id| list.iter().find(|m| m.id == id && s.in_scope(&m.district)));
+    let form = current.map(fields_of).unwrap_or_default();
+    measures_page(&state, &s, &[], &form, StatusCode::OK).await
+}
+
+/// A measure as the edit form's fields.
+fn fields_of(m: &crate::analysis::measures::Measure) -> Vec<(String, String)> {
+    [
+        ("id", m.id.clone()),
+        ("district", m.district.clone()),
+        ("start", m.start.to_string()),
+        ("category", m.category.clone()),
+        ("title", m.title.clone()),
+        ("targets", m.targets.join(", ")),
+        ("lag", m.lag_months.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// Reads a measure from the edit form; every fault is listed.
@@ -126,7 +156,8 @@ pub(super) async fn save_measure(
     let m = match measure_from(&state, &f) {
         Ok(m) => m,
         Err(faults) => {
-            return measures_page(&state, &s, &faults, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return measures_page(&state, &s, &faults, &f, status).await;
         }
     };
     let stored = register(&state).await?;
@@ -149,6 +180,7 @@ pub(super) async fn save_measure(
             &state,
             &s,
             &["Åtgärden finns inte.".into()],
+            &f,
             StatusCode::NOT_FOUND,
         )
         .await;
