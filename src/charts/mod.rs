@@ -23,6 +23,7 @@ mod compare;
 mod describe;
 mod model;
 mod style;
+pub mod text;
 mod years;
 
 pub use describe::{Described, describe};
@@ -97,18 +98,24 @@ where
         Chart::Years(c) => (&c.notes, &c.source, &c.title),
         Chart::Compare(c) => (&c.notes, &c.source, &c.title),
     };
-    let footer = 22 * (notes.len() as i32 + 1) + 8;
+    // Every text is laid out to fit the width first (`text.rs`), so none is cut off.
+    let lines = text::footer(notes, source, SIZE.0 as i32);
+    let footer = lines.last().map_or(0, |l| l.y + l.size) + 8;
     let (body, foot) = root.split_vertically(SIZE.1 as i32 - footer);
-    let text = |size: i32| ("sans-serif", size).into_font().color(&BLACK);
-    for (i, note) in notes.iter().enumerate() {
-        foot.draw(&Text::new(note.clone(), (12, 4 + 22 * i as i32), text(14)))?;
+    for l in &lines {
+        let colour = if l.muted { RGBColor(80, 80, 80) } else { BLACK };
+        let font = ("sans-serif", l.size).into_font().color(&colour);
+        foot.draw(&Text::new(l.text.clone(), (l.x, l.y), font))?;
     }
-    foot.draw(&Text::new(
-        source.clone(),
-        (12, 4 + 22 * notes.len() as i32),
-        ("sans-serif", 12).into_font().color(&RGBColor(80, 80, 80)),
-    ))?;
-    let body = body.titled(title, ("sans-serif", 20).into_font().color(&BLACK))?;
+    let (size, title_lines) = text::wrap(title, 20, SIZE.0 as i32 - 2 * text::MARGIN);
+    let title_height = (size + 6) * title_lines.len() as i32 + 12;
+    let (head, body) = body.split_vertically(title_height);
+    for (i, l) in title_lines.iter().enumerate() {
+        let font = ("sans-serif", size).into_font().color(&BLACK);
+        let w = text::width(l, size);
+        let x = (SIZE.0 as i32 - w) / 2;
+        head.draw(&Text::new(l.clone(), (x, 10 + i as i32 * (size + 6)), font))?;
+    }
     match chart {
         Chart::Years(c) => draw_years(&body, c),
         Chart::Compare(c) => draw_compare(&body, c),
@@ -176,6 +183,34 @@ mod tests {
             svg.matches(r##"r="6" opacity="1" fill="#0072B2""##).count(),
             1
         );
+    }
+
+    #[test]
+    fn long_titles_and_notes_are_drawn_in_lines_that_fit() {
+        let Chart::Years(mut c) = sample() else {
+            unreachable!()
+        };
+        c.title = "Andelen som tycker att dålig belysning på gator, gångvägar och i parker är ett ganska eller mycket stort problem – Skäggetorp".into();
+        c.notes = vec!["Skillnad-i-skillnader: −16,8 procentenheter (95 % KI −24,1 till −9,5), p < 0,001, q = 0,003 – säkerställd. Jämförelse: Ryd, Berga och City.".into()];
+        let chart = Chart::Years(c.clone());
+        let svg = svg(&chart).unwrap();
+        let room = SIZE.0 as i32 - 2 * text::MARGIN;
+        let (size, title) = text::wrap(&c.title, 20, room);
+        assert!(title.len() > 1);
+        let lines = text::footer(&c.notes, &c.source, SIZE.0 as i32);
+        for (line, size) in title
+            .iter()
+            .map(|t| (t, size))
+            .chain(lines.iter().map(|l| (&l.text, l.size)))
+        {
+            assert!(text::width(line, size) <= room, "{line}");
+            let escaped = line
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            assert!(svg.contains(&escaped), "drawn: {line}");
+        }
+        assert_eq!(png(&chart).unwrap(), png(&chart).unwrap());
     }
 
     #[test]
