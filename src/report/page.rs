@@ -17,7 +17,7 @@ const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 60rem; margin: 0 auto; padding: 1rem; line-height: 1.45; }
 h1 { font-size: 1.8rem; } h2 { font-size: 1.4rem; margin-top: 2.5rem; border-bottom: 2px solid #0072b2; } h3 { font-size: 1.1rem; margin-top: 1.5rem; }
 /* Wide tables scroll inside their own box, so the page never scrolls sideways on a phone. */
-table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; display: block; max-width: 100%; overflow-x: auto; }
+table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; }
 th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; }
 th { background: #eef3f8; }
@@ -85,6 +85,12 @@ fn change_cell(r: Option<&ResultRow>) -> Markup {
         }
         None => html! { td.num { "–" } },
     }
+}
+
+/// A table in a box of its own that scrolls sideways on a narrow screen, reachable and named
+/// for keyboard and screen-reader users.
+fn scroll(label: &str, table: Markup) -> Markup {
+    html! { div.table-scroll tabindex="0" role="region" aria-label=(label) { (table) } }
 }
 
 /// Each chart's SVG and its text alternative, by name.
@@ -178,7 +184,7 @@ fn changes_table(
     year: i32,
 ) -> Markup {
     html! {
-        table {
+        (scroll(&format!("Förändringar från {then_label} till {year}"), html! { table {
             thead { tr { th { "Område" } th { "Indikator" } th { (then_label) } th { (year) } th { "Förändring (procentenheter)" } th { "95 % KI" } th { "q" } } }
             tbody {
                 @for r in rows {
@@ -195,7 +201,7 @@ fn changes_table(
                     }
                 }
             }
-        }
+        } }))
     }
 }
 
@@ -378,7 +384,7 @@ fn summary(p: &Page) -> Markup {
             }
             p.muted { "Signifikant betyder q < " (P::sv(P::SIGNIFICANCE)) " efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten. Högst 15 förändringar visas, de största först." }
             h3 { "Indexnivåer " (year) }
-            table {
+            (scroll(&format!("Indexnivåer {year}"), html! { table {
                 thead { tr { th { "Område" } @for (_, name) in blocks { th { (name) } } } }
                 tbody {
                     @for d in domains {
@@ -388,7 +394,7 @@ fn summary(p: &Page) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
             @for (index, _) in blocks { (figure(svgs, &ChartName::Index(index).file_stem())) }
         }
     }
@@ -402,17 +408,17 @@ fn district_chapter(p: &Page, d: &String) -> Markup {
         section.chapter #{ "omrade-" (slug(d)) } {
             h2 { ((names.district)(d)) }
             h3 { "Index över åren" }
-            table {
+            (scroll(&format!("Index över åren, {}", (names.district)(d)), html! { table {
                 thead { tr { th { "År" } @for (_, name) in blocks { th { (name) } } } }
                 tbody {
                     @for y in years.0..=years.1 {
                         tr { td { (y) } @for (index, _) in blocks { (index_cell(look.index(y, &Domain::District(d.clone()), index))) } }
                     }
                 }
-            }
+            } }))
             @for (section, list) in themes {
                 h3 { (section.title.get("sv")) }
-                table {
+                (scroll(&format!("{}, {}", section.title.get("sv"), (names.district)(d)), html! { table {
                     thead { tr { th { "Indikator" } th { (year) } th { "Nivå (0–6)" } th { "Förändring mot föregående år" } } }
                     tbody {
                         @for code in list {
@@ -425,7 +431,7 @@ fn district_chapter(p: &Page, d: &String) -> Markup {
                             }
                         }
                     }
-                }
+                } }))
                 @for code in list { (figure(svgs, &ChartName::Trend { district: d, indicator: code }.file_stem())) }
             }
         }
@@ -439,7 +445,7 @@ fn theme_chapter(p: &Page, section: &Section, list: &[&String]) -> Markup {
     html! {
         section.chapter #{ "tema-" (slug(&section.code)) } {
             h2 { "Tema: " (section.title.get("sv")) }
-            table {
+            (scroll(&format!("Tema: {}", section.title.get("sv")), html! { table {
                 thead { tr { th { "Indikator " (year) } @for d in districts { th { ((names.district)(d)) } } th { "Alla områden" } } }
                 tbody {
                     @for code in list {
@@ -449,7 +455,7 @@ fn theme_chapter(p: &Page, section: &Section, list: &[&String]) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
             @for code in list { (figure(svgs, &ChartName::Compare { year, indicator: code }.file_stem())) }
         }
     }
@@ -523,7 +529,7 @@ fn responses_chapter(p: &Page) -> Markup {
     html! {
         section.chapter #svar {
             h2 { "Svar" }
-            table {
+            (scroll("Svar per år och område", html! { table {
                 thead { tr { th { "År" } @for d in districts { th { ((names.district)(d)) } } } }
                 tbody {
                     @for y in years.0..=years.1 {
@@ -557,7 +563,7 @@ fn responses_chapter(p: &Page) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
             p.muted { "Effektivt antal: Kish effektiva urvalsstorlek efter viktning. Svarsfrekvens: svar på webben och på papper delat med utskickade brev som nått fram (AAPOR RR1; brev som kommit tillbaka som obeställbara räknas bort). \"Öppen länk\" betyder att vem som helst kunde svara – inte ett slumpmässigt urval, och ingen svarsfrekvens kan anges." }
         }
     }

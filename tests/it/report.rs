@@ -709,3 +709,16 @@ fn every_chart_has_a_text_alternative_made_from_its_numbers() {
         );
     }
 }
+
+#[test]
+fn every_table_scrolls_in_a_region_a_keyboard_reaches_and_a_screen_reader_names() {
+    let page = text(fixture(), "index.html");
+    let tables = page.matches("<table>").count();
+    assert!(tables > 40, "{tables} tables");
+    let regions = page
+        .matches(r#"<div class="table-scroll" tabindex="0" role="region" aria-label=""#)
+        .count();
+    assert_eq!(regions, tables);
+    // No region is unnamed.
+    assert!(!page.contains(r#"role="region" aria-label="""#));
+}
