@@ -95,7 +95,7 @@ mod tests {
     fn long_swedish_texts_are_broken_into_lines_that_fit_and_say_everything() {
         let note = "Skillnad-i-skillnader: −16,8 procentenheter (95 % KI −24,1 till −9,5), p < 0,001, q = 0,003 – säkerställd. Jämförelse: Ryd, Berga och City, före 2020 och efter 2022.".to_string();
         let source = "trygg, lokal trygghetsundersökning i Skäggetorp, Ryd, Berga och City 2019–2026, n = 13 973 svar varav 2 144 på papper".to_string();
-        let lines = footer(&[note.clone()], &source, 800);
+        let lines = footer(std::slice::from_ref(&note), &source, 800);
         assert!(lines.len() >= 3, "{lines:?}");
         for l in &lines {
             assert!(l.x + width(&l.text, l.size) <= 800 - MARGIN, "{l:?}");
