@@ -673,7 +673,7 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
                      skaggetorp: document.getElementById('d-skaggetorp').checked,
                      indicator: document.getElementById('indicator').value,
                      title: document.querySelector('main h2').textContent,
-                     rows: [...document.querySelector('main table tbody').rows].map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent),
+                     rows: [...[...document.querySelectorAll('main table')].find(t => !t.closest('figure')).tBodies[0].rows].map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent),
                      charts: document.querySelectorAll('figure.chart svg').length,
                      errors: (document.querySelector('.error-summary') || {}).innerText};",
         );
