@@ -1,5 +1,6 @@
-//! A staff role: what an account may see and do. Storage keeps it, the web checks it, the
-//! pages show it — so it lives below all of them.
+//! A staff role: what an account may see and do, and the districts an account or an API
+//! key may be limited to. Storage keeps them, the web checks them, the pages show them — so
+//! they live below all of them.
 
 /// A staff role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,4 +32,10 @@ impl Role {
     }
 
     pub const ALL: [Role; 3] = [Role::Admin, Role::Analyst, Role::Reader];
+}
+
+/// Whether `district` (a code; `ALL`, the municipality's totals, is never one of them) is
+/// within a scope of districts; no scope (`None`) is every district and the totals.
+pub fn within(scope: Option<&[String]>, district: &str) -> bool {
+    scope.is_none_or(|ds| ds.iter().any(|d| d == district))
 }

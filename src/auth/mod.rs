@@ -154,10 +154,7 @@ impl Staff {
 
     /// Whether `district` is within this person's districts (everyone's, unless scoped).
     pub fn in_scope(&self, district: &str) -> bool {
-        self.account
-            .districts
-            .as_ref()
-            .is_none_or(|ds| ds.iter().any(|d| d == district))
+        crate::role::within(self.account.districts.as_deref(), district)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::http::guard;
 use crate::http::origin::PublicOrigin;
 use crate::http::reports;
 use crate::http::resident;
+use crate::http::respond;
 use crate::http::staff;
 use crate::http::state::{AppState, MAX_STAFF_UPLOAD_BYTES};
 
@@ -42,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::routes())
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(resident::not_found)
+        .fallback(respond::not_found)
         // The guard reads and limits every body before a handler runs (a live staff
         // session's up to the staff limit); axum's own 2 MiB default for multipart would
         // refuse a staff upload the guard allowed.

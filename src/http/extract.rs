@@ -12,10 +12,11 @@ use std::marker::PhantomData;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, Staff, now_secs, session_cookie, token_hash};
 use crate::http::form;
+use crate::http::respond::page;
 use crate::http::state::AppState;
 use crate::role::Role;
 use crate::store::SessionRow;
@@ -32,10 +33,6 @@ pub enum Refused {
     /// A form post whose body could not be read.
     Unreadable(Box<Staff>),
     Failed(crate::error::Error),
-}
-
-fn page(status: StatusCode, m: maud::Markup) -> Response {
-    (status, Html(m.into_string())).into_response()
 }
 
 /// The 403 page for a signed-in person whose role may not do this.

@@ -25,9 +25,7 @@ pub struct ApiClient {
 impl ApiClient {
     /// Whether an item of `district` (a code, or `ALL`) may be shown to this client.
     pub(super) fn sees(&self, district: &str) -> bool {
-        self.districts
-            .as_ref()
-            .is_none_or(|ds| ds.iter().any(|d| d == district))
+        crate::role::within(self.districts.as_deref(), district)
     }
 
     /// The refusal of a `district` filter outside the token's districts, audited.

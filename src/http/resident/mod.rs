@@ -13,5 +13,3 @@ use crate::http::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new().merge(survey::routes()).merge(codes::routes())
 }
-
-pub use crate::http::respond::not_found;

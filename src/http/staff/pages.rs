@@ -2,17 +2,13 @@
 //! staff read it.
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use maud::Markup;
+use axum::response::Response;
 
 use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::state::AppState;
 
-/// A staff page with its status.
-pub fn page(status: StatusCode, m: Markup) -> Response {
-    (status, Html(m.into_string())).into_response()
-}
+pub use crate::http::respond::page;
 
 /// A district's Swedish name, or its code.
 pub fn district_name(state: &AppState, code: &str) -> String {

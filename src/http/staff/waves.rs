@@ -19,9 +19,7 @@ pub(super) async fn dashboard(
     let mut rows = Vec::new();
     for w in state.store.waves().await? {
         // An analyst limited to some districts sees only those.
-        if let Some(ds) = &s.account.districts
-            && !ds.contains(&w.district)
-        {
+        if !s.in_scope(&w.district) {
             continue;
         }
         let answers = state.store.count_responses(Some(w.id)).await?;
