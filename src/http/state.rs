@@ -1,5 +1,6 @@
 //! What every handler can reach: [`AppState`] (the store, districts, folders, limits and the
-//! in-memory throttles), the request body limits, and [`off_workers`] for long jobs.
+//! in-memory throttles) and the request body limits. (Long jobs run through
+//! `crate::blocking::off_workers`.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -152,12 +153,16 @@ impl AppState {
         Ok(q)
     }
 
-    /// The current analysis of everything stored (`None`: nothing is published yet).
-    pub async fn analysis(&self) -> Result<Option<Arc<crate::analysis::Analysis>>, Error> {
-        let inputs = crate::analysis::Inputs {
+    /// What this server's analyses read: its districts and surveys folder.
+    pub fn inputs(&self) -> crate::analysis::Inputs {
+        crate::analysis::Inputs {
             districts: (*self.districts).clone(),
             surveys: self.surveys.clone(),
-        };
-        self.analysis.get(&self.store, &inputs).await
+        }
+    }
+
+    /// The current analysis of everything stored (`None`: nothing is published yet).
+    pub async fn analysis(&self) -> Result<Option<Arc<crate::analysis::Analysis>>, Error> {
+        self.analysis.get(&self.store, &self.inputs()).await
     }
 }

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{district_name, out_of_scope, page};
+use super::pages::{district_choices, out_of_scope, page};
 use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::{AdminOrAnalyst, AnyStaff, StaffPost};
@@ -29,12 +29,7 @@ async fn measures_page(
 ) -> Result<Response, Error> {
     let mut list = register(state).await?;
     list.retain(|m| s.in_scope(&m.district));
-    let districts: Vec<(String, String)> = state
-        .districts
-        .codes()
-        .filter(|c| s.in_scope(c))
-        .map(|c| (c.to_string(), district_name(state, c)))
-        .collect();
+    let districts = district_choices(state, s);
     let from_db = state.store.has_measures().await?;
     Ok(page(
         status,

@@ -35,3 +35,14 @@ pub async fn out_of_scope(state: &AppState, s: &Staff, what: &str) -> Result<Res
         ),
     ))
 }
+
+/// The districts a form offers this person, code and name: every district, or only theirs
+/// for someone limited to some.
+pub fn district_choices(state: &AppState, s: &Staff) -> Vec<(String, String)> {
+    state
+        .districts
+        .codes()
+        .filter(|c| s.in_scope(c))
+        .map(|c| (c.to_string(), district_name(state, c)))
+        .collect()
+}

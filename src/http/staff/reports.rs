@@ -8,7 +8,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 
 use crate::auth::Staff;
 use crate::error::Error;
@@ -36,11 +36,10 @@ async fn render(
             (y, published)
         })
         .collect();
-    Ok((
+    Ok(super::pages::page(
         status,
-        Html(v::staff_reports(s, &years, &outcome).into_string()),
-    )
-        .into_response())
+        v::staff_reports(s, &years, &outcome),
+    ))
 }
 
 pub async fn page(
@@ -82,10 +81,7 @@ pub async fn generate(
         return Err(Error::io(&state.reports, e));
     }
     let out = state.reports.join(year.to_string());
-    let inputs = crate::analysis::Inputs {
-        districts: (*state.districts).clone(),
-        surveys: state.surveys.clone(),
-    };
+    let inputs = state.inputs();
     let options = crate::report::ReportOptions {
         year,
         compare: None,

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{district_name, page};
+use super::pages::{district_choices, page};
 use super::users::role_form;
 use crate::auth::{self, Staff};
 use crate::error::Error;
@@ -19,20 +19,11 @@ pub(super) async fn api_tokens(
     Admin(s): Admin,
 ) -> Result<Response, Error> {
     let list = state.store.api_tokens().await?;
-    let districts = district_choices(&state);
+    let districts = district_choices(&state, &s);
     Ok(page(
         StatusCode::OK,
         v::api_tokens(&s, &list, &districts, None),
     ))
-}
-
-/// Every district, code and name, for the form's scope boxes.
-fn district_choices(state: &AppState) -> Vec<(String, String)> {
-    state
-        .districts
-        .codes()
-        .map(|c| (c.to_string(), district_name(state, c)))
-        .collect()
 }
 
 /// A key's last day from the form's number of days (1 to [`auth::MAX_API_TOKEN_DAYS`]; none given:
@@ -116,7 +107,7 @@ pub(super) async fn create_api_token(
     };
     state.store.add_api_token(&new, &s.account.email).await?;
     let list = state.store.api_tokens().await?;
-    let choices = district_choices(&state);
+    let choices = district_choices(&state, &s);
     Ok(page(
         StatusCode::OK,
         v::api_tokens(&s, &list, &choices, Some((&name, &token))),

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{district_name, page};
+use super::pages::{district_choices, district_name, page};
 use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::{Admin, AdminOrAnalyst, StaffPost};
@@ -50,11 +50,7 @@ async fn waves_page(
             (w, n)
         })
         .collect();
-    let districts: Vec<(String, String)> = state
-        .districts
-        .codes()
-        .map(|c| (c.to_string(), district_name(state, c)))
-        .collect();
+    let districts = district_choices(state, s);
     Ok(page(
         status,
         v::waves(s, &list, &districts, faults, crate::http::respond::today()),
