@@ -26,11 +26,12 @@ use crate::store::{Channel, NewResponse, NewWave, Store};
 
 pub const DEFAULT_SEED: u64 = 2026;
 pub const FIRST_YEAR: i32 = 2019;
-/// The demo's years drawn as random samples with letters: the two before this year
-/// (earlier years were open links; this year stays an open link so the pages can be tried).
-pub const SAMPLED_YEARS_BACK: std::ops::RangeInclusive<i32> = 1..=2;
+/// The demo's years drawn as random samples with letters: every finished year, so their
+/// changes and measures can be tested (an open link's self-selected answers carry no
+/// significance). This year stays an open link so the resident pages can be tried.
+pub const SAMPLED_YEARS_BACK: std::ops::RangeInclusive<i32> = 1..=i32::MAX;
 /// Letters per district in a sampled demo year.
-const DEMO_LETTERS: u64 = 900;
+const DEMO_LETTERS: u64 = 1400;
 /// Share of delivered letters answered, by age group: lower among the young.
 const RESPONSE_BY_AGE: [f64; 4] = [0.35, 0.45, 0.55, 0.60];
 /// Share of answers on paper, by age group.

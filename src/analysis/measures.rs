@@ -142,6 +142,9 @@ pub struct MeasureRow {
     /// q < the significance level: the only rows called an effect.
     pub significant: Option<bool>,
     pub suppressed: bool,
+    /// A wave of the design (the district's or a comparison district's, before or after)
+    /// was an open link: the difference is shown, but without interval, p or q.
+    pub self_selected: bool,
 }
 
 /// Benjamini–Hochberg over the target rows of all measures, and separately over the
@@ -341,6 +344,12 @@ impl Design<'_> {
             || [b, a].iter().any(|&y| {
                 hidden.any(y, &self.target, &v.code) || hidden.any(y, &self.comparison, &v.code)
             });
+        let self_selected = [b, a].iter().any(|&y| {
+            self.target
+                .iter()
+                .chain(&self.comparison)
+                .any(|d| input.open_link.contains(&(y, d.clone())))
+        });
         let mut row = MeasureRow {
             measure: m.id.clone(),
             district: m.district.clone(),
@@ -359,6 +368,7 @@ impl Design<'_> {
             q: None,
             significant: None,
             suppressed,
+            self_selected,
         };
         if !suppressed {
             let e: Vec<_> = est.into_iter().flatten().collect();
@@ -373,10 +383,13 @@ impl Design<'_> {
             row.delta_district = Some(dt);
             row.delta_comparison = Some(dc);
             row.did = Some(did.diff);
-            row.se = Some(did.se);
-            row.ci_low = Some(did.ci_low);
-            row.ci_high = Some(did.ci_high);
-            row.p = Some(did.p);
+            // Self-selected answers have no sampling distribution: no interval or test.
+            if !self_selected {
+                row.se = Some(did.se);
+                row.ci_low = Some(did.ci_low);
+                row.ci_high = Some(did.ci_high);
+                row.p = Some(did.p);
+            }
         }
         Some(row)
     }

@@ -181,6 +181,9 @@ pub struct Comparison {
     pub change: Option<Change>,
     pub q: Option<f64>,
     pub significant: Option<bool>,
+    /// Either year's answers were self-selected (an open link): the difference is shown,
+    /// never tested.
+    pub self_selected: bool,
 }
 
 /// One row of the results table.
@@ -210,6 +213,10 @@ pub struct ResultRow {
     pub suppression: Option<Suppression>,
     pub uncertain: bool,
     pub weighted: bool,
+    /// From an open link (for the municipality: any of its districts' waves that year):
+    /// whoever chose to answer, not a random sample. Its estimates describe those who
+    /// answered, and its changes carry no test, q-value or significance (issue 21).
+    pub self_selected: bool,
     pub prev: Comparison,
     pub base: Comparison,
 }

@@ -100,6 +100,11 @@ pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame, Error> {
             rows.iter().map(|r| r.weighted).collect::<Vec<_>>(),
         )
         .into(),
+        Series::new(
+            "self_selected".into(),
+            rows.iter().map(|r| r.self_selected).collect::<Vec<_>>(),
+        )
+        .into(),
     ];
     // `prev_year, diff_prev, …` then `base_year, diff_base, …`.
     cols.extend(comparison_columns(rows, "prev", |r| &r.prev));
@@ -148,6 +153,11 @@ pub fn measures_frame(rows: &[MeasureRow]) -> Result<DataFrame, Error> {
         Series::new(
             "suppressed".into(),
             rows.iter().map(|r| r.suppressed).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
+            "self_selected".into(),
+            rows.iter().map(|r| r.self_selected).collect::<Vec<_>>(),
         )
         .into(),
     ];

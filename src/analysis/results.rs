@@ -32,6 +32,9 @@ pub struct TableInput<'a> {
     /// Whether a district's wave of a year was weighted (to population margins, or by its
     /// design weights alone).
     pub weighted: &'a HashMap<(i32, String), bool>,
+    /// The (year, district) waves answered through an open link rather than drawn as a
+    /// random sample.
+    pub open_link: &'a std::collections::HashSet<(i32, String)>,
     pub options: &'a Options,
 }
 
@@ -118,6 +121,18 @@ fn weighted(input: &TableInput, year: i32, domain: &Domain) -> bool {
                 .copied()
                 .unwrap_or(false)
         }),
+    }
+}
+
+/// Whether a domain's answers in a year are self-selected: a district's wave was an open
+/// link, or — for the municipality — any of its districts' waves was.
+pub fn self_selected(input: &TableInput, year: i32, domain: &Domain) -> bool {
+    match domain {
+        Domain::District(d) => input.open_link.contains(&(year, d.clone())),
+        Domain::Municipality => input
+            .districts
+            .iter()
+            .any(|d| input.open_link.contains(&(year, d.clone()))),
     }
 }
 
@@ -229,6 +244,7 @@ fn estimate_row(
         uncertain: v.kind == Kind::Share
             && shown.is_some_and(|e| e.ci_high - e.ci_low > input.options.uncertain_width),
         weighted: weighted(input, year, district),
+        self_selected: self_selected(input, year, district),
         prev: Comparison::default(),
         base: Comparison::default(),
     };
@@ -295,6 +311,7 @@ fn index_rows(
             suppression: suppressed.then_some(Suppression::TooFewAnswers),
             uncertain: false,
             weighted: weighted(input, year, district),
+            self_selected: self_selected(input, year, district),
             prev: Comparison::default(),
             base: Comparison::default(),
         });
@@ -309,6 +326,11 @@ fn change_between(a: &ResultRow, b: &ResultRow) -> (Option<f64>, Option<Change>)
     let (Some(ea), Some(eb)) = (a.estimate, b.estimate) else {
         return (None, None);
     };
+    // A self-selected year has no sampling distribution to test against: the difference
+    // is shown, but no p, q or significance is claimed for it.
+    if a.self_selected || b.self_selected {
+        return (Some(eb - ea), None);
+    }
     match (a.var, b.var) {
         (Some(va), Some(vb)) => (Some(eb - ea), Some(stats::change(ea, va, eb, vb))),
         _ => (Some(eb - ea), None),
@@ -338,6 +360,7 @@ fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
                     year: Some(rows[j].year),
                     diff,
                     change,
+                    self_selected: rows[i].self_selected || rows[j].self_selected,
                     ..Default::default()
                 };
             }
@@ -350,6 +373,7 @@ fn compare(rows: &mut [ResultRow], base_year: Option<i32>) {
                     year: Some(b),
                     diff,
                     change,
+                    self_selected: rows[i].self_selected || rows[j].self_selected,
                     ..Default::default()
                 };
             }

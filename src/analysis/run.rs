@@ -198,6 +198,7 @@ struct Layout {
     districts: Vec<String>,
     groups: Vec<model::Group>,
     asked: HashMap<(i32, String), BTreeSet<String>>,
+    open_link: std::collections::HashSet<(i32, String)>,
     blocks: Vec<String>,
 }
 
@@ -226,6 +227,11 @@ impl Layout {
                 .iter()
                 .map(|w| ((w.wave.year, w.wave.district.clone()), w.asked.clone()))
                 .collect(),
+            open_link: waves
+                .iter()
+                .filter(|w| !w.wave.sampled)
+                .map(|w| (w.wave.year, w.wave.district.clone()))
+                .collect(),
             blocks: q.indices.iter().map(|b| b.code.clone()).collect(),
         }
     }
@@ -247,6 +253,7 @@ impl Layout {
             groups: &self.groups,
             asked: &self.asked,
             weighted,
+            open_link: &self.open_link,
             options,
         }
     }

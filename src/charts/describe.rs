@@ -66,13 +66,18 @@ fn series_sentence(axis: &Axis, label: &str, points: &[Point]) -> Option<String>
             last.year
         )
     };
-    let had_before = shown.len() > 1;
-    if had_before {
-        s.push_str(if last.significant {
-            "; förändringen från året innan är säkerställd"
-        } else {
-            "; förändringen från året innan är inte säkerställd"
-        });
+    if last.self_selected {
+        // An open link's answers are whoever chose to answer: nothing to test against.
+        s.push_str(&format!(
+            "; {} kom svaren via en öppen länk (självselekterade), så förändringen prövas inte",
+            last.year
+        ));
+    } else if shown.len() > 1 {
+        match last.significant {
+            Some(true) => s.push_str("; förändringen från året innan är säkerställd"),
+            Some(false) => s.push_str("; förändringen från året innan är inte säkerställd"),
+            None => {}
+        }
     }
     Some(s)
 }
@@ -186,7 +191,8 @@ mod tests {
             at: year as f64 + 0.8,
             value,
             ci: value.map(|v| (v - 0.05, v + 0.05)),
-            significant,
+            significant: Some(significant),
+            self_selected: false,
         }
     }
 

@@ -134,7 +134,8 @@ mod tests {
                     at: f64::from(y) + 0.75,
                     value: (y != 2021).then_some(base + f64::from(y - 2019) * 0.01),
                     ci: (y != 2021).then_some((base - 0.05, base + 0.05)),
-                    significant: y == 2022,
+                    significant: Some(y == 2022),
+                    self_selected: false,
                 })
                 .collect()
         };

@@ -11,8 +11,11 @@ pub struct Point {
     pub at: f64,
     pub value: Option<f64>,
     pub ci: Option<(f64, f64)>,
-    /// The change from the previous surveyed year is significant (q < 0.05).
-    pub significant: bool,
+    /// Whether the change from the previous surveyed year is significant (q < 0.05);
+    /// `None` when it was not tested (no earlier year, or a self-selected one).
+    pub significant: Option<bool>,
+    /// The year's answers came through an open link: self-selected, never tested.
+    pub self_selected: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

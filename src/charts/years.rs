@@ -193,7 +193,12 @@ where
                 8,
             )))?;
         }
-        shape(chart.plotting_area(), i, (x, v), p.significant)?;
+        shape(
+            chart.plotting_area(),
+            i,
+            (x, v),
+            p.significant == Some(true),
+        )?;
     }
     Ok(())
 }

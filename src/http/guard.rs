@@ -118,8 +118,19 @@ async fn buffered(state: &AppState, req: Request) -> Result<Request, Response> {
     // Staff uploads (questionnaires, scanned paper answers) may be larger than a resident's
     // answers, but only from someone whose cookie names a live session: a made-up cookie
     // makes no one read megabytes before the sign-in check.
-    let staff_upload = req.uri().path().starts_with("/personal/")
-        && crate::http::extract::has_live_session(req.headers(), state).await;
+    let staff_upload = if req.uri().path().starts_with("/personal/")
+        && req.headers().contains_key(header::COOKIE)
+    {
+        // Looking the session up is a database read: it takes a place under the in-flight
+        // cap like any request, so a flood of made-up cookies is shed, not queued on the
+        // connection pool ahead of everyone else.
+        let Ok(_lookup) = state.in_flight.clone().try_acquire_owned() else {
+            return Err(busy(&lang));
+        };
+        crate::http::extract::has_live_session(req.headers(), state).await
+    } else {
+        false
+    };
     let limit = if staff_upload {
         MAX_STAFF_UPLOAD_BYTES
     } else {
@@ -154,18 +165,22 @@ pub async fn shed_load(State(state): State<AppState>, req: Request, next: Next) 
         Err(refused) => return refused,
     };
     let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
-        let lang = lang_of(&req);
-        let mut res = page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &lang,
-            lang.t("busy_title"),
-            lang.t("busy_body"),
-        );
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-        return res;
+        return busy(&lang_of(&req));
     };
     next.run(req).await
+}
+
+/// 503 with `Retry-After`: every place is taken.
+fn busy(lang: &Lang) -> Response {
+    let mut res = page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang,
+        lang.t("busy_title"),
+        lang.t("busy_body"),
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    res
 }
 
 #[cfg(test)]

@@ -86,7 +86,8 @@ fn series(
             at: look.domain_x(year, district),
             value: r.estimate,
             ci: r.ci_low.zip(r.ci_high),
-            significant: r.prev.significant == Some(true),
+            significant: r.prev.significant,
+            self_selected: r.self_selected,
         });
     }
     (Series { label, points }, suppressed, n)
@@ -115,6 +116,29 @@ fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
     (!years.is_empty()).then(|| {
         format!(
             "{label}: dold {} (visas som lucka)",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// The note on the years whose answers came through an open link: self-selected, so no
+/// change to or from them is tested (issue 21).
+fn self_selected_note(list: &[Series]) -> Option<String> {
+    let mut years: Vec<i32> = list
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| p.self_selected)
+        .map(|p| p.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    (!years.is_empty()).then(|| {
+        format!(
+            "Öppen länk {}: självselekterade svar, inte ett slumpmässigt urval; förändringar prövas inte.",
             years
                 .iter()
                 .map(i32::to_string)
@@ -159,6 +183,8 @@ pub fn trend(
     let mut notes = vec![significance_note()];
     notes.extend(suppressed_note(&(names.district)(district), &own_gaps));
     notes.extend(suppressed_note(MUNICIPALITY_NAME, &all_gaps));
+    let list = vec![own, all];
+    notes.extend(self_selected_note(&list));
     let markers = a
         .register
         .iter()
@@ -169,7 +195,6 @@ pub fn trend(
             label: m.title.clone(),
         })
         .collect();
-    let list = vec![own, all];
     Chart::Years(YearChart {
         title: format!(
             "{} – {}",
@@ -345,6 +370,7 @@ pub fn index(
         notes.extend(suppressed_note(&(names.district)(d), &gaps));
         list.push(s);
     }
+    notes.extend(self_selected_note(&list));
     Chart::Years(YearChart {
         title: format!("{title} per område"),
         axis: index_axis(),
@@ -383,6 +409,7 @@ pub fn measure(
     let mut notes = vec![did_caption(row)];
     notes.extend(suppressed_note(&(names.district)(&m.district), &gaps));
     let list = vec![own, cmp];
+    notes.extend(self_selected_note(&list));
     Some(Chart::Years(YearChart {
         title: format!("{}: {}", m.title, (names.indicator)(indicator)),
         axis: share_axis(&list),
@@ -420,7 +447,8 @@ fn comparison_series(a: &Analysis, look: &Lookup, names: &Names, row: &MeasureRo
                 at: look.fieldwork_x(s.year, s.comparison.split('+')),
                 value: s.estimate,
                 ci: s.ci_low.zip(s.ci_high),
-                significant: false,
+                significant: None,
+                self_selected: false,
             })
             .collect(),
     }
@@ -449,6 +477,12 @@ fn did_caption(row: &MeasureRow) -> String {
             } else {
                 ""
             }
+        ),
+        _ if row.self_selected && row.did.is_some() => format!(
+            "Skillnad-i-skillnader {}–{}: {} procentenheter. Svar via öppen länk (självselekterade) ingår, så skillnaden prövas inte.",
+            row.before_year,
+            row.after_year,
+            signed_points(row.did.unwrap_or_default())
         ),
         _ => format!(
             "Skillnad-i-skillnader {}–{}: för få svar.",

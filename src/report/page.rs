@@ -32,6 +32,7 @@ h1, h2, h3, p, li { overflow-wrap: break-word; }
 @media (max-width: 40rem) { nav ol { columns: 1; } }
 .muted { color: #555; font-size: .9rem; }
 .preliminary { border: 2px solid #8a4b00; background: #fff4e5; padding: .5rem .75rem; }
+.self-selected { border-left: 4px solid #8a4b00; padding: .25rem .75rem; }
 .sig { font-weight: bold; }
 .supp { color: #555; font-style: italic; }
 nav ol { columns: 2; }
@@ -79,6 +80,9 @@ fn index_cell(r: Option<&ResultRow>) -> Markup {
 
 fn change_cell(r: Option<&ResultRow>) -> Markup {
     match r.and_then(|r| r.prev.diff.map(|d| (d, r))) {
+        Some((d, r)) if r.prev.self_selected => {
+            html! { td.num { (signed_points(d)) " " span.muted { "ej prövad" } } }
+        }
         Some((d, r)) => {
             let sig = r.prev.significant == Some(true);
             html! { td.num.sig[sig] { (signed_points(d)) @if sig { " *" } } }
@@ -332,8 +336,39 @@ fn header(p: &Page) -> Markup {
             @if !unweighted.is_empty() {
                 p.muted { "Oviktade år (ingen befolkningsfil): " (unweighted.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")) "." }
             }
+            @let open_links = self_selected_waves(p);
+            @if !open_links.is_empty() {
+                p.self-selected role="note" {
+                    strong { "Självselekterade svar. " }
+                    "Via öppen länk, inte ett slumpmässigt urval: " (open_links.join("; ")) ". "
+                    "Siffrorna beskriver dem som valde att svara, inte områdets invånare, och förändringar till eller från de åren prövas inte (\"ej prövad\")."
+                }
+            }
         }
     }
+}
+
+/// The analysed waves answered through an open link, as "2026: Berga, City" per year, the
+/// districts in the report's order.
+fn self_selected_waves(p: &Page) -> Vec<String> {
+    let mut years: Vec<i32> = p.a.waves.iter().map(|w| w.year).collect();
+    years.dedup();
+    years
+        .into_iter()
+        .filter_map(|y| {
+            let open: Vec<String> = p
+                .districts
+                .iter()
+                .filter(|d| {
+                    p.a.waves
+                        .iter()
+                        .any(|w| w.year == y && &w.district == *d && !w.sampled)
+                })
+                .map(|d| (p.names.district)(d))
+                .collect();
+            (!open.is_empty()).then(|| format!("{y}: {}", open.join(", ")))
+        })
+        .collect()
 }
 
 /// The table of contents.
@@ -497,6 +532,11 @@ fn measures_chapter(p: &Page) -> Markup {
                                         td { (r.before_year) "–" (r.after_year) }
                                         @if r.suppressed {
                                             td.supp colspan="6" { "dold (för få svar eller för att skydda en annan uppgift)" }
+                                        } @else if r.self_selected {
+                                            td.num { (signed_points(r.delta_district.unwrap_or(0.0))) }
+                                            td.num { (signed_points(r.delta_comparison.unwrap_or(0.0))) }
+                                            td.num { (signed_points(r.did.unwrap_or(0.0))) }
+                                            td.muted colspan="3" { "ej prövad: svar via öppen länk (självselekterade)" }
                                         } @else {
                                             td.num { (signed_points(r.delta_district.unwrap_or(0.0))) }
                                             td.num { (signed_points(r.delta_comparison.unwrap_or(0.0))) }

@@ -40,6 +40,7 @@ const COLUMNS: &[(&str, Type)] = &[
     ("significant_previous", Type::Bool),
     ("suppressed", Type::Bool),
     ("suppression", Type::Text),
+    ("self_selected", Type::Bool),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +125,7 @@ impl Table {
                             .map(|s| s.as_str().to_string())
                             .unwrap_or_default(),
                     ),
+                    Cell::Bool(Some(r.self_selected)),
                 ]
             })
             .collect();

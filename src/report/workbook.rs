@@ -101,7 +101,7 @@ pub fn build(
 }
 
 /// The columns of a theme's sheet.
-const THEME_COLUMNS: [&str; 12] = [
+const THEME_COLUMNS: [&str; 13] = [
     "Område",
     "Indikator",
     "År",
@@ -114,6 +114,7 @@ const THEME_COLUMNS: [&str; 12] = [
     "Förändring",
     "Signifikant",
     "Undertryckt",
+    "Öppen länk (självselekterat)",
 ];
 
 /// A theme's sheet: all respondents' share of each of its indicators, every district and
@@ -158,6 +159,7 @@ fn theme_sheet(
             ws.write(row, 10, s)?;
         }
         ws.write(row, 11, r.suppressed)?;
+        ws.write(row, 12, r.self_selected)?;
     }
     filter(ws, last, THEME_COLUMNS.len())
 }
@@ -197,7 +199,7 @@ fn index_sheet(
 }
 
 /// The columns of the measures sheet.
-const MEASURE_COLUMNS: [&str; 14] = [
+const MEASURE_COLUMNS: [&str; 15] = [
     "Åtgärd",
     "Indikator",
     "Före",
@@ -212,6 +214,7 @@ const MEASURE_COLUMNS: [&str; 14] = [
     "Målindikator",
     "q",
     "Säkerställd",
+    "Öppen länk (självselekterat)",
 ];
 
 /// The measures sheet: every measure row of the analysis.
@@ -257,6 +260,7 @@ fn measures_sheet(
         if let Some(s) = m.significant {
             ws.write(row, 13, s)?;
         }
+        ws.write(row, 14, m.self_selected)?;
     }
-    filter(ws, a.measures.len() as u32, 14)
+    filter(ws, a.measures.len() as u32, MEASURE_COLUMNS.len())
 }

@@ -70,6 +70,17 @@ fn change(x: Option<f64>, share: bool) -> String {
     }
 }
 
+/// Whether a change is significant, as the tables say it; a change to or from answers
+/// through an open link is never tested.
+pub fn significance(significant: Option<bool>, self_selected: bool) -> &'static str {
+    match (significant, self_selected) {
+        (_, true) => "ej prövad (öppen länk)",
+        (Some(true), _) => "ja",
+        (Some(false), _) => "nej",
+        (None, _) => "",
+    }
+}
+
 fn table(rows: &[&ResultRow], names: &Names, share: bool, caption: &str) -> Markup {
     html! {
         div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
@@ -78,7 +89,8 @@ fn table(rows: &[&ResultRow], names: &Names, share: bool, caption: &str) -> Mark
             tbody {
                 @for r in rows {
                     tr {
-                        th scope="row" { (names.domain(&r.district)) } td { (r.year) }
+                        th scope="row" { (names.domain(&r.district)) }
+                        td { (r.year) @if r.self_selected { br; span.muted { "öppen länk, självselekterat" } } }
                         @if r.suppressed {
                             td colspan="7" { (r.hidden_text()) }
                         } @else {
@@ -88,7 +100,7 @@ fn table(rows: &[&ResultRow], names: &Names, share: bool, caption: &str) -> Mark
                             td { (r.n_eff.map(|n| format!("{n:.0}")).unwrap_or_default()) }
                             td { (change(r.prev.diff, share)) }
                             td { (r.prev.q.map(p_value).unwrap_or_default()) }
-                            td { (match r.prev.significant { Some(true) => "ja", Some(false) => "nej", None => "" }) }
+                            td { (significance(r.prev.significant, r.prev.self_selected)) }
                         }
                     }
                 }

@@ -50,7 +50,7 @@ fn did_table(rows: &[&MeasureRow], names: &Names, caption: &str) -> Markup {
                             td { (points(r.ci_low)) " till " (points(r.ci_high)) }
                             td { (r.p.map(p_value).unwrap_or_default()) }
                             td { (r.q.map(p_value).unwrap_or_default()) }
-                            td { (match r.significant { Some(true) => "ja", Some(false) => "nej", None => "" }) }
+                            td { (super::explorer::significance(r.significant, r.self_selected)) }
                         }
                     }
                 }

@@ -673,7 +673,8 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
                      skaggetorp: document.getElementById('d-skaggetorp').checked,
                      indicator: document.getElementById('indicator').value,
                      title: document.querySelector('main h2').textContent,
-                     rows: [...[...document.querySelectorAll('main table')].find(t => !t.closest('figure')).tBodies[0].rows].map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent),
+                     rows: [...[...document.querySelectorAll('main table')].find(t => !t.closest('figure')).tBodies[0].rows].map(r => r.cells[0].textContent + ' ' + r.cells[1].firstChild.textContent),
+                     selfSelected: [...[...document.querySelectorAll('main table')].find(t => !t.closest('figure')).tBodies[0].rows].filter(r => r.cells[1].textContent.includes('öppen länk, självselekterat')).length,
                      charts: document.querySelectorAll('figure.chart svg').length,
                      errors: (document.querySelector('.error-summary') || {}).innerText};",
         );
@@ -691,6 +692,8 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
             ])
         );
         assert_eq!(view["charts"], 2);
+        // Every wave here is an open link: every row says its answers are self-selected.
+        assert_eq!(view["selfSelected"], 4, "{view}");
         std::fs::create_dir_all(SCREENSHOTS).unwrap();
         std::fs::write(
             format!("{SCREENSHOTS}/explorer-js-{javascript}.png"),

@@ -313,6 +313,40 @@ pub async fn fill_wave(
         .unwrap();
 }
 
+/// Records a wave as one stratum of 5,000 residents with `letters` letters: `answered`
+/// used on the web, 20 undeliverable, the rest unused.
+pub async fn record_sample(
+    store: &trygg::store::Store,
+    district: &str,
+    year: i32,
+    answered: usize,
+    letters: usize,
+) {
+    use trygg::store::CodeStatus;
+    let wave = store.wave(district, year).await.unwrap().unwrap();
+    let codes = (0..letters)
+        .map(|i| {
+            let mut hash = vec![0u8; 32];
+            hash[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            hash[8..16].copy_from_slice(&wave.id.to_be_bytes());
+            let status = if i < answered {
+                CodeStatus::Web
+            } else if i < answered + 20 {
+                CodeStatus::Undeliverable
+            } else {
+                CodeStatus::Unused
+            };
+            (hash, "alla".to_string(), status)
+        })
+        .collect();
+    let strata = [trygg::fieldwork::StratumCount {
+        stratum: "alla".into(),
+        population: 5000,
+        letters: letters as u64,
+    }];
+    store.save_sample(wave.id, &strata, codes).await.unwrap();
+}
+
 /// Every district's wave in each of `years`, with `n(district, year)` seeded synthetic
 /// answers.
 pub async fn fill_districts(

@@ -128,7 +128,8 @@ mod suppression {
                 .collect();
             let input = TableInput {
                 aggs: &aggs, vars: &vars, blocks: &["problem".to_string()], years: &[2020, 2021, 2022],
-                districts: &districts, groups: &[trygg::analysis::Group::All], asked: &asked, weighted: &weighted, options: &options,
+                districts: &districts, groups: &[trygg::analysis::Group::All], asked: &asked, weighted: &weighted,
+                open_link: &Default::default(), options: &options,
             };
             let table = build(&input).rows;
             // Secondary suppression: a published municipality never sits over exactly one

@@ -76,7 +76,12 @@ fn fixture() -> &'static Fixture {
                         fill_wave(&store, district, year, answers).await;
                         if district == "ryd" && year == 2026 {
                             // Ryd 2026 was a random sample: 1,000 letters, 20 returned.
-                            sample_history(&store, answered).await;
+                            record_sample(&store, district, year, answered, 1000).await;
+                        } else if year < 2026 {
+                            // Earlier years were random samples too (answers from every
+                            // other letter), so their changes are tested; the rest of
+                            // 2026 is an open link, self-selected.
+                            record_sample(&store, district, year, answered, 2 * answered).await;
                         }
                     }
                 }
@@ -92,33 +97,6 @@ fn fixture() -> &'static Fixture {
         .join()
         .unwrap()
     })
-}
-
-/// Records Ryd 2026 as one stratum of 5,000 residents with 1,000 letters: `answered` used
-/// on the web, 20 undeliverable, the rest unused.
-async fn sample_history(store: &trygg::store::Store, answered: usize) {
-    use trygg::store::CodeStatus;
-    let wave = store.wave("ryd", 2026).await.unwrap().unwrap();
-    let codes = (0..1000usize)
-        .map(|i| {
-            let mut hash = vec![0u8; 32];
-            hash[..8].copy_from_slice(&(i as u64).to_be_bytes());
-            let status = if i < answered {
-                CodeStatus::Web
-            } else if i < answered + 20 {
-                CodeStatus::Undeliverable
-            } else {
-                CodeStatus::Unused
-            };
-            (hash, "alla".to_string(), status)
-        })
-        .collect();
-    let strata = [trygg::fieldwork::StratumCount {
-        stratum: "alla".into(),
-        population: 5000,
-        letters: 1000,
-    }];
-    store.save_sample(wave.id, &strata, codes).await.unwrap();
 }
 
 #[test]

@@ -872,7 +872,7 @@ async fn staff_uploads_may_be_larger_than_answers_and_disabled_accounts_lose_the
 }
 
 /// A GET with the session cookie.
-async fn staff_get(app: &axum::Router, cookie: &str, path: &str) -> Reply {
+pub(crate) async fn staff_get(app: &axum::Router, cookie: &str, path: &str) -> Reply {
     send(app, request("GET", path, Some(cookie), String::new(), "")).await
 }
 

@@ -85,6 +85,7 @@ pub async fn results(
             suppressed: r.suppressed,
             suppression: r.suppression.map(|s| s.as_str().to_string()),
             uncertain: r.uncertain,
+            self_selected: r.self_selected,
             change_from_previous: r.prev.diff,
             q_previous: r.prev.q,
             significant_previous: r.prev.significant,
@@ -146,6 +147,7 @@ pub async fn measures(
             q: m.q,
             significant: m.significant,
             suppressed: m.suppressed,
+            self_selected: m.self_selected,
         })
         .collect();
     Ok(paged(items, &f))

@@ -29,6 +29,9 @@ pub struct ResultItem {
     /// that another hidden cell cannot be derived by subtraction).
     pub(super) suppression: Option<String>,
     pub(super) uncertain: bool,
+    /// The answers came through an open link: self-selected, not a random sample. Such a
+    /// row's changes carry no q-value or significance.
+    pub(super) self_selected: bool,
     pub(super) change_from_previous: Option<f64>,
     pub(super) q_previous: Option<f64>,
     pub(super) significant_previous: Option<bool>,
@@ -54,6 +57,8 @@ pub struct MeasureEffect {
     pub(super) q: Option<f64>,
     pub(super) significant: Option<bool>,
     pub(super) suppressed: bool,
+    /// A wave of the design came through an open link: no interval, p, q or significance.
+    pub(super) self_selected: bool,
 }
 
 /// A published wave.
