@@ -43,16 +43,16 @@ nav ol { columns: 2; }
 }
 "#;
 
-fn pct(v: f64) -> String {
+pub(super) fn pct(v: f64) -> String {
     format!("{:.0} %", v * 100.0)
 }
 
-fn one_decimal(v: f64) -> String {
+pub(super) fn one_decimal(v: f64) -> String {
     format!("{v:.1}").replace('.', ",")
 }
 
 /// A share with its interval, or why it is hidden.
-fn share_cell(r: Option<&ResultRow>) -> Markup {
+pub(super) fn share_cell(r: Option<&ResultRow>) -> Markup {
     match r {
         None => html! { td.num { "–" } },
         Some(r) if r.suppressed => html! { td.supp { (r.hidden_text()) } },
@@ -67,7 +67,7 @@ fn share_cell(r: Option<&ResultRow>) -> Markup {
     }
 }
 
-fn index_cell(r: Option<&ResultRow>) -> Markup {
+pub(super) fn index_cell(r: Option<&ResultRow>) -> Markup {
     match r {
         None => html! { td.num { "–" } },
         Some(r) if r.suppressed => html! { td.supp { (r.hidden_text()) } },
@@ -215,6 +215,8 @@ struct Page<'a> {
     svgs: &'a Drawn,
     /// Districts whose survey of the year is still open: the report is preliminary.
     open: &'a [String],
+    /// The districts with a page of their own (`<code>.html`).
+    pages: &'a [String],
     /// The index blocks (code, name).
     blocks: Vec<(IndexName, String)>,
     /// The districts, then the municipality.
@@ -234,6 +236,7 @@ pub fn render(
     indicators: &[String],
     svgs: &Drawn,
     open: &[String],
+    pages: &[String],
 ) -> String {
     let q = &a.questionnaire;
     let year = years.1;
@@ -264,6 +267,7 @@ pub fn render(
         districts,
         svgs,
         open,
+        pages,
         blocks: super::figures::index_blocks(q),
         domains,
         themes,
@@ -320,17 +324,29 @@ fn header(p: &Page) -> Markup {
     };
     html! {
         header {
-            @if !p.open.is_empty() {
-                p.preliminary role="note" {
-                    strong { "Preliminär. " }
-                    "Enkäten " (year) " pågår fortfarande i " (p.open.join(", ")) ": siffrorna ändras när fler svar kommer in."
-                }
-            }
+            (preliminary_note(year, p.open))
             h1 { @if !p.open.is_empty() { "Preliminär: " } "Trygghetsundersökning " (year) }
             p { "Lokal trygghetsundersökning i " (district_list) ". Årsrapport till styrgruppen med jämförelser " (years.0) "–" (year) "." }
             p.muted { "I år svarade " (thousands(total as f64)) " personer. Alla siffror i rapporten kommer ur resultattabellen (tables/results.csv); andelar är viktade till befolkningen i varje område." }
+            @if !p.pages.is_empty() {
+                p { "Sidor per område för styrgruppen (högst två A4-sidor var): "
+                    @for (i, d) in p.pages.iter().enumerate() { @if i > 0 { ", " } a href={ (d) ".html" } { ((p.names.district)(d)) } } "." }
+            }
             @if !unweighted.is_empty() {
                 p.muted { "Oviktade år (ingen befolkningsfil): " (unweighted.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")) "." }
+            }
+        }
+    }
+}
+
+/// The "Preliminär" note of a report made while the survey of `year` is still open in
+/// `open` (nothing when it is closed everywhere): the main page and the district pages.
+pub(super) fn preliminary_note(year: i32, open: &[String]) -> Markup {
+    html! {
+        @if !open.is_empty() {
+            p.preliminary role="note" {
+                strong { "Preliminär. " }
+                "Enkäten " (year) " pågår fortfarande i " (open.join(", ")) ": siffrorna ändras när fler svar kommer in."
             }
         }
     }
