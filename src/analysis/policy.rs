@@ -24,6 +24,11 @@ pub const MAX_TRIM_ROUNDS: usize = 10;
 pub const INDEX_LOW_MAX: f64 = 2.0;
 /// Index values up to this (above [`INDEX_LOW_MAX`]) are "raised"; above it "high".
 pub const INDEX_RAISED_MAX: f64 = 3.6;
+/// Key indicators on a district's page for the steering group (`report::district`): the
+/// index blocks and the total index first, then the target indicators of the district's own
+/// measures, then those of the other measures, up to this many — so the page prints on two
+/// A4 pages.
+pub const DISTRICT_KEY_INDICATORS: usize = 8;
 /// Survey years trygg accepts.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 

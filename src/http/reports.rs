@@ -1,7 +1,8 @@
 //! `/rapporter`: the published yearly reports, served read-only from the reports folder.
 //!
-//! Only files a report consists of can be reached: `index.html`, `results.parquet`,
-//! `trygg-<year>.xlsx`, and plain file names inside `charts/` and `tables/`. Anything else,
+//! Only files a report consists of can be reached: `index.html`, a page per configured
+//! district (`<district>.html`), `results.parquet`, `trygg-<year>.xlsx`, and plain file
+//! names inside `charts/` and `tables/`. Anything else,
 //! including any path with `..` and any symbolic link inside the reports folder, is a 404.
 //!
 //! Files are streamed from disk by tower-http's `ServeFile` (with `Last-Modified`,
@@ -18,6 +19,7 @@ use axum::routing::get;
 use crate::error::Error;
 use crate::http::state::AppState;
 use crate::i18n::Lang;
+use crate::views::reports::Published;
 use tower::ServiceExt;
 
 pub fn routes() -> Router<AppState> {
@@ -26,6 +28,28 @@ pub fn routes() -> Router<AppState> {
         .route("/rapporter/{year}", get(index))
         .route("/rapporter/{year}/", get(index))
         .route("/rapporter/{year}/{*file}", get(file))
+}
+
+/// Report years on disk, newest first, each with the districts that have a page in it.
+fn published(state: &AppState) -> Vec<Published> {
+    years(state)
+        .into_iter()
+        .map(|year| {
+            let folder = state.reports.join(year.to_string());
+            let districts = state
+                .districts
+                .0
+                .iter()
+                .filter(|d| {
+                    // Only plain files are served, so only those are listed.
+                    std::fs::symlink_metadata(folder.join(format!("{}.html", d.code)))
+                        .is_ok_and(|m| m.is_file())
+                })
+                .map(|d| (d.code.clone(), d.name.get("sv").to_string()))
+                .collect();
+            Published { year, districts }
+        })
+        .collect()
 }
 
 /// Report years on disk, newest first.
@@ -55,8 +79,8 @@ fn years(state: &AppState) -> Vec<i32> {
 }
 
 async fn list(State(state): State<AppState>) -> Response {
-    let years = years(&state);
-    Html(crate::views::reports::public_reports(&years).into_string()).into_response()
+    let reports = published(&state);
+    Html(crate::views::reports::public_reports(&reports).into_string()).into_response()
 }
 
 async fn index(
@@ -81,8 +105,9 @@ async fn file(
     }
 }
 
-/// Whether `file` is one of the names a report consists of.
-fn allowed(year: i32, file: &str) -> bool {
+/// Whether `file` is one of the names a report consists of (`district` says whether a code
+/// is one of the configured districts).
+fn allowed(year: i32, file: &str, district: impl Fn(&str) -> bool) -> bool {
     let plain = |name: &str| {
         !name.is_empty()
             && !name.starts_with('.')
@@ -95,6 +120,7 @@ fn allowed(year: i32, file: &str) -> bool {
         Some(_) => false,
         None => {
             file == "index.html"
+                || file.strip_suffix(".html").is_some_and(&district)
                 || file == "results.parquet"
                 || file == format!("trygg-{year}.xlsx")
         }
@@ -129,7 +155,7 @@ async fn serve(state: &AppState, year: &str, file: &str, req: Request) -> Result
     let Ok(y) = year.parse::<i32>() else {
         return Ok(not_found());
     };
-    if !allowed(y, file) {
+    if !allowed(y, file, |d| state.districts.get(d).is_some()) {
         return Ok(not_found());
     }
     let rel = std::path::Path::new(&y.to_string()).join(file);
@@ -181,8 +207,10 @@ mod tests {
 
     #[test]
     fn only_report_files_can_be_reached() {
+        let allowed = |year, file| allowed(year, file, |d| d == "ryd");
         for ok in [
             "index.html",
+            "ryd.html",
             "results.parquet",
             "trygg-2026.xlsx",
             "charts/trend-ryd-p-fort.svg",
@@ -199,6 +227,9 @@ mod tests {
             "Cargo.toml",
             "charts/",
             "charts/a%2F.svg",
+            "berga.html",
+            "../ryd.html",
+            "ryd.htm",
         ] {
             assert!(!allowed(2026, bad), "{bad}");
         }

@@ -456,7 +456,7 @@ fn comparison_series(a: &Analysis, look: &Lookup, names: &Names, row: &MeasureRo
 
 /// The caption of a measure chart: the difference-in-differences with its interval, p and q,
 /// or that there were too few answers.
-fn did_caption(row: &MeasureRow) -> String {
+pub fn did_caption(row: &MeasureRow) -> String {
     match (row.did, row.ci_low, row.ci_high, row.p, row.q) {
         (Some(did), Some(lo), Some(hi), Some(p), Some(q)) => format!(
             "Skillnad-i-skillnader {}–{}: {} procentenheter (95 % KI {} till {}), {}, {} ({}{}). Förutsätter parallella trender.",

@@ -5,6 +5,8 @@
 //! failed run never leaves half a report and readers never see one being written. The
 //! output depends only on the data: re-running gives byte-identical files.
 
+mod cells;
+pub mod district;
 pub mod figures;
 mod lookup;
 mod method;
@@ -12,8 +14,8 @@ mod page;
 pub mod view;
 mod workbook;
 
+pub use cells::chart_figure;
 pub use figures::index_blocks;
-pub use page::chart_figure;
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -202,8 +204,9 @@ pub fn open_districts(
         .collect()
 }
 
-/// Every file of the report in memory; `open` names the districts whose survey is still
-/// open (the report is then marked preliminary).
+/// Every file of the report in memory — `index.html` and a page per district with answers
+/// in the year (`<district>.html`) among them; `open` names the districts whose survey is
+/// still open (the report is then marked preliminary).
 pub fn build(
     a: &Analysis,
     districts: &Districts,
@@ -264,9 +267,49 @@ pub fn build(
         format!("trygg-{}.xlsx", years.1),
         workbook::build(a, &names, years, &indicators)?,
     );
-    let html = page::render(a, &look, &names, years, &codes, &indicators, &svgs, open);
+    let pages = district::page_districts(a, years.1, &codes);
+    let html = page::render(
+        a,
+        &look,
+        &names,
+        years,
+        &codes,
+        &indicators,
+        &svgs,
+        open,
+        &pages,
+    );
     files.insert("index.html".into(), html.into_bytes());
+    report.district_files(open, &pages, &mut files)?;
     Ok(files)
+}
+
+impl Report<'_> {
+    /// The district pages, `<district>.html` each, beside the report's other files.
+    fn district_files(
+        &self,
+        open: &[String],
+        pages: &[String],
+        files: &mut Files,
+    ) -> Result<(), Error> {
+        let c = district::Context {
+            a: self.a,
+            look: self.look,
+            names: self.names,
+            years: self.years,
+            open,
+        };
+        for d in pages {
+            let name = format!("{d}.html");
+            if files.contains_key(&name) {
+                return Err(Error::Invalid(format!(
+                    "the district code {d} clashes with the report's own {name}"
+                )));
+            }
+            files.insert(name, district::render(&c, d).into_bytes());
+        }
+        Ok(())
+    }
 }
 
 /// What the report's files are made from.
@@ -335,8 +378,8 @@ impl Report<'_> {
 
 /// Draws every chart as PNG and SVG into the files; returns each chart's SVG and text
 /// alternative by name, for the page.
-fn chart_files(charts: &[(String, Chart)], files: &mut Files) -> Result<page::Drawn, Error> {
-    let mut drawn = page::Drawn::new();
+fn chart_files(charts: &[(String, Chart)], files: &mut Files) -> Result<cells::Drawn, Error> {
+    let mut drawn = cells::Drawn::new();
     for (name, chart) in charts {
         let svg = charts::svg(chart)?;
         files.insert(format!("charts/{name}.png"), charts::png(chart)?);

@@ -2,10 +2,9 @@
 //! a print stylesheet so a browser prints it as a tidy PDF. Every figure in it is a value of
 //! the analysis tables; suppressed cells say "för få svar".
 
-use std::collections::BTreeMap;
-
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::cells::{Drawn, change_cell, figure, index_cell, one_decimal, pct, scroll, share_cell};
 use super::figures::{p_value, signed_points, thousands};
 use super::lookup::{Lookup, Names};
 use crate::analysis::policy as P;
@@ -43,91 +42,6 @@ nav ol { columns: 2; }
   a { color: inherit; text-decoration: none; }
 }
 "#;
-
-fn pct(v: f64) -> String {
-    format!("{:.0} %", v * 100.0)
-}
-
-fn one_decimal(v: f64) -> String {
-    format!("{v:.1}").replace('.', ",")
-}
-
-/// A share with its interval, or why it is hidden.
-fn share_cell(r: Option<&ResultRow>) -> Markup {
-    match r {
-        None => html! { td.num { "–" } },
-        Some(r) if r.suppressed => html! { td.supp { (r.hidden_text()) } },
-        Some(r) => html! {
-            td.num {
-                (pct(r.estimate.unwrap_or(0.0)))
-                @if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
-                    " " span.muted { "(" (format!("{:.0}–{:.0}", lo * 100.0, hi * 100.0)) ")" }
-                }
-            }
-        },
-    }
-}
-
-fn index_cell(r: Option<&ResultRow>) -> Markup {
-    match r {
-        None => html! { td.num { "–" } },
-        Some(r) if r.suppressed => html! { td.supp { (r.hidden_text()) } },
-        Some(r) => {
-            html! { td.num { (one_decimal(r.estimate.unwrap_or(0.0))) " " span.muted { (r.class.map(|c| c.sv()).unwrap_or("")) } } }
-        }
-    }
-}
-
-fn change_cell(r: Option<&ResultRow>) -> Markup {
-    match r.and_then(|r| r.prev.diff.map(|d| (d, r))) {
-        Some((d, r)) if r.prev.self_selected => {
-            html! { td.num { (signed_points(d)) " " span.muted { "ej prövad" } } }
-        }
-        Some((d, r)) => {
-            let sig = r.prev.significant == Some(true);
-            html! { td.num.sig[sig] { (signed_points(d)) @if sig { " *" } } }
-        }
-        None => html! { td.num { "–" } },
-    }
-}
-
-/// A table in a box of its own that scrolls sideways on a narrow screen, reachable and named
-/// for keyboard and screen-reader users.
-fn scroll(label: &str, table: Markup) -> Markup {
-    html! { div.table-scroll tabindex="0" role="region" aria-label=(label) { (table) } }
-}
-
-/// Each chart's SVG and its text alternative, by name.
-pub type Drawn = BTreeMap<String, (String, crate::charts::Described)>;
-
-fn figure(svgs: &Drawn, name: &str) -> Markup {
-    match svgs.get(name) {
-        Some((svg, alt)) => chart_figure(svg, alt),
-        None => html! {},
-    }
-}
-
-/// A chart with its text alternative: the drawing (hidden from screen readers, which read
-/// the caption instead), a caption that says what it shows, and its numbers as a table a
-/// click away. The report, the explorer and the measure pages all show charts this way.
-pub fn chart_figure(svg: &str, alt: &crate::charts::Described) -> Markup {
-    html! {
-        figure.chart {
-            // Trusted: plotters' own SVG, in which every text is escaped.
-            div aria-hidden="true" { (PreEscaped(svg)) }
-            figcaption { (alt.sentence) }
-            details {
-                summary { "Siffrorna i diagrammet" }
-                div.table-scroll tabindex="0" role="region" aria-label={ "Siffrorna: " (alt.head.join(", ")) } {
-                    table {
-                        thead { tr { @for h in &alt.head { th scope="col" { (h) } } } }
-                        tbody { @for row in &alt.rows { tr { @for (i, c) in row.iter().enumerate() { @if i == 0 { th scope="row" { (c) } } @else { td { (c) } } } } } }
-                    }
-                }
-            }
-        }
-    }
-}
 
 pub use crate::analysis::model::slug;
 
@@ -219,6 +133,8 @@ struct Page<'a> {
     svgs: &'a Drawn,
     /// Districts whose survey of the year is still open: the report is preliminary.
     open: &'a [String],
+    /// The districts with a page of their own (`<code>.html`).
+    pages: &'a [String],
     /// The index blocks (code, name).
     blocks: Vec<(IndexName, String)>,
     /// The districts, then the municipality.
@@ -238,6 +154,7 @@ pub fn render(
     indicators: &[String],
     svgs: &Drawn,
     open: &[String],
+    pages: &[String],
 ) -> String {
     let q = &a.questionnaire;
     let year = years.1;
@@ -268,6 +185,7 @@ pub fn render(
         districts,
         svgs,
         open,
+        pages,
         blocks: super::figures::index_blocks(q),
         domains,
         themes,
@@ -324,15 +242,14 @@ fn header(p: &Page) -> Markup {
     };
     html! {
         header {
-            @if !p.open.is_empty() {
-                p.preliminary role="note" {
-                    strong { "Preliminär. " }
-                    "Enkäten " (year) " pågår fortfarande i " (p.open.join(", ")) ": siffrorna ändras när fler svar kommer in."
-                }
-            }
+            (preliminary_note(year, p.open))
             h1 { @if !p.open.is_empty() { "Preliminär: " } "Trygghetsundersökning " (year) }
             p { "Lokal trygghetsundersökning i " (district_list) ". Årsrapport till styrgruppen med jämförelser " (years.0) "–" (year) "." }
             p.muted { "I år svarade " (thousands(total as f64)) " personer. Alla siffror i rapporten kommer ur resultattabellen (tables/results.csv); andelar är viktade till befolkningen i varje område." }
+            @if !p.pages.is_empty() {
+                p { "Sidor per område för styrgruppen (högst två A4-sidor var): "
+                    @for (i, d) in p.pages.iter().enumerate() { @if i > 0 { ", " } a href={ (d) ".html" } { ((p.names.district)(d)) } } "." }
+            }
             @if !unweighted.is_empty() {
                 p.muted { "Oviktade år (ingen befolkningsfil): " (unweighted.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")) "." }
             }
@@ -369,6 +286,19 @@ fn self_selected_waves(p: &Page) -> Vec<String> {
             (!open.is_empty()).then(|| format!("{y}: {}", open.join(", ")))
         })
         .collect()
+}
+
+/// The "Preliminär" note of a report made while the survey of `year` is still open in
+/// `open` (nothing when it is closed everywhere): the main page and the district pages.
+pub(super) fn preliminary_note(year: i32, open: &[String]) -> Markup {
+    html! {
+        @if !open.is_empty() {
+            p.preliminary role="note" {
+                strong { "Preliminär. " }
+                "Enkäten " (year) " pågår fortfarande i " (open.join(", ")) ": siffrorna ändras när fler svar kommer in."
+            }
+        }
+    }
 }
 
 /// The table of contents.

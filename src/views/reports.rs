@@ -56,18 +56,34 @@ pub fn staff_reports(s: &Staff, years: &[(i32, bool)], outcome: &Outcome) -> Mar
     layout("Årsrapporter", Some(s), body)
 }
 
-/// The public list of published reports, newest first.
-pub fn public_reports(years: &[i32]) -> Markup {
+/// A published report: its year and the districts with a page of their own in it
+/// (code, Swedish name).
+pub struct Published {
+    pub year: i32,
+    pub districts: Vec<(String, String)>,
+}
+
+/// The public list of published reports, newest first, each with its district pages.
+pub fn public_reports(reports: &[Published]) -> Markup {
     let lang = Lang::default();
     let body = html! {
         h1 { "Rapporter" }
         p { "Årsrapporterna från trygghetsundersökningen, med diagram, tabeller och arbetsbok." }
-        @if years.is_empty() {
+        @if reports.is_empty() {
             p { "Inga rapporter är publicerade ännu." }
         } @else {
             ul {
-                @for y in years {
-                    li { a href={ "/rapporter/" (y) "/" } { "Trygghetsundersökning " (y) } }
+                @for r in reports {
+                    li {
+                        a href={ "/rapporter/" (r.year) "/" } { "Trygghetsundersökning " (r.year) }
+                        @if !r.districts.is_empty() {
+                            " – sidor per område för styrgruppen: "
+                            @for (i, (code, name)) in r.districts.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a href={ "/rapporter/" (r.year) "/" (code) ".html" } { (name) " " (r.year) }
+                            }
+                        }
+                    }
                 }
             }
         }

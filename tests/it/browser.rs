@@ -773,3 +773,128 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
     let got: f64 = ryd_2026[6].replace(',', ".").parse().unwrap();
     assert_eq!(got, want);
 }
+
+/// The pages of a PDF Chromium wrote: its page objects (not the `/Pages` tree nodes), and
+/// the size of the first page's media box in points.
+fn pdf_pages(pdf: &[u8]) -> (usize, Option<(f64, f64)>) {
+    let text = String::from_utf8_lossy(pdf);
+    let pages = text
+        .match_indices("/Type /Page")
+        .filter(|(i, m)| !text[i + m.len()..].starts_with('s'))
+        .count();
+    let media = text.split("/MediaBox [").nth(1).and_then(|b| {
+        let v: Vec<f64> = b
+            .split(']')
+            .next()?
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        (v.len() == 4).then(|| (v[2] - v[0], v[3] - v[1]))
+    });
+    (pages, media)
+}
+
+/// Prints `url` to a PDF the way `chromium --headless --print-to-pdf` does (the page's own
+/// `@page` size and margins, no header or footer) and returns the file's bytes.
+fn print_to_pdf(url: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("page.pdf");
+    let status = std::process::Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("chromium starts");
+    assert!(status.success(), "chromium --print-to-pdf {url}: {status}");
+    std::fs::read(&pdf).unwrap()
+}
+
+#[tokio::test]
+async fn district_pages_print_on_two_a4_pages_and_reflow_at_360_px() {
+    if !browser_available() {
+        return;
+    }
+    // The demo's answers for every year, as the steering group's report has them.
+    let db = TestDb::new().await;
+    let q = bundled();
+    for year in 2019..=2026 {
+        for d in ["skaggetorp", "ryd", "berga", "city"] {
+            let answers = trygg::demo::wave_responses(&q, d, year, trygg::demo::DEFAULT_SEED);
+            fill_wave(&db.store, d, year, answers).await;
+        }
+    }
+    let reports = tempfile::tempdir().unwrap();
+    let inputs = trygg::analysis::Inputs {
+        districts: districts(),
+        surveys: surveys_dir(),
+    };
+    let out = reports.path().join("2026");
+    let options = trygg::report::ReportOptions {
+        year: 2026,
+        compare: None,
+        out: out.clone(),
+    };
+    trygg::report::generate(&db.store, &inputs, &options)
+        .await
+        .unwrap();
+    db.store.close().await;
+    let reports_arg = reports.path().to_str().unwrap().to_string();
+    let server = Server::start(db.url(), &["--reports", &reports_arg]);
+    let phone = Driver::start_at(360);
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SCREENSHOTS);
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut problems = Vec::new();
+    let mut pages = 0;
+    for d in districts().codes() {
+        let file = out.join(format!("{d}.html"));
+        let Ok(bytes) = std::fs::metadata(&file).map(|m| m.len()) else {
+            continue;
+        };
+        pages += 1;
+        let url = format!("http://{}/rapporter/2026/{d}.html", server.addr);
+        let pdf = print_to_pdf(&url);
+        std::fs::write(shots.join(format!("district-{d}.pdf")), &pdf).unwrap();
+        let (printed, media) = pdf_pages(&pdf);
+        eprintln!("{d}.html: {bytes} bytes, {printed} A4 page(s) printed, media box {media:?}");
+        if printed == 0 || printed > 2 {
+            problems.push(format!("{d}: {printed} printed pages"));
+        }
+        // A4 is 595 × 842 points: the page's own @page size, not the printer's default.
+        match media {
+            Some((w, h)) if (w - 595.0).abs() < 2.0 && (h - 842.0).abs() < 2.0 => {}
+            other => problems.push(format!("{d}: printed on {other:?}, not A4")),
+        }
+        phone.go(&url);
+        let (scroll, width, lang, _) = layout(&phone);
+        if lang != "sv" || width > 360.0 || scroll > 360.0 {
+            problems.push(format!(
+                "{d}: lang {lang}, {scroll} px wide in a {width} px viewport"
+            ));
+        }
+        for v in axe_violations(&phone) {
+            problems.push(format!("{d} at 360 px: {v}"));
+        }
+        std::fs::write(
+            shots.join(format!("district-{d}-360.png")),
+            phone.screenshot(),
+        )
+        .unwrap();
+    }
+    assert_eq!(pages, 4, "a page per district");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

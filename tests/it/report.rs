@@ -700,3 +700,280 @@ fn every_table_scrolls_in_a_region_a_keyboard_reaches_and_a_screen_reader_names(
     // No region is unnamed.
     assert!(!page.contains(r#"role="region" aria-label="""#));
 }
+
+/// A page's text without its tags, spaces collapsed.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The cells (header cells included) of each row of the tables in `html`, as plain text.
+fn table_rows(html: &str) -> Vec<Vec<String>> {
+    html.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let row = &row[..row.find("</tr>").unwrap()];
+            row.split("<t")
+                .skip(1)
+                .filter(|c| c.starts_with('d') || c.starts_with('h'))
+                .map(|c| plain(&format!("<t{c}")))
+                .collect()
+        })
+        .collect()
+}
+
+/// The districts with answers in 2026, by the report's own responses table.
+fn districts_answering_2026(f: &Fixture) -> Vec<String> {
+    text(f, "tables/responses.csv")
+        .lines()
+        .filter(|l| l.starts_with("2026,"))
+        .filter(|l| l.split(',').nth(2) != Some("0"))
+        .map(|l| l.split(',').nth(1).unwrap().to_string())
+        .collect()
+}
+
+/// What a district page shows for a row of the results table: its hidden text, or its
+/// share in whole percent, or its index level with a decimal comma.
+fn shown_value(row: &BTreeMap<String, String>) -> String {
+    use trygg::analysis::model::Suppression;
+    if row["suppressed"] == "true" {
+        return match row["suppression"].as_str() {
+            "protects_other" => Suppression::ProtectsOther.sv(),
+            _ => Suppression::TooFewAnswers.sv(),
+        }
+        .to_string();
+    }
+    let v: f64 = row["estimate"].parse().unwrap();
+    if row["kind"] == "index" {
+        format!("{v:.1}").replace('.', ",")
+    } else {
+        format!("{:.0} %", v * 100.0)
+    }
+}
+
+/// What a district page shows for a row's change against `name` ("prev" or "base").
+fn shown_change(row: &BTreeMap<String, String>, name: &str) -> String {
+    use trygg::report::figures::{p_value, signed_points};
+    if row["suppressed"] == "true" {
+        return shown_value(row);
+    }
+    let diff: f64 = row[&format!("diff_{name}")].parse().unwrap();
+    let change = if row["kind"] == "index" {
+        let s = format!("{:.1}", diff.abs()).replace('.', ",");
+        if diff < 0.0 && s != "0,0" {
+            format!("−{s}")
+        } else {
+            format!("+{s}")
+        }
+    } else {
+        signed_points(diff)
+    };
+    let q = row[&format!("q_{name}")].parse::<f64>().map(p_value);
+    let q = q.map(|v| {
+        if v.starts_with('<') {
+            v
+        } else {
+            format!("= {v}")
+        }
+    });
+    match (row[&format!("significant_{name}")].as_str(), q) {
+        ("true", Ok(q)) => format!("{change} säkerställd, q {q}"),
+        ("false", Ok(q)) => format!("{change} ej säkerställd, q {q}"),
+        _ => format!("{change} ej prövad"),
+    }
+}
+
+#[test]
+fn every_district_with_answers_gets_a_page_whose_key_figures_are_the_results_table() {
+    let f = fixture();
+    let rows = results(f);
+    let q = bundled();
+    let mut names: BTreeMap<String, String> = q
+        .indicators()
+        .map(|(x, i)| (i.label.get("sv").to_string(), x.code.clone()))
+        .collect();
+    for (index, name) in trygg::report::index_blocks(&q) {
+        names.insert(
+            name,
+            trygg::analysis::IndicatorKey::Index(index).to_string(),
+        );
+    }
+    let districts = districts_answering_2026(f);
+    assert_eq!(districts.len(), 4, "{districts:?}");
+    let index = text(f, "index.html");
+    let (mut checked_changes, mut hidden) = (0, 0);
+    for d in &districts {
+        let page = text(f, &format!("{d}.html"));
+        assert!(
+            index.contains(&format!(r#"href="{d}.html""#)),
+            "the main page links {d}"
+        );
+        assert!(
+            page.contains(r#"href="index.html""#) && page.contains(r#"href="trygg-2026.xlsx""#)
+        );
+        assert!(page.contains(r#"href="index.html#metod""#));
+        let section =
+            &page[page.find(r#"id="nyckeltal""#).unwrap()..page.find(r#"id="atgarder""#).unwrap()];
+        let mut shown = 0;
+        for table in section.split("<table>").skip(1) {
+            let table = &table[..table.find("</table>").unwrap()];
+            let all = table_rows(table);
+            let head = &all[0];
+            let years: Vec<i32> = head.iter().filter_map(|h| h.parse().ok()).collect();
+            assert_eq!(years, vec![2019, 2025, 2026], "{d}: {head:?}");
+            assert!(
+                head.iter()
+                    .any(|h| h == "Förändring mot 2025 (procentenheter)"
+                        || h == "Förändring mot 2025 (indexsteg)"),
+                "{head:?}"
+            );
+            for cells in &all[1..] {
+                shown += 1;
+                let key = &names[&cells[0]];
+                let row = |year: i32| {
+                    rows.iter()
+                        .find(|r| {
+                            r["year"] == year.to_string()
+                                && r["district"] == *d
+                                && r["group"] == "all"
+                                && &r["indicator"] == key
+                                && r["kind"] != "mean"
+                        })
+                        .unwrap_or_else(|| panic!("{year} {d} {key} in the results table"))
+                };
+                for (i, year) in years.iter().enumerate() {
+                    let want = shown_value(row(*year));
+                    assert!(
+                        cells[1 + i] == want || cells[1 + i].starts_with(&format!("{want} ")),
+                        "{d} {key} {year}: page {:?}, table {want:?}",
+                        cells[1 + i]
+                    );
+                }
+                for (i, name) in ["prev", "base"].iter().enumerate() {
+                    let got = &cells[1 + years.len() + i];
+                    assert_eq!(got, &shown_change(row(2026), name), "{d} {key} {name}");
+                    checked_changes += 1;
+                }
+                if row(2026)["suppressed"] == "true" {
+                    // This year's cell and both changes: the reason, no number.
+                    for c in &cells[years.len()..] {
+                        assert!(
+                            !c.chars().any(|ch| ch.is_ascii_digit()),
+                            "{d} {key}: a number in a hidden cell: {c}"
+                        );
+                        hidden += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            (6..=trygg::analysis::policy::DISTRICT_KEY_INDICATORS).contains(&shown),
+            "{d}: {shown} key indicators"
+        );
+    }
+    assert!(
+        checked_changes > 0 && hidden > 0,
+        "{checked_changes} changes, {hidden} hidden cells"
+    );
+    // City 2026 had 12 answers: its page says why its figures are hidden, and shows none.
+    let city = plain(&text(f, "city.html"));
+    assert!(city.contains("för få svar"));
+    // An index has no test: its changes say so rather than claim anything.
+    assert!(text(f, "skaggetorp.html").contains("ej prövad"));
+}
+
+#[test]
+fn a_district_page_states_its_response_rate_or_its_open_link_and_its_measures() {
+    let f = fixture();
+    let csv = text(f, "tables/responses.csv");
+    let ryd = csv.lines().find(|l| l.starts_with("2026,ryd,")).unwrap();
+    let rate: f64 = ryd.split(',').nth(9).unwrap().parse().unwrap();
+    let page = plain(&text(f, "ryd.html"));
+    assert!(
+        page.contains("Slumpmässigt urval: 1\u{a0}000 brev skickades, 20 kom tillbaka"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("Svarsfrekvens {:.0} % av 980 brev", rate * 100.0)));
+    let berga = plain(&text(f, "berga.html"));
+    assert!(berga.contains("Öppen länk") && berga.contains("ingen svarsfrekvens kan anges"));
+    assert!(!berga.contains("Svarsfrekvens"));
+    // Skäggetorp's measure with each target row the report shows, its estimate as in the
+    // measures table.
+    let page = text(f, "skaggetorp.html");
+    let measures = &page[page.find(r#"id="atgarder""#).unwrap()..];
+    assert!(measures.contains("Ny belysning längs gång- och cykelvägar"));
+    let table = text(f, "tables/measures.csv");
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut seen = 0;
+    for l in table.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        if c[col("district")] == "skaggetorp"
+            && c[col("target")] == "true"
+            && c[col("suppressed")] == "false"
+        {
+            let did: f64 = c[col("did")].parse().unwrap();
+            let caption = format!(
+                "Skillnad-i-skillnader {}–{}: {} procentenheter",
+                c[col("before_year")],
+                c[col("after_year")],
+                trygg::report::figures::signed_points(did)
+            );
+            assert!(measures.contains(&caption), "{caption}");
+            let verdict = if c[col("significant")] == "true" {
+                "en statistiskt säkerställd skillnad"
+            } else {
+                "ingen säkerställd skillnad"
+            };
+            assert!(measures.contains(verdict));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1);
+    // The title of a district with markup is text.
+    let city = text(f, "city.html");
+    assert!(!city.contains("<script>alert(1)") && city.contains("City &lt;script&gt;"));
+}
+
+#[tokio::test]
+async fn the_server_lists_and_serves_the_district_pages() {
+    let f = fixture();
+    let db = TestDb::new().await;
+    let app = trygg::http::router(
+        trygg::http::AppState::new(db.store.clone(), districts())
+            .with_reports(f.out.parent().unwrap()),
+    );
+    let list = get(&app, "/rapporter").await;
+    for d in districts_answering_2026(f) {
+        let href = format!("/rapporter/2026/{d}.html");
+        assert!(
+            list.body.contains(&format!(r#"href="{href}""#)),
+            "{href} listed"
+        );
+        let page = get(&app, &href).await;
+        assert_eq!(page.status, StatusCode::OK, "{href}");
+        assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+        assert!(page.body.contains("Nyckeltal"));
+    }
+    for bad in ["/rapporter/2026/nowhere.html", "/rapporter/2026/.ryd.html"] {
+        assert_eq!(get(&app, bad).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
