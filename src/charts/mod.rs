@@ -38,6 +38,17 @@ use years::draw_years;
 /// Width and height of every chart, in pixels.
 pub const SIZE: (u32, u32) = (800, 480);
 
+/// The narrowest a chart is shown, in CSS px. plotters writes a font of size s as s / 1.24
+/// px, so the smallest text (size 12) is 9.7 px in the 800 px drawing; shown at least
+/// 1,000 px wide it is 12.1 CSS px or more on any screen (a test reads it from the SVG).
+pub const MIN_DISPLAY_WIDTH: u32 = 1000;
+
+/// The style rule that keeps a chart at least [`MIN_DISPLAY_WIDTH`] wide; a narrower screen
+/// scrolls the chart's own box sideways instead of shrinking its text.
+pub fn min_width_css() -> String {
+    format!(".chart-scroll img, .chart-scroll svg {{ min-width: {MIN_DISPLAY_WIDTH}px; }}")
+}
+
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 fn register_font() {
@@ -212,6 +223,21 @@ mod tests {
             assert!(svg.contains(&escaped), "drawn: {line}");
         }
         assert_eq!(png(&chart).unwrap(), png(&chart).unwrap());
+    }
+
+    #[test]
+    fn shown_at_its_narrowest_no_text_is_under_12_css_px() {
+        let svg = svg(&sample()).unwrap();
+        let sizes: Vec<f64> = svg
+            .split("font-size=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(sizes.len() > 5, "the sample has text");
+        let smallest = sizes.iter().copied().fold(f64::MAX, f64::min);
+        let scale = f64::from(MIN_DISPLAY_WIDTH) / f64::from(SIZE.0);
+        assert!(smallest * scale >= 12.0, "{smallest} px × {scale}");
+        assert!(min_width_css().contains(&format!("{MIN_DISPLAY_WIDTH}px")));
     }
 
     #[test]

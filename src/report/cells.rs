@@ -65,21 +65,45 @@ pub(super) fn scroll(label: &str, table: Markup) -> Markup {
 /// Each chart's SVG and its text alternative, by name.
 pub type Drawn = BTreeMap<String, (String, crate::charts::Described)>;
 
+/// A report chart by name: its SVG file, loaded only when scrolled near (the report's page
+/// stays small however many charts it has), with its text alternative.
 pub(super) fn figure(svgs: &Drawn, name: &str) -> Markup {
     match svgs.get(name) {
-        Some((svg, alt)) => chart_figure(svg, alt),
+        Some((_, alt)) => chart_figure(
+            Drawing::File {
+                src: format!("charts/{name}.svg"),
+            },
+            alt,
+        ),
         None => html! {},
     }
 }
 
-/// A chart with its text alternative: the drawing (hidden from screen readers, which read
-/// the caption instead), a caption that says what it shows, and its numbers as a table a
-/// click away. The report, the explorer and the measure pages all show charts this way.
-pub fn chart_figure(svg: &str, alt: &crate::charts::Described) -> Markup {
+/// How a chart's drawing reaches the page.
+pub enum Drawing<'a> {
+    /// The SVG text itself, inline (the server's pages, drawn per request).
+    Inline(&'a str),
+    /// An SVG file beside the page, loaded lazily (the report).
+    File { src: String },
+}
+
+/// A chart with its text alternative: the drawing (decorative for screen readers, which
+/// read the caption instead) at no less than its drawn width — so its smallest text stays
+/// at least 12 CSS px — in a box that scrolls sideways on a narrow screen and a keyboard
+/// reaches; a caption that says what it shows; and its numbers as a table a click away. The
+/// report, the district pages, the explorer and the measure pages show charts this way.
+pub fn chart_figure(drawing: Drawing, alt: &crate::charts::Described) -> Markup {
+    let (width, height) = crate::charts::SIZE;
+    let title = alt.sentence.split(". ").next().unwrap_or_default();
     html! {
         figure.chart {
-            // Trusted: plotters' own SVG, in which every text is escaped.
-            div aria-hidden="true" { (PreEscaped(svg)) }
+            div.chart-scroll tabindex="0" role="region" aria-label={ "Diagram: " (title) } {
+                @match drawing {
+                    // Trusted: plotters' own SVG, in which every text is escaped.
+                    Drawing::Inline(svg) => div aria-hidden="true" { (PreEscaped(svg)) },
+                    Drawing::File { src } => img src=(src) alt="" loading="lazy" width=(width) height=(height);
+                }
+            }
             figcaption { (alt.sentence) }
             details {
                 summary { "Siffrorna i diagrammet" }

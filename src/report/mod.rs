@@ -14,7 +14,7 @@ mod page;
 pub mod view;
 mod workbook;
 
-pub use cells::chart_figure;
+pub use cells::{Drawing, chart_figure};
 pub use figures::index_blocks;
 
 use std::collections::BTreeMap;

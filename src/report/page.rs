@@ -1,5 +1,5 @@
-//! The report page: one self-contained `index.html` in Swedish, charts inline as SVG, with
-//! a print stylesheet so a browser prints it as a tidy PDF. Every figure in it is a value of
+//! The report page: `index.html` in Swedish, its charts the SVG files beside it (loaded
+//! lazily, so the page stays small), with a print stylesheet so a browser prints it as a tidy PDF. Every figure in it is a value of
 //! the analysis tables; suppressed cells say "för få svar".
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -13,7 +13,7 @@ use crate::analysis::{Analysis, ChartName, Domain, Group, IndexName, Kind, Measu
 use crate::questionnaire::Section;
 
 const STYLE: &str = r#"
-body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 60rem; margin: 0 auto; padding: 1rem; line-height: 1.45; }
+body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 65rem; margin: 0 auto; padding: 1rem; line-height: 1.45; }
 h1 { font-size: 1.8rem; } h2 { font-size: 1.4rem; margin-top: 2.5rem; border-bottom: 2px solid #0072b2; } h3 { font-size: 1.1rem; margin-top: 1.5rem; }
 /* Wide tables scroll inside their own box, so the page never scrolls sideways on a phone. */
 table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; }
@@ -21,7 +21,12 @@ th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertic
 td.num { text-align: right; white-space: nowrap; }
 th { background: #eef3f8; }
 figure { margin: 1rem 0; break-inside: avoid; }
-figure svg { width: 100%; max-width: 100%; height: auto; }
+/* A chart never shrinks below its drawn width (the rule after this style sheet), so its
+   smallest text stays 12 px; on a narrow screen it scrolls sideways in its own box. */
+.chart-scroll { max-width: 100%; overflow-x: auto; }
+.chart-scroll img, .chart-scroll svg { display: block; width: 100%; height: auto; }
+.chart-scroll:focus { outline: 3px solid #0072b2; }
+@media print { .chart-scroll img, .chart-scroll svg { min-width: 0 !important; } }
 figcaption { font-size: .95rem; margin: .25rem 0; }
 details summary { cursor: pointer; color: #0b5394; }
 .table-scroll { max-width: 100%; overflow-x: auto; }
@@ -197,7 +202,7 @@ pub fn render(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { @if !open.is_empty() { "Preliminär: " } "Trygghetsundersökning " (year) }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(crate::charts::min_width_css())) }
             }
             body {
                 (header(&p))
@@ -452,7 +457,7 @@ fn measures_chapter(p: &Page) -> Markup {
                     @for (target, caption) in [(true, "Målindikatorer – det åtgärden ska påverka"), (false, "Övriga indikatorer (utforskande)")] {
                         @let part: Vec<&&MeasureRow> = rows.iter().filter(|r| r.target == target).collect();
                         @if !part.is_empty() {
-                        table.measure {
+                        (scroll(&format!("{}: {}", m.title, caption), html! { table.measure {
                             caption { (caption) }
                             thead { tr { th { "Indikator" } th { "Före–efter" } th { "Förändring i området" } th { "I jämförelseområdena" } th { "Skillnad-i-skillnader" } th { "95 % KI" } th { "p" } th { "q" } } }
                             tbody {
@@ -481,7 +486,7 @@ fn measures_chapter(p: &Page) -> Markup {
                                     }
                                 }
                             }
-                        }
+                        } }))
                         }
                     }
                 }

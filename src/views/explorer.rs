@@ -8,8 +8,8 @@ use super::staff::layout;
 use crate::analysis::ResultRow;
 use crate::auth::Staff;
 use crate::charts::Described;
-use crate::report::chart_figure;
 use crate::report::figures::{Names, p_value, signed_points};
+use crate::report::{Drawing, chart_figure};
 
 /// One option of a form control: its value, the name readers see, and whether it is chosen.
 pub struct Choice {
@@ -158,7 +158,7 @@ pub fn explorer(s: &Staff, p: &ExplorerPage) -> Markup {
         }
         (form(f))
         h2 { (title) }
-        (chart_figure(p.chart_svg, p.chart_alt))
+        (chart_figure(Drawing::Inline(p.chart_svg), p.chart_alt))
         p.downloads {
             "Ladda ner vyn: "
             a href={ "/personal/resultat.csv?" (q) "&sep=semicolon" } { "CSV för svensk Excel" }
@@ -168,7 +168,7 @@ pub fn explorer(s: &Staff, p: &ExplorerPage) -> Markup {
         }
         (table(p.rows, p.names, p.share, &format!("{title}, {}–{}", f.from, f.to)))
         h2 { "Områdena " (f.year) }
-        (chart_figure(p.compare_svg, p.compare_alt))
+        (chart_figure(Drawing::Inline(p.compare_svg), p.compare_alt))
         (table(p.compared, p.names, p.share, &format!("{title}, områdena {}", f.year)))
         p { "Grupper med färre än " (p.min_n) " svar visas inte (för få svar). Förändring och q avser jämförelsen med föregående undersökningsår." }
     };

@@ -8,8 +8,8 @@ use super::staff::layout;
 use crate::analysis::{Measure, MeasureRow};
 use crate::auth::Staff;
 use crate::charts::Described;
-use crate::report::chart_figure;
 use crate::report::figures::{Names, p_value, signed_points};
+use crate::report::{Drawing, chart_figure};
 
 /// Everything the page shows.
 pub struct MeasurePage<'a> {
@@ -79,7 +79,7 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
             p { "Åtgärden har inga målindikatorer som kunde utvärderas (det behövs en undersökning före och en efter starten)." }
         } @else {
             (did_table(targets, names, "Målindikatorer"))
-            @for (_, svg, alt) in charts { (chart_figure(svg, alt)) }
+            @for (_, svg, alt) in charts { (chart_figure(Drawing::Inline(svg), alt)) }
         }
         @if !others.is_empty() {
             h2 { "Övriga indikatorer (utforskande)" }

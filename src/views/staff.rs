@@ -20,7 +20,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                 title { (title) " – trygg, personal" }
                 link rel="stylesheet" href="/static/style.css";
             }
-            body {
+            body.staff {
                 a.skip href="#main" { "Hoppa till innehållet" }
                 header.site {
                     a.brand href="/personal" { "trygg – personal" }

@@ -364,14 +364,53 @@ async fn every_language_reflows_at_320_and_360_px_and_passes_axe() {
     }
 }
 
+/// Whether the page fits the window (no sideways scrolling of the page itself) and axe
+/// finds no violation.
+fn reads_at(driver: &Driver, width: u32, what: &str) {
+    let (scroll, inner, lang, _) = layout(driver);
+    assert_eq!(lang, "sv", "{what}");
+    let too_wide = driver.script(&format!(
+        "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > {width} + 1 && !e.closest('.chart-scroll, .table-scroll'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));"
+    ));
+    assert!(
+        inner <= f64::from(width),
+        "{what}: a {width} px viewport, not a desktop layout: {inner} px; too wide: {too_wide}"
+    );
+    assert!(
+        scroll <= inner,
+        "{what} is {scroll} px wide in a {inner} px viewport"
+    );
+    let violations = axe_violations(driver);
+    assert!(
+        violations.is_empty(),
+        "{what} at {width} px: {violations:#?}"
+    );
+}
+
+/// The smallest text of the page's inline charts, in CSS px as drawn on the screen.
+fn smallest_chart_text(driver: &Driver) -> f64 {
+    driver
+        .script(
+            // The scale of the text's transform (rotated axis titles included).
+            "return Math.min(...[...document.querySelectorAll('figure.chart svg text')].map(t => {
+                const m = t.getScreenCTM();
+                return parseFloat(t.getAttribute('font-size')) * Math.hypot(m.a, m.b);
+            }));",
+        )
+        .as_f64()
+        .unwrap()
+}
+
 #[tokio::test]
-async fn the_yearly_report_reflows_at_360_px() {
+async fn the_report_the_explorer_and_a_measure_page_read_on_a_phone_and_a_desktop() {
     if !browser_available() {
         return;
     }
     let db = TestDb::new().await;
     let q = bundled();
-    fill_districts(&db.store, &q, &[2025, 2026], 5, |_, _| 150).await;
+    let years: Vec<i32> = (2019..=2026).collect();
+    fill_districts(&db.store, &q, &years, 5, |_, _| 150).await;
     let reports = tempfile::tempdir().unwrap();
     let inputs = trygg::analysis::Inputs {
         districts: districts(),
@@ -385,28 +424,79 @@ async fn the_yearly_report_reflows_at_360_px() {
     trygg::report::generate(&db.store, &inputs, &options)
         .await
         .unwrap();
+    let link = trygg::operations::invite_account(
+        &db.store,
+        "",
+        "analys@kommun.se",
+        trygg::auth::Role::Analyst,
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
     db.store.close().await;
     let reports_arg = reports.path().to_str().unwrap().to_string();
     let server = Server::start(db.url(), &["--reports", &reports_arg]);
-    let driver = Driver::start_at(360);
-    driver.go(&format!("http://{}/rapporter/2026/", server.addr));
-    let (scroll, width, lang, _) = layout(&driver);
-    assert_eq!(lang, "sv");
-    assert!(
-        width <= 360.0,
-        "a phone's viewport, not a desktop layout: {width} px"
-    );
-    assert!(
-        scroll <= width,
-        "the report is {scroll} px wide in a {width} px viewport"
-    );
-    let widest_chart = driver.script(
-        "return Math.max(...[...document.querySelectorAll('figure svg')].map(s => s.getBoundingClientRect().width));",
-    );
-    assert!(
-        widest_chart.as_f64().unwrap() <= width,
-        "charts scale to the width: {widest_chart}"
-    );
+    let base = format!("http://{}", server.addr);
+    let narrowest = f64::from(trygg::charts::MIN_DISPLAY_WIDTH);
+    for width in [360, 1280] {
+        let driver = Driver::start_at(width);
+        driver.go(&format!("{base}/rapporter/2026/"));
+        reads_at(&driver, width, "the report");
+        // Every chart is a file loaded when scrolled near, shown no narrower than keeps its
+        // text at 12 CSS px, in a box a keyboard reaches and a screen reader names.
+        let charts = driver.script(
+            "return [...document.querySelectorAll('figure.chart img')].map(i => ({
+                width: i.getBoundingClientRect().width, lazy: i.loading,
+                boxed: i.closest('.chart-scroll[tabindex=\"0\"][role=region][aria-label]') !== null}));",
+        );
+        let charts = charts.as_array().unwrap();
+        assert!(charts.len() > 50, "{}", charts.len());
+        for c in charts {
+            assert!(c["width"].as_f64().unwrap() >= narrowest, "{c}");
+            assert_eq!(c["lazy"], "lazy");
+            assert_eq!(c["boxed"], true);
+        }
+        // A chart scrolled to loads (its file is served beside the page).
+        driver.script("document.querySelector('figure.chart img').scrollIntoView(); return 0;");
+        wait_for(
+            &driver,
+            "document.querySelector('figure.chart img').complete && document.querySelector('figure.chart img').naturalWidth === 800",
+        );
+        if width == 360 {
+            set_password(&driver, &base, &link);
+        }
+        sign_in(&driver, &base, "analys@kommun.se");
+        for (what, path) in [
+            ("the explorer", "/personal/resultat"),
+            (
+                "a measure page",
+                "/personal/atgarder/skaggetorp-belysning-2021",
+            ),
+        ] {
+            driver.go(&format!("{base}{path}"));
+            wait_for(&driver, "document.readyState === 'complete'");
+            reads_at(&driver, width, what);
+            let smallest = smallest_chart_text(&driver);
+            assert!(
+                smallest >= 12.0,
+                "{what} at {width} px: text of {smallest} px"
+            );
+            if width == 1280 {
+                // A desktop shows every chart whole: no chart's box scrolls.
+                let scrolls = driver.script(
+                    "return [...document.querySelectorAll('.chart-scroll')].some(b => b.scrollWidth > b.clientWidth);",
+                );
+                assert_eq!(scrolls, false, "{what} at 1280 px");
+            }
+        }
+        std::fs::create_dir_all(SCREENSHOTS).unwrap();
+        std::fs::write(
+            format!("{SCREENSHOTS}/measure-page-{width}.png"),
+            driver.screenshot(),
+        )
+        .unwrap();
+    }
 }
 
 #[tokio::test]
