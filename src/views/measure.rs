@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use super::staff::layout;
+use super::staff::{layout, scrolled};
 use crate::analysis::{Measure, MeasureRow};
 use crate::auth::Staff;
 use crate::charts::Described;
@@ -87,7 +87,7 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
         }
         @if history.len() > 1 {
             h2 { "Tidigare versioner" }
-            table {
+            (scrolled("Tidigare versioner", html! { table {
                 caption { "Versioner av åtgärden, senaste först" }
                 thead { tr { th scope="col" { "Version" } th scope="col" { "Ändrad av" } th scope="col" { "När" } th scope="col" { "Titel" } th scope="col" { "Start" } th scope="col" { "Målindikatorer" } } }
                 tbody {
@@ -100,7 +100,7 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
         }
         p { a href="/personal/atgarder" { "Till åtgärdsregistret" } }
     };

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::staff::layout;
+use super::staff::{layout, scrolled};
 use crate::auth::Staff;
 use crate::i18n::Lang;
 
@@ -29,7 +29,7 @@ pub fn staff_reports(s: &Staff, years: &[(i32, bool)], outcome: &Outcome) -> Mar
         @if years.is_empty() {
             p { "Det finns inga enkäter ännu." }
         } @else {
-            table {
+            (scrolled("Årsrapporter", html! { table {
                 thead { tr { th scope="col" { "År" } th scope="col" { "Publicerad" } th scope="col" { "Ta fram" } } }
                 tbody {
                     @for y in &years {
@@ -50,7 +50,7 @@ pub fn staff_reports(s: &Staff, years: &[(i32, bool)], outcome: &Outcome) -> Mar
                         }
                     }
                 }
-            }
+            } }))
         }
     };
     layout("Årsrapporter", Some(s), body)

@@ -8,6 +8,12 @@ use crate::auth::Staff;
 use crate::role::Role;
 use crate::store::{ApiToken, AuditEntry, StaffAccount, StratumRate, Wave};
 
+/// A table in a box of its own that scrolls sideways on a narrow screen — never the page —
+/// which a keyboard reaches and a screen reader names.
+pub fn scrolled(label: &str, table: Markup) -> Markup {
+    html! { div.table-scroll tabindex="0" role="region" aria-label=(label) { (table) } }
+}
+
 /// The frame of a staff page; `staff` is the signed-in person, if any.
 pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
     html! {
@@ -129,7 +135,7 @@ pub fn dashboard(
         Some(s),
         html! {
             p { "Svar och svarsfrekvens per område och enkät. Ladda om sidan för att se nya svar. Antal under 5 visas som <5." }
-            table {
+            (scrolled("Svar per område och enkät", html! { table {
                 thead { tr { th { "Område" } th { "År" } th { "Status" } th { "Utskick" } th { "Brev" } th { "Webb" } th { "Papper" } th { "Svarsfrekvens" } } }
                 tbody {
                     @for (w, name, answers, rates) in waves {
@@ -154,7 +160,7 @@ pub fn dashboard(
                         }
                     }
                 }
-            }
+            } }))
         },
     )
 }
@@ -196,7 +202,7 @@ pub fn waves(
                 button type="submit" { "Kontrollera och publicera" }
             }
             h2 { "Publicerade enkäter" }
-            table {
+            (scrolled("Publicerade enkäter", html! { table {
                 thead { tr { th { "Område" } th { "År" } th { "Öppen" } th { "" } } }
                 tbody {
                     @for (w, name) in waves {
@@ -213,7 +219,7 @@ pub fn waves(
                         }
                     }
                 }
-            }
+            } }))
         },
     )
 }
@@ -240,7 +246,7 @@ pub fn users(s: &Staff, list: &[StaffAccount], link: Option<(&str, &str)>) -> Ma
                 button type="submit" { "Bjud in" }
             }
             h2 { "Konton" }
-            table {
+            (scrolled("Konton", html! { table {
                 thead { tr { th { "E-post" } th { "Roll" } th { "Status" } th { "Ändra" } } }
                 tbody {
                     @for a in list {
@@ -264,7 +270,7 @@ pub fn users(s: &Staff, list: &[StaffAccount], link: Option<(&str, &str)>) -> Ma
                         }
                     }
                 }
-            }
+            } }))
         },
     )
 }
@@ -279,10 +285,10 @@ pub fn audit(s: &Staff, entries: &[AuditEntry]) -> Markup {
                 label for="action" { "Händelse" } input #action type="text" name="action";
                 button type="submit" { "Filtrera" }
             }
-            table {
+            (scrolled("Logg", html! { table {
                 thead { tr { th { "Tid (UTC)" } th { "Vem" } th { "Vad" } th { "Detaljer" } } }
                 tbody { @for e in entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.detail) } } } }
-            }
+            } }))
         },
     )
 }
@@ -440,7 +446,7 @@ pub fn api_tokens(
                 button type="submit" { "Skapa" }
             }
             h2 { "Nycklar" }
-            table {
+            (scrolled("Nycklar", html! { table {
                 thead { tr { th { "Namn" } th { "Roll" } th { "Områden" } th { "Skapad" } th { "Av" } th { "Giltig till" } th { "Senast använd" } th { "" } } }
                 tbody {
                     @for t in list {
@@ -458,7 +464,7 @@ pub fn api_tokens(
                         }
                     }
                 }
-            }
+            } }))
         },
     )
 }
@@ -493,7 +499,7 @@ pub fn measures(
                 @if from_db { "Registret finns i databasen; varje ändring sparas som en ny version och tidigare versioner finns kvar. Rapporten använder versionen som gäller när den tas fram och anger vilken." }
                 @else { "Registret kommer från surveys/measures.toml. Första ändringen här flyttar det till databasen (version 1 av varje åtgärd)." }
             }
-            table {
+            (scrolled("Åtgärder", html! { table {
                 thead { tr { th { "Id" } th { "Område" } th { "Start" } th { "Kategori" } th { "Titel" } th { "Målindikatorer" } th { "Version" } @if matches!(s.account.role, Role::Admin | Role::Analyst) { th { "" } } } }
                 tbody {
                     @for m in list {
@@ -506,7 +512,7 @@ pub fn measures(
                         }
                     }
                 }
-            }
+            } }))
             @if matches!(s.account.role, Role::Admin | Role::Analyst) {
             h2 #andra { "Lägg till eller ändra" }
             p { "Samma id ändrar en befintlig åtgärd." }
