@@ -29,6 +29,11 @@ pub const INDEX_RAISED_MAX: f64 = 3.6;
 /// measures, then those of the other measures, up to this many — so the page prints on two
 /// A4 pages.
 pub const DISTRICT_KEY_INDICATORS: usize = 8;
+/// The overview flags a sampled wave that closes within this many days while its response
+/// rate so far is below [`FIELDWORK_ALERT_RATE`]: time to send the reminders.
+pub const FIELDWORK_ALERT_DAYS: i64 = 14;
+/// See [`FIELDWORK_ALERT_DAYS`].
+pub const FIELDWORK_ALERT_RATE: f64 = 0.35;
 /// Survey years trygg accepts.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 

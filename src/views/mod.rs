@@ -8,6 +8,7 @@
 pub mod explorer;
 mod layout;
 pub mod measure;
+pub mod overview;
 mod paper;
 pub mod reports;
 pub mod staff;

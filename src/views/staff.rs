@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::Staff;
 use crate::role::Role;
-use crate::store::{ApiToken, AuditEntry, StaffAccount, StratumRate, Wave};
+use crate::store::{ApiToken, AuditEntry, StaffAccount, Wave};
 
 /// A table in a box of its own that scrolls sideways on a narrow screen — never the page —
 /// which a keyboard reaches and a screen reader names.
@@ -112,55 +112,6 @@ pub fn home(s: &Staff) -> Markup {
                 input type="hidden" name="csrf" value=(s.csrf);
                 button type="submit" { "Logga ut på alla enheter" }
             }
-        },
-    )
-}
-
-/// A count as staff may see it: under 5 shown as "<5".
-fn count(n: i64) -> String {
-    if (1..5).contains(&n) {
-        "<5".into()
-    } else {
-        n.to_string()
-    }
-}
-
-pub fn dashboard(
-    s: &Staff,
-    waves: &[(Wave, String, i64, Vec<StratumRate>)],
-    today: chrono::NaiveDate,
-) -> Markup {
-    layout(
-        "Översikt över undersökningsåret",
-        Some(s),
-        html! {
-            p { "Svar och svarsfrekvens per område och enkät. Ladda om sidan för att se nya svar. Antal under 5 visas som <5." }
-            (scrolled("Svar per område och enkät", html! { table {
-                thead { tr { th { "Område" } th { "År" } th { "Status" } th { "Utskick" } th { "Brev" } th { "Webb" } th { "Papper" } th { "Svarsfrekvens" } } }
-                tbody {
-                    @for (w, name, answers, rates) in waves {
-                        @let t = StratumRate::total(rates);
-                        tr {
-                            td { (name) } td { (w.year) }
-                            td { (match w.status(today) { crate::store::WaveStatus::Open => "öppen", crate::store::WaveStatus::Closed => "stängd", crate::store::WaveStatus::NotOpen => "inte öppnad" }) }
-                            @if rates.is_empty() {
-                                td { "öppen länk" } td { "–" } td { (count(*answers)) } td { "–" } td { "–" }
-                            } @else {
-                                td { "slumpurval" } td { (t.letters) } td { (count(t.web)) } td { (count(t.paper)) }
-                                td { (t.rate().map(|r| format!("{:.0} %", 100.0 * r)).unwrap_or_else(|| "–".into())) }
-                            }
-                        }
-                        @if !rates.is_empty() {
-                            @for r in rates {
-                                tr.stratum {
-                                    td { "" } td { "" } td { (r.stratum) } td { "" } td { (r.letters) } td { (count(r.web)) } td { (count(r.paper)) }
-                                    td { (r.rate().map(|x| format!("{:.0} %", 100.0 * x)).unwrap_or_else(|| "–".into())) }
-                                }
-                            }
-                        }
-                    }
-                }
-            } }))
         },
     )
 }

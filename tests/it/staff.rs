@@ -2531,3 +2531,73 @@ async fn editing_a_measure_starts_from_its_values_and_a_refused_form_keeps_what_
     }
     assert!(!db.store.has_measures().await.unwrap(), "nothing saved");
 }
+
+#[tokio::test]
+async fn the_overview_shows_each_district_on_a_card_with_what_needs_doing() {
+    let db = TestDb::new().await;
+    let year = chrono::Datelike::year(&today());
+    // Ryd: a random sample closing in ten days with 20 of 1,000 letters answered.
+    db.publish(
+        "ryd",
+        year,
+        today() - chrono::Duration::days(20),
+        today() + chrono::Duration::days(10),
+    )
+    .await;
+    record_sample(&db.store, "ryd", year, 20, 1000).await;
+    // Berga: an open link with two answers held for review.
+    db.publish_open("berga").await;
+    let berga = db.store.wave("berga", year).await.unwrap().unwrap();
+    for _ in 0..2 {
+        db.store
+            .hold_response(
+                &web_answer(berga.id),
+                trygg::store::HoldReason::AddressLimit,
+            )
+            .await
+            .unwrap();
+    }
+    // City: last year's wave, closed, and an older one that is not its card.
+    fill_wave(&db.store, "city", year - 2, Vec::new()).await;
+    fill_wave(&db.store, "city", year - 1, Vec::new()).await;
+    let app = db.app();
+    let (cookie, _, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let page = staff_get(&app, &cookie, "/personal/oversikt").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let card = |district: &str| {
+        page.body
+            .split(r#"<section class="card""#)
+            .skip(1)
+            .find(|c| c.contains(&format!(r#"id="omrade-{district}""#)))
+            .map(|c| c.split("</section>").next().unwrap().to_string())
+            .unwrap_or_else(|| panic!("a card for {district}: {}", page.body))
+    };
+    let ryd = card("ryd");
+    assert!(ryd.contains("10 dagar kvar"), "{ryd}");
+    assert!(ryd.contains("<strong>2 %</strong> svarsfrekvens"), "{ryd}");
+    assert!(
+        ryd.contains(r#"<a href="/personal/falt">Svarsfrekvensen är 2 % med 10 dagar kvar: skicka påminnelser.</a>"#),
+        "{ryd}"
+    );
+    let berga = card("berga");
+    assert!(
+        berga.contains(
+            r#"<a href="/personal/granskning">&lt;5 svar via öppen länk väntar på granskning.</a>"#
+        ),
+        "{berga}"
+    );
+    assert!(berga.contains("självselekterade"), "{berga}");
+    let city = card("city");
+    assert!(city.contains(&format!("City {}", year - 1)), "{city}");
+    assert!(
+        city.contains("Stängd") && city.contains("Inget att åtgärda."),
+        "{city}"
+    );
+    assert_eq!(page.body.matches(r#"<section class="card""#).count(), 3);
+    // Every wave, with its strata, is a click away.
+    assert!(
+        page.body
+            .contains("<summary>Alla enkäter, med svar per urvalsgrupp</summary>")
+    );
+    assert!(page.body.contains(&format!("<td>{}</td>", year - 2)));
+}

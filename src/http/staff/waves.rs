@@ -22,15 +22,18 @@ pub(super) async fn dashboard(
         if !s.in_scope(&w.district) {
             continue;
         }
-        let answers = state.store.count_responses(Some(w.id)).await?;
-        let rates = state.store.response_rates(w.id).await?;
-        let name = district_name(&state, &w.district);
-        rows.push((w, name, answers, rates));
+        rows.push(crate::views::overview::WaveSummary {
+            answers: state.store.count_responses(Some(w.id)).await?,
+            rates: state.store.response_rates(w.id).await?,
+            held: state.store.count_held(w.id).await?,
+            name: district_name(&state, &w.district),
+            wave: w,
+        });
     }
-    rows.sort_by(|a, b| b.0.year.cmp(&a.0.year).then(a.1.cmp(&b.1)));
+    rows.sort_by(|a, b| b.wave.year.cmp(&a.wave.year).then(a.name.cmp(&b.name)));
     Ok(page(
         StatusCode::OK,
-        v::dashboard(&s, &rows, crate::http::respond::today()),
+        crate::views::overview::dashboard(&s, &rows, crate::http::respond::today()),
     ))
 }
 
