@@ -116,6 +116,50 @@ pub fn home(s: &Staff) -> Markup {
     )
 }
 
+/// What a checked questionnaire file will publish, for the administrator to confirm.
+pub struct PublicationSummary<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    pub questions: usize,
+    pub year: i32,
+    pub opens: chrono::NaiveDate,
+    pub closes: chrono::NaiveDate,
+    /// District codes, and their names in the same order.
+    pub districts: &'a [String],
+    pub names: &'a [String],
+    /// The file's text, sent back with the confirmation.
+    pub source: &'a str,
+}
+
+/// The confirmation step of publishing: what will happen, and a button that does it.
+pub fn confirm_publication(s: &Staff, p: &PublicationSummary) -> Markup {
+    layout(
+        "Bekräfta publicering",
+        Some(s),
+        html! {
+            p { "Enkätfilen är kontrollerad och utan fel. Så här publiceras den:" }
+            dl {
+                dt { "Enkät" } dd { (p.title) " (" (p.code) ", " (p.questions) " frågor)" }
+                dt { "År" } dd { (p.year) }
+                dt { "Öppen" } dd { (p.opens) " – " (p.closes) }
+                dt { "Områden" } dd { (p.names.join(", ")) }
+            }
+            p { "Invånarna kan svara från öppningsdagen. En enkät som redan har svar kan inte ändras." }
+            form method="post" action="/personal/vagor" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="confirm" value="ja";
+                input type="hidden" name="year" value=(p.year);
+                input type="hidden" name="opens" value=(p.opens);
+                input type="hidden" name="closes" value=(p.closes);
+                @for d in p.districts { input type="hidden" name="district" value=(d); }
+                input type="hidden" name="source" value=(p.source);
+                button type="submit" { "Publicera" }
+            }
+            p { a href="/personal/vagor" { "Avbryt – inget publiceras" } }
+        },
+    )
+}
+
 pub fn waves(
     s: &Staff,
     waves: &[(Wave, String)],

@@ -544,6 +544,14 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
     );
     driver.click("label[for=d-ryd]");
     driver.click("form[enctype] button[type=submit]");
+    // Checked, it asks before it publishes, and says what will happen.
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.title.startsWith('Bekräfta publicering')",
+    );
+    let summary = driver.script("return document.querySelector('main dl').innerText;");
+    assert!(summary.as_str().unwrap().contains("Ryd"), "{summary}");
+    driver.click("main form button[type=submit]");
     wait_for(
         &driver,
         "document.readyState === 'complete' && document.body.innerText.includes('Stäng Ryd')",
@@ -607,17 +615,17 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
     );
     // The administrator (still signed in) sees the response rate.
     driver.go(&format!("{base}/personal/oversikt"));
-    let row = driver.script(
-        "const r = [...document.querySelectorAll('tbody tr')].find(t => t.innerText.includes('Ryd'));
-         return r ? r.innerText : null;",
+    let card = driver.script(
+        "const c = document.getElementById('omrade-ryd');
+         return c ? c.closest('section').innerText : null;",
     );
-    let row = row.as_str().unwrap_or("").to_string();
+    let card = card.as_str().unwrap_or("").to_string();
     assert!(
-        row.contains("öppen")
-            && row.contains("slumpurval")
-            && row.contains("20")
-            && row.contains("5 %"),
-        "{row}"
+        card.contains("Öppen till")
+            && card.contains("5 %")
+            && card.contains("svarsfrekvens")
+            && card.contains("av 20 brev"),
+        "{card}"
     );
     let (scroll, width, lang, _) = layout(&driver);
     assert_eq!(lang, "sv");

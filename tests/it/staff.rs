@@ -84,6 +84,31 @@ pub fn form(cookie: Option<&str>, uri: &str, body: String) -> Request<Body> {
     )
 }
 
+/// The confirming post of a publication page: every hidden field of its form, encoded.
+pub fn confirmation(page: &str) -> String {
+    let form = page
+        .split(r#"<form method="post" action="/personal/vagor">"#)
+        .nth(1)
+        .unwrap();
+    let form = form.split("</form>").next().unwrap();
+    let unescape = |v: &str| {
+        v.replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let fields: Vec<(String, String)> = form
+        .split(r#"<input type="hidden" name=""#)
+        .skip(1)
+        .map(|i| {
+            let (name, rest) = i.split_once('"').unwrap();
+            let value = rest.split_once(r#"value=""#).unwrap().1;
+            (name.to_string(), unescape(value.split_once('"').unwrap().0))
+        })
+        .collect();
+    encode_owned(&fields)
+}
+
 pub fn multipart(fields: &[(&str, &str)], file: Option<&str>) -> (String, String) {
     let b = "XtryggBoundary";
     let mut body = String::new();
@@ -537,11 +562,26 @@ async fn administrators_publish_and_close_waves_and_every_change_is_logged() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(db.store.waves().await.unwrap().is_empty());
-    // The valid file for two districts.
+    // The valid file for two districts: checked, it is shown for confirmation first, and
+    // nothing is published until the administrator confirms.
     let (body, ct) = multipart(&fields, Some(&bundled_source()));
     let r = send(
         &app,
         request("POST", "/personal/vagor", Some(&cookie), body, &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<title>Bekräfta publicering"), "{}", r.body);
+    assert!(r.body.contains("<dd>Ryd, Berga</dd>"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("<dd>{opens} – {closes}</dd>")),
+        "{}",
+        r.body
+    );
+    assert!(db.store.waves().await.unwrap().is_empty());
+    let r = send(
+        &app,
+        form(Some(&cookie), "/personal/vagor", confirmation(&r.body)),
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -815,6 +855,11 @@ async fn staff_uploads_may_be_larger_than_answers_and_disabled_accounts_lose_the
         request("POST", "/personal/vagor", Some(&cookie), body.clone(), &ct),
     )
     .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Confirming sends the file's text back: over 64 KiB too, from a live session.
+    let confirm = confirmation(&r.body);
+    assert!(confirm.len() > 80 * 1024);
+    let r = send(&app, form(Some(&cookie), "/personal/vagor", confirm)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(db.store.waves().await.unwrap().len(), 1);
     // The same body without a staff session is refused at the residents' limit.
@@ -2600,4 +2645,52 @@ async fn the_overview_shows_each_district_on_a_card_with_what_needs_doing() {
             .contains("<summary>Alla enkäter, med svar per urvalsgrupp</summary>")
     );
     assert!(page.body.contains(&format!("<td>{}</td>", year - 2)));
+}
+
+#[tokio::test]
+async fn publishing_lists_every_fault_at_once_and_publishes_nothing() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    // Two faults in the file, no year, closing before opening, no district.
+    let broken = bundled_source()
+        .replacen(
+            "counts = [\"ganska\", \"mycket\"], norm = 0.15",
+            "counts = [\"ganska\", \"enormt\"], norm = 0.15",
+            1,
+        )
+        .replacen(
+            "code = \"T_OMRADET\"",
+            "code = \"T_OMRADET\"\nnonsense = 1",
+            1,
+        );
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("year", ""),
+        ("opens", "2026-10-01"),
+        ("closes", "2026-09-01"),
+    ];
+    let (body, ct) = multipart(&fields, Some(&broken));
+    let r = send(
+        &app,
+        request("POST", "/personal/vagor", Some(&cookie), body, &ct),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = r
+        .body
+        .split(r#"<div class="error-summary""#)
+        .nth(1)
+        .unwrap();
+    let summary = summary.split("</div>").next().unwrap();
+    for expected in [
+        "Ange ett år mellan 2000 och 2100.",
+        "Ange datum som ÅÅÅÅ-MM-DD, och stängning efter öppning.",
+        "Välj minst ett område.",
+        "enkätfilen:",
+    ] {
+        assert!(summary.contains(expected), "{expected}: {summary}");
+    }
+    assert!(summary.matches("<li>").count() >= 4, "{summary}");
+    assert!(db.store.waves().await.unwrap().is_empty());
 }

@@ -86,7 +86,11 @@ fn publication(
     state: &AppState,
     post: &StaffPost<Admin>,
 ) -> Result<Publication, (StatusCode, Vec<String>)> {
-    let source = post.file("file").unwrap_or_default();
+    // The file on the first post; on the confirming post, the same text sent back with it.
+    let source = post
+        .file("file")
+        .filter(|f| !f.is_empty())
+        .unwrap_or(post.field("source").as_bytes());
     if source.len() > MAX_UPLOAD {
         return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -160,6 +164,29 @@ pub(super) async fn publish(
         Ok(p) => p,
         Err((status, faults)) => return waves_page(&state, &post.staff, &faults, status).await,
     };
+    // A checked file is published only once the administrator has seen what will happen.
+    if post.field("confirm") != "ja" {
+        let names: Vec<String> = p
+            .districts
+            .iter()
+            .map(|d| district_name(&state, d))
+            .collect();
+        let summary = v::PublicationSummary {
+            code: &p.questionnaire.code,
+            title: p.questionnaire.title.get("sv"),
+            questions: p.questionnaire.questions.len(),
+            year: p.year,
+            opens: p.opens,
+            closes: p.closes,
+            districts: &p.districts,
+            names: &names,
+            source: &p.source,
+        };
+        return Ok(page(
+            StatusCode::OK,
+            v::confirm_publication(&post.staff, &summary),
+        ));
+    }
     let s = post.staff;
     let mut faults = Vec::new();
     let publication = crate::operations::Publication {
