@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::model::{Series, YearChart};
 use super::style::{DrawResult, PALETTE, Plot, legend, shape, y_format};
@@ -33,8 +34,10 @@ where
 {
     // A time axis: ticks at each new year, points where their fieldwork was.
     let x_range = x_range(c);
+    // The right margin holds half of the last year's tick label, centred on the edge.
     let mut chart = ChartBuilder::on(area)
         .margin(12)
+        .margin_right(24)
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range.clone(), c.axis.min..c.axis.max)?;
@@ -51,7 +54,7 @@ where
         .draw()?;
     draw_bands(&mut chart, c, &x_range)?;
     draw_spans(&mut chart, c, &x_range)?;
-    draw_markers(&mut chart, c)?;
+    draw_markers(area, &mut chart, c)?;
     for (i, s) in c.series.iter().enumerate() {
         draw_year_series(&mut chart, c, i, s)?;
     }
@@ -121,11 +124,19 @@ where
     Ok(())
 }
 
-/// Dashed vertical lines at the markers, labelled at the top.
-fn draw_markers<'a, DB: DrawingBackend + 'a>(chart: &mut Plot<'a, DB>, c: &YearChart) -> DrawResult
+/// Dashed vertical lines at the markers, labelled at the top: on the side of the line with
+/// more room, in lines that fit there (a measure's title can be long and start late).
+fn draw_markers<'a, DB: DrawingBackend + 'a>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<'a, DB>,
+    c: &YearChart,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
+    const SIZE: i32 = 12;
+    let (width, _) = area.dim_in_pixel();
+    let (base_x, base_y) = area.get_base_pixel();
     for m in &c.markers {
         chart.draw_series(DashedLineSeries::new(
             [(m.x, c.axis.min), (m.x, c.axis.max)],
@@ -133,11 +144,28 @@ where
             4,
             BLACK.stroke_width(1),
         ))?;
-        chart.draw_series(std::iter::once(Text::new(
-            m.label.clone(),
-            (m.x + 0.04, c.axis.max - (c.axis.max - c.axis.min) * 0.02),
-            ("sans-serif", 12).into_font().color(&BLACK),
-        )))?;
+        let top = c.axis.max - (c.axis.max - c.axis.min) * 0.02;
+        let (x, y) = chart.backend_coord(&(m.x, top));
+        let (x, y) = (x - base_x, y - base_y);
+        let right_room = width as i32 - super::text::MARGIN - (x + 4);
+        let left_room = x - 4 - super::text::MARGIN;
+        let right = right_room >= left_room || super::text::width(&m.label, SIZE) <= right_room;
+        let room = if right { right_room } else { left_room };
+        let (size, lines) = super::text::wrap(&m.label, SIZE, room.max(40));
+        let style = ("sans-serif", size).into_font().color(&BLACK);
+        let style = if right {
+            style.pos(Pos::new(HPos::Left, VPos::Top))
+        } else {
+            style.pos(Pos::new(HPos::Right, VPos::Top))
+        };
+        let at_x = if right { x + 4 } else { x - 4 };
+        for (i, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(
+                line.clone(),
+                (at_x, y + i as i32 * (size + 3)),
+                style.clone(),
+            ))?;
+        }
     }
     Ok(())
 }

@@ -1012,3 +1012,74 @@ fn the_main_page_stays_under_one_and_a_half_megabytes_with_its_charts_loaded_laz
     }
     assert!(shown > 50, "{shown} charts");
 }
+
+/// The texts of an SVG chart that reach past its canvas: each `<text>`'s extent, measured
+/// in the embedded font the chart was drawn with, against the canvas' width and height.
+pub fn texts_outside_the_canvas(svg: &str) -> Vec<String> {
+    let (width, height) = trygg::charts::SIZE;
+    let (width, height) = (f64::from(width), f64::from(height));
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[start..].split('"').next()?.to_string())
+    };
+    let mut out = Vec::new();
+    for part in svg.split("<text ").skip(1) {
+        let (tag, rest) = part.split_once('>').unwrap();
+        let tag = &format!(" {tag}");
+        let content = rest.split("</text>").next().unwrap().trim();
+        let content = content
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&");
+        let num = |name: &str| {
+            attr(tag, name)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // plotters writes a font of size s as s / 1.24 px.
+        let size = (num("font-size") * 1.24).round() as i32;
+        let w = f64::from(trygg::charts::text::width(&content, size));
+        let anchor = attr(tag, "text-anchor").unwrap_or_else(|| "start".into());
+        let along = |at: f64| match anchor.as_str() {
+            "middle" => (at - w / 2.0, at + w / 2.0),
+            "end" => (at - w, at),
+            _ => (at, at + w),
+        };
+        let rotated = attr(tag, "transform").is_some_and(|t| t.starts_with("rotate(270"));
+        let ((lo, hi), room) = if rotated {
+            // Turned to read upwards: it runs along y, ending at y for "start".
+            let (a, b) = along(num("y"));
+            ((2.0 * num("y") - b, 2.0 * num("y") - a), height)
+        } else {
+            (along(num("x")), width)
+        };
+        if lo < 0.0 || hi > room {
+            out.push(format!("\"{content}\" spans {lo:.0}..{hi:.0} of 0..{room}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_chart_text_reaches_past_its_canvas() {
+    let f = fixture();
+    let mut faults = Vec::new();
+    let mut charts = 0;
+    for (name, bytes) in f.files.iter().filter(|(n, _)| n.ends_with(".svg")) {
+        charts += 1;
+        let svg = std::str::from_utf8(bytes).unwrap();
+        faults.extend(
+            texts_outside_the_canvas(svg)
+                .into_iter()
+                .map(|t| format!("{name}: {t}")),
+        );
+    }
+    assert!(charts > 100, "{charts} charts");
+    assert!(
+        faults.is_empty(),
+        "{} texts cut:\n{}",
+        faults.len(),
+        faults.join("\n")
+    );
+}
