@@ -2694,3 +2694,27 @@ async fn publishing_lists_every_fault_at_once_and_publishes_nothing() {
     assert!(summary.matches("<li>").count() >= 4, "{summary}");
     assert!(db.store.waves().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn field_work_opens_on_the_newest_open_wave() {
+    let db = TestDb::new().await;
+    let year = chrono::Datelike::year(&today());
+    // Older sampled waves, closed, and this year's open one in City.
+    for (district, y) in [("ryd", year - 2), ("berga", year - 1)] {
+        fill_wave(&db.store, district, y, Vec::new()).await;
+        record_sample(&db.store, district, y, 0, 10).await;
+    }
+    db.publish_open("city").await;
+    record_sample(&db.store, "city", year, 0, 10).await;
+    let app = db.app();
+    let (cookie, _, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let page = staff_get(&app, &cookie, "/personal/falt").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Every wave form's first choice (the browser's default) is City this year.
+    let selects: Vec<&str> = page.body.split("<select").skip(1).collect();
+    assert!(!selects.is_empty());
+    for select in selects.iter().filter(|s| s.contains(r#"name="wave""#)) {
+        let first = select.split("<option").nth(1).unwrap();
+        assert!(first.contains(&format!(">City {year}</option>")), "{first}");
+    }
+}
