@@ -49,7 +49,7 @@ pub fn paper_form(
                 }
                 h1 { (q.title.get(l)) " – " (district.name.get(l)) " " (year) }
                 @if !q.intro.0.is_empty() { p { (q.intro.get(l)) } }
-                p { (lang.t("privacy_note")) }
+                p { (lang.t("privacy_note_paper")) }
                 @for section in &q.sections {
                     h2 { (section.title.get(l)) }
                     @for question in q.questions_in(&section.code) {

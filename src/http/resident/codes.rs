@@ -34,7 +34,11 @@ pub fn routes() -> Router<AppState> {
 /// The page for a code that cannot be used now: unknown, answered already, or another
 /// request from the same address is waiting out its delay.
 enum Refusal {
-    Unknown,
+    /// No such code; `letters_open` says whether any wave with letters is open now (after
+    /// a wave closes its codes are deleted, so an old letter's code is unknown too).
+    Unknown {
+        letters_open: bool,
+    },
     Used,
     Busy(std::time::Duration),
 }
@@ -54,9 +58,15 @@ fn refusal(lang: &Lang, r: Refusal) -> Response {
             );
             res
         }
-        Refusal::Unknown => page(
+        Refusal::Unknown { letters_open: true } => page(
             StatusCode::NOT_FOUND,
             crate::views::home_page(lang, &[], true, Some(lang.t("code_unknown"))),
+        ),
+        Refusal::Unknown {
+            letters_open: false,
+        } => page(
+            StatusCode::NOT_FOUND,
+            crate::views::home_page(lang, &[], false, Some(lang.t("code_no_open_survey"))),
         ),
         Refusal::Used => message(
             StatusCode::CONFLICT,
@@ -77,7 +87,7 @@ async fn entered(uri: Uri) -> Response {
         .unwrap_or_default();
     match Code::parse(field(&fields, "kod")) {
         Some(code) => to_code(&code, &lang),
-        None => refusal(&lang, Refusal::Unknown),
+        None => refusal(&lang, Refusal::Unknown { letters_open: true }),
     }
 }
 
@@ -148,7 +158,11 @@ async fn find(
                     .await?;
             }
         }
-        Ok(Err(refusal(lang, Refusal::Unknown)))
+        let day = crate::http::respond::today();
+        let letters_open = (state.store.waves().await?)
+            .iter()
+            .any(|w| w.sampled && w.status(day) == crate::store::WaveStatus::Open);
+        Ok(Err(refusal(lang, Refusal::Unknown { letters_open })))
     };
     let (Some(code), Some(key)) = (Code::parse(typed), state.code_key.as_ref()) else {
         return unknown().await;

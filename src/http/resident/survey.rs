@@ -82,7 +82,16 @@ async fn show(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
+    // A sampled wave asks for the letter's code only while it is open; before and after,
+    // it says when it opens or that it has closed, like an open link's.
     if wave.sampled {
+        let status = wave.status(today());
+        if status != WaveStatus::Open {
+            return Ok(page(
+                StatusCode::OK,
+                views::wave_status_page(&lang, &d, &wave, status),
+            ));
+        }
         return Ok(page(
             StatusCode::OK,
             views::code_only_page(&lang, &d, &wave),
