@@ -300,7 +300,7 @@ impl std::fmt::Display for ImportReport {
             self.refused.len()
         )?;
         for b in &self.refused {
-            write!(f, "\n{}:{}: {}", self.file, b.line, b.reason)?;
+            write!(f, "\n{}:{}: {}", self.file, b.line, b.fault)?;
         }
         Ok(())
     }

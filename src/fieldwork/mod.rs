@@ -9,6 +9,7 @@
 pub mod codes;
 pub mod frame;
 pub mod paper;
+pub mod paper_fault;
 pub mod print;
 pub mod sample;
 

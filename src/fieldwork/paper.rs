@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use super::codes::Code;
+use super::paper_fault::{CsvFault, FileError, FileFault, RowFault};
 use crate::questionnaire::{self, Answers, QuestionKind, Questionnaire, Rejection};
 
 /// Largest scanning file read.
@@ -24,55 +25,44 @@ pub struct PaperRow {
 }
 
 /// A refused row: its line and why, without the code in full.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BadRow {
     pub line: usize,
-    pub reason: String,
+    pub fault: RowFault,
 }
 
 /// Reads a scanning file. A fault in the file as a whole (unreadable, a header that is not
 /// `code` plus question codes) refuses everything; faults in rows refuse those rows.
-pub fn read(path: &Path, q: &Questionnaire) -> Result<(Vec<PaperRow>, Vec<BadRow>), String> {
-    let name = path.display().to_string();
+pub fn read(path: &Path, q: &Questionnaire) -> Result<(Vec<PaperRow>, Vec<BadRow>), FileError> {
+    let error = |fault| FileError {
+        file: path.display().to_string(),
+        fault,
+    };
     let size = std::fs::metadata(path)
-        .map_err(|e| format!("{name}: {e}"))?
+        .map_err(|e| error(FileFault::Io(e.to_string())))?
         .len();
     if size > MAX_PAPER_BYTES {
-        return Err(format!(
-            "{name}: the file is {size} bytes, more than {MAX_PAPER_BYTES}"
-        ));
+        return Err(error(FileFault::TooBig {
+            size,
+            max: MAX_PAPER_BYTES,
+        }));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
-    parse(&name, &bytes, q)
+    let bytes = std::fs::read(path).map_err(|e| error(FileFault::Io(e.to_string())))?;
+    parse(&bytes, q).map_err(error)
 }
 
-pub fn parse(
-    name: &str,
-    bytes: &[u8],
-    q: &Questionnaire,
-) -> Result<(Vec<PaperRow>, Vec<BadRow>), String> {
+/// Reads a scanning file's bytes: its good rows and its refused rows, or the fault that
+/// refuses it whole.
+pub fn parse(bytes: &[u8], q: &Questionnaire) -> Result<(Vec<PaperRow>, Vec<BadRow>), FileFault> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| format!("{name}:1: the header cannot be read: {e}"))?
+        .map_err(|e| FileFault::HeaderUnreadable(e.to_string()))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    if header.first().map(String::as_str) != Some("code") {
-        return Err(format!("{name}:1: the first column must be \"code\""));
-    }
-    for (i, h) in header.iter().enumerate().skip(1) {
-        if h != "lang" && q.question(h).is_none() {
-            return Err(format!(
-                "{name}:1: column \"{h}\" is not a question of {}",
-                q.code
-            ));
-        }
-        if header[..i].contains(h) {
-            return Err(format!("{name}:1: column \"{h}\" appears twice"));
-        }
-    }
+    check_header(&header, q)?;
     let mut good = Vec::new();
     let mut bad = Vec::new();
     for record in reader.records() {
@@ -82,7 +72,7 @@ pub fn parse(
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 bad.push(BadRow {
                     line,
-                    reason: format!("the row cannot be read: {e}"),
+                    fault: unreadable(&e),
                 });
                 continue;
             }
@@ -95,21 +85,65 @@ pub fn parse(
                 lang,
                 answers,
             }),
-            Err(reason) => bad.push(BadRow { line, reason }),
+            Err(fault) => bad.push(BadRow { line, fault }),
         }
     }
     Ok((good, bad))
+}
+
+/// `code`, then question codes or `lang`, each once.
+fn check_header(header: &[String], q: &Questionnaire) -> Result<(), FileFault> {
+    if header.first().map(String::as_str) != Some("code") {
+        return Err(FileFault::FirstNotCode);
+    }
+    for (i, h) in header.iter().enumerate().skip(1) {
+        if h != "lang" && q.question(h).is_none() {
+            return Err(FileFault::NotAQuestion {
+                column: h.clone(),
+                questionnaire: q.code.clone(),
+            });
+        }
+        if header[..i].contains(h) {
+            return Err(FileFault::ColumnTwice { column: h.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// At most 60 characters of a value, for a message.
+fn shortened(v: &str) -> String {
+    match v.char_indices().nth(60) {
+        Some((end, _)) => format!("{}…", &v[..end]),
+        None => v.to_string(),
+    }
+}
+
+/// A row the CSV reader refused.
+fn unreadable(e: &csv::Error) -> RowFault {
+    let fault = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => CsvFault::Fields {
+            expected: *expected_len,
+            found: *len,
+        },
+        csv::ErrorKind::Utf8 { .. } => CsvFault::NotUtf8,
+        _ => CsvFault::Other,
+    };
+    RowFault::Unreadable {
+        detail: e.to_string(),
+        fault,
+    }
 }
 
 fn row(
     q: &Questionnaire,
     header: &[String],
     record: &csv::StringRecord,
-) -> Result<(Code, String, Answers), String> {
-    let code = Code::parse(record.get(0).unwrap_or(""))
-        .ok_or_else(|| "the code cannot be read".to_string())?;
+) -> Result<(Code, String, Answers), RowFault> {
+    let code = Code::parse(record.get(0).unwrap_or("")).ok_or(RowFault::CodeUnreadable)?;
     let mut lang = q.languages[0].clone();
-    let mut fields = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
     for (h, cell) in header.iter().zip(record.iter()).skip(1) {
         let cell = cell.trim();
         if cell.is_empty() {
@@ -117,30 +151,36 @@ fn row(
         }
         if h == "lang" {
             if !q.languages.iter().any(|l| l == cell) {
-                return Err(format!(
-                    "lang \"{cell}\" is not a language of the questionnaire"
-                ));
+                return Err(RowFault::UnknownLanguage(cell.to_string()));
             }
             lang = cell.to_string();
             continue;
         }
         let multi = q.question(h).is_some_and(|x| x.kind == QuestionKind::Multi);
-        if multi {
-            for v in cell.split('|') {
-                fields.push((h.clone(), v.trim().to_string()));
-            }
-        } else {
+        if !multi {
             fields.push((h.clone(), cell.to_string()));
+            continue;
         }
+        for v in cell.split('|').map(str::trim) {
+            if fields.iter().any(|(q, o)| q == h && o == v) {
+                return Err(RowFault::OptionTwice {
+                    question: h.clone(),
+                    option: shortened(v),
+                });
+            }
+            fields.push((h.clone(), v.to_string()));
+        }
+    }
+    if fields.len() > questionnaire::MAX_FIELDS {
+        return Err(RowFault::TooManyValues {
+            count: fields.len(),
+            max: questionnaire::MAX_FIELDS,
+        });
     }
     match questionnaire::validate(q, &fields) {
         Ok(a) => Ok((code, lang, a)),
-        Err(Rejection::Malformed(reason)) => Err(reason),
-        Err(Rejection::Invalid { errors, .. }) => Err(errors
-            .iter()
-            .map(|(c, e)| format!("{c}: {}", staff_text(e)))
-            .collect::<Vec<_>>()
-            .join("; ")),
+        Err(Rejection::Malformed(reason)) => Err(RowFault::Malformed(reason)),
+        Err(Rejection::Invalid { errors, .. }) => Err(RowFault::Answers(errors)),
     }
 }
 
@@ -160,7 +200,7 @@ pub async fn store_rows(
     if let Some(why) = crate::store::closed_refusal(wave, today) {
         return Err(crate::error::Error::Conflict(why));
     }
-    let (wave_id, wave_name) = (wave.id, format!("{}/{}", wave.district, wave.year));
+    let wave_id = wave.id;
     let mut imported = 0;
     let mut seen = std::collections::HashSet::new();
     let progress = crate::progress::Progress::bar(good.len() as u64, "importing", "rows");
@@ -169,7 +209,7 @@ pub async fn store_rows(
         if !seen.insert(row.code.clone()) {
             refused.push(BadRow {
                 line: row.line,
-                reason: "the same code is on an earlier row of this file".into(),
+                fault: RowFault::CodeTwice,
             });
             continue;
         }
@@ -181,7 +221,7 @@ pub async fn store_rows(
             synthetic: false,
             answers: row.answers.to_json(),
         };
-        let reason = match store
+        let fault = match store
             .insert_response_with_code(&response, &key.hash(&row.code))
             .await?
         {
@@ -190,32 +230,19 @@ pub async fn store_rows(
                 continue;
             }
             // A used code does not say how it was used (the channel is only counted).
-            CodeOutcome::NotUnused(CodeState::Used) => {
-                "the code was already used: answered on the web, or on paper (imported before?)"
-                    .to_string()
-            }
-            CodeOutcome::NotUnused(other) => format!("the letter is marked {}", other.as_str()),
-            CodeOutcome::Unknown => format!("unknown code: not a letter of {wave_name}"),
+            CodeOutcome::NotUnused(CodeState::Used) => RowFault::CodeUsed,
+            CodeOutcome::NotUnused(other) => RowFault::LetterMarked(other),
+            CodeOutcome::Unknown => RowFault::UnknownCode {
+                district: wave.district.clone(),
+                year: wave.year,
+            },
         };
         refused.push(BadRow {
             line: row.line,
-            reason,
+            fault,
         });
     }
     progress.finish();
     refused.sort_by_key(|b| b.line);
     Ok(imported)
-}
-
-/// An answer fault in words for the staff who import (English, like the CLI).
-fn staff_text(e: &questionnaire::AnswerError) -> String {
-    use questionnaire::AnswerError::*;
-    match e {
-        Required => "required, but not answered".into(),
-        UnknownOption(o) => format!("unknown option \"{o}\""),
-        NotANumber => "not a whole number".into(),
-        OutOfRange { min, max } => format!("out of range ({min}-{max})"),
-        TooLong { max } => format!("longer than {max} characters"),
-        DontKnowWithOthers => "\"don't know\" marked together with other options".into(),
-    }
 }

@@ -73,7 +73,7 @@ pub enum Rejection {
 /// Fields a survey form may carry besides the questions.
 const CONTROL_FIELDS: [&str; 1] = ["lang"];
 /// More fields than any questionnaire's form can send.
-const MAX_FIELDS: usize = 1000;
+pub const MAX_FIELDS: usize = 1000;
 
 /// Validates form fields against the questionnaire.
 pub fn validate(q: &Questionnaire, fields: &[FormField]) -> Result<Answers, Rejection> {

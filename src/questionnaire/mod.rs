@@ -17,8 +17,8 @@ pub mod translations;
 use std::path::Path;
 
 pub use answers::{
-    Answer, AnswerError, Answers, FormField, RawAnswers, Rejection, is_invisible_format,
-    raw_answers, validate,
+    Answer, AnswerError, Answers, FormField, MAX_FIELDS, RawAnswers, Rejection,
+    is_invisible_format, raw_answers, validate,
 };
 pub use checker::line_of;
 pub use districts::{District, Districts, parse_districts};

@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::Staff;
 use crate::role::Role;
-use crate::store::{ApiToken, AuditEntry, StaffAccount, Wave};
+use crate::store::{ApiToken, AuditEntry, CodeState, StaffAccount, Wave};
 
 /// A table in a box of its own that scrolls sideways on a narrow screen — never the page —
 /// which a keyboard reaches and a screen reader names.
@@ -66,6 +66,17 @@ pub fn role_sv(r: Role) -> &'static str {
         Role::Admin => "administratör",
         Role::Analyst => "analytiker",
         Role::Reader => "läsare",
+    }
+}
+
+/// What a letter's code records, in Swedish (after "koden …"): a used code says
+/// nothing of the channel.
+pub fn code_state_sv(s: CodeState) -> &'static str {
+    match s {
+        CodeState::Unused => "oanvänd",
+        CodeState::Used => "använd",
+        CodeState::Undeliverable => "obeställbar",
+        CodeState::Declined => "avböjd",
     }
 }
 

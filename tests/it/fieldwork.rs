@@ -881,11 +881,11 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
     );
     assert!(
         r.body
-            .contains("rad 3: P_BELYSNING: unknown option &quot;enormt&quot;"),
+            .contains("rad 3: P_BELYSNING: okänt svarsalternativ &quot;enormt&quot;"),
         "{}",
         r.body
     );
-    assert!(r.body.contains("rad 4: unknown code"), "{}", r.body);
+    assert!(r.body.contains("rad 4: okänd kod"), "{}", r.body);
     assert_eq!(y.db.count().await, 1);
     // Marks, with a code that is not a letter of the wave: nothing marked.
     let two = format!("{}\nK7QF-M2XD-9PTA", codes[2].grouped());
@@ -925,7 +925,7 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
     )
     .await;
     assert!(r.body.contains("1 brev markerades"), "{}", r.body);
-    assert!(r.body.contains("oförändrad: redan used"));
+    assert!(r.body.contains("oförändrad: redan använd"), "{}", r.body);
     assert_eq!(
         y.db.scalar("select count(*) from codes where status = 'undeliverable'")
             .await,
@@ -936,6 +936,193 @@ async fn administrators_import_paper_and_mark_letters_from_the_web() {
         log.contains(&"paper import".to_string()) && log.contains(&"letters marked".to_string()),
         "{log:?}"
     );
+}
+
+/// What the letters of the scanning test's database have become: codes per status, and
+/// the per-stratum counters response rates are read from.
+async fn letter_states(y: &Year) -> Vec<i64> {
+    vec![
+        y.db.count().await,
+        y.db.scalar("select count(*) from codes where status = 'unused'")
+            .await,
+        y.db.scalar("select count(*) from codes where status = 'used'")
+            .await,
+        y.db.scalar("select count(*) from codes where status = 'undeliverable'")
+            .await,
+        y.db.scalar(
+            "select cast(coalesce(sum(answered_web + answered_paper + undeliverable + declined), 0) as bigint) from sample_strata",
+        )
+        .await,
+    ]
+}
+
+/// The receipt block of a staff page: what the page says about the form just sent.
+fn receipt(body: &str) -> &str {
+    let start = body.find(r#"<div class="receipt""#).expect("a receipt");
+    let end = start + body[start..].find("</div>").unwrap();
+    &body[start..end]
+}
+
+#[tokio::test]
+async fn a_bad_scanning_file_is_refused_on_the_web_row_by_row_in_swedish() {
+    use crate::staff::{form, multipart, request, session};
+    let y = Year::new().await;
+    let codes = y.sample(10, "32");
+    let app = y.app();
+    let (cookie, csrf, _) = session(&y.db, "admin@kommun.se", trygg::auth::Role::Admin).await;
+    let id = (y.db.store.wave("ryd", y.year).await.unwrap().unwrap().id).to_string();
+    let upload = |csv: String| {
+        let (body, ct) = multipart(&[("csrf", &csrf), ("wave", &id)], Some(&csv));
+        send(
+            &app,
+            request("POST", "/personal/falt/papper", Some(&cookie), body, &ct),
+        )
+    };
+    // One letter answered on paper, one returned undeliverable.
+    let r = upload(format!(
+        "code,T_OMRADET\n{},mycket_trygg\n",
+        codes[0].grouped()
+    ))
+    .await;
+    assert!(
+        r.body
+            .contains("1 pappersenkäter importerades, 0 rader avvisades"),
+        "{}",
+        r.body
+    );
+    let marks = encode(&[
+        ("csrf", &csrf),
+        ("wave", &id),
+        ("status", "undeliverable"),
+        ("codes", &codes[1].grouped()),
+    ]);
+    let r = send(&app, form(Some(&cookie), "/personal/falt/markera", marks)).await;
+    assert!(r.body.contains("1 brev markerades"), "{}", r.body);
+    let before = letter_states(&y).await;
+    let q = |s: &str| s.replace('"', "&quot;");
+
+    // A column twice refuses the whole file.
+    let r = upload(format!(
+        "code,T_OMRADET,P_BELYSNING,T_OMRADET\n{},mycket_trygg,mycket,ganska_trygg\n",
+        codes[2].grouped()
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let said = receipt(&r.body);
+    assert!(
+        said.contains("Filen avvisades; inget importerades"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&q(r#"rad 1: kolumnen "T_OMRADET" finns två gånger"#)),
+        "{said}"
+    );
+    assert!(
+        !said.contains("appears twice") && !said.contains("column"),
+        "{said}"
+    );
+    assert_eq!(letter_states(&y).await, before);
+
+    // Rows of every kind of fault: each listed with its line, none stored.
+    let scans = format!(
+        "code,T_OMRADET,P_BELYSNING,K_INFORMATION,B_AR_I_OMRADET,lang\n\
+         K7QF-M2XD-9PTA,ganska_trygg,,,,\n\
+         {c0},ganska_trygg,,,,\n\
+         {c2},ganska_trygg,enormt,,,\n\
+         {c3},ganska_trygg,,,120,\n\
+         {c0},mycket_trygg,,,,\n\
+         {c1},ganska_trygg,,,,\n\
+         {c4},ganska_trygg,,,,xx\n\
+         inte-en-kod,ganska_trygg,,,,\n\
+         {c5},ganska_trygg\n\
+         {c6},ganska_trygg,,grannar|grannar,,\n",
+        c0 = codes[0].grouped(),
+        c1 = codes[1].grouped(),
+        c2 = codes[2].grouped(),
+        c3 = codes[3].grouped(),
+        c4 = codes[4].grouped(),
+        c5 = codes[5].grouped(),
+        c6 = codes[6].grouped(),
+    );
+    let r = upload(scans.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let said = receipt(&r.body);
+    assert!(
+        said.contains("0 pappersenkäter importerades, 10 rader avvisades"),
+        "{said}"
+    );
+    let year = y.year;
+    for (line, why) in [
+        (2, format!("okänd kod: inget brev i enkäten ryd {year}")),
+        (
+            3,
+            "koden är redan använd: besvarad på webben eller på papper (redan importerad?)".into(),
+        ),
+        (4, r#"P_BELYSNING: okänt svarsalternativ "enormt""#.into()),
+        (5, "B_AR_I_OMRADET: utanför intervallet 0–90".into()),
+        (6, "samma kod finns på en tidigare rad i filen".into()),
+        (7, "brevet är markerat som obeställbart".into()),
+        (8, r#"språket "xx" finns inte i enkäten"#.into()),
+        (9, "koden kan inte läsas".into()),
+        (
+            10,
+            "raden kan inte läsas: den har 2 fält, rubriken har 6".into(),
+        ),
+        (
+            11,
+            r#"K_INFORMATION: alternativet "grannar" står två gånger"#.into(),
+        ),
+    ] {
+        let item = format!("<li>rad {line}: {}</li>", q(&why));
+        assert!(said.contains(&item), "{item} in {said}");
+    }
+    for english in [
+        "unknown",
+        "not a letter",
+        "already used",
+        "option",
+        "out of range",
+        "earlier row",
+        "is marked",
+        "undeliverable",
+        "language",
+        "cannot be read",
+        "fields",
+        "given twice",
+        "imported",
+        "refused",
+    ] {
+        assert!(!said.contains(english), "{english} in {said}");
+    }
+    assert_eq!(
+        letter_states(&y).await,
+        before,
+        "nothing stored, no letter changed"
+    );
+
+    // The command line says the same in English.
+    let file = y.db.dir.path().join("scans.csv");
+    std::fs::write(&file, &scans).unwrap();
+    let wave = format!("ryd/{year}");
+    let o = y.trygg(&["import-paper", "--wave", &wave, file.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(
+        t.contains("0 paper answer(s) imported, 10 row(s) refused"),
+        "{t}"
+    );
+    for (line, why) in [
+        (8, "lang \"xx\" is not a language of the questionnaire"),
+        (9, "the code cannot be read"),
+        (10, "the row cannot be read: "),
+        (11, "option \"grannar\" of K_INFORMATION given twice"),
+        (6, "the same code is on an earlier row of this file"),
+    ] {
+        assert!(
+            t.contains(&format!("{}:{line}: {why}", file.display())),
+            "{line}: {t}"
+        );
+    }
+    assert_eq!(letter_states(&y).await, before);
 }
 
 #[tokio::test]

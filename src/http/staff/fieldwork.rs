@@ -132,14 +132,17 @@ pub(super) async fn paper_import(
         .await;
     };
     let q = state.questionnaire(w.questionnaire_id).await?;
-    let (good, refused) = match crate::fieldwork::paper::parse("filen", &bytes, &q) {
+    let (good, refused) = match crate::fieldwork::paper::parse(&bytes, &q) {
         Ok(x) => x,
-        Err(e) => {
-            let title = format!("{e}; inget importerades");
+        Err(fault) => {
+            let line = match fault.line() {
+                Some(n) => format!("rad {n}: {}", fault.sv()),
+                None => fault.sv(),
+            };
             return fieldwork_page(
                 &state,
                 s,
-                Some((&title, &[])),
+                Some(("Filen avvisades; inget importerades", &[line])),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -154,7 +157,7 @@ pub(super) async fn paper_import(
     );
     let lines: Vec<String> = refused
         .iter()
-        .map(|b| format!("rad {}: {}", b.line, b.reason))
+        .map(|b| format!("rad {}: {}", b.line, b.fault.sv()))
         .collect();
     fieldwork_page(&state, s, Some((&title, &lines)), StatusCode::OK).await
 }
@@ -239,7 +242,7 @@ pub(super) async fn mark_letters(
         .zip(&before)
         .filter(|(_, b)| !unused(b))
         .map(|(c, b)| {
-            let was = b.map(|x| x.as_str()).unwrap_or("");
+            let was = b.map(v::code_state_sv).unwrap_or("");
             format!("{} oförändrad: redan {was}", c.grouped())
         })
         .collect();
