@@ -796,6 +796,11 @@ async fn the_paper_form_carries_the_code_and_every_question_and_option_code() {
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains(r#"<html lang="en""#));
     assert!(html.contains("size: A4"));
+    // Paper has no IP address or cookies to promise anything about: only what holds on paper.
+    assert!(html.contains(
+        "You are anonymous. We store your answers and the day they arrived, but never who you are."
+    ));
+    assert!(!html.contains("IP address") && !html.contains("cookie"));
     // The code sits in a running header: printed on every page.
     assert!(html.contains("position: fixed") && html.contains("K7QF-M2XD-9PTA"));
     let q = bundled();

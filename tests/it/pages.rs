@@ -141,6 +141,33 @@ async fn a_closed_or_unopened_wave_says_so_and_when() {
 }
 
 #[tokio::test]
+async fn a_closed_wave_with_letters_says_so_and_an_old_code_says_why_it_no_longer_works() {
+    let db = TestDb::new().await;
+    let year = today().year();
+    let closed_on = today() - Duration::days(3);
+    db.publish("ryd", year, today() - Duration::days(30), closed_on)
+        .await;
+    record_sample(&db.store, "ryd", year, 0, 10).await;
+    let app = db.app();
+    // The wave's page says it has closed, and asks for no code.
+    let closed = get(&app, &format!("/s/ryd/{year}")).await;
+    assert!(closed.body.contains("Enkäten är stängd"), "{}", closed.body);
+    assert!(closed.body.contains(&closed_on.to_string()));
+    assert!(!closed.body.contains("<form"));
+    // A code typed after the close (its row is gone): not "check your typing", but that no
+    // survey with letters is open, in the resident's language.
+    let r = post_form(&app, "/k", "lang=en&kod=K7QF-M2XD-9PTA").await;
+    assert_eq!(r.status, axum::http::StatusCode::NOT_FOUND);
+    assert!(
+        r.body
+            .contains("The survey sent by letter is not open right now"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("copied the code correctly"));
+}
+
+#[tokio::test]
 async fn the_stylesheet_is_served_from_our_own_origin() {
     let db = TestDb::new().await;
     let css = get(&db.app(), "/static/style.css").await;
