@@ -227,9 +227,11 @@ impl Layout {
                 .iter()
                 .map(|w| ((w.wave.year, w.wave.district.clone()), w.asked.clone()))
                 .collect(),
+            // Only waves with answers: a letter wave not yet sampled, or an open link nobody
+            // answered, adds no self-selected answer to any estimate.
             open_link: waves
                 .iter()
-                .filter(|w| !w.wave.sampled)
+                .filter(|w| !w.wave.sampled && w.len > 0)
                 .map(|w| (w.wave.year, w.wave.district.clone()))
                 .collect(),
             blocks: q.indices.iter().map(|b| b.code.clone()).collect(),

@@ -7,7 +7,8 @@
 //!
 //! Files are streamed from disk by tower-http's `ServeFile` (with `Last-Modified`,
 //! conditional requests and `Range`), so a client that never reads its reply holds a
-//! small buffer, not a whole 6 MB page.
+//! small buffer, not a whole page. `/rapporter/<year>` redirects to its folder, so the
+//! page's relative links (charts, tables, district pages) resolve.
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -25,7 +26,7 @@ use tower::ServiceExt;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rapporter", get(list))
-        .route("/rapporter/{year}", get(index))
+        .route("/rapporter/{year}", get(to_folder))
         .route("/rapporter/{year}/", get(index))
         .route("/rapporter/{year}/{*file}", get(file))
 }
@@ -81,6 +82,19 @@ fn years(state: &AppState) -> Vec<i32> {
 async fn list(State(state): State<AppState>) -> Response {
     let reports = published(&state);
     Html(crate::views::reports::public_reports(&reports).into_string()).into_response()
+}
+
+/// `/rapporter/2026` → `/rapporter/2026/`: the page's links to its charts, tables and
+/// district pages are relative to its folder.
+async fn to_folder(uri: axum::http::Uri) -> Response {
+    let path = uri.path().trim_end_matches('/');
+    // Only a plain year goes on; anything else is not a report.
+    match path.rsplit('/').next() {
+        Some(year) if !year.is_empty() && year.bytes().all(|b| b.is_ascii_digit()) => {
+            axum::response::Redirect::permanent(&format!("/rapporter/{year}/")).into_response()
+        }
+        _ => not_found(),
+    }
 }
 
 async fn index(

@@ -207,7 +207,7 @@ fn key_figures(c: &Context, district: &str) -> Markup {
             @if !shares.is_empty() {
                 (key_table(c, district, "nyckeltal-andelar", "Andelar (procent)", "procentenheter", &shares))
             }
-            p.muted { "Säkerställd: q < " (P::sv(P::SIGNIFICANCE)) " efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten. \"Ej prövad\": förändringen har inget statistiskt test (index har ingen skattad osäkerhet), så inget sägs om den är säkerställd. En dold uppgift visar varken värde eller förändring." }
+            p.muted { "Säkerställd: q < " (P::sv(P::SIGNIFICANCE)) " efter Benjamini–Hochberg-korrektion över alla jämförelser i rapporten. \"Ej prövad\": förändringen har inget statistiskt test – ett index har ingen skattad osäkerhet, och svar via öppen länk är självselekterade – så inget sägs om den är säkerställd. En dold uppgift visar varken värde eller förändring." }
         }
     }
 }
@@ -400,6 +400,10 @@ fn verdict(r: &MeasureRow) -> String {
         ),
         (Some(_), Some(false)) => {
             "ingen säkerställd skillnad mot jämförelseområdena; förändringen kan bero på slumpen."
+                .into()
+        }
+        _ if r.self_selected => {
+            "ej prövad: svar via öppen länk (självselekterade) ingår, så effekten kan inte prövas."
                 .into()
         }
         _ => "ej prövad: svaren räcker inte för att pröva effekten.".into(),

@@ -113,16 +113,16 @@ fn share_axis(series: &[Series]) -> Axis {
 }
 
 fn suppressed_note(label: &str, years: &[i32]) -> Option<String> {
-    (!years.is_empty()).then(|| {
-        format!(
-            "{label}: dold {} (visas som lucka)",
-            years
-                .iter()
-                .map(i32::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
+    (!years.is_empty()).then(|| format!("{label}: dold {} (visas som lucka)", year_list(years)))
+}
+
+/// Years as a list in prose: "2019, 2021".
+fn year_list(years: &[i32]) -> String {
+    years
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The note on the years whose answers came through an open link: self-selected, so no
@@ -139,11 +139,7 @@ fn self_selected_note(list: &[Series]) -> Option<String> {
     (!years.is_empty()).then(|| {
         format!(
             "Öppen länk {}: självselekterade svar, inte ett slumpmässigt urval; förändringar prövas inte.",
-            years
-                .iter()
-                .map(i32::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
+            year_list(&years)
         )
     })
 }
@@ -316,6 +312,7 @@ pub fn explore(
         n += m;
         list.push(s);
     }
+    notes.extend(self_selected_note(&list));
     let markers = a
         .register
         .iter()

@@ -270,6 +270,20 @@ fn header(p: &Page) -> Markup {
     }
 }
 
+/// What a "no significant changes" sentence must add when some of the year's changes were
+/// not tested at all, because their answers came through an open link.
+fn untested_note(a: &Analysis, year: i32, pick: fn(&ResultRow) -> &Comparison) -> &'static str {
+    let untested = a
+        .results
+        .iter()
+        .any(|r| r.year == year && pick(r).self_selected && pick(r).diff.is_some());
+    if untested {
+        " bland dem som prövats; förändringar till eller från år med svar via öppen länk prövas inte"
+    } else {
+        ""
+    }
+}
+
 /// The analysed waves answered through an open link, as "2026: Berga, City" per year, the
 /// districts in the report's order.
 fn self_selected_waves(p: &Page) -> Vec<String> {
@@ -282,9 +296,15 @@ fn self_selected_waves(p: &Page) -> Vec<String> {
                 .districts
                 .iter()
                 .filter(|d| {
-                    p.a.waves
-                        .iter()
-                        .any(|w| w.year == y && &w.district == *d && !w.sampled)
+                    let answered =
+                        p.a.weighting
+                            .iter()
+                            .any(|x| x.year == y && &x.district == *d && x.n > 0);
+                    answered
+                        && p.a
+                            .waves
+                            .iter()
+                            .any(|w| w.year == y && &w.district == *d && !w.sampled)
                 })
                 .map(|d| (p.names.district)(d))
                 .collect();
@@ -340,14 +360,14 @@ fn summary(p: &Page) -> Markup {
             h2 { "Sammanfattning" }
             h3 { "De viktigaste förändringarna mot föregående år" }
             @if changes.is_empty() {
-                p { "Inga statistiskt säkerställda förändringar mot föregående undersökningsår." }
+                p { "Inga statistiskt säkerställda förändringar mot föregående undersökningsår" (untested_note(p.a, year, |r| &r.prev)) "." }
             } @else {
                 (changes_table(look, names, &changes, |r| &r.prev, "Förra året", year))
             }
             @if years.0 < year {
                 h3 { "De viktigaste förändringarna sedan " (base_year) }
                 @if since_base.is_empty() {
-                    p { "Inga statistiskt säkerställda förändringar sedan " (years.0) "." }
+                    p { "Inga statistiskt säkerställda förändringar sedan " (years.0) (untested_note(p.a, year, |r| &r.base)) "." }
                 } @else {
                     (changes_table(look, names, &since_base, |r| &r.base, &base_year.to_string(), year))
                 }

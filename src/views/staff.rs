@@ -138,8 +138,8 @@ pub struct PublicationSummary<'a> {
     /// District codes, and their names in the same order.
     pub districts: &'a [String],
     pub names: &'a [String],
-    /// The file's text, sent back with the confirmation.
-    pub source: &'a str,
+    /// The file's bytes in base64, sent back unchanged with the confirmation.
+    pub source64: &'a str,
 }
 
 /// The confirmation step of publishing: what will happen, and a button that does it.
@@ -163,7 +163,7 @@ pub fn confirm_publication(s: &Staff, p: &PublicationSummary) -> Markup {
                 input type="hidden" name="opens" value=(p.opens);
                 input type="hidden" name="closes" value=(p.closes);
                 @for d in p.districts { input type="hidden" name="district" value=(d); }
-                input type="hidden" name="source" value=(p.source);
+                input type="hidden" name="source64" value=(p.source64);
                 button type="submit" { "Publicera" }
             }
             p { a href="/personal/vagor" { "Avbryt – inget publiceras" } }

@@ -231,6 +231,13 @@ fn set_password(driver: &Driver, base: &str, link: &str) {
     );
 }
 
+/// Invites a member of staff and returns the password link the invitation shows once.
+async fn invite(store: &trygg::store::Store, email: &str, role: trygg::auth::Role) -> String {
+    trygg::operations::invite_account(store, "", email, role, None, "test")
+        .await
+        .unwrap()
+}
+
 /// Signs in with the sign-in form, as a person does.
 fn sign_in(driver: &Driver, base: &str, email: &str) {
     driver.go(&format!("{base}/personal/logga-in"));
@@ -430,16 +437,7 @@ async fn the_report_the_explorer_and_a_measure_page_read_on_a_phone_and_a_deskto
     trygg::report::generate(&db.store, &inputs, &options)
         .await
         .unwrap();
-    let link = trygg::operations::invite_account(
-        &db.store,
-        "",
-        "analys@kommun.se",
-        trygg::auth::Role::Analyst,
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
+    let link = invite(&db.store, "analys@kommun.se", trygg::auth::Role::Analyst).await;
     db.store.close().await;
     let reports_arg = reports.path().to_str().unwrap().to_string();
     let server = Server::start(db.url(), &["--reports", &reports_arg]);
@@ -511,16 +509,7 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
         return;
     }
     let db = TestDb::new().await;
-    let link = trygg::operations::invite_account(
-        &db.store,
-        "",
-        "admin@kommun.se",
-        trygg::auth::Role::Admin,
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
+    let link = invite(&db.store, "admin@kommun.se", trygg::auth::Role::Admin).await;
     db.store.close().await;
     let server = Server::start(db.url(), &[]);
     let driver = Driver::start_at(360);
@@ -556,6 +545,11 @@ async fn an_administrator_publishes_a_wave_from_the_browser_and_sees_the_answers
         &driver,
         "document.readyState === 'complete' && document.body.innerText.includes('Stäng Ryd')",
     );
+    // Through the browser's form and back, the questionnaire is stored byte for byte.
+    let store = db.reopen().await;
+    let ryd = store.wave("ryd", year).await.unwrap().unwrap();
+    assert!(store.snapshot(ryd.questionnaire_id).await.unwrap() == bundled_source());
+    store.close().await;
     // The letters go out: the sample is drawn on the server (`trygg sample`), which then
     // serves with the code key.
     drop(server);
@@ -722,16 +716,7 @@ async fn an_analyst_explores_results_and_downloads_a_csv_with_and_without_javasc
     let db = TestDb::new().await;
     let q = bundled();
     fill_districts(&db.store, &q, &[2025, 2026], 23, |_, _| 150).await;
-    let link = trygg::operations::invite_account(
-        &db.store,
-        "",
-        "analys@kommun.se",
-        trygg::auth::Role::Analyst,
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
+    let link = invite(&db.store, "analys@kommun.se", trygg::auth::Role::Analyst).await;
     db.store.close().await;
     let server = Server::start(db.url(), &[]);
     let base = format!("http://{}", server.addr);
@@ -1017,16 +1002,7 @@ async fn every_staff_page_reflows_at_320_px_and_uses_the_width_at_1280() {
     )
     .await
     .unwrap();
-    let link = trygg::operations::invite_account(
-        &db.store,
-        "",
-        "admin@kommun.se",
-        trygg::auth::Role::Admin,
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
+    let link = invite(&db.store, "admin@kommun.se", trygg::auth::Role::Admin).await;
     db.store.close().await;
     let server = Server::start(db.url(), &[]);
     let base = format!("http://{}", server.addr);

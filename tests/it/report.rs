@@ -587,6 +587,14 @@ async fn the_server_lists_and_serves_reports_read_only() {
     let page = get(&app, "/rapporter/2026/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Trygghetsundersökning 2026"));
+    // Without the slash the page's relative links (its charts) would miss: it redirects.
+    let bare = get(&app, "/rapporter/2026").await;
+    assert_eq!(bare.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(bare.headers["location"], "/rapporter/2026/");
+    assert_eq!(
+        get(&app, "/rapporter/abc").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(
         page.headers["content-security-policy"]
             .to_str()

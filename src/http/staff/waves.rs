@@ -86,11 +86,20 @@ fn publication(
     state: &AppState,
     post: &StaffPost<Admin>,
 ) -> Result<Publication, (StatusCode, Vec<String>)> {
-    // The file on the first post; on the confirming post, the same text sent back with it.
-    let source = post
-        .file("file")
-        .filter(|f| !f.is_empty())
-        .unwrap_or(post.field("source").as_bytes());
+    // The file on the first post; on the confirming post, the same bytes sent back with it
+    // in base64 (a browser rewrites line breaks in a form field's text, which would change
+    // the stored questionnaire and its checksum).
+    let returned;
+    let source = match post.file("file").filter(|f| !f.is_empty()) {
+        Some(file) => file,
+        None => {
+            use base64::Engine;
+            returned = base64::engine::general_purpose::STANDARD
+                .decode(post.field("source64").trim())
+                .unwrap_or_default();
+            &returned[..]
+        }
+    };
     if source.len() > MAX_UPLOAD {
         return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -180,7 +189,10 @@ pub(super) async fn publish(
             closes: p.closes,
             districts: &p.districts,
             names: &names,
-            source: &p.source,
+            source64: &base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                p.source.as_bytes(),
+            ),
         };
         return Ok(page(
             StatusCode::OK,
