@@ -81,25 +81,27 @@ struct Publication {
     districts: Vec<String>,
 }
 
+/// The questionnaire file of the waves form: the upload on the first post; on the confirming
+/// post, the same bytes sent back in base64 (a browser rewrites line breaks in a form
+/// field's text, which would change the stored questionnaire and its checksum).
+fn uploaded(post: &StaffPost<Admin>) -> std::borrow::Cow<'_, [u8]> {
+    use base64::Engine;
+    match post.file("file").filter(|f| !f.is_empty()) {
+        Some(file) => std::borrow::Cow::Borrowed(file),
+        None => std::borrow::Cow::Owned(
+            base64::engine::general_purpose::STANDARD
+                .decode(post.field("source64").trim())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
 /// Reads the waves form; every fault is listed, with the status to answer it with.
 fn publication(
     state: &AppState,
     post: &StaffPost<Admin>,
 ) -> Result<Publication, (StatusCode, Vec<String>)> {
-    // The file on the first post; on the confirming post, the same bytes sent back with it
-    // in base64 (a browser rewrites line breaks in a form field's text, which would change
-    // the stored questionnaire and its checksum).
-    let returned;
-    let source = match post.file("file").filter(|f| !f.is_empty()) {
-        Some(file) => file,
-        None => {
-            use base64::Engine;
-            returned = base64::engine::general_purpose::STANDARD
-                .decode(post.field("source64").trim())
-                .unwrap_or_default();
-            &returned[..]
-        }
-    };
+    let source = &uploaded(post)[..];
     if source.len() > MAX_UPLOAD {
         return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
