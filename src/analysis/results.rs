@@ -105,35 +105,31 @@ pub fn test_var(kind: Kind, e: &Estimate) -> f64 {
     }
 }
 
-/// Whether a domain was weighted in a year: a district by its wave, the municipality when
-/// any of its districts was.
-fn weighted(input: &TableInput, year: i32, domain: &Domain) -> bool {
+/// Whether `holds` for a domain's wave of a year: a district's own, or — for the
+/// municipality — any of its districts' waves.
+fn any_wave(
+    input: &TableInput,
+    year: i32,
+    domain: &Domain,
+    holds: impl Fn(&(i32, String)) -> bool,
+) -> bool {
     match domain {
-        Domain::District(d) => input
-            .weighted
-            .get(&(year, d.clone()))
-            .copied()
-            .unwrap_or(false),
-        Domain::Municipality => input.districts.iter().any(|d| {
-            input
-                .weighted
-                .get(&(year, d.clone()))
-                .copied()
-                .unwrap_or(false)
-        }),
+        Domain::District(d) => holds(&(year, d.clone())),
+        Domain::Municipality => input.districts.iter().any(|d| holds(&(year, d.clone()))),
     }
 }
 
-/// Whether a domain's answers in a year are self-selected: a district's wave was an open
-/// link, or — for the municipality — any of its districts' waves was.
+/// Whether a domain was weighted in a year (the municipality when any district was).
+fn weighted(input: &TableInput, year: i32, domain: &Domain) -> bool {
+    any_wave(input, year, domain, |k| {
+        input.weighted.get(k).copied().unwrap_or(false)
+    })
+}
+
+/// Whether a domain's answers in a year are self-selected: its wave was an open link (the
+/// municipality's when any district's was).
 pub fn self_selected(input: &TableInput, year: i32, domain: &Domain) -> bool {
-    match domain {
-        Domain::District(d) => input.open_link.contains(&(year, d.clone())),
-        Domain::Municipality => input
-            .districts
-            .iter()
-            .any(|d| input.open_link.contains(&(year, d.clone()))),
-    }
+    any_wave(input, year, domain, |k| input.open_link.contains(k))
 }
 
 /// The results table, and how many cells were hidden to protect others (METHODOLOGY §5b).

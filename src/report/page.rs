@@ -296,15 +296,11 @@ fn self_selected_waves(p: &Page) -> Vec<String> {
                 .districts
                 .iter()
                 .filter(|d| {
-                    let answered =
-                        p.a.weighting
-                            .iter()
-                            .any(|x| x.year == y && &x.district == *d && x.n > 0);
-                    answered
-                        && p.a
-                            .waves
-                            .iter()
-                            .any(|w| w.year == y && &w.district == *d && !w.sampled)
+                    // The analysis' own verdict, so the note and the table cannot disagree.
+                    let domain = Domain::District(d.to_string());
+                    p.a.results
+                        .iter()
+                        .any(|r| r.year == y && r.district == domain && r.self_selected)
                 })
                 .map(|d| (p.names.district)(d))
                 .collect();
