@@ -152,6 +152,62 @@ impl CodeKey {
         mac.update(code.0.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
+
+    /// The key of the code's draft: HMAC-SHA256 over a label and the code, so it never
+    /// equals the code's own hash and the `drafts` and `codes` tables share no value.
+    pub fn draft_key(&self, code: &Code) -> crate::store::DraftKey {
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(DRAFT_LABEL);
+        mac.update(code.0.as_bytes());
+        crate::store::DraftKey::from_hash(mac.finalize().into_bytes().to_vec())
+    }
+}
+
+/// What sets a draft's key apart from its code's hash.
+const DRAFT_LABEL: &[u8] = b"trygg draft\0";
+
+/// The secret of an open-link resident's resume link (`/s/<district>/<year>/u/<token>`):
+/// 26 symbols of Crockford's base 32, 130 random bits; the database keeps only its SHA-256.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResumeToken(String);
+
+/// Symbols in a resume token.
+const TOKEN_SYMBOLS: usize = 26;
+
+impl ResumeToken {
+    pub fn random() -> Result<ResumeToken, String> {
+        let mut bytes = [0u8; TOKEN_SYMBOLS];
+        getrandom::fill(&mut bytes).map_err(|e| format!("no random source: {e}"))?;
+        Ok(ResumeToken(
+            bytes
+                .iter()
+                .map(|b| ALPHABET[(b & 31) as usize] as char)
+                .collect(),
+        ))
+    }
+
+    /// A token from a link; `None` when it cannot be one.
+    pub fn parse(s: &str) -> Option<ResumeToken> {
+        (s.len() == TOKEN_SYMBOLS && s.bytes().all(|b| ALPHABET.contains(&b)))
+            .then(|| ResumeToken(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key its draft is kept under.
+    pub fn draft_key(&self) -> crate::store::DraftKey {
+        use sha2::Digest;
+        crate::store::DraftKey::from_hash(sha2::Sha256::digest(self.0.as_bytes()).to_vec())
+    }
+}
+
+impl fmt::Debug for ResumeToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResumeToken(…)")
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub mod paper_fault;
 pub mod print;
 pub mod sample;
 
-pub use codes::{Code, CodeKey};
+pub use codes::{Code, CodeKey, ResumeToken};
 pub use sample::{DesignWeights, Strata, StratumCount};
 
 /// Marks letters of a wave as undeliverable or declined. Refuses the whole list when any

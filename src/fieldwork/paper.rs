@@ -222,7 +222,7 @@ pub async fn store_rows(
             answers: row.answers.to_json(),
         };
         let fault = match store
-            .insert_response_with_code(&response, &key.hash(&row.code))
+            .insert_response_with_code(&response, &key.hash(&row.code), None)
             .await?
         {
             CodeOutcome::Stored => {

@@ -23,6 +23,9 @@ pub const ADDRESS_WINDOW: Duration = Duration::from_secs(60 * 60);
 pub const IDENTICAL_ALLOWED: u32 = 2;
 /// The window identical answers are counted in.
 pub const IDENTICAL_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// New resume drafts per address and open-link wave per hour: two school classes sharing
+/// one address can each begin the questionnaire twice; a script cannot fill the disk.
+pub const DRAFTS_PER_ADDRESS: u32 = 60;
 
 /// What happens to an open-link answer beyond the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -41,6 +44,7 @@ pub struct OpenLinkGuard {
     pub excess: Excess,
     per_address: Table<(IpAddr, i64)>,
     identical: Table<(i64, [u8; 32])>,
+    drafts: Table<(IpAddr, i64)>,
 }
 
 impl OpenLinkGuard {
@@ -50,6 +54,7 @@ impl OpenLinkGuard {
             excess: Excess::Hold,
             per_address: Table::with_window(ADDRESS_WINDOW),
             identical: Table::with_window(IDENTICAL_WINDOW),
+            drafts: Table::with_window(ADDRESS_WINDOW),
         }
     }
 
@@ -75,6 +80,19 @@ impl OpenLinkGuard {
         } else {
             None
         }
+    }
+}
+
+impl OpenLinkGuard {
+    /// Counts a new resume draft on open-link wave `wave` from `addr`; whether it may be
+    /// kept. Beyond [`DRAFTS_PER_ADDRESS`] an hour (or when the table is too full to count
+    /// in) it may not: the resident gets the page back with the answers and "try later".
+    /// Drafts are counted whatever `--open-link-limit` says: they are rows on disk, not
+    /// answers.
+    pub fn new_draft(&self, addr: Option<IpAddr>, wave: i64) -> bool {
+        let Some(addr) = addr else { return true };
+        let n = self.drafts.count((network(addr), wave));
+        n != 0 && n <= DRAFTS_PER_ADDRESS
     }
 }
 

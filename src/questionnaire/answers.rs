@@ -70,13 +70,26 @@ pub enum Rejection {
     },
 }
 
-/// Fields a survey form may carry besides the questions.
-const CONTROL_FIELDS: [&str; 1] = ["lang"];
+/// Fields a survey form may carry besides the questions: the language, and on a paged
+/// form the page it was sent from and the button pressed.
+pub const CONTROL_FIELDS: [&str; 3] = ["lang", "part", "go"];
 /// More fields than any questionnaire's form can send.
 pub const MAX_FIELDS: usize = 1000;
 
 /// Validates form fields against the questionnaire.
 pub fn validate(q: &Questionnaire, fields: &[FormField]) -> Result<Answers, Rejection> {
+    let raw = collect(q, fields, |_| true)?;
+    judge(q, &raw, |_| true).map_err(|errors| Rejection::Invalid { raw, errors })
+}
+
+/// Reads form fields into raw answers, the control fields included; a field that is neither
+/// a control field nor a question in `wanted`, a control or single-answer field given
+/// twice, or one option given twice, is malformed.
+pub fn collect(
+    q: &Questionnaire,
+    fields: &[FormField],
+    wanted: impl Fn(&Question) -> bool,
+) -> Result<RawAnswers, Rejection> {
     if fields.len() > MAX_FIELDS {
         return Err(Rejection::Malformed(format!(
             "too many fields ({}, at most {MAX_FIELDS})",
@@ -94,7 +107,7 @@ pub fn validate(q: &Questionnaire, fields: &[FormField]) -> Result<Answers, Reje
             raw.insert(name.clone(), vec![value.clone()]);
             continue;
         }
-        let Some(question) = q.question(name) else {
+        let Some(question) = q.question(name).filter(|question| wanted(question)) else {
             return Err(Rejection::Malformed(format!(
                 "unknown field \"{}\"",
                 truncate(name, 60)
@@ -115,10 +128,19 @@ pub fn validate(q: &Questionnaire, fields: &[FormField]) -> Result<Answers, Reje
         }
         values.push(value.clone());
     }
+    Ok(raw)
+}
 
+/// Checks the raw answers to the questions in `wanted`: the answers, or every error in
+/// questionnaire order.
+pub fn judge(
+    q: &Questionnaire,
+    raw: &RawAnswers,
+    wanted: impl Fn(&Question) -> bool,
+) -> Result<Answers, Vec<(String, AnswerError)>> {
     let mut answers = BTreeMap::new();
     let mut errors = Vec::new();
-    for question in &q.questions {
+    for question in q.questions.iter().filter(|question| wanted(question)) {
         let given: Vec<&str> = raw
             .get(&question.code)
             .map(|v| {
@@ -142,7 +164,7 @@ pub fn validate(q: &Questionnaire, fields: &[FormField]) -> Result<Answers, Reje
     if errors.is_empty() {
         Ok(Answers(answers))
     } else {
-        Err(Rejection::Invalid { raw, errors })
+        Err(errors)
     }
 }
 

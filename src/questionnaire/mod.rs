@@ -9,6 +9,7 @@ mod checker;
 mod districts;
 mod fault;
 mod model;
+pub mod paging;
 mod parse;
 mod question;
 mod raw;
@@ -17,7 +18,7 @@ pub mod translations;
 use std::path::Path;
 
 pub use answers::{
-    Answer, AnswerError, Answers, FormField, MAX_FIELDS, RawAnswers, Rejection,
+    Answer, AnswerError, Answers, CONTROL_FIELDS, FormField, MAX_FIELDS, RawAnswers, Rejection,
     is_invisible_format, raw_answers, validate,
 };
 pub use checker::line_of;

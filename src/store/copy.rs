@@ -99,6 +99,19 @@ const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        // Read in hash order: nothing orders a draft with its resident.
+        name: "drafts",
+        columns: &[
+            ("hash", Bytes),
+            ("wave_id", Int),
+            ("part", Int),
+            ("lang", Text),
+            ("answers", Text),
+        ],
+        order: "hash",
+        identity: false,
+    },
+    Table {
         name: "held_responses",
         columns: &[
             ("id", Int),

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::codes::{CodeInfo, CodeOutcome, CodeState, CodeStatus};
+use super::drafts::DraftKey;
 use super::encode::DATE;
 use super::pool::Store;
 use super::response::NewResponse;
@@ -169,13 +170,16 @@ impl Store {
 
     /// Stores a response given with a code and marks the code used, in one transaction:
     /// of any number of concurrent submissions with one code, exactly one is stored. The
-    /// response row gets nothing of the code.
+    /// response row gets nothing of the code; the draft it was sent from goes in the same
+    /// transaction.
     pub async fn insert_response_with_code(
         &self,
         r: &NewResponse,
         hash: &[u8],
+        draft: Option<&DraftKey>,
     ) -> Result<CodeOutcome, Error> {
-        self.submit(r.clone(), Some(hash.to_vec())).await
+        self.submit(r.clone(), Some(hash.to_vec()), draft.cloned())
+            .await
     }
 
     /// Marks unused codes of a wave as undeliverable or declined, counting each in its
@@ -270,12 +274,14 @@ impl Store {
     }
 
     /// Deletes the code rows of every wave whose closing day is before `today` (only the
-    /// strata's counters stay), logging each wave it emptied under `actor`; returns how
-    /// many rows went. Cheap when there is nothing to delete: one indexed read, no write.
+    /// strata's counters stay), logging each wave it emptied under `actor`, and the
+    /// residents' unsent drafts of those waves; returns how many code rows went. Cheap when
+    /// there is nothing to delete: one indexed read, no write.
     pub async fn purge_closed_codes(&self, today: NaiveDate, actor: &str) -> Result<u64, Error> {
         let due: i64 = sqlx::query_scalar(
             r#"select count(*) from waves w
-               where w.closes_on < $1 and exists (select 1 from codes c where c.wave_id = w.id)"#,
+               where w.closes_on < $1 and (exists (select 1 from codes c where c.wave_id = w.id)
+                 or exists (select 1 from drafts d where d.wave_id = w.id))"#,
         )
         .bind(today.format(DATE).to_string())
         .fetch_one(&self.pool)
@@ -297,6 +303,10 @@ impl Store {
         actor: &str,
     ) -> Result<u64, Error> {
         let day = today.format(DATE).to_string();
+        let drafts = super::drafts::purge_closed_drafts_in(tx, today).await?;
+        if drafts > 0 {
+            Self::audit_in(tx, actor, "drafts deleted", &format!("{drafts} unsent drafts of closed waves deleted")).await?;
+        }
         let waves: Vec<(i64, String, i32)> = sqlx::query_as(
             r#"select w.id, w.district, w.year from waves w
                where w.closes_on < $1 and exists (select 1 from codes c where c.wave_id = w.id)

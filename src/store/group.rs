@@ -24,6 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::backend::Backend;
 use super::codes::{CodeOutcome, use_code_in};
+use super::drafts::{DraftKey, delete_draft_in};
 use super::options::Faults;
 use super::response::{NewResponse, insert_many_in};
 use super::write::WriteTx;
@@ -37,11 +38,20 @@ const MAX_BATCH: usize = 256;
 /// Submissions waiting for the writer; senders wait when it is full.
 const QUEUE: usize = 1024;
 
-/// One answer to store, with the letter code's hash when it came with one.
-struct Job {
-    response: NewResponse,
-    code: Option<Vec<u8>>,
+/// One answer to store, with the letter code's hash when it came with one and the draft it
+/// was sent from (deleted in the same transaction).
+pub(super) struct Job {
+    pub response: NewResponse,
+    pub code: Option<Vec<u8>>,
+    pub draft: Option<DraftKey>,
     reply: oneshot::Sender<Result<CodeOutcome, Error>>,
+}
+
+/// What [`Writer::submit`] is given to store: a [`Job`] without its reply slot.
+pub(super) struct Submission {
+    pub response: NewResponse,
+    pub code: Option<Vec<u8>>,
+    pub draft: Option<DraftKey>,
 }
 
 /// The writer task's queue, started on the first submission (in the caller's runtime) and
@@ -61,8 +71,7 @@ impl Writer {
         pool: &AnyPool,
         backend: Backend,
         faults: Option<&Faults>,
-        response: NewResponse,
-        code: Option<Vec<u8>>,
+        submission: Submission,
     ) -> Result<CodeOutcome, Error> {
         let queue = {
             let mut slot = self.queue.lock().expect("writer queue");
@@ -82,8 +91,9 @@ impl Writer {
         let gone = || Error::Internal("the database writer has stopped".into());
         queue
             .send(Job {
-                response,
-                code,
+                response: submission.response,
+                code: submission.code,
+                draft: submission.draft,
                 reply,
             })
             .await
@@ -177,6 +187,12 @@ async fn write(
         .map(|(j, _)| &j.response);
     if let Err(e) = insert_many_in(&mut tx, accepted).await {
         return all_failed(&format!("the batch's answers could not be stored: {e}"));
+    }
+    // A sent draft goes with its answer; one whose code had been used is of no more use.
+    for draft in jobs.iter().filter_map(|j| j.draft.as_ref()) {
+        if let Err(e) = delete_draft_in(&mut tx, draft).await {
+            return all_failed(&format!("the batch's drafts could not be deleted: {e}"));
+        }
     }
     match tx.commit().await {
         Ok(()) => outcomes,

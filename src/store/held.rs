@@ -5,6 +5,7 @@
 use sqlx::Row;
 
 use super::encode::DATE;
+use super::drafts::{DraftKey, delete_draft_in};
 use super::pool::Store;
 use super::response::NewResponse;
 use crate::error::Error;
@@ -46,8 +47,17 @@ impl HeldCount {
 
 impl Store {
     /// Stores an answer apart, for review; committed before the resident sees a receipt.
-    pub async fn hold_response(&self, r: &NewResponse, reason: HoldReason) -> Result<(), Error> {
+    /// The draft it was sent from, if any, is deleted in the same transaction.
+    pub async fn hold_response(
+        &self,
+        r: &NewResponse,
+        reason: HoldReason,
+        draft: Option<&DraftKey>,
+    ) -> Result<(), Error> {
         let mut tx = self.write().await?;
+        if let Some(key) = draft {
+            delete_draft_in(&mut tx, key).await?;
+        }
         sqlx::query(
             "insert into held_responses (wave_id, submitted_on, lang, reason, answers) values ($1, $2, $3, $4, $5)",
         )

@@ -20,13 +20,14 @@
 //! `response` and `codes` (rows every writer of answers touches), `wal` and `group` (what a
 //! store holds besides its pool), `pool` (the [`Store`] itself, connecting, reading), and
 //! above it one file per concern extending the `Store`: `waves`, `responses`, `fieldwork`,
-//! `held`, `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
+//! `held`, `drafts`, `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
 
 mod backend;
 mod backup;
 mod checkpoint;
 mod codes;
 mod copy;
+mod drafts;
 mod encode;
 mod fieldwork;
 mod frozen;
@@ -46,6 +47,7 @@ pub use backend::{Backend, redact};
 pub use backup::BackupSummary;
 pub use codes::{CodeInfo, CodeOutcome, CodeState, CodeStatus};
 pub use copy::{CopyProgress, CopySummary};
+pub use drafts::{Draft, DraftKey};
 pub(crate) use encode::hex;
 pub use fieldwork::{StratumRate, closed_refusal};
 pub use frozen::FrozenWave;

@@ -4,6 +4,8 @@
 use sqlx::Row;
 
 use super::codes::CodeOutcome;
+use super::drafts::DraftKey;
+use super::group::Submission;
 use super::pool::Store;
 use super::response::{NewResponse, StoredResponse, insert_many_in};
 use crate::error::Error;
@@ -15,15 +17,15 @@ impl Store {
         &self,
         response: NewResponse,
         code: Option<Vec<u8>>,
+        draft: Option<DraftKey>,
     ) -> Result<CodeOutcome, Error> {
+        let submission = Submission {
+            response,
+            code,
+            draft,
+        };
         self.writer
-            .submit(
-                &self.pool,
-                self.backend,
-                self.faults.as_ref(),
-                response,
-                code,
-            )
+            .submit(&self.pool, self.backend, self.faults.as_ref(), submission)
             .await
     }
 
@@ -36,7 +38,17 @@ impl Store {
     /// Stores one response (through the group-commit writer, `group.rs`); when this
     /// returns Ok it is on disk.
     pub async fn insert_response(&self, r: &NewResponse) -> Result<(), Error> {
-        match self.submit(r.clone(), None).await? {
+        self.insert_from_draft(r, None).await
+    }
+
+    /// Stores an answer without a code sent from a draft (an open link's paged form),
+    /// through the group-commit writer: the draft is deleted in the same transaction.
+    pub async fn insert_from_draft(
+        &self,
+        r: &NewResponse,
+        draft: Option<&DraftKey>,
+    ) -> Result<(), Error> {
+        match self.submit(r.clone(), None, draft.cloned()).await? {
             CodeOutcome::Stored => Ok(()),
             other => Err(Error::Internal(format!(
                 "an answer without a code came back as {other:?}"

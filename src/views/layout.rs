@@ -13,6 +13,31 @@ pub const STYLESHEET: &str = include_str!("style.css");
 /// `here` is the path the language switch links to; `offered` limits the switch to the
 /// languages a questionnaire has (empty: every language of the catalogue).
 pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Markup) -> Markup {
+    frame(lang, title, offered, Switch::Links(here), body)
+}
+
+/// The frame of a page that is a form the resident fills in: its language switch posts the
+/// form (`form_id`), so changing language keeps what was typed on the page. The first
+/// submit button of the page is a hidden "next", so the Enter key in a field goes on
+/// instead of changing the language.
+pub fn form_layout(
+    lang: &Lang,
+    title: &str,
+    form_id: &str,
+    offered: &[String],
+    body: Markup,
+) -> Markup {
+    frame(lang, title, offered, Switch::Buttons(form_id), body)
+}
+
+/// How the language switch changes language: by a link, or by posting a form.
+#[derive(Clone, Copy)]
+enum Switch<'a> {
+    Links(&'a str),
+    Buttons(&'a str),
+}
+
+fn frame(lang: &Lang, title: &str, offered: &[String], how: Switch, body: Markup) -> Markup {
     let switch: Vec<_> = languages()
         .into_iter()
         .filter(|(code, _)| offered.is_empty() || offered.iter().any(|o| o == code))
@@ -28,6 +53,9 @@ pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Ma
                 link rel="stylesheet" href="/static/style.css";
             }
             body {
+                @if let Switch::Buttons(form) = how {
+                    button.default-button type="submit" form=(form) name="go" value="next" tabindex="-1" aria-hidden="true" { (lang.t("next")) }
+                }
                 a.skip href="#main" { (lang.t("skip_link")) }
                 header.site {
                     a.brand href={ "/?lang=" (lang.code()) } { (lang.t("site_name")) }
@@ -39,7 +67,14 @@ pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Ma
                                         @if *code == lang.code() {
                                             span aria-current="page" lang=(code) { (info.name) }
                                         } @else {
-                                            a href={ (here) "?lang=" (code) } lang=(code) hreflang=(code) { (info.name) }
+                                            @match how {
+                                                Switch::Links(here) => {
+                                                    a href={ (here) "?lang=" (code) } lang=(code) hreflang=(code) { (info.name) }
+                                                }
+                                                Switch::Buttons(form) => {
+                                                    button.link type="submit" form=(form) name="go" value={ "lang:" (code) } lang=(code) formnovalidate { (info.name) }
+                                                }
+                                            }
                                         }
                                     }
                                 }

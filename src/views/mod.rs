@@ -9,14 +9,18 @@ pub mod explorer;
 mod layout;
 pub mod measure;
 pub mod overview;
+mod paged;
 mod paper;
+mod questions;
 pub mod reports;
 pub mod staff;
 mod survey;
 
-pub use layout::{STYLESHEET, layout, message_page};
+pub use layout::{STYLESHEET, form_layout, layout, message_page};
 pub use paper::paper_form;
 
+pub use paged::{PageView, Resume, paged_page};
+pub use questions::FormState;
 pub use survey::{
-    FormState, code_box, code_only_page, home_page, receipt_page, survey_page, wave_status_page,
+    code_box, code_only_page, home_page, receipt_page, survey_page, wave_status_page,
 };

@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use super::survey::{receive, show_form, stored_or_form};
+use super::intake::{not_open, read_form};
+use super::paged::{self, Keeper, code_used};
+use super::survey::{asked_lang, receive, stored_or_form};
 use crate::error::Error;
 use crate::fieldwork::Code;
 use crate::http::client::ClientAddr;
@@ -68,12 +70,7 @@ fn refusal(lang: &Lang, r: Refusal) -> Response {
             StatusCode::NOT_FOUND,
             crate::views::home_page(lang, &[], false, Some(lang.t("code_no_open_survey"))),
         ),
-        Refusal::Used => message(
-            StatusCode::CONFLICT,
-            lang,
-            lang.t("code_used_title"),
-            lang.t("code_used_body"),
-        ),
+        Refusal::Used => code_used(lang),
     }
 }
 
@@ -214,7 +211,19 @@ async fn show(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    show_form(&state, lang, &d, &wave, &format!("/k/{}", code.as_str())).await
+    let _ = lang;
+    let keeper = keeper(&state, code);
+    paged::show(&state, &d, &wave, keeper, asked_lang(&uri)).await
+}
+
+/// The code's draft keeper: its hash marks it used, its draft key finds its draft.
+fn keeper(state: &AppState, code: Code) -> Keeper {
+    let key = state.code_key.as_ref().expect("a code is found only with a key");
+    Keeper::Code {
+        hash: key.hash(&code),
+        key: key.draft_key(&code),
+        code,
+    }
 }
 
 async fn submit(
@@ -230,14 +239,25 @@ async fn submit(
         Err(page) => return Ok(page),
     };
     let here = format!("/k/{}", code.as_str());
-    let received = match receive(&state, lang, &d, &wave, &here, &headers, body).await? {
+    if let Some(closed) = not_open(&lang, &d, &wave) {
+        return Ok(closed);
+    }
+    let fields = match read_form(&state, &lang, &headers, body).await {
+        Ok(fields) => fields,
+        Err(page) => return Ok(page),
+    };
+    if paged::is_paged(&fields) {
+        let keeper = keeper(&state, code);
+        return paged::step(&state, client, &d, &wave, keeper, lang, fields).await;
+    }
+    let received = match receive(&state, lang, &d, &wave, &here, fields).await? {
         Ok(r) => r,
         Err(page) => return Ok(page),
     };
     let key = state.code_key.as_ref().expect("found with a key");
     let stored = state
         .store
-        .insert_response_with_code(&received.response, &key.hash(&code))
+        .insert_response_with_code(&received.response, &key.hash(&code), None)
         .await;
     match stored {
         // Another submission with this code got there first.

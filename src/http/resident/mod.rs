@@ -3,6 +3,8 @@
 //! cookies; the language travels in `?lang=` and the form.
 
 mod codes;
+mod intake;
+mod paged;
 mod survey;
 
 use axum::Router;

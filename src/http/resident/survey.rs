@@ -2,17 +2,19 @@
 //! questionnaire. No login, no cookies; the language travels in `?lang=` and the form.
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::get;
 
+use super::intake::{bad_request, not_open, offered, read_form};
+use super::paged::{self, Keeper};
 use crate::error::Error;
-use crate::http::form;
+use crate::fieldwork::ResumeToken;
 use crate::http::respond::{message, page, path_params, query_lang, today};
-use crate::http::state::{AppState, MAX_BODY_BYTES};
+use crate::http::state::AppState;
 use crate::http::stuffing::Excess;
 use crate::i18n::Lang;
 use crate::questionnaire::{self, District, Rejection};
@@ -23,6 +25,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/s/{district}/{year}", get(show).post(submit))
+        .route(
+            "/s/{district}/{year}/u/{token}",
+            get(show_resumed).post(submit_resumed),
+        )
 }
 
 async fn home(State(state): State<AppState>, uri: Uri) -> Result<Response, Error> {
@@ -97,46 +103,81 @@ async fn show(
             views::code_only_page(&lang, &d, &wave),
         ));
     }
-    show_form(
-        &state,
-        lang,
-        &d,
-        &wave,
-        &format!("/s/{}/{}", d.code, wave.year),
-    )
-    .await
+    paged::show(&state, &d, &wave, Keeper::Open(None), asked_lang(&uri)).await
 }
 
-/// The questionnaire of an open wave (or the page saying when it opens or closed).
-pub async fn show_form(
-    state: &AppState,
-    lang: Lang,
-    d: &District,
-    wave: &Wave,
-    here: &str,
+/// The language the query asks for, if it names one.
+pub(super) fn asked_lang(uri: &Uri) -> Option<Lang> {
+    let asked = uri.query().is_some_and(|q| {
+        crate::http::form::parse(q.as_bytes())
+            .unwrap_or_default()
+            .iter()
+            .any(|(k, _)| k == "lang")
+    });
+    asked.then(|| query_lang(uri))
+}
+
+/// An open link's resume address: the page its draft is on.
+async fn show_resumed(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    uri: Uri,
 ) -> Result<Response, Error> {
-    let status = wave.status(today());
-    if status != WaveStatus::Open {
-        return Ok(page(
-            StatusCode::OK,
-            views::wave_status_page(&lang, d, wave, status),
-        ));
+    let (district, year, token) = match path_params(path, &uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(*page),
+    };
+    let lang = query_lang(&uri);
+    let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    match (wave.sampled, ResumeToken::parse(&token)) {
+        (false, Some(token)) => {
+            paged::show(&state, &d, &wave, Keeper::Open(Some(token)), asked_lang(&uri)).await
+        }
+        _ => Ok(not_found(&lang)),
     }
-    let q = state.questionnaire(wave.questionnaire_id).await?;
-    let lang = offered(&q, lang);
-    Ok(page(
-        StatusCode::OK,
-        views::survey_page(&lang, d, wave, &q, here, &FormState::default()),
-    ))
 }
 
-/// The resident's language if the questionnaire has it, else its source language.
-fn offered(q: &questionnaire::Questionnaire, lang: Lang) -> Lang {
-    if q.languages.iter().any(|l| l == lang.code()) {
-        lang
-    } else {
-        Lang::default()
+/// A page's post to an open link's resume address.
+async fn submit_resumed(
+    State(state): State<AppState>,
+    client: crate::http::client::ClientAddr,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    let (district, year, token) = match path_params(path, &uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(*page),
+    };
+    let lang = query_lang(&uri);
+    let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let (false, Some(token)) = (wave.sampled, ResumeToken::parse(&token)) else {
+        return Ok(not_found(&lang));
+    };
+    if let Some(closed) = not_open(&lang, &d, &wave) {
+        return Ok(closed);
     }
+    let fields = match read_form(&state, &lang, &headers, body).await {
+        Ok(fields) => fields,
+        Err(page) => return Ok(page),
+    };
+    paged::step(&state, client, &d, &wave, Keeper::Open(Some(token)), lang, fields).await
+}
+
+fn not_found(lang: &Lang) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        lang,
+        lang.t("not_found_title"),
+        lang.t("not_found_body"),
+    )
 }
 
 async fn submit(
@@ -164,7 +205,17 @@ async fn submit(
         ));
     }
     let here = format!("/s/{}/{}", d.code, wave.year);
-    let received = match receive(&state, lang, &d, &wave, &here, &headers, body).await? {
+    if let Some(closed) = not_open(&lang, &d, &wave) {
+        return Ok(closed);
+    }
+    let fields = match read_form(&state, &lang, &headers, body).await {
+        Ok(fields) => fields,
+        Err(page) => return Ok(page),
+    };
+    if paged::is_paged(&fields) {
+        return paged::step(&state, client, &d, &wave, Keeper::Open(None), lang, fields).await;
+    }
+    let received = match receive(&state, lang, &d, &wave, &here, fields).await? {
         Ok(r) => r,
         Err(page) => return Ok(page),
     };
@@ -188,7 +239,11 @@ async fn submit(
                 reason = reason.as_str(),
                 "open-link answer held for review"
             );
-            state.store.hold_response(r, reason).await.map(|()| true)
+            state
+                .store
+                .hold_response(r, reason, None)
+                .await
+                .map(|()| true)
         }
     };
     Ok(stored_or_form(stored, &received, &d, &wave, &here))
@@ -221,75 +276,17 @@ pub struct Received {
     pub response: NewResponse,
 }
 
-/// The body of a resident's form post, or the page refusing it: not a form (415), too slow
-/// (408) or too large (413).
-async fn read_body(
-    state: &AppState,
-    lang: &Lang,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<axum::body::Bytes, Response> {
-    let form_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !form_type {
-        return Err(message(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            lang,
-            lang.t("bad_request_title"),
-            lang.t("bad_request_body"),
-        ));
-    }
-    let read = tokio::time::timeout(state.limits.body_timeout, to_bytes(body, MAX_BODY_BYTES));
-    let Ok(read) = read.await else {
-        return Err(message(
-            StatusCode::REQUEST_TIMEOUT,
-            lang,
-            lang.t("timeout_title"),
-            lang.t("timeout_body"),
-        ));
-    };
-    read.map_err(|_| {
-        let body = lang.tf(
-            "too_large_body",
-            &[("max", &(MAX_BODY_BYTES / 1024).to_string())],
-        );
-        message(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            lang,
-            lang.t("too_large_title"),
-            &body,
-        )
-    })
-}
-
-/// Reads and validates a submission to an open wave; any refusal is the page to send.
+/// Validates a whole questionnaire posted at once to an open wave (the one-page form's post,
+/// as scripts and the load benchmark send it); any refusal is the page to send.
 pub async fn receive(
     state: &AppState,
     mut lang: Lang,
     d: &District,
     wave: &Wave,
     here: &str,
-    headers: &HeaderMap,
-    body: Body,
+    fields: Vec<questionnaire::FormField>,
 ) -> Result<Result<Received, Response>, Error> {
     let day = today();
-    let status = wave.status(day);
-    if status != WaveStatus::Open {
-        return Ok(Err(page(
-            StatusCode::FORBIDDEN,
-            views::wave_status_page(&lang, d, wave, status),
-        )));
-    }
-    let bytes = match read_body(state, &lang, headers, body).await {
-        Ok(bytes) => bytes,
-        Err(refused) => return Ok(Err(refused)),
-    };
-    let fields = match form::parse(&bytes) {
-        Ok(f) => f,
-        Err(e) => return Ok(Err(bad_request(&lang, &e.0))),
-    };
     let q = state.questionnaire(wave.questionnaire_id).await?;
     if let Some((_, l)) = fields.iter().find(|(k, _)| k == "lang") {
         lang = Lang::from_query(Some(l));
@@ -364,14 +361,3 @@ pub fn stored_or_form(
     )
 }
 
-/// A form no page of ours sends: a plain message in the resident's language; the
-/// technical reason goes to the log only.
-fn bad_request(lang: &Lang, reason: &str) -> Response {
-    tracing::info!(reason, "malformed submission refused");
-    message(
-        StatusCode::BAD_REQUEST,
-        lang,
-        lang.t("bad_request_title"),
-        lang.t("bad_request_body"),
-    )
-}
