@@ -180,8 +180,16 @@ mod tests {
     fn a_page_posts_only_its_own_questions_and_replaces_only_its_own_answers() {
         let q = bundled();
         let parts = Parts::new(&q);
-        let first = &q.questions_in(&parts.section(0).unwrap().code).next().unwrap().code;
-        let later = &q.questions_in(&parts.section(1).unwrap().code).next().unwrap().code;
+        let first = &q
+            .questions_in(&parts.section(0).unwrap().code)
+            .next()
+            .unwrap()
+            .code;
+        let later = &q
+            .questions_in(&parts.section(1).unwrap().code)
+            .next()
+            .unwrap()
+            .code;
         let field = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert!(matches!(
             parts.read(0, &[field(later, "x")]),

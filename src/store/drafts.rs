@@ -52,11 +52,12 @@ pub struct Draft {
 impl Store {
     /// The draft of wave `wave_id` kept under `key`, if any.
     pub async fn draft(&self, wave_id: i64, key: &DraftKey) -> Result<Option<Draft>, Error> {
-        let row = sqlx::query("select part, lang, answers from drafts where hash = $1 and wave_id = $2")
-            .bind(key.0.clone())
-            .bind(wave_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("select part, lang, answers from drafts where hash = $1 and wave_id = $2")
+                .bind(key.0.clone())
+                .bind(wave_id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             let part: i64 = r.try_get("part")?;
             Ok(Draft {
@@ -82,10 +83,11 @@ impl Store {
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
         if let Some(hash) = code {
-            let status: Option<String> = sqlx::query_scalar("select status from codes where hash = $1")
-                .bind(hash.to_vec())
-                .fetch_optional(tx.conn())
-                .await?;
+            let status: Option<String> =
+                sqlx::query_scalar("select status from codes where hash = $1")
+                    .bind(hash.to_vec())
+                    .fetch_optional(tx.conn())
+                    .await?;
             if status.as_deref() != Some(CodeState::Unused.as_str()) {
                 tx.rollback().await?;
                 return Err(Error::Conflict("the code has been used".into()));
@@ -128,7 +130,10 @@ pub(super) async fn delete_draft_in(tx: &mut WriteTx, key: &DraftKey) -> Result<
 
 /// Deletes the drafts of every wave whose last day is before `today`: a closed wave takes
 /// no more answers, so what was begun and not sent is not kept.
-pub(super) async fn purge_closed_drafts_in(tx: &mut WriteTx, today: NaiveDate) -> Result<u64, Error> {
+pub(super) async fn purge_closed_drafts_in(
+    tx: &mut WriteTx,
+    today: NaiveDate,
+) -> Result<u64, Error> {
     Ok(sqlx::query(
         "delete from drafts where wave_id in (select id from waves where closes_on < $1)",
     )

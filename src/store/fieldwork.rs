@@ -305,7 +305,13 @@ impl Store {
         let day = today.format(DATE).to_string();
         let drafts = super::drafts::purge_closed_drafts_in(tx, today).await?;
         if drafts > 0 {
-            Self::audit_in(tx, actor, "drafts deleted", &format!("{drafts} unsent drafts of closed waves deleted")).await?;
+            Self::audit_in(
+                tx,
+                actor,
+                "drafts deleted",
+                &format!("{drafts} unsent drafts of closed waves deleted"),
+            )
+            .await?;
         }
         let waves: Vec<(i64, String, i32)> = sqlx::query_as(
             r#"select w.id, w.district, w.year from waves w

@@ -4,8 +4,8 @@
 
 use sqlx::Row;
 
-use super::encode::DATE;
 use super::drafts::{DraftKey, delete_draft_in};
+use super::encode::DATE;
 use super::pool::Store;
 use super::response::NewResponse;
 use crate::error::Error;

@@ -127,7 +127,6 @@ pub(super) fn question_block(lang: &Lang, q: &Question, state: &FormState) -> Ma
     }
 }
 
-
 /// Above a form that came back: why nothing was saved (a notice), or every answer to
 /// correct, each linking to its question's first control. The box takes the focus when the
 /// page loads (`autofocus`, no script needed), so a screen reader reads it first and a
@@ -136,13 +135,13 @@ pub(super) fn error_summary(lang: &Lang, q: &Questionnaire, state: &FormState) -
     let l = lang.code();
     html! {
         @if let Some(notice) = &state.notice {
-            div.error-summary #error-summary role="alert" tabindex="-1" autofocus[state.errors.is_empty()] {
+            div.error-summary role="alert" tabindex="-1" id="error-summary" autofocus[state.errors.is_empty()] {
                 h2 { (lang.t("not_saved_title")) }
                 p { (notice) }
             }
         }
         @if !state.errors.is_empty() {
-            div.error-summary #error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
+            div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" id="error-summary" autofocus {
                 h2 #error-summary-title { (lang.tf("errors_heading", &[("count", &state.errors.len().to_string())])) }
                 ul {
                     @for (code, e) in &state.errors {

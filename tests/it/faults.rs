@@ -182,7 +182,7 @@ async fn a_failed_shared_commit_tells_no_one_their_code_was_used() {
     let answer = web_answer(wave.id);
     let five = || {
         futures_util::future::join_all(
-            (0..5).map(|_| db.store.insert_response_with_code(&answer, &hash)),
+            (0..5).map(|_| db.store.insert_response_with_code(&answer, &hash, None)),
         )
     };
     // A double click, two tabs: the same code five times, and the commit fails. No one is

@@ -12,6 +12,7 @@ mod fieldwork;
 mod helpers;
 mod languages;
 mod layers;
+mod paged;
 mod pages;
 mod privacy;
 mod properties;

@@ -57,21 +57,26 @@ async fn the_survey_page_is_an_accessible_form_in_both_languages() {
     let page = get(&app, &format!("/s/berga/{year}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
-    assert!(body.contains("<h1>Trygghetsundersökning 2026</h1>"));
-    assert!(body.contains(r#"<h2 id="section-problem">Problem i ditt bostadsområde</h2>"#));
-    // Choice questions are fieldsets with a legend; every control has a label.
+    assert!(body.contains("Trygghetsundersökning 2026"));
+    assert!(body.contains("<h1>Problem i ditt bostadsområde</h1>"));
+    // Every page of the questionnaire, walked with the Next button: choice questions are
+    // fieldsets with a legend; every control has a label.
     let q = bundled();
+    let pages = crate::paged::walk(&app, &format!("/s/berga/{year}"), "sv").await;
+    let all: String = pages.concat();
     let choice_questions = q.questions.iter().filter(|x| x.kind.has_options()).count();
-    assert_eq!(body.matches("<fieldset").count(), choice_questions);
-    assert_eq!(body.matches("<legend").count(), choice_questions);
-    let controls = body.matches("<input id=").count() + body.matches("<textarea id=").count();
-    let labels = body.matches("<label ").count();
-    assert_eq!(controls, labels, "every control has a label");
+    assert_eq!(all.matches("<fieldset").count(), choice_questions);
+    assert_eq!(all.matches("<legend").count(), choice_questions);
+    for page in &pages {
+        let controls = page.matches("<input id=").count() + page.matches("<textarea id=").count();
+        let labels = page.matches("<label ").count();
+        assert_eq!(controls, labels, "every control has a label");
+    }
     assert!(body.contains(
         r#"<input id="P_BELYSNING-ganska" type="radio" name="P_BELYSNING" value="ganska">"#
     ));
     assert!(body.contains(r#"<label for="P_BELYSNING-ganska">Ganska stort problem</label>"#));
-    assert!(body.contains(r#"type="checkbox" name="K_INFORMATION""#));
+    assert!(all.contains(r#"type="checkbox" name="K_INFORMATION""#));
     assert!(body.contains(r#"<input type="hidden" name="lang" value="sv">"#));
     // Phone first, no third-party assets, no scripts, no cookies.
     assert!(body.contains(r#"name="viewport" content="width=device-width, initial-scale=1""#));

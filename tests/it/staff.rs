@@ -2603,6 +2603,7 @@ async fn the_overview_shows_each_district_on_a_card_with_what_needs_doing() {
             .hold_response(
                 &web_answer(berga.id),
                 trygg::store::HoldReason::AddressLimit,
+                None,
             )
             .await
             .unwrap();

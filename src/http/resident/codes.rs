@@ -218,7 +218,10 @@ async fn show(
 
 /// The code's draft keeper: its hash marks it used, its draft key finds its draft.
 fn keeper(state: &AppState, code: Code) -> Keeper {
-    let key = state.code_key.as_ref().expect("a code is found only with a key");
+    let key = state
+        .code_key
+        .as_ref()
+        .expect("a code is found only with a key");
     Keeper::Code {
         hash: key.hash(&code),
         key: key.draft_key(&code),
@@ -257,7 +260,11 @@ async fn submit(
     let key = state.code_key.as_ref().expect("found with a key");
     let stored = state
         .store
-        .insert_response_with_code(&received.response, &key.hash(&code), None)
+        .insert_response_with_code(
+            &received.response,
+            &key.hash(&code),
+            Some(&key.draft_key(&code)),
+        )
         .await;
     match stored {
         // Another submission with this code got there first.

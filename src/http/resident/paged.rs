@@ -130,7 +130,12 @@ fn resume_gone(lang: &Lang, d: &District, wave: &Wave) -> Response {
             ("year", &wave.year.to_string()),
         ],
     );
-    message(StatusCode::NOT_FOUND, lang, lang.t("resume_gone_title"), &body)
+    message(
+        StatusCode::NOT_FOUND,
+        lang,
+        lang.t("resume_gone_title"),
+        &body,
+    )
 }
 
 /// A code that has given its answer.
@@ -393,7 +398,12 @@ async fn send(visit: Visit<'_>, client: ClientAddr, raw: RawAnswers) -> Result<R
         )),
         Err(e) => {
             tracing::error!(error = %e, "a response could not be stored");
-            let mut res = visit.not_kept(StatusCode::SERVICE_UNAVAILABLE, parts_len, raw, "not_saved_body");
+            let mut res = visit.not_kept(
+                StatusCode::SERVICE_UNAVAILABLE,
+                parts_len,
+                raw,
+                "not_saved_body",
+            );
             res.headers_mut()
                 .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
             Ok(res)
@@ -415,7 +425,11 @@ async fn store_open(
     let store = &visit.state.store;
     match guard.judge(client.0, visit.wave.id, &response.answers) {
         Some(reason) if guard.excess == Excess::Refuse => {
-            tracing::info!(wave = visit.wave.id, reason = reason.as_str(), "open-link answer refused");
+            tracing::info!(
+                wave = visit.wave.id,
+                reason = reason.as_str(),
+                "open-link answer refused"
+            );
             let last = Parts::new(&visit.q).len();
             let mut res = visit.not_kept(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -429,8 +443,15 @@ async fn store_open(
             Err(Box::new(res))
         }
         Some(reason) => {
-            tracing::info!(wave = visit.wave.id, reason = reason.as_str(), "open-link answer held for review");
-            Ok(store.hold_response(response, reason, key).await.map(|()| true))
+            tracing::info!(
+                wave = visit.wave.id,
+                reason = reason.as_str(),
+                "open-link answer held for review"
+            );
+            Ok(store
+                .hold_response(response, reason, key)
+                .await
+                .map(|()| true))
         }
         None => Ok(store.insert_from_draft(response, key).await.map(|()| false)),
     }

@@ -134,7 +134,14 @@ async fn show_resumed(
     };
     match (wave.sampled, ResumeToken::parse(&token)) {
         (false, Some(token)) => {
-            paged::show(&state, &d, &wave, Keeper::Open(Some(token)), asked_lang(&uri)).await
+            paged::show(
+                &state,
+                &d,
+                &wave,
+                Keeper::Open(Some(token)),
+                asked_lang(&uri),
+            )
+            .await
         }
         _ => Ok(not_found(&lang)),
     }
@@ -168,7 +175,16 @@ async fn submit_resumed(
         Ok(fields) => fields,
         Err(page) => return Ok(page),
     };
-    paged::step(&state, client, &d, &wave, Keeper::Open(Some(token)), lang, fields).await
+    paged::step(
+        &state,
+        client,
+        &d,
+        &wave,
+        Keeper::Open(Some(token)),
+        lang,
+        fields,
+    )
+    .await
 }
 
 fn not_found(lang: &Lang) -> Response {
@@ -360,4 +376,3 @@ pub fn stored_or_form(
         views::receipt_page(lang, d, wave, received.response.submitted_on, held),
     )
 }
-
