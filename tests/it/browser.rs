@@ -343,14 +343,21 @@ async fn every_language_reflows_at_320_and_360_px_and_passes_axe() {
                 )
                 .unwrap();
             }
-            driver.click("button[type=submit]");
-            wait_for(
-                &driver,
-                "document.readyState === 'complete' && document.querySelector('.error-summary') !== null",
+            // On to the page with the required question, sent without it: the errors.
+            for _ in 0..4 {
+                next_page(&driver);
+            }
+            assert!(
+                driver.script("return document.querySelector('.error-summary') !== null")
+                    == Value::Bool(true)
             );
             visit("error page", &driver);
             driver.click("label[for=T_OMRADET-ganska_trygg]");
-            driver.click("button[type=submit]");
+            for _ in 0..3 {
+                next_page(&driver);
+            }
+            visit("check page", &driver);
+            driver.click("form button[value=send]");
             wait_for(
                 &driver,
                 "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
@@ -369,6 +376,16 @@ async fn every_language_reflows_at_320_and_360_px_and_passes_axe() {
             "a screenshot of the {lang} questionnaire"
         );
     }
+}
+
+/// Presses the questionnaire's Next button and waits for the page it leads to.
+fn next_page(driver: &Driver) {
+    driver.script("window.__left = true; return 0;");
+    driver.click("form button[value=next]");
+    wait_for(
+        driver,
+        "document.readyState === 'complete' && window.__left === undefined",
+    );
 }
 
 /// Whether the page fits the window (no sideways scrolling of the page itself) and axe
@@ -645,7 +662,7 @@ async fn a_resident_answers_on_a_360_px_phone_without_javascript() {
         server.addr
     ));
     let page = driver.script(
-        "const r = document.querySelector('#T_OMRADET-ganska_trygg').getBoundingClientRect();
+        "const r = document.querySelector('#P_BELYSNING-mycket').getBoundingClientRect();
          return {scroll: document.documentElement.scrollWidth, width: window.innerWidth,
                  lang: document.documentElement.lang, scripts: document.scripts.length,
                  radio: r.width, font: parseFloat(getComputedStyle(document.body).fontSize)};",
@@ -670,25 +687,35 @@ async fn a_resident_answers_on_a_360_px_phone_without_javascript() {
         "readable text size: {page}"
     );
 
-    // Submitting without the required answer: the error summary, then a correct answer.
-    driver.click("button[type=submit]");
-    wait_for(
-        &driver,
-        "document.readyState === 'complete' && document.querySelector('.error-summary') !== null",
-    );
+    // Three pages on, the required question left out: the error summary takes the focus.
+    driver.click("label[for=P_BELYSNING-mycket]");
+    for _ in 0..4 {
+        next_page(&driver);
+    }
     let summary = driver.script(
-        "const s = document.querySelector('.error-summary'); return s ? s.innerText : null;",
+        "const s = document.querySelector('.error-summary');
+         return s ? {text: s.innerText, focused: document.activeElement === s} : null;",
     );
     assert!(
-        summary
+        summary["text"]
             .as_str()
             .unwrap_or("")
             .contains("This question must be answered"),
         "{summary}"
     );
+    assert_eq!(
+        summary["focused"], true,
+        "the summary has the focus: {summary}"
+    );
+    // Its link moves the focus to the question's first option.
+    driver.click(".error-summary a");
+    let focused = driver.script("return document.activeElement.id;");
+    assert_eq!(focused, "T_OMRADET-mycket_trygg");
     driver.click("label[for=T_OMRADET-ganska_trygg]");
-    driver.click("label[for=P_BELYSNING-mycket]");
-    driver.click("button[type=submit]");
+    for _ in 0..3 {
+        next_page(&driver);
+    }
+    driver.click("form button[value=send]");
     wait_for(
         &driver,
         "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
@@ -1041,4 +1068,130 @@ async fn every_staff_page_reflows_at_320_px_and_uses_the_width_at_1280() {
         }
     }
     assert!(faults.is_empty(), "{faults:#?}");
+}
+
+/// The text of the page's progress line ("Del 2 av 6").
+fn progress_text(driver: &Driver) -> String {
+    driver
+        .script("const p = document.querySelector('#progress-text'); return p ? p.innerText : '';")
+        .as_str()
+        .unwrap_or("")
+        .replace(['\u{2068}', '\u{2069}'], "")
+}
+
+#[tokio::test]
+async fn a_resident_leaves_after_page_two_and_sends_with_the_code_from_a_fresh_browser() {
+    if !browser_available() {
+        return;
+    }
+    let y = crate::fieldwork::Year::new().await;
+    let codes = y.sample(20, "8");
+    y.db.store.close().await;
+    let key = y.key_path();
+    let server = Server::start(y.db.url(), &["--code-key", key.to_str().unwrap()]);
+    let base = format!("http://{}", server.addr);
+    let code = &codes[0];
+    {
+        // The code typed on the start page, two pages answered, then the browser is closed.
+        let driver = Driver::start();
+        driver.go(&format!("{base}/?lang=sv"));
+        driver.type_into("#kod", &code.grouped());
+        driver.click(".code-box button[type=submit]");
+        wait_for(
+            &driver,
+            "document.readyState === 'complete' && document.querySelector('#progress-text') !== null",
+        );
+        assert_eq!(progress_text(&driver), "Del 1 av 6");
+        driver.click("label[for=P_BELYSNING-mycket]");
+        next_page(&driver);
+        assert_eq!(progress_text(&driver), "Del 2 av 6");
+        driver.click("label[for=U_VALD-ja]");
+        next_page(&driver);
+        assert_eq!(progress_text(&driver), "Del 3 av 6");
+    }
+    // A fresh browser (a new profile: no cookies, no history) follows the letter's QR link.
+    let driver = Driver::start();
+    driver.go(&format!("{base}/k/{}", code.as_str()));
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('#progress-text') !== null",
+    );
+    // Where it stopped, in the language chosen there (not the browser's English).
+    assert_eq!(progress_text(&driver), "Del 3 av 6");
+    // An answer on this page, then English from the language switch: the answer stays.
+    driver.click("label[for=O_MISSHANDEL-ibland]");
+    driver.script("window.__left = true; return 0;");
+    driver.click("nav.languages button[value='lang:en']");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && window.__left === undefined && document.documentElement.lang === 'en'",
+    );
+    assert_eq!(progress_text(&driver), "Part 3 of 6");
+    assert_eq!(
+        driver.script("return document.querySelector('#O_MISSHANDEL-ibland').checked;"),
+        Value::Bool(true)
+    );
+    // Back to page 1 and forward again: the first browser's answers are there.
+    driver.click("form button[value=back]");
+    wait_for(&driver, "document.readyState === 'complete'");
+    wait_for(&driver, "document.querySelector('#U_VALD-ja') !== null");
+    assert_eq!(
+        driver.script("return document.querySelector('#U_VALD-ja').checked;"),
+        Value::Bool(true)
+    );
+    next_page(&driver);
+    next_page(&driver);
+    assert_eq!(progress_text(&driver), "Part 4 of 6");
+    driver.click("label[for=T_OMRADET-ganska_trygg]");
+    for _ in 0..3 {
+        next_page(&driver);
+    }
+    let check = driver.script("return document.querySelector('main').innerText;");
+    let check = check.as_str().unwrap_or("");
+    assert!(check.contains("Check your answers"), "{check}");
+    assert!(
+        check.contains("Very big problem") || check.contains("A very big problem"),
+        "{check}"
+    );
+    reads_at_lang(&driver, 360, "the check page", "en");
+    driver.click("form button[value=send]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
+    );
+    drop(driver);
+    drop(server);
+
+    let store = y.db.reopen().await;
+    let wave = store.wave("ryd", y.year).await.unwrap().unwrap();
+    let stored = store.responses(wave.id).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    let json: serde_json::Value = serde_json::from_str(&stored[0].answers).unwrap();
+    let expected = json!({
+        "P_BELYSNING": "mycket",
+        "U_VALD": "ja",
+        "O_MISSHANDEL": "ibland",
+        "T_OMRADET": "ganska_trygg",
+    });
+    assert_eq!(
+        json, expected,
+        "the stored answer is what was chosen, nothing more"
+    );
+    assert_eq!(
+        store.count_drafts(None).await.unwrap(),
+        0,
+        "no draft remains"
+    );
+}
+
+/// [`reads_at`] for a page in another language than Swedish.
+fn reads_at_lang(driver: &Driver, width: u32, what: &str, lang: &str) {
+    let (scroll, inner, got, _) = layout(driver);
+    assert_eq!(got, lang, "{what}");
+    assert!(
+        scroll <= inner && inner <= f64::from(width),
+        "{what}: {scroll} in {inner}"
+    );
+    let violations = axe_violations(driver);
+    assert!(violations.is_empty(), "{what}: {violations:#?}");
 }

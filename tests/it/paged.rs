@@ -124,6 +124,11 @@ async fn a_letter_code_resident_leaves_after_page_two_and_continues_with_the_cod
     assert_eq!(typed.status, StatusCode::SEE_OTHER);
     let back = get(&fresh, typed.headers["location"].to_str().unwrap()).await;
     assert!(back.body.contains("Del 3 av 6"), "{}", back.body);
+    let scanned = get(&fresh, &at).await;
+    assert!(
+        scanned.body.contains("Del 3 av 6"),
+        "the QR link, in the draft's language"
+    );
     let (_, page1) = step(&fresh, &at, page_post("sv", 2, "back", &[])).await;
     let (_, page0) = step(&fresh, &at, page_post("sv", 1, "back", &answers_for(1))).await;
     assert!(page1.body.contains("Del 2 av 6"));

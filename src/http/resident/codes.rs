@@ -203,6 +203,7 @@ async fn resolve(
 
 async fn show(
     State(state): State<AppState>,
+    guessed: Option<axum::extract::Extension<crate::http::respond::GuessedLanguage>>,
     client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
@@ -213,7 +214,14 @@ async fn show(
     };
     let _ = lang;
     let keeper = keeper(&state, code);
-    paged::show(&state, &d, &wave, keeper, asked_lang(&uri)).await
+    paged::show(
+        &state,
+        &d,
+        &wave,
+        keeper,
+        asked_lang(&uri, guessed.as_deref()),
+    )
+    .await
 }
 
 /// The code's draft keeper: its hash marks it used, its draft key finds its draft.

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -13,7 +13,7 @@ use super::intake::{bad_request, not_open, offered, read_form};
 use super::paged::{self, Keeper};
 use crate::error::Error;
 use crate::fieldwork::ResumeToken;
-use crate::http::respond::{message, page, path_params, query_lang, today};
+use crate::http::respond::{GuessedLanguage, message, page, path_params, query_lang, today};
 use crate::http::state::AppState;
 use crate::http::stuffing::Excess;
 use crate::i18n::Lang;
@@ -76,6 +76,7 @@ async fn find_wave(
 
 async fn show(
     State(state): State<AppState>,
+    guessed: Option<Extension<GuessedLanguage>>,
     path: Result<Path<(String, String)>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
@@ -103,23 +104,27 @@ async fn show(
             views::code_only_page(&lang, &d, &wave),
         ));
     }
-    paged::show(&state, &d, &wave, Keeper::Open(None), asked_lang(&uri)).await
+    let asked = asked_lang(&uri, guessed.as_deref());
+    paged::show(&state, &d, &wave, Keeper::Open(None), asked).await
 }
 
-/// The language the query asks for, if it names one.
-pub(super) fn asked_lang(uri: &Uri) -> Option<Lang> {
-    let asked = uri.query().is_some_and(|q| {
-        crate::http::form::parse(q.as_bytes())
-            .unwrap_or_default()
-            .iter()
-            .any(|(k, _)| k == "lang")
-    });
+/// The language the resident asked for in the query, if they did (not one the browser's
+/// `Accept-Language` chose: then a draft's own language wins).
+pub(super) fn asked_lang(uri: &Uri, guessed: Option<&GuessedLanguage>) -> Option<Lang> {
+    let asked = guessed.is_none()
+        && uri.query().is_some_and(|q| {
+            crate::http::form::parse(q.as_bytes())
+                .unwrap_or_default()
+                .iter()
+                .any(|(k, _)| k == "lang")
+        });
     asked.then(|| query_lang(uri))
 }
 
 /// An open link's resume address: the page its draft is on.
 async fn show_resumed(
     State(state): State<AppState>,
+    guessed: Option<Extension<GuessedLanguage>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
@@ -139,7 +144,7 @@ async fn show_resumed(
                 &d,
                 &wave,
                 Keeper::Open(Some(token)),
-                asked_lang(&uri),
+                asked_lang(&uri, guessed.as_deref()),
             )
             .await
         }
