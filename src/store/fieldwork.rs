@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::codes::{CodeInfo, CodeOutcome, CodeState, CodeStatus};
-use super::drafts::DraftKey;
+use super::draft::DraftKey;
 use super::encode::DATE;
 use super::pool::Store;
 use super::response::NewResponse;

@@ -17,7 +17,7 @@
 //!
 //! The files, from the bottom: `encode` (dates and hashes as stored), `backend` (which server,
 //! its migrations), `options` (how it is opened), `write` (the write transaction),
-//! `response` and `codes` (rows every writer of answers touches), `wal` and `group` (what a
+//! `response`, `codes` and `draft` (rows every writer of answers touches), `wal` and `group` (what a
 //! store holds besides its pool), `pool` (the [`Store`] itself, connecting, reading), and
 //! above it one file per concern extending the `Store`: `waves`, `responses`, `fieldwork`,
 //! `held`, `drafts`, `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
@@ -27,6 +27,7 @@ mod backup;
 mod checkpoint;
 mod codes;
 mod copy;
+mod draft;
 mod drafts;
 mod encode;
 mod fieldwork;

@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::codes::CodeOutcome;
-use super::drafts::DraftKey;
+use super::draft::DraftKey;
 use super::group::Submission;
 use super::pool::Store;
 use super::response::{NewResponse, StoredResponse, insert_many_in};

@@ -122,9 +122,11 @@ fn check(v: &PageView) -> Markup {
                             }
                         }
                     }
-                    button.secondary type="submit" name="go" value={ "part:" (part) } formnovalidate
-                        aria-label=(v.lang.tf("change_part", &[("part", section.title.get(l))])) {
+                    // The button's name says which part: "Ändra" and, for a screen reader,
+                    // the part's title (its visible word stays first in the name).
+                    button.secondary type="submit" name="go" value={ "part:" (part) } formnovalidate {
                         (v.lang.t("change"))
+                        span.visually-hidden { ": " (section.title.get(l)) }
                     }
                 }
             }

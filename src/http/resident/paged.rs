@@ -81,9 +81,14 @@ impl Visit<'_> {
     fn page(&self, status: StatusCode, part: usize, form: &FormState) -> Response {
         let parts = Parts::new(&self.q);
         let action = self.keeper.address(self.d, self.wave);
+        // The whole address when the public origin is known: it is meant to be copied.
+        let link = match &self.state.origin {
+            Some(origin) => format!("{}{action}", origin.as_str()),
+            None => action.clone(),
+        };
         let resume = match &self.keeper {
             Keeper::Code { .. } => Resume::Code,
-            Keeper::Open(Some(_)) => Resume::Link(&action),
+            Keeper::Open(Some(_)) => Resume::Link(&link),
             Keeper::Open(None) => Resume::LinkToCome,
         };
         page(
@@ -148,17 +153,24 @@ pub(super) fn code_used(lang: &Lang) -> Response {
     )
 }
 
-/// The page the resident's draft is on (the first page without one), in the language
-/// asked for, else the draft's.
+/// The language of a page asked for with GET.
+pub(super) struct LangChoice {
+    pub lang: Lang,
+    /// The resident chose it (`?lang=`), not their browser's `Accept-Language`.
+    pub chosen: bool,
+}
+
+/// The page the resident's draft is on (the first page without one), in the language the
+/// resident chose, else the draft's, else the browser's.
 pub(super) async fn show(
     state: &AppState,
     d: &District,
     wave: &Wave,
     keeper: Keeper,
-    asked: Option<Lang>,
+    asked: LangChoice,
 ) -> Result<Response, Error> {
     let status = wave.status(today());
-    let shown = asked.clone().unwrap_or_default();
+    let shown = asked.lang.clone();
     if status != WaveStatus::Open {
         return Ok(page(
             StatusCode::OK,
@@ -178,9 +190,10 @@ pub(super) async fn show(
     if matches!(visit.keeper, Keeper::Open(Some(_))) && draft.is_none() {
         return Ok(resume_gone(&visit.lang, d, wave));
     }
-    let lang = asked
-        .or_else(|| draft.as_ref().map(|d| Lang::from_query(Some(&d.lang))))
-        .unwrap_or_default();
+    let lang = match &draft {
+        Some(draft) if !asked.chosen => Lang::from_query(Some(&draft.lang)),
+        _ => asked.lang,
+    };
     visit.lang = offered(&visit.q, lang);
     let (part, raw) = match draft {
         Some(draft) => (draft.part, answers_of(&draft)),

@@ -108,17 +108,20 @@ async fn show(
     paged::show(&state, &d, &wave, Keeper::Open(None), asked).await
 }
 
-/// The language the resident asked for in the query, if they did (not one the browser's
-/// `Accept-Language` chose: then a draft's own language wins).
-pub(super) fn asked_lang(uri: &Uri, guessed: Option<&GuessedLanguage>) -> Option<Lang> {
-    let asked = guessed.is_none()
-        && uri.query().is_some_and(|q| {
-            crate::http::form::parse(q.as_bytes())
-                .unwrap_or_default()
-                .iter()
-                .any(|(k, _)| k == "lang")
-        });
-    asked.then(|| query_lang(uri))
+/// The page's language and whether the resident chose it (`?lang=` in a link or a form)
+/// rather than the browser (`Accept-Language`) or nobody: a draft's own language wins over
+/// a choice that was not the resident's.
+pub(super) fn asked_lang(uri: &Uri, guessed: Option<&GuessedLanguage>) -> paged::LangChoice {
+    let named = uri.query().is_some_and(|q| {
+        crate::http::form::parse(q.as_bytes())
+            .unwrap_or_default()
+            .iter()
+            .any(|(k, _)| k == "lang")
+    });
+    paged::LangChoice {
+        lang: query_lang(uri),
+        chosen: named && guessed.is_none(),
+    }
 }
 
 /// An open link's resume address: the page its draft is on.
