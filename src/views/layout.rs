@@ -1,14 +1,17 @@
 //! The page frame every resident page shares: language and direction, the language switch,
-//! header, main and footer; and the plain message page built on it.
+//! the header and footer with the municipality's face ([`super::face`]), main; and the plain
+//! message page built on it.
 
 use maud::{DOCTYPE, Markup, html};
 
+use super::face;
 use crate::i18n::{Lang, languages};
 
 /// The stylesheet, served at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");
 
-/// The page frame: language and direction, the language switch, header, main and footer.
+/// The page frame: language and direction, the language switch, header, main and footer;
+/// the header and footer show the site settings of the request ([`face::current`]).
 ///
 /// `here` is the path the language switch links to; `offered` limits the switch to the
 /// languages a questionnaire has (empty: every language of the catalogue).
@@ -17,6 +20,7 @@ pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Ma
         .into_iter()
         .filter(|(code, _)| offered.is_empty() || offered.iter().any(|o| o == code))
         .collect();
+    let site = face::current();
     html! {
         (DOCTYPE)
         html lang=(lang.code()) dir=(lang.dir()) {
@@ -26,11 +30,12 @@ pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Ma
                 meta name="referrer" content="no-referrer";
                 title { (title) " – " (lang.t("site_name")) }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="stylesheet" href="/static/site.css";
             }
             body {
                 a.skip href="#main" { (lang.t("skip_link")) }
-                header.site {
-                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("site_name")) }
+                header.masthead { div.bar {
+                    (face::brand(lang, &site))
                     @if switch.len() > 1 {
                         nav.languages aria-label=(lang.t("language_label")) {
                             ul {
@@ -46,9 +51,9 @@ pub fn layout(lang: &Lang, title: &str, here: &str, offered: &[String], body: Ma
                             }
                         }
                     }
-                }
+                } }
                 main #main { (body) }
-                footer.site { p { (lang.t("footer")) } }
+                (face::footer(lang, &site))
             }
         }
     }

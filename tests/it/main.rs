@@ -20,6 +20,7 @@ mod questionnaire;
 mod report;
 mod self_selected;
 mod server;
+mod site;
 mod sizes;
 mod staff;
 mod stuffing;
