@@ -454,6 +454,18 @@ async fn every_resident_page_wears_the_face() {
     assert_face(&receipt.body, "en", "receipt");
     let invalid = post_form(&app, &format!("/s/ryd/{year}"), "lang=so&P_BELYSNING=x").await;
     assert_face(&invalid.body, "so", "a refused answer");
+    // A refusal made by the request guard, before any handler, wears it too.
+    let cross_site = send(
+        &app,
+        axum::http::Request::post(format!("/s/ryd/{year}?lang=ti"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .body(axum::body::Body::from("lang=ti&T_OMRADET=ganska_trygg"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
+    assert_face(&cross_site.body, "ti", "the guard's cross-site refusal");
     // The list of reports is in Swedish only, with the same face.
     let reports = get(&app, "/rapporter").await;
     assert_face(&reports.body, "sv", "the reports");
