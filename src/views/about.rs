@@ -5,7 +5,7 @@
 
 use maud::{Markup, html};
 
-use super::face::{contact, said};
+use super::face::{contact, fallback, said};
 use super::layout::layout;
 use crate::i18n::Lang;
 use crate::questionnaire::{Compliance, Site};
@@ -67,14 +67,14 @@ pub fn privacy_page(lang: &Lang, site: &Site) -> Markup {
             h2 { (lang.t("privacy_purpose_heading")) }
             p { (lang.t("privacy_purpose")) }
             h2 { (lang.t("privacy_basis_heading")) }
-            p { (said(&p.legal_basis, lang)) }
+            (said(&p.legal_basis, lang))
             h2 { (lang.t("privacy_stored_heading")) }
             p { (lang.t("privacy_stored")) }
             p { (lang.t("privacy_not_stored")) }
             p { (lang.t("privacy_letters")) }
             p { (lang.t("privacy_free_text")) }
             h2 { (lang.t("privacy_retention_heading")) }
-            p { (said(&p.retention, lang)) }
+            (said(&p.retention, lang))
             h2 { (lang.t("privacy_rights_heading")) }
             p { (lang.t("privacy_rights")) }
             p { (lang.t("privacy_anonymous")) }
@@ -113,7 +113,14 @@ pub fn accessibility_page(lang: &Lang, site: &Site) -> Markup {
             @if a.issues.is_empty() {
                 p { (lang.t("a11y_no_issues")) }
             } @else {
-                ul { @for issue in &a.issues { li { (said(issue, lang)) } } }
+                ul {
+                    @for issue in &a.issues {
+                        // The marker stays on the page's side; a Swedish text runs left
+                        // to right inside its item.
+                        @let sv = fallback(issue, lang);
+                        li { div lang=[sv] dir=[sv.map(|_| "ltr")] { (issue.get(l)) } }
+                    }
+                }
             }
             h2 { (lang.t("a11y_report_heading")) }
             p { (lang.t("a11y_report")) }

@@ -43,14 +43,17 @@ pub fn stylesheet(site: &Site) -> String {
     )
 }
 
-/// A text of the site settings in the page's language; when the settings have none in it,
-/// the Swedish text, marked as Swedish so a screen reader reads it as such.
+/// `Some("sv")` when the site settings have no text in the page's language, so the block
+/// that shows the Swedish text instead says so (`lang="sv" dir="ltr"`): a screen reader
+/// then reads it as Swedish, and it runs left to right on a right-to-left page.
+pub fn fallback(text: &Text, lang: &Lang) -> Option<&'static str> {
+    (!text.0.contains_key(lang.code())).then_some("sv")
+}
+
+/// A paragraph of the site settings in the page's language, or in Swedish, marked as such.
 pub fn said(text: &Text, lang: &Lang) -> Markup {
-    let l = lang.code();
-    html! {
-        @if text.0.contains_key(l) { (text.get(l)) }
-        @else { span lang="sv" dir="ltr" { (text.get(l)) } }
-    }
+    let sv = fallback(text, lang);
+    html! { p lang=[sv] dir=[sv.map(|_| "ltr")] { (text.get(lang.code())) } }
 }
 
 /// A telephone number as a `tel:` address: its digits and a leading `+`.
