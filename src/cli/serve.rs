@@ -1,5 +1,5 @@
-//! `trygg serve`: the settings checked (the site settings among them), the database opened (and filled with demo data when
-//! asked and empty), and the server run until it is stopped.
+//! `trygg serve`: the settings checked (the site settings among them), the database opened
+//! (and filled with demo data when asked and empty), and the server run until it is stopped.
 
 use crate::config::Config;
 

@@ -1,5 +1,6 @@
 //! What every subcommand starts with: the database and the districts opened from the
-//! settings (and for `serve` the site settings), the districts a flag names, and the name the audit log gives the command line.
+//! settings (and for `serve` the site settings), the districts a flag names, and the name
+//! the audit log gives the command line.
 
 use anyhow::{Context, bail};
 
