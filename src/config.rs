@@ -15,7 +15,8 @@ pub struct Config {
     )]
     pub database_url: String,
 
-    /// The folder with questionnaires, `districts.toml`, population margins and measures.
+    /// The folder with questionnaires, `districts.toml`, `site.toml`, population margins and
+    /// measures.
     #[arg(
         long = "surveys",
         env = "TRYGG_SURVEYS",
@@ -80,5 +81,10 @@ impl Config {
 
     pub fn districts_file(&self) -> PathBuf {
         self.surveys_dir.join("districts.toml")
+    }
+
+    /// The municipality's face: name, logo, colours, contact and the facts of its pages.
+    pub fn site_file(&self) -> PathBuf {
+        self.surveys_dir.join("site.toml")
     }
 }

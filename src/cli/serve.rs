@@ -1,10 +1,10 @@
-//! `trygg serve`: the settings checked, the database opened (and filled with demo data when
-//! asked and empty), and the server run until it is stopped.
+//! `trygg serve`: the settings checked (the site settings among them), the database opened
+//! (and filled with demo data when asked and empty), and the server run until it is stopped.
 
 use crate::config::Config;
 
 use super::args::ServeArgs;
-use super::setup::open;
+use super::setup::{load_site, open};
 
 pub(super) async fn serve(config: &Config, a: ServeArgs) -> anyhow::Result<()> {
     let limits = a.limits.limits()?;
@@ -28,6 +28,8 @@ pub(super) async fn serve(config: &Config, a: ServeArgs) -> anyhow::Result<()> {
                 .map_err(|_| anyhow::anyhow!("--client-ip-header \"{h}\" is not a header name"))
         })
         .transpose()?;
+    // A bad site.toml stops the server before it touches the database.
+    let site = load_site(config)?;
     // Without a key file no letter has been made yet: codes simply cannot be used.
     let code_key = if config.code_key.exists() {
         Some(crate::fieldwork::CodeKey::load(&config.code_key).map_err(|e| anyhow::anyhow!(e))?)
@@ -46,6 +48,7 @@ pub(super) async fn serve(config: &Config, a: ServeArgs) -> anyhow::Result<()> {
         println!("{summary}");
     }
     let state = crate::http::AppState::new(store, districts)
+        .with_site(site)
         .with_reports(&config.reports_dir)
         .with_surveys(&config.surveys_dir)
         .with_origin(origin)

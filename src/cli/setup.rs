@@ -1,5 +1,6 @@
 //! What every subcommand starts with: the database and the districts opened from the
-//! settings, the districts a flag names, and the name the audit log gives the command line.
+//! settings (and for `serve` the site settings), the districts a flag names, and the name
+//! the audit log gives the command line.
 
 use anyhow::{Context, bail};
 
@@ -14,6 +15,17 @@ pub(crate) fn load_districts(config: &Config) -> anyhow::Result<Districts> {
     questionnaire::load_districts(&config.districts_file()).map_err(|faults| {
         let lines: Vec<String> = faults.iter().map(|f| f.to_string()).collect();
         anyhow::anyhow!("{}", lines.join("\n"))
+    })
+}
+
+/// The site settings `serve` needs; every fault of the file, one a line.
+pub(crate) fn load_site(config: &Config) -> anyhow::Result<questionnaire::Site> {
+    questionnaire::load_site(&config.site_file()).map_err(|faults| {
+        let lines: Vec<String> = faults.iter().map(|f| f.to_string()).collect();
+        anyhow::anyhow!(
+            "the site settings have faults; not started:\n{}",
+            lines.join("\n")
+        )
     })
 }
 

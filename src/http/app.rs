@@ -1,7 +1,7 @@
 //! The whole application as one router: each audience's routes (residents, staff, the JSON
 //! API, the public reports) merged in one place, under the layers every request passes —
-//! cross-site refusal, load shedding, the default language, problem+json on `/api`, and the
-//! headers every answer carries.
+//! cross-site refusal, load shedding, the default language, problem+json on `/api`, the
+//! headers every answer carries, and the municipality's face on every page.
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -62,7 +62,19 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
+        // Outermost, so every page made below — the guard's refusals and errors turned
+        // into pages too — wears the municipality's face.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), face))
         .with_state(state)
+}
+
+/// Runs the request with the site settings as the face of every page it renders.
+async fn face(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    crate::views::face::wearing(state.site.clone(), next.run(req)).await
 }
 
 /// When the resident made no choice (`?lang=`), the browser's `Accept-Language` picks the

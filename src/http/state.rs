@@ -12,7 +12,7 @@ use crate::http::limits::Limits;
 use crate::http::origin::PublicOrigin;
 use crate::http::stuffing;
 use crate::http::throttle;
-use crate::questionnaire::{Districts, Questionnaire};
+use crate::questionnaire::{Districts, Questionnaire, Site};
 use crate::store::Store;
 
 /// Largest request body accepted from a resident; a full questionnaire with long free-text
@@ -28,6 +28,8 @@ pub const MAX_STAFF_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 pub struct AppState {
     pub store: Store,
     pub districts: Arc<Districts>,
+    /// The municipality's face (`surveys/site.toml`): every resident page wears it.
+    pub site: Arc<Site>,
     /// The folder with generated reports, one subfolder per year.
     pub reports: std::path::PathBuf,
     /// Where residents reach trygg (`https://…`), when it is configured: posts from it are
@@ -67,6 +69,7 @@ impl AppState {
         AppState {
             store,
             districts: Arc::new(districts),
+            site: Arc::new(Site::neutral()),
             reports: std::path::PathBuf::from("reports"),
             origin: None,
             limits: Limits::default(),
@@ -82,6 +85,12 @@ impl AppState {
             report_building: Arc::default(),
             snapshots: Arc::default(),
         }
+    }
+
+    /// The site settings `trygg serve` loaded (without them: a neutral face, no logo).
+    pub fn with_site(mut self, site: Site) -> Self {
+        self.site = Arc::new(site);
+        self
     }
 
     /// The key letter codes are hashed with.

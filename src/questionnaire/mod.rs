@@ -1,4 +1,5 @@
-//! Questionnaires and districts: the files in `surveys/`, their model and `trygg check`.
+//! Questionnaires, districts and the site settings: the files in `surveys/`, their model
+//! and `trygg check`.
 //!
 //! A questionnaire file is parsed into [`Questionnaire`] by [`parse`], which reports every
 //! fault as `file:line: message`. Published waves keep the file's source text as an
@@ -6,6 +7,7 @@
 
 mod answers;
 mod checker;
+mod colour;
 mod districts;
 mod fault;
 mod model;
@@ -13,6 +15,7 @@ pub mod paging;
 mod parse;
 mod question;
 mod raw;
+mod site;
 pub mod translations;
 
 use std::path::Path;
@@ -22,11 +25,16 @@ pub use answers::{
     is_invisible_format, raw_answers, validate,
 };
 pub use checker::line_of;
+pub use colour::{Colour, NON_TEXT_CONTRAST, TEXT_CONTRAST, contrast, ratio_text};
 pub use districts::{District, Districts, parse_districts};
 pub use fault::Fault;
 pub use model::*;
 pub use parse::parse;
 pub use question::DEFAULT_MAX_LENGTH;
+pub use site::{
+    Accessibility, Compliance, FOCUS_DARK, FOCUS_LIGHT, Logo, MAX_LOGO_BYTES, MAX_SITE_BYTES,
+    Privacy, Site, SiteColours, load_site, parse_site, read_logo,
+};
 
 /// Reads and parses one questionnaire file.
 pub fn load(path: &Path) -> Result<Questionnaire, Vec<Fault>> {
@@ -79,9 +87,10 @@ pub struct CheckReport {
     pub notes: Vec<String>,
 }
 
-/// Checks a questionnaire file, `districts.toml`, or every such file in a directory.
+/// Checks a questionnaire file, `districts.toml`, `site.toml`, or every such file in a
+/// directory; a folder with `districts.toml` (one `trygg serve` can use) needs a `site.toml`.
 ///
-/// Files are recognised by name: `districts.toml`, and `*.toml` questionnaires; other
+/// Files are recognised by name: `districts.toml`, `site.toml`, and `*.toml` questionnaires; other
 /// files in `surveys/` (population margins, measures) have checks of their own in the
 /// analysis and are skipped here.
 pub fn check_path(path: &Path) -> CheckReport {
@@ -92,6 +101,14 @@ pub fn check_path(path: &Path) -> CheckReport {
             .unwrap_or_default();
         v.retain(|p| p.extension().is_some_and(|e| e == "toml"));
         v.sort();
+        let named = |n: &str| v.iter().any(|p| p.file_name().is_some_and(|f| f == n));
+        if named("districts.toml") && !named("site.toml") {
+            report.faults.push(Fault {
+                file: path.join("site.toml").display().to_string(),
+                line: 1,
+                message: "missing: trygg serve needs the site settings (name, logo, colours, contact) beside districts.toml".into(),
+            });
+        }
         if v.is_empty() {
             report.faults.push(Fault {
                 file: path.display().to_string(),
@@ -107,6 +124,7 @@ pub fn check_path(path: &Path) -> CheckReport {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let result = match name {
             "districts.toml" => load_districts(&file).map(|_| ()),
+            "site.toml" => load_site(&file).map(|_| ()),
             "measures.toml" => continue,
             _ => load(&file).map(|q| {
                 if !q.draft_languages.is_empty() {

@@ -1,14 +1,17 @@
 //! The page frame every resident page shares: language and direction, the language switch,
-//! header, main and footer; and the plain message page built on it.
+//! the header and footer with the municipality's face ([`super::face`]), main; and the plain
+//! message page built on it.
 
 use maud::{DOCTYPE, Markup, html};
 
+use super::face;
 use crate::i18n::{Lang, languages};
 
 /// The stylesheet, served at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");
 
-/// The page frame: language and direction, the language switch, header, main and footer.
+/// The page frame: language and direction, the language switch, header, main and footer;
+/// the header and footer show the site settings of the request ([`face::current`]).
 ///
 /// `here` is the path the language switch links to; `offered` limits the switch to the
 /// languages a questionnaire has (empty: every language of the catalogue).
@@ -42,6 +45,7 @@ fn frame(lang: &Lang, title: &str, offered: &[String], how: Switch, body: Markup
         .into_iter()
         .filter(|(code, _)| offered.is_empty() || offered.iter().any(|o| o == code))
         .collect();
+    let site = face::current();
     html! {
         (DOCTYPE)
         html lang=(lang.code()) dir=(lang.dir()) {
@@ -51,14 +55,15 @@ fn frame(lang: &Lang, title: &str, offered: &[String], how: Switch, body: Markup
                 meta name="referrer" content="no-referrer";
                 title { (title) " – " (lang.t("site_name")) }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="stylesheet" href="/static/site.css";
             }
             body {
                 @if let Switch::Buttons(form) = how {
                     button.default-button type="submit" form=(form) name="go" value="next" tabindex="-1" aria-hidden="true" { (lang.t("next")) }
                 }
                 a.skip href="#main" { (lang.t("skip_link")) }
-                header.site {
-                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("site_name")) }
+                header.masthead { div.bar {
+                    (face::brand(lang, &site))
                     @if switch.len() > 1 {
                         nav.languages aria-label=(lang.t("language_label")) {
                             ul {
@@ -81,9 +86,9 @@ fn frame(lang: &Lang, title: &str, offered: &[String], how: Switch, body: Markup
                             }
                         }
                     }
-                }
+                } }
                 main #main { (body) }
-                footer.site { p { (lang.t("footer")) } }
+                (face::footer(lang, &site))
             }
         }
     }

@@ -5,7 +5,9 @@
 //! can never become markup. Pages link only to our own stylesheet: no scripts, no
 //! third-party assets, no cookies.
 
+mod about;
 pub mod explorer;
+pub mod face;
 mod layout;
 pub mod measure;
 pub mod overview;
@@ -16,6 +18,7 @@ pub mod reports;
 pub mod staff;
 mod survey;
 
+pub use about::{about_page, accessibility_page, privacy_page};
 pub use layout::{STYLESHEET, form_layout, layout, message_page};
 pub use paper::paper_form;
 

@@ -1195,3 +1195,69 @@ fn reads_at_lang(driver: &Driver, width: u32, what: &str, lang: &str) {
     let violations = axe_violations(driver);
     assert!(violations.is_empty(), "{what}: {violations:#?}");
 }
+
+#[tokio::test]
+async fn the_pages_about_the_site_reflow_at_320_px_pass_axe_and_show_the_focus_ring() {
+    if !browser_available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    db.store.close().await;
+    let server = Server::start(db.url(), &[]);
+    let base = format!("http://{}", server.addr);
+    let width = 320;
+    let driver = Driver::start_at(width);
+    let mut problems = Vec::new();
+    for (lang, dir) in LANGUAGES {
+        for page in ["/om", "/integritet", "/tillganglighet"] {
+            driver.go(&format!("{base}{page}?lang={lang}"));
+            wait_for(&driver, "document.readyState === 'complete'");
+            let (scroll, inner, got_lang, got_dir) = layout(&driver);
+            if inner > f64::from(width) || scroll > inner {
+                problems.push(format!(
+                    "{page} {lang}: {scroll} px wide in a {inner} px viewport"
+                ));
+            }
+            if got_lang != lang || got_dir != dir {
+                problems.push(format!("{page} {lang}: lang={got_lang} dir={got_dir}"));
+            }
+            for v in axe_violations(&driver) {
+                problems.push(format!("{page} {lang} at {width} px: {v}"));
+            }
+        }
+    }
+    // The logo loads (its type and the page's policy allow it), and a focused link in the
+    // header and on the page draws both rings: dark inside, yellow outside.
+    let logo = driver.script("return document.querySelector('img.logo').naturalWidth;");
+    assert!(logo.as_f64().unwrap() > 0.0, "the logo loads: {logo}");
+    // Two presses of Tab: the skip link, then the header's link home.
+    let tab = json!({"type": "keyDown", "value": "\u{E004}"});
+    let up = json!({"type": "keyUp", "value": "\u{E004}"});
+    driver.call(
+        "POST",
+        &format!("/session/{}/actions", driver.session),
+        Some(
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [tab, up, tab, up]}]}),
+        ),
+    );
+    for link in ["header a.brand", "footer a"] {
+        let ring = driver.script(&format!(
+            "const a = document.querySelector('{link}');
+             if (document.activeElement !== a) a.focus();
+             const s = getComputedStyle(a);
+             return [s.outlineColor, s.outlineStyle, s.boxShadow, a.matches(':focus')];"
+        ));
+        let ring = ring.to_string();
+        if !(ring.contains("rgb(11, 12, 12)") && ring.contains("rgb(255, 221, 0)")) {
+            problems.push(format!("{link}: focus ring {ring}"));
+        }
+    }
+    let header = driver.script(
+        "return getComputedStyle(document.querySelector('header.masthead')).backgroundColor;",
+    );
+    assert_eq!(
+        header, "rgb(0, 85, 140)",
+        "the header in the site's brand colour"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

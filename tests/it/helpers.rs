@@ -38,6 +38,11 @@ pub fn districts() -> Districts {
     questionnaire::load_districts(&surveys_dir().join("districts.toml")).unwrap()
 }
 
+/// The bundled site settings (`surveys/site.toml`): Linköping's face.
+pub fn site() -> questionnaire::Site {
+    questionnaire::load_site(&surveys_dir().join("site.toml")).expect("bundled site.toml is valid")
+}
+
 /// Every language residents can answer in, with its script direction.
 pub const LANGUAGES: [(&str, &str); 7] = [
     ("sv", "ltr"),
@@ -196,7 +201,11 @@ impl TestDb {
     }
 
     pub fn app(&self) -> Router {
-        router(AppState::new(self.store.clone(), districts()).with_surveys(surveys_dir()))
+        router(
+            AppState::new(self.store.clone(), districts())
+                .with_surveys(surveys_dir())
+                .with_site(site()),
+        )
     }
 
     /// A separate connection to the database, for statements trygg itself never runs.

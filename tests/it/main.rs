@@ -21,6 +21,7 @@ mod questionnaire;
 mod report;
 mod self_selected;
 mod server;
+mod site;
 mod sizes;
 mod staff;
 mod stuffing;

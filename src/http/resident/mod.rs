@@ -1,7 +1,9 @@
 //! The resident's pages: the start page and a district's questionnaire by open link
-//! (`survey.rs`), and answering with the code from the letter (`codes.rs`). No login, no
-//! cookies; the language travels in `?lang=` and the form.
+//! (`survey.rs`), answering with the code from the letter (`codes.rs`), and the pages about
+//! the site with its logo and colours (`about.rs`). No login, no cookies; the language
+//! travels in `?lang=` and the form.
 
+mod about;
 mod codes;
 mod intake;
 mod paged;
@@ -13,5 +15,8 @@ use crate::http::state::AppState;
 
 /// Every resident route.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(survey::routes()).merge(codes::routes())
+    Router::new()
+        .merge(survey::routes())
+        .merge(codes::routes())
+        .merge(about::routes())
 }
