@@ -26,7 +26,7 @@ mod style;
 pub mod text;
 mod years;
 
-pub use describe::{Described, describe};
+pub use describe::{Described, Words, describe, describe_in};
 pub use model::*;
 pub use style::PALETTE;
 pub use years::x_range;

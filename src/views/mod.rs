@@ -11,6 +11,7 @@ pub mod measure;
 pub mod overview;
 mod paper;
 pub mod reports;
+pub mod results;
 pub mod staff;
 mod survey;
 

@@ -18,6 +18,7 @@ mod properties;
 mod publish;
 mod questionnaire;
 mod report;
+mod resident_results;
 mod self_selected;
 mod server;
 mod sizes;

@@ -1,8 +1,10 @@
 //! The resident's pages: the start page and a district's questionnaire by open link
-//! (`survey.rs`), and answering with the code from the letter (`codes.rs`). No login, no
-//! cookies; the language travels in `?lang=` and the form.
+//! (`survey.rs`), answering with the code from the letter (`codes.rs`), and the results of
+//! the latest closed year (`results.rs`). No login, no cookies; the language travels in
+//! `?lang=` and the form.
 
 mod codes;
+mod results;
 mod survey;
 
 use axum::Router;
@@ -11,5 +13,8 @@ use crate::http::state::AppState;
 
 /// Every resident route.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(survey::routes()).merge(codes::routes())
+    Router::new()
+        .merge(survey::routes())
+        .merge(codes::routes())
+        .merge(results::routes())
 }
