@@ -80,10 +80,22 @@ impl Current {
         if last < first {
             return Ok(None);
         }
+        // Only the analysed years' waves count: answers coming in to a later, open wave do
+        // not make the residents' analysis of the closed years stale.
+        let analysed: Vec<_> = waves.iter().filter(|w| w.year <= last).collect();
+        let responses = if analysed.len() == waves.len() {
+            store.count_responses(None).await?
+        } else {
+            let mut n = 0;
+            for w in &analysed {
+                n += store.count_responses(Some(w.id)).await?;
+            }
+            n
+        };
         let key = (
             (first, last),
-            store.count_responses(None).await?,
-            waves
+            responses,
+            analysed
                 .iter()
                 .map(|w| format!("{}:{}:{}", w.id, w.opens_on, w.closes_on))
                 .collect::<Vec<_>>()

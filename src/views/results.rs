@@ -254,9 +254,13 @@ fn earlier(c: &Ctx, key: &IndicatorKey, now: &ResultRow) -> Vec<String> {
         }
         let v = value(c.lang, then.kind, then.estimate.unwrap_or_default());
         out.push(c.lang.tf(shown, &[("year", &y.to_string()), ("value", &v)]));
-        if !now.suppressed {
+        if !now.suppressed && now.kind != Kind::Index {
             out.extend(verdict(c.lang, cmp, y));
         }
+    }
+    // An index has no estimated uncertainty: its changes are never tested, said once.
+    if now.kind == Kind::Index && !now.suppressed && !out.is_empty() {
+        out.push(c.lang.t("results_index_untested").to_string());
     }
     out
 }

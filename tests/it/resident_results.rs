@@ -216,6 +216,10 @@ async fn the_figures_are_the_analysis_rows_of_the_year() {
                 );
             }
         }
+        if kind == Kind::Index {
+            assert!(sv.contains("Ett index har inget mått på osäkerhet"));
+            continue;
+        }
         // The verdict is the analysis': lower or higher only when significant.
         let verdict = match (now.prev.significant, now.prev.diff) {
             (Some(true), Some(d)) if d < 0.0 => format!("Det är lägre nu än {}", year - 1),
@@ -412,4 +416,46 @@ async fn the_start_page_and_the_receipt_link_to_the_results() {
     let receipt = trygg::views::receipt_page(&lang, &d, &wave, wave.opens_on, false).into_string();
     assert!(receipt.contains(r#"href="/resultat?lang=so""#));
     assert!(receipt.contains(lang.t("results_link")));
+}
+
+#[tokio::test]
+async fn a_page_view_reuses_the_cached_analysis_and_answers_to_an_open_wave_keep_it() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    let open_year = today().year();
+    let closed = open_year - 1;
+    fill_districts(&db.store, &q, &[closed], 3, |_, _| 40).await;
+    let src = bundled_source();
+    let wave = NewWave {
+        district: "ryd",
+        year: open_year,
+        questionnaire_code: "trygghet-2026",
+        source: &src,
+        opens_on: today() - Duration::days(10),
+        closes_on: today() + Duration::days(20),
+    };
+    let answers: Vec<_> = trygg::demo::responses(&q, "ryd", open_year, 5, 10).collect();
+    trygg::demo::publish_with_answers(&db.store, &wave, answers, |_| {})
+        .await
+        .unwrap();
+    let state =
+        trygg::http::AppState::new(db.store.clone(), districts()).with_surveys(surveys_dir());
+    let first = state.analysis_until(closed).await.unwrap().unwrap();
+    let again = state.analysis_until(closed).await.unwrap().unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "the second view reuses it"
+    );
+    assert!(first.results.iter().all(|r| r.year <= closed));
+    // An answer to the open wave changes nothing the residents' analysis reads.
+    let open = db.store.wave("ryd", open_year).await.unwrap().unwrap();
+    db.store
+        .insert_response(&web_answer(open.id))
+        .await
+        .unwrap();
+    let after = state.analysis_until(closed).await.unwrap().unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &after),
+        "an open wave's answer keeps it"
+    );
 }
