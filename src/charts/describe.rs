@@ -266,6 +266,7 @@ mod tests {
                 max: 1.0,
                 percent: true,
             },
+            x_title: "År".into(),
             years: (2020, 2022),
             series: vec![Series {
                 label: "Skäggetorp".into(),

@@ -158,6 +158,7 @@ mod tests {
                 max: 0.6,
                 percent: true,
             },
+            x_title: "År".into(),
             years: (2019, 2024),
             series: vec![
                 Series {

@@ -56,7 +56,7 @@ where
         })
         .y_label_formatter(&y_format(&c.axis))
         .y_desc(c.axis.title.clone())
-        .x_desc("År")
+        .x_desc(c.x_title.clone())
         .light_line_style(RGBColor(235, 235, 235))
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))

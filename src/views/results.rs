@@ -327,6 +327,7 @@ fn year_chart(c: &Ctx, key: &IndicatorKey, name: &str) -> Option<charts::YearCha
         return None;
     };
     let index = what.kind == Kind::Index;
+    y.x_title = c.lang.t("results_alt_year").into();
     y.axis.title = c
         .lang
         .t(if index {

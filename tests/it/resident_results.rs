@@ -117,6 +117,15 @@ async fn the_pages_speak_every_language_and_show_the_latest_closed_year() {
             )),
             "{l}"
         );
+        // The inline charts fit their canvas in every language, and say their axis in it.
+        let svgs: Vec<&str> = page.body.split("<svg").skip(1).collect();
+        assert!(svgs.len() >= 6, "{l}: a chart per key indicator");
+        for svg in &svgs {
+            let svg = svg.split("</svg>").next().unwrap();
+            let cut = crate::report::texts_outside_the_canvas(svg);
+            assert!(cut.is_empty(), "{l}: {cut:?}");
+            assert!(svg.contains(lang.t("results_alt_year")), "{l}");
+        }
         // Every catalogue text was found: a missing one shows as "?".
         assert!(
             !page.body.contains(">?<") && !page.body.contains("{year}"),
@@ -365,6 +374,18 @@ async fn nothing_of_an_open_wave_is_shown() {
     for path in ["/resultat", "/resultat/ryd", "/resultat/skaggetorp?lang=ar"] {
         let page = get(&app, path).await;
         assert_eq!(page.status, 200);
+        if path == "/resultat/ryd" {
+            // Open links: a caveat, and no verdict on any change.
+            assert!(
+                page.body
+                    .contains("kunde vem som helst svara via en öppen länk")
+            );
+            assert!(page.body.contains("så ingen förändring sedan"));
+            assert!(
+                !page.body.contains("statistiskt säker"),
+                "no verdict on open links"
+            );
+        }
         assert!(page.body.contains(&(open_year - 1).to_string()), "{path}");
         if let Some(i) = page.body.find(&open_year.to_string()) {
             panic!(
