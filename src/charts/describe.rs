@@ -319,4 +319,48 @@ mod tests {
         assert_eq!(d.rows[2], vec!["City", "dold"]);
         assert_eq!(d.rows.len(), 4);
     }
+
+    #[test]
+    fn a_year_chart_is_told_in_the_words_given() {
+        let chart = YearChart {
+            title: "Poor lighting".into(),
+            axis: Axis {
+                title: "Share (%)".into(),
+                min: 0.0,
+                max: 1.0,
+                percent: true,
+            },
+            x_title: "Year".into(),
+            years: (2020, 2022),
+            series: vec![Series {
+                label: "Skäggetorp".into(),
+                points: vec![
+                    point(2020, Some(0.38), false),
+                    point(2022, Some(0.212), false),
+                ],
+            }],
+            bands: Vec::new(),
+            spans: Vec::new(),
+            markers: Vec::new(),
+            notes: Vec::new(),
+            source: String::new(),
+        };
+        let en = Words {
+            year: "Year",
+            hidden: "too few answers",
+            rose: "{label}: from {from} ({first}) to {to} ({last}), higher",
+            fell: "{label}: from {from} ({first}) to {to} ({last}), lower",
+            percent: "{n}%",
+            decimal: ".",
+            not_significant: "; not certain",
+            ..SV
+        };
+        let d = describe_in(&Chart::Years(chart), &en);
+        assert_eq!(
+            d.sentence,
+            "Poor lighting. Skäggetorp: from 38% (2020) to 21% (2022), lower; not certain."
+        );
+        assert_eq!(d.head, vec!["Year", "Skäggetorp"]);
+        assert_eq!(d.rows[1], vec!["2022", "21.2% (16.2–26.2)"]);
+    }
 }

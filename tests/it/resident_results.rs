@@ -480,3 +480,20 @@ async fn a_page_view_reuses_the_cached_analysis_and_answers_to_an_open_wave_keep
         "an open wave's answer keeps it"
     );
 }
+
+#[tokio::test]
+async fn without_a_choice_the_browsers_language_is_used_and_no_year_means_no_results_yet() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let req = axum::http::Request::get("/resultat")
+        .header(axum::http::header::ACCEPT_LANGUAGE, "fa-IR,fa;q=0.9")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let page = send(&app, req).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"<html lang="fa" dir="rtl">"#));
+    let fa = Lang::from_query(Some("fa"));
+    assert!(page.body.contains(fa.t("results_none")));
+    // The language switch links back to the results, in each language.
+    assert!(page.body.contains(r#"href="/resultat?lang=so""#));
+}
