@@ -12,9 +12,19 @@ use super::run::{Analysis, Inputs, analyze};
 use crate::error::Error;
 use crate::store::Store;
 
-/// What an analysis was computed from: responses stored, the waves with their dates,
-/// register versions, and the modification times of the files it reads.
-type Stamp = (i64, String, i64, Vec<(PathBuf, Option<SystemTime>)>);
+/// What an analysis was computed from: its years, responses stored, the waves with their
+/// dates, register versions, and the modification times of the files it reads.
+type Stamp = (
+    (i32, i32),
+    i64,
+    String,
+    i64,
+    Vec<(PathBuf, Option<SystemTime>)>,
+);
+
+/// Analyses kept at once: every year (the staff pages, the API) and, while a year's survey
+/// is still open, the years up to the last closed one (the residents' results pages).
+const KEPT: usize = 2;
 
 /// The modification times of the analysis's input files in the surveys folder.
 fn file_times(surveys: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
@@ -35,17 +45,29 @@ fn file_times(surveys: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
         .collect()
 }
 
-/// The analysis of everything stored, and what it was computed from.
+/// The analyses of what is stored, and what each was computed from (newest last).
 #[derive(Default)]
-pub struct Current(tokio::sync::Mutex<Option<(Stamp, Arc<Analysis>)>>);
+pub struct Current(tokio::sync::Mutex<Vec<(Stamp, Arc<Analysis>)>>);
 
 impl Current {
-    /// The current analysis (`None`: nothing is published yet), recomputed on a blocking
-    /// thread when what it was computed from changed.
+    /// The current analysis of every year (`None`: nothing is published yet), recomputed on
+    /// a blocking thread when what it was computed from changed.
     pub async fn get(
         &self,
         store: &Store,
         inputs: &Inputs,
+    ) -> Result<Option<Arc<Analysis>>, Error> {
+        self.get_until(store, inputs, None).await
+    }
+
+    /// The current analysis of the years up to `until` (every year: `None`), so nothing
+    /// of a later year's waves enters it; `None` when no wave is of those years. The same
+    /// years share one cached analysis with [`Current::get`].
+    pub async fn get_until(
+        &self,
+        store: &Store,
+        inputs: &Inputs,
+        until: Option<i32>,
     ) -> Result<Option<Arc<Analysis>>, Error> {
         let waves = store.waves().await?;
         let (Some(first), Some(last)) = (
@@ -54,9 +76,26 @@ impl Current {
         ) else {
             return Ok(None);
         };
+        let last = until.map_or(last, |u| u.min(last));
+        if last < first {
+            return Ok(None);
+        }
+        // Only the analysed years' waves count: answers coming in to a later, open wave do
+        // not make the residents' analysis of the closed years stale.
+        let analysed: Vec<_> = waves.iter().filter(|w| w.year <= last).collect();
+        let responses = if analysed.len() == waves.len() {
+            store.count_responses(None).await?
+        } else {
+            let mut n = 0;
+            for w in &analysed {
+                n += store.count_responses(Some(w.id)).await?;
+            }
+            n
+        };
         let key = (
-            store.count_responses(None).await?,
-            waves
+            (first, last),
+            responses,
+            analysed
                 .iter()
                 .map(|w| format!("{}:{}:{}", w.id, w.opens_on, w.closes_on))
                 .collect::<Vec<_>>()
@@ -65,9 +104,7 @@ impl Current {
             file_times(&inputs.surveys),
         );
         let mut cache = self.0.lock().await;
-        if let Some((k, a)) = cache.as_ref()
-            && *k == key
-        {
+        if let Some((_, a)) = cache.iter().find(|(k, _)| *k == key) {
             return Ok(Some(a.clone()));
         }
         let (store, inputs) = (store.clone(), inputs.clone());
@@ -76,7 +113,12 @@ impl Current {
         })
         .await?;
         let a = Arc::new(a);
-        *cache = Some((key, a.clone()));
+        // A stale analysis of the same years is replaced; beyond that the oldest goes.
+        cache.retain(|(k, _)| k.0 != key.0);
+        cache.push((key, a.clone()));
+        if cache.len() > KEPT {
+            cache.remove(0);
+        }
         Ok(Some(a))
     }
 }

@@ -26,7 +26,7 @@ mod style;
 pub mod text;
 mod years;
 
-pub use describe::{Described, describe};
+pub use describe::{Described, Words, describe, describe_in};
 pub use model::*;
 pub use style::PALETTE;
 pub use years::x_range;
@@ -158,6 +158,7 @@ mod tests {
                 max: 0.6,
                 percent: true,
             },
+            x_title: "År".into(),
             years: (2019, 2024),
             series: vec![
                 Series {

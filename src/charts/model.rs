@@ -64,6 +64,8 @@ pub struct Axis {
 pub struct YearChart {
     pub title: String,
     pub axis: Axis,
+    /// The x axis' title ("År").
+    pub x_title: String,
     pub years: (i32, i32),
     pub series: Vec<Series>,
     pub bands: Vec<Band>,

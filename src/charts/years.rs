@@ -34,7 +34,7 @@ where
 {
     // A time axis: ticks at each new year, points where their fieldwork was.
     let x_range = x_range(c);
-    // The right margin holds half of the last year's tick label, centred on the edge.
+    // The right margin keeps the last year's points and interval bars clear of the edge.
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .margin_right(24)
@@ -44,10 +44,19 @@ where
     chart
         .configure_mesh()
         .x_labels((x_range.end - x_range.start).round() as usize + 1)
-        .x_label_formatter(&|x| format!("{}", x.round() as i32))
+        // The edge after the last year is not labelled: a chart of the years up to 2025
+        // shows no "2026", whose survey it holds nothing of.
+        .x_label_formatter(&|x| {
+            let year = x.round() as i32;
+            if year > c.years.1 {
+                String::new()
+            } else {
+                year.to_string()
+            }
+        })
         .y_label_formatter(&y_format(&c.axis))
         .y_desc(c.axis.title.clone())
-        .x_desc("År")
+        .x_desc(c.x_title.clone())
         .light_line_style(RGBColor(235, 235, 235))
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))

@@ -174,4 +174,15 @@ impl AppState {
     pub async fn analysis(&self) -> Result<Option<Arc<crate::analysis::Analysis>>, Error> {
         self.analysis.get(&self.store, &self.inputs()).await
     }
+
+    /// The current analysis of the years up to `until` (the residents' results: nothing of
+    /// a later, still open year), from the same cache.
+    pub async fn analysis_until(
+        &self,
+        until: i32,
+    ) -> Result<Option<Arc<crate::analysis::Analysis>>, Error> {
+        self.analysis
+            .get_until(&self.store, &self.inputs(), Some(until))
+            .await
+    }
 }

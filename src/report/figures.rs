@@ -198,6 +198,7 @@ pub fn trend(
             (names.district)(district)
         ),
         axis: share_axis(&list),
+        x_title: "År".into(),
         years,
         series: list,
         bands: Vec::new(),
@@ -331,6 +332,7 @@ pub fn explore(
     Chart::Years(YearChart {
         title: label.to_string(),
         axis,
+        x_title: "År".into(),
         years,
         series: list,
         bands,
@@ -371,6 +373,7 @@ pub fn index(
     Chart::Years(YearChart {
         title: format!("{title} per område"),
         axis: index_axis(),
+        x_title: "År".into(),
         years,
         series: list,
         bands: index_bands(),
@@ -410,6 +413,7 @@ pub fn measure(
     Some(Chart::Years(YearChart {
         title: format!("{}: {}", m.title, (names.indicator)(indicator)),
         axis: share_axis(&list),
+        x_title: "År".into(),
         years,
         series: list,
         bands: Vec::new(),

@@ -15,6 +15,7 @@ mod paged;
 mod paper;
 mod questions;
 pub mod reports;
+pub mod results;
 pub mod staff;
 mod survey;
 

@@ -66,6 +66,7 @@ pub fn home_page(
                 }
             }
             p.privacy { (lang.t("privacy_note")) }
+            p { a href={ "/resultat?lang=" (l) } { (lang.t("results_link")) } }
         },
     )
 }
@@ -154,6 +155,7 @@ pub fn receipt_page(
                 p { (lang.tf("receipt_day", &[("date", &day.to_string())])) }
                 p { (lang.t("receipt_anonymous")) }
             }
+            p { a href={ "/resultat?lang=" (l) } { (lang.t("results_link")) } }
             p { a href={ "/?lang=" (l) } { (lang.t("back_home")) } }
         },
     )

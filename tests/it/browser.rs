@@ -1261,3 +1261,36 @@ async fn the_pages_about_the_site_reflow_at_320_px_pass_axe_and_show_the_focus_r
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[tokio::test]
+async fn the_residents_results_reflow_at_320_px_and_pass_axe_in_every_language() {
+    if !browser_available() {
+        return;
+    }
+    use chrono::Datelike;
+    let db = TestDb::new().await;
+    let last = today().year() - 1;
+    fill_districts(&db.store, &bundled(), &[last - 1, last], 9, |_, _| 80).await;
+    db.store.close().await;
+    let server = Server::start(db.url(), &[]);
+    let driver = Driver::start_at(320);
+    let mut problems = Vec::new();
+    for (lang, dir) in LANGUAGES {
+        for path in ["/resultat", "/resultat/skaggetorp"] {
+            driver.go(&format!("http://{}{path}?lang={lang}", server.addr));
+            let (scroll, inner, got_lang, got_dir) = layout(&driver);
+            if inner > 320.0 || scroll > inner {
+                problems.push(format!(
+                    "{lang} {path}: {scroll} px wide in a {inner} px viewport"
+                ));
+            }
+            if got_lang != lang || got_dir != dir {
+                problems.push(format!("{lang} {path}: lang={got_lang} dir={got_dir}"));
+            }
+            for v in axe_violations(&driver) {
+                problems.push(format!("{lang} {path}: {v}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

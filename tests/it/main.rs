@@ -19,6 +19,7 @@ mod properties;
 mod publish;
 mod questionnaire;
 mod report;
+mod resident_results;
 mod self_selected;
 mod server;
 mod site;
