@@ -84,7 +84,7 @@ pub enum Command {
         #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
         seed: u64,
     },
-    /// Check questionnaire files and districts.toml; prints `file:line: message` per fault.
+    /// Check questionnaire files, districts.toml and places.toml; prints `file:line: message` per fault.
     Check {
         /// A file or a folder (default: the surveys folder).
         path: Option<PathBuf>,
