@@ -8,34 +8,15 @@
 //! with its letter codes ([`purge_closed_drafts_in`]). Drafts are not responses: no count,
 //! result or export reads this table.
 
-use std::fmt;
-
 use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::codes::CodeState;
+pub use super::draft_key::DraftKey;
 use super::encode::DATE;
 use super::pool::Store;
 use super::write::WriteTx;
 use crate::error::Error;
-
-/// The hash a draft is kept under: for a letter's code a keyed hash apart from the code's
-/// own (`fieldwork::CodeKey::draft_key`), for an open link a hash of its resume token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DraftKey(Vec<u8>);
-
-impl DraftKey {
-    pub fn from_hash(hash: Vec<u8>) -> DraftKey {
-        DraftKey(hash)
-    }
-}
-
-impl fmt::Debug for DraftKey {
-    // Like a code, a draft's key is its resident's secret: never in a log line.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DraftKey(…)")
-    }
-}
 
 /// A resident's answers so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,16 +97,6 @@ impl Store {
                 .await?,
         )
     }
-}
-
-/// Deletes the draft under `key` inside a write transaction: the answer it became is
-/// written in the same one.
-pub(super) async fn delete_draft_in(tx: &mut WriteTx, key: &DraftKey) -> Result<(), Error> {
-    sqlx::query("delete from drafts where hash = $1")
-        .bind(key.0.clone())
-        .execute(tx.conn())
-        .await?;
-    Ok(())
 }
 
 /// Deletes the drafts of every wave whose last day is before `today`: a closed wave takes

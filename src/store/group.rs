@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::backend::Backend;
 use super::codes::{CodeOutcome, use_code_in};
-use super::drafts::{DraftKey, delete_draft_in};
+use super::draft_key::{DraftKey, delete_draft_in};
 use super::options::Faults;
 use super::response::{NewResponse, insert_many_in};
 use super::write::WriteTx;

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::drafts::{DraftKey, delete_draft_in};
+use super::draft_key::{DraftKey, delete_draft_in};
 use super::encode::DATE;
 use super::pool::Store;
 use super::response::NewResponse;

@@ -20,13 +20,14 @@
 //! `response` and `codes` (rows every writer of answers touches), `wal` and `group` (what a
 //! store holds besides its pool), `pool` (the [`Store`] itself, connecting, reading), and
 //! above it one file per concern extending the `Store`: `waves`, `responses`, `fieldwork`,
-//! `held`, `drafts`, `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
+//! `held`, `drafts` (its key, which the writers of answers need, in `draft_key`), `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
 
 mod backend;
 mod backup;
 mod checkpoint;
 mod codes;
 mod copy;
+mod draft_key;
 mod drafts;
 mod encode;
 mod fieldwork;
