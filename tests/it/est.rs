@@ -431,3 +431,54 @@ async fn review_decisions_change_what_counts() {
         2
     );
 }
+
+#[tokio::test]
+async fn reports_move_with_db_copy_also_one_merged_into_a_later_report() {
+    use trygg::est::ReportStatus;
+    let db = TestDb::new().await;
+    let mut reports = sample_reports();
+    reports.truncate(3);
+    for r in &mut reports {
+        r.district = "city".into();
+        r.status = ReportStatus::New;
+    }
+    db.store
+        .insert_est_reports(&reports, "test", "est test", "sample")
+        .await
+        .unwrap();
+    let ids: Vec<i64> = {
+        let mut v: Vec<i64> = db
+            .store
+            .est_reports(None, None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        v.sort();
+        v
+    };
+    db.store
+        .set_est_status(ids[0], ReportStatus::Merged, Some(ids[2]), "test")
+        .await
+        .unwrap();
+    let before = db.store.est_reports(None, None).await.unwrap();
+    let to = db.dir.path().join("copy.db");
+    let o = Command::new(env!("CARGO_BIN_EXE_trygg"))
+        .args(["--surveys", surveys_dir().to_str().unwrap()])
+        .args([
+            "db",
+            "copy",
+            "--from",
+            &db.url(),
+            "--to",
+            to.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", out(&o));
+    let copy = trygg::store::Store::connect(to.to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(copy.est_reports(None, None).await.unwrap(), before);
+}
