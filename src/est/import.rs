@@ -338,3 +338,55 @@ impl fmt::Display for Refusal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registers() -> (Districts, Places) {
+        let districts = crate::questionnaire::parse_districts(
+            "districts.toml",
+            "[[districts]]\ncode = \"ryd\"\nname = { sv = \"Ryd\" }\n[[districts]]\ncode = \"city\"\nname = { sv = \"City\" }\n",
+        )
+        .unwrap();
+        let places = crate::est::parse_places(
+            "places.toml",
+            "[[places]]\nid = \"ryd-centrum\"\nname = \"Ryds centrum\"\ndistrict = \"ryd\"\nlat = 58.407\nlon = 15.562\n",
+            Some(&districts),
+        )
+        .unwrap();
+        (districts, places)
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_quoted_line_breaks_are_read() {
+        let (d, p) = registers();
+        let src = "\u{feff}date,district,place,category,description\n2026-11-02,ryd,ryd-centrum,klotter,\"två\nrader\"\n2026-11-03,city,,ovrigt,\n";
+        let rows = parse(src.as_bytes(), &d, &p, today()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].description.as_deref(), Some("två\nrader"));
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+    }
+
+    #[test]
+    fn lines_count_quoted_line_breaks_and_future_days_are_refused() {
+        let (d, p) = registers();
+        let src = "date,district,place,category,description\n2026-11-02,ryd,,klotter,\"två\nrader\"\n2026-12-24,city,,ovrigt,\n2026-11-2,city,,ovrigt,\n";
+        let Err(Refusal::Rows(bad)) = parse(src.as_bytes(), &d, &p, today()) else {
+            panic!("refused rows expected");
+        };
+        assert_eq!(bad.len(), 2);
+        assert_eq!(bad[0].line, 4);
+        assert!(matches!(bad[0].faults[..], [RowFault::FutureDate(_)]));
+        assert_eq!(bad[1].line, 5);
+        assert!(matches!(bad[1].faults[..], [RowFault::BadDate(_)]));
+        assert_eq!(
+            bad[1].to_string(),
+            "line 5: \"2026-11-2\" is not a date YYYY-MM-DD"
+        );
+    }
+}

@@ -482,3 +482,14 @@ async fn reports_move_with_db_copy_also_one_merged_into_a_later_report() {
         .unwrap();
     assert_eq!(copy.est_reports(None, None).await.unwrap(), before);
 }
+
+#[tokio::test]
+async fn an_empty_organisation_is_refused_and_nothing_stored() {
+    let db = TestDb::new().await;
+    let file = db.dir.path().join("ok.csv");
+    std::fs::write(&file, format!("{HEADER}2026-11-02,city,,klotter,\n")).unwrap();
+    let o = est_import(&db, &file, &["--organisation", "  "]);
+    assert!(!o.status.success());
+    assert!(out(&o).contains("organisation"), "{}", out(&o));
+    assert_eq!(stored_reports(&db).await, 0);
+}
