@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod est;
 pub mod fieldwork;
 pub mod files;
 pub mod http;

@@ -84,7 +84,7 @@ pub enum Command {
         #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
         seed: u64,
     },
-    /// Check questionnaire files and districts.toml; prints `file:line: message` per fault.
+    /// Check questionnaire files, districts.toml and places.toml; prints `file:line: message` per fault.
     Check {
         /// A file or a folder (default: the surveys folder).
         path: Option<PathBuf>,
@@ -97,6 +97,26 @@ pub enum Command {
     Bench(BenchArgs),
     /// Publish a questionnaire as the waves of one year.
     Publish(PublishArgs),
+    /// The EST group's weekly situation picture: incident reports.
+    Est {
+        #[command(subcommand)]
+        action: EstCommand,
+    },
+}
+
+/// `trygg est …`.
+#[derive(Debug, Subcommand)]
+pub enum EstCommand {
+    /// Import incident reports from a CSV with the header
+    /// `date,district,place,category,description`; they are stored as accepted. A file with
+    /// any bad row imports nothing and every bad row is listed with its line.
+    Import {
+        /// The CSV file (UTF-8, at most 5 MB).
+        file: PathBuf,
+        /// The organisation the reports come from, shown with them.
+        #[arg(long, default_value = "EST-gruppen")]
+        organisation: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

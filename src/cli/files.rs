@@ -67,7 +67,11 @@ pub(super) fn translations(action: &TranslationAction) -> anyhow::Result<ExitCod
 }
 
 pub(super) fn check(path: &std::path::Path) -> ExitCode {
-    let report = questionnaire::check_path(path);
+    let mut report = questionnaire::check_path(path);
+    if let Some((file, faults)) = crate::est::check_places(path) {
+        report.checked.push(file);
+        report.faults.extend(faults);
+    }
     for f in &report.faults {
         println!("{f}");
     }

@@ -10,6 +10,7 @@ mod analyze;
 mod args;
 mod bench;
 mod db;
+mod est;
 mod fieldwork;
 mod files;
 mod report;
@@ -19,8 +20,8 @@ mod users;
 mod waves;
 
 pub use args::{
-    AnalyzeArgs, BenchArgs, Cli, Command, DbCommand, ImportPaperArgs, LimitFlags, MarkArgs,
-    PaperFormArgs, PublishArgs, RemindersArgs, ReportArgs, SampleArgs, ServeArgs,
+    AnalyzeArgs, BenchArgs, Cli, Command, DbCommand, EstCommand, ImportPaperArgs, LimitFlags,
+    MarkArgs, PaperFormArgs, PublishArgs, RemindersArgs, ReportArgs, SampleArgs, ServeArgs,
     TranslationAction, UserAction,
 };
 pub use setup::choose_districts;
@@ -113,6 +114,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => report::report(&config, a).await?,
         Command::Bench(a) => return bench::bench(&config, a).await,
         Command::Publish(a) => waves::publish(&config, a).await?,
+        Command::Est {
+            action: EstCommand::Import { file, organisation },
+        } => return est::import(&config, &file, &organisation).await,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,12 @@
 //! What the command line and the staff pages both do, written once: publishing a wave,
 //! closing one, drawing a sample, generating the yearly report, importing paper
-//! answers and inviting a member of staff. Each operation takes values already parsed at the edge (a `&Store`, a wave,
+//! answers, importing EST incident reports and inviting a member of staff. Each operation takes values already parsed at the edge (a `&Store`, a wave,
 //! dates, paths or bytes) and the actor the audit log names, does the work and logs it,
 //! and returns a typed outcome or an [`Error`](crate::error::Error) whose text the caller
 //! shows. Flags, form fields and the wording of each face's messages stay with the caller.
 
 mod close;
+mod est;
 mod import;
 mod invite;
 mod publish;
@@ -14,6 +15,7 @@ mod sample;
 mod wave;
 
 pub use close::close;
+pub use est::{EstImport, MAX_ORGANISATION_CHARS, check_organisation, import_est_reports};
 pub use import::{PaperImport, import_paper};
 pub use invite::invite_account;
 pub use publish::{Publication, publish_wave};

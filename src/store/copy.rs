@@ -169,6 +169,26 @@ const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "est_reports",
+        columns: &[
+            ("id", Int),
+            ("district", Text),
+            ("place_id", Text),
+            ("other_place", Text),
+            ("day", Text),
+            ("part_of_day", Text),
+            ("category", Text),
+            ("description", Text),
+            ("status", Text),
+            ("merged_into", Int),
+            ("organisation", Text),
+            ("created_by", Text),
+            ("source", Text),
+        ],
+        order: "id",
+        identity: true,
+    },
+    Table {
         name: "api_tokens",
         columns: &[
             ("hash", Bytes),

@@ -7,6 +7,7 @@ mod columnar;
 mod copy;
 mod demo;
 mod durability;
+mod est;
 mod faults;
 mod fieldwork;
 mod helpers;

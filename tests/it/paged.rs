@@ -170,8 +170,7 @@ async fn switching_language_on_every_page_keeps_every_answer() {
     let app = db.app();
     let mut at = format!("/s/berga/{year}");
     let langs = ["en", "ar", "so", "fa", "ti", "prs"];
-    for part in 0..6 {
-        let lang = langs[part];
+    for (part, lang) in langs.into_iter().enumerate() {
         let answers = answers_for(part);
         let (to, shown) = step(
             &app,
@@ -377,12 +376,11 @@ async fn hostile_page_posts_are_refused_and_change_nothing() {
             ),
             "{bad}"
         );
-        assert_eq!(
-            get(&app, &format!("{start}{bad}"))
+        assert!(
+            !get(&app, &format!("{start}{bad}"))
                 .await
                 .status
-                .is_success(),
-            false
+                .is_success()
         );
     }
     assert_eq!(db.stored_text().await, before, "nothing changed");

@@ -1,0 +1,25 @@
+//! The EST group's weekly situation picture (issue 24), its foundation: the places
+//! register (`places.rs`, `surveys/places.toml`), the fixed categories and parts of the day
+//! (`category.rs`), ISO weeks (`week.rs`), the personal-data guard for descriptions
+//! (`guard.rs`) and the reading of a CSV import file (`import.rs`). Storage is `store/est.rs`; the import operation
+//! `operations/est.rs`. Pure values and checks: no I/O beyond reading the files.
+
+mod category;
+mod guard;
+pub mod import;
+mod places;
+mod report;
+mod week;
+
+pub use category::{Category, PartOfDay, ReportStatus, Source};
+pub use guard::{
+    DescriptionFault, MAX_DESCRIPTION_CHARS, PersonalData, check_description, find_personal_data,
+};
+pub use places::{
+    LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, valid_id,
+};
+pub use report::{NewReport, Report, WeekCount};
+pub use week::Week;
+
+/// The register's file name in the surveys folder.
+pub const PLACES_FILE: &str = "places.toml";

@@ -1,0 +1,79 @@
+//! Importing incident reports for the EST weekly picture from a CSV file: every row
+//! checked against the districts, the places register and the personal-data guard, then
+//! all stored as accepted reports (source `import`) with one audit entry in one
+//! transaction — or, when any row is bad, nothing stored and every bad row named.
+
+use chrono::NaiveDate;
+
+use crate::error::Error;
+use crate::est::import::{self, Refusal};
+use crate::est::{NewReport, Places, ReportStatus, Source};
+use crate::questionnaire::Districts;
+use crate::store::Store;
+
+/// The longest organisation name kept.
+pub const MAX_ORGANISATION_CHARS: usize = 100;
+
+/// What an EST import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EstImport {
+    /// Every row was stored.
+    Imported { count: usize },
+    /// Nothing was stored: the file, or these rows, are bad.
+    Refused(Refusal),
+}
+
+/// Checks an organisation's name: what pages show as the reports' sender.
+pub fn check_organisation(name: &str) -> Result<&str, Error> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_ORGANISATION_CHARS {
+        return Err(Error::Invalid(format!(
+            "the organisation must be 1-{MAX_ORGANISATION_CHARS} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::Invalid(
+            "the organisation holds a control character".into(),
+        ));
+    }
+    Ok(name)
+}
+
+/// Imports the file's `bytes` (named `file` in the audit log) for `organisation`, as
+/// `actor`; days after `today` are refused.
+pub async fn import_est_reports(
+    store: &Store,
+    bytes: &[u8],
+    file: &str,
+    registers: (&Districts, &Places),
+    organisation: &str,
+    today: NaiveDate,
+    actor: &str,
+) -> Result<EstImport, Error> {
+    let organisation = check_organisation(organisation)?;
+    let rows = match import::parse(bytes, registers.0, registers.1, today) {
+        Ok(rows) => rows,
+        Err(refusal) => return Ok(EstImport::Refused(refusal)),
+    };
+    let reports: Vec<NewReport> = rows
+        .into_iter()
+        .map(|r| NewReport {
+            district: r.district,
+            place_id: r.place_id,
+            other_place: None,
+            day: r.day,
+            part_of_day: None,
+            category: r.category,
+            description: r.description,
+            status: ReportStatus::Accepted,
+            organisation: organisation.to_string(),
+            created_by: None,
+            source: Source::Import,
+        })
+        .collect();
+    let detail = format!("{file}: {} report(s) for {organisation}", reports.len());
+    let count = store
+        .insert_est_reports(&reports, actor, "est import", &detail)
+        .await?;
+    Ok(EstImport::Imported { count })
+}

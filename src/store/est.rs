@@ -1,0 +1,221 @@
+//! The SQL of the EST weekly picture's incident reports (`est_reports`): storing one or
+//! many (an import: all in one transaction, or none), listing by district and status,
+//! review decisions, and the accepted reports counted per ISO week and category.
+//!
+//! Weeks are computed in Rust from the stored day (`YYYY-MM-DD`), not in SQL, where
+//! SQLite and PostgreSQL would each need their own date functions.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::encode::{DATE, date};
+use super::pool::Store;
+use super::write::WriteTx;
+use crate::error::Error;
+use crate::est::{Category, NewReport, PartOfDay, Report, ReportStatus, Source, Week, WeekCount};
+
+const COLUMNS: &str = "id, district, place_id, other_place, day, part_of_day, category, description, status, merged_into, organisation, created_by, source";
+
+fn stored(what: &str, value: &str) -> Error {
+    Error::Internal(format!("stored {what} \"{value}\" is not known"))
+}
+
+fn report(r: &AnyRow) -> Result<Report, Error> {
+    let text = |c: &str| -> Result<String, Error> { Ok(r.try_get::<String, _>(c)?) };
+    let part: Option<String> = r.try_get("part_of_day")?;
+    let category = text("category")?;
+    let status = text("status")?;
+    let source = text("source")?;
+    Ok(Report {
+        id: r.try_get("id")?,
+        district: text("district")?,
+        place_id: r.try_get("place_id")?,
+        other_place: r.try_get("other_place")?,
+        day: date(&text("day")?)?,
+        part_of_day: match part {
+            Some(p) => Some(PartOfDay::from_code(&p).ok_or_else(|| stored("part of day", &p))?),
+            None => None,
+        },
+        category: Category::from_code(&category).ok_or_else(|| stored("category", &category))?,
+        description: r.try_get("description")?,
+        status: ReportStatus::from_code(&status).ok_or_else(|| stored("status", &status))?,
+        merged_into: r.try_get("merged_into")?,
+        organisation: text("organisation")?,
+        created_by: r.try_get("created_by")?,
+        source: Source::from_code(&source).ok_or_else(|| stored("source", &source))?,
+    })
+}
+
+async fn insert_in(tx: &mut WriteTx, r: &NewReport) -> Result<i64, Error> {
+    if r.status == ReportStatus::Merged {
+        return Err(Error::Invalid(
+            "a new report cannot be merged into another".into(),
+        ));
+    }
+    Ok(sqlx::query_scalar(
+        "insert into est_reports (district, place_id, other_place, day, part_of_day, category, description, status, organisation, created_by, source) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+    )
+    .bind(r.district.clone())
+    .bind(r.place_id.clone())
+    .bind(r.other_place.clone())
+    .bind(r.day.format(DATE).to_string())
+    .bind(r.part_of_day.map(|p| p.code()))
+    .bind(r.category.code())
+    .bind(r.description.clone())
+    .bind(r.status.code())
+    .bind(r.organisation.clone())
+    .bind(r.created_by.clone())
+    .bind(r.source.code())
+    .fetch_one(tx.conn())
+    .await?)
+}
+
+impl Store {
+    /// Stores one report; its id.
+    pub async fn insert_est_report(&self, r: &NewReport) -> Result<i64, Error> {
+        let mut tx = self.write().await?;
+        let id = insert_in(&mut tx, r).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores every report and one audit entry (`action`, `detail`, under `actor`) in one
+    /// transaction: all of them, or — on any failure — none. Returns how many.
+    pub async fn insert_est_reports(
+        &self,
+        reports: &[NewReport],
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<usize, Error> {
+        let mut tx = self.write().await?;
+        for r in reports {
+            insert_in(&mut tx, r).await?;
+        }
+        Self::audit_in(&mut tx, actor, action, detail).await?;
+        tx.commit().await?;
+        Ok(reports.len())
+    }
+
+    /// One report.
+    pub async fn est_report(&self, id: i64) -> Result<Option<Report>, Error> {
+        let sql = format!("select {COLUMNS} from est_reports where id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(report)
+            .transpose()
+    }
+
+    /// Reports of one district (or all) with one status (or any), newest day first.
+    pub async fn est_reports(
+        &self,
+        district: Option<&str>,
+        status: Option<ReportStatus>,
+    ) -> Result<Vec<Report>, Error> {
+        let sql = format!(
+            "select {COLUMNS} from est_reports where ($1 is null or district = $1) and ($2 is null or status = $2) order by day desc, id desc"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(district)
+            .bind(status.map(|s| s.code()))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(report)
+            .collect()
+    }
+
+    /// A review decision: accepts, rejects or (with `merged_into`, a report of the same
+    /// district that is not itself merged) merges a report, or sets it back to new;
+    /// audited in the same transaction.
+    pub async fn set_est_status(
+        &self,
+        id: i64,
+        status: ReportStatus,
+        merged_into: Option<i64>,
+        actor: &str,
+    ) -> Result<(), Error> {
+        if (status == ReportStatus::Merged) != merged_into.is_some() {
+            return Err(Error::Invalid(
+                "a report is merged into another exactly when its status is merged".into(),
+            ));
+        }
+        let mut tx = self.write().await?;
+        let district: Option<String> =
+            sqlx::query_scalar("select district from est_reports where id = $1")
+                .bind(id)
+                .fetch_optional(tx.conn())
+                .await?;
+        let Some(district) = district else {
+            return Err(Error::NotFound(format!("no report {id}")));
+        };
+        if let Some(target) = merged_into {
+            let ok: i64 = sqlx::query_scalar(
+                "select count(*) from est_reports where id = $1 and id <> $2 and district = $3 and status <> 'merged'",
+            )
+            .bind(target)
+            .bind(id)
+            .bind(district.clone())
+            .fetch_one(tx.conn())
+            .await?;
+            if ok == 0 {
+                return Err(Error::Conflict(format!(
+                    "report {id} can only be merged into another unmerged report of {district}"
+                )));
+            }
+        }
+        sqlx::query("update est_reports set status = $1, merged_into = $2 where id = $3")
+            .bind(status.code())
+            .bind(merged_into)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        let detail = match merged_into {
+            Some(t) => format!("report {id} ({district}): merged into {t}"),
+            None => format!("report {id} ({district}): {}", status.code()),
+        };
+        Self::audit_in(&mut tx, actor, "est review", &detail).await?;
+        tx.commit().await
+    }
+
+    /// Accepted reports of one district (or all) from week `from` to week `to`, both
+    /// included, counted per ISO week and category; weeks and categories without reports
+    /// are left out. In week order, then category order.
+    pub async fn est_week_counts(
+        &self,
+        district: Option<&str>,
+        from: Week,
+        to: Week,
+    ) -> Result<Vec<WeekCount>, Error> {
+        let rows = sqlx::query(
+            "select day, category, count(*) as n from est_reports where status = 'accepted' and ($1 is null or district = $1) and day >= $2 and day <= $3 group by day, category",
+        )
+        .bind(district)
+        .bind(from.monday().format(DATE).to_string())
+        .bind(to.sunday().format(DATE).to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts: BTreeMap<(Week, Category), i64> = BTreeMap::new();
+        for r in &rows {
+            let day: String = r.try_get("day")?;
+            let category: String = r.try_get("category")?;
+            let category =
+                Category::from_code(&category).ok_or_else(|| stored("category", &category))?;
+            *counts.entry((Week::of(date(&day)?), category)).or_default() +=
+                r.try_get::<i64, _>("n")?;
+        }
+        Ok(counts
+            .into_iter()
+            .map(|((week, category), count)| WeekCount {
+                week,
+                category,
+                count,
+            })
+            .collect())
+    }
+}
