@@ -124,6 +124,28 @@ pub(super) fn asked_lang(uri: &Uri, guessed: Option<&GuessedLanguage>) -> paged:
     }
 }
 
+/// The language, district, wave and token of a resume address, or the page to send: a
+/// token that cannot be one, or a wave answered with letter codes, is not found.
+async fn resume_target(
+    state: &AppState,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    uri: &Uri,
+) -> Result<Result<(Lang, District, Wave, ResumeToken), Response>, Error> {
+    let (district, year, token) = match path_params(path, uri) {
+        Ok(p) => p,
+        Err(page) => return Ok(Err(*page)),
+    };
+    let lang = query_lang(uri);
+    let (d, wave) = match find_wave(state, &district, &year, &lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(Err(page)),
+    };
+    match (wave.sampled, ResumeToken::parse(&token)) {
+        (false, Some(token)) => Ok(Ok((lang, d, wave, token))),
+        _ => Ok(Err(not_found(&lang))),
+    }
+}
+
 /// An open link's resume address: the page its draft is on.
 async fn show_resumed(
     State(state): State<AppState>,
@@ -131,28 +153,12 @@ async fn show_resumed(
     path: Result<Path<(String, String, String)>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
-    let (district, year, token) = match path_params(path, &uri) {
-        Ok(p) => p,
-        Err(page) => return Ok(*page),
-    };
-    let lang = query_lang(&uri);
-    let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
+    let (_, d, wave, token) = match resume_target(&state, path, &uri).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    match (wave.sampled, ResumeToken::parse(&token)) {
-        (false, Some(token)) => {
-            paged::show(
-                &state,
-                &d,
-                &wave,
-                Keeper::Open(Some(token)),
-                asked_lang(&uri, guessed.as_deref()),
-            )
-            .await
-        }
-        _ => Ok(not_found(&lang)),
-    }
+    let asked = asked_lang(&uri, guessed.as_deref());
+    paged::show(&state, &d, &wave, Keeper::Open(Some(token)), asked).await
 }
 
 /// A page's post to an open link's resume address.
@@ -164,17 +170,9 @@ async fn submit_resumed(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
-    let (district, year, token) = match path_params(path, &uri) {
-        Ok(p) => p,
-        Err(page) => return Ok(*page),
-    };
-    let lang = query_lang(&uri);
-    let (d, wave) = match find_wave(&state, &district, &year, &lang).await? {
+    let (lang, d, wave, token) = match resume_target(&state, path, &uri).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
-    };
-    let (false, Some(token)) = (wave.sampled, ResumeToken::parse(&token)) else {
-        return Ok(not_found(&lang));
     };
     if let Some(closed) = not_open(&lang, &d, &wave) {
         return Ok(closed);
