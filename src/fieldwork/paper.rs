@@ -222,7 +222,12 @@ pub async fn store_rows(
             answers: row.answers.to_json(),
         };
         let fault = match store
-            .insert_response_with_code(&response, &key.hash(&row.code), None)
+            // A draft begun on the web with the same code goes with the paper answer.
+            .insert_response_with_code(
+                &response,
+                &key.hash(&row.code),
+                Some(&key.draft_key(&row.code)),
+            )
             .await?
         {
             CodeOutcome::Stored => {
@@ -236,6 +241,12 @@ pub async fn store_rows(
                 district: wave.district.clone(),
                 year: wave.year,
             },
+            // Only an answer without a code can find its draft gone.
+            CodeOutcome::DraftGone => {
+                return Err(crate::error::Error::Internal(
+                    "a paper answer's code came back as a gone draft".into(),
+                ));
+            }
         };
         refused.push(BadRow {
             line: row.line,

@@ -103,8 +103,6 @@ async fn default_language(
         let sep = if query.is_empty() { "" } else { "&" };
         if let Ok(uri) = format!("{path}?{query}{sep}lang={}", lang.code()).parse() {
             *req.uri_mut() = uri;
-            req.extensions_mut()
-                .insert(crate::http::respond::GuessedLanguage);
         }
     }
     next.run(req).await

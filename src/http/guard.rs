@@ -79,8 +79,9 @@ fn page(status: StatusCode, lang: &Lang, title: &str, body: &str) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
-/// A path as the log may show it: a set-password path holds a one-time token and a `/k/`
-/// path a resident's letter code, so neither reaches a log line.
+/// A path as the log may show it: a set-password path holds a one-time token, a `/k/`
+/// path a resident's letter code and a `/s/<district>/<year>/u/` path a resume token, so
+/// none of them reaches a log line.
 pub fn loggable(path: &str) -> &str {
     for secret in ["/personal/losenord/", "/k/"] {
         if path.starts_with(secret) {
@@ -89,6 +90,9 @@ pub fn loggable(path: &str) -> &str {
                 _ => "/personal/losenord/…",
             };
         }
+    }
+    if path.starts_with("/s/") && path.contains("/u/") {
+        return "/s/…/u/…";
     }
     path
 }
@@ -190,6 +194,10 @@ mod tests {
     #[test]
     fn no_letter_code_or_password_token_reaches_a_log_line() {
         assert_eq!(loggable("/k/ABCD-EFGH-JKLM"), "/k/…");
+        assert_eq!(
+            loggable("/s/ryd/2026/u/6SP919WKW75XRN9G803S89CWW1"),
+            "/s/…/u/…"
+        );
         assert_eq!(
             loggable("/personal/losenord/0123abcd"),
             "/personal/losenord/…"

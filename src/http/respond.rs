@@ -17,11 +17,6 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// Marks a request whose `?lang=` the browser's `Accept-Language` chose, not the resident
-/// (`app::default_language`): a resident's draft keeps the language they chose instead.
-#[derive(Debug, Clone, Copy)]
-pub struct GuessedLanguage;
-
 /// The language asked for in the query string, if it is one we have.
 pub fn query_lang(uri: &Uri) -> Lang {
     let fields = uri

@@ -7,7 +7,7 @@
 //! every resident sees every part.
 
 use super::answers::{AnswerError, Answers, FormField, RawAnswers, Rejection, collect, judge};
-use super::model::{Questionnaire, Section};
+use super::model::{QuestionKind, Questionnaire, Section};
 
 /// The parts of a questionnaire: its sections that hold questions.
 #[derive(Debug)]
@@ -107,6 +107,43 @@ impl<'a> Parts<'a> {
             }
         }
         merged
+    }
+
+    /// The answers as a draft may keep them: only options a question has (each once), and
+    /// typed text cut to the question's length (a number to 20 characters). A draft is
+    /// then never larger than a full answer to the questionnaire, whatever was posted; what
+    /// was cut would have been refused when sent anyway.
+    pub fn bounded(&self, raw: &RawAnswers) -> RawAnswers {
+        let mut out = RawAnswers::new();
+        for (code, values) in raw {
+            let Some(q) = self.q.question(code) else {
+                continue;
+            };
+            let kept: Vec<String> = if q.kind.has_options() {
+                let mut kept: Vec<String> = Vec::new();
+                for v in values {
+                    if q.option(v).is_some() && !kept.contains(v) {
+                        kept.push(v.clone());
+                    }
+                }
+                kept
+            } else {
+                let max = if q.kind == QuestionKind::Number {
+                    20
+                } else {
+                    q.max_length
+                };
+                values
+                    .iter()
+                    .take(1)
+                    .map(|v| v.chars().take(max).collect())
+                    .collect()
+            };
+            if !kept.is_empty() {
+                out.insert(code.clone(), kept);
+            }
+        }
+        out
     }
 
     /// What is wrong with page `part`'s answers, in questionnaire order.

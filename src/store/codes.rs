@@ -119,6 +119,8 @@ pub enum CodeOutcome {
     /// The code was used (or returned, or declined) before: nothing stored.
     NotUnused(CodeState),
     Unknown,
+    /// An open link's answer whose draft was gone (sent already): nothing stored.
+    DraftGone,
 }
 
 /// Marks a letter code used by an answer, inside a write transaction: `Stored` when it

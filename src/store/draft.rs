@@ -27,10 +27,13 @@ impl fmt::Debug for DraftKey {
 
 /// Deletes the draft under `key` inside a write transaction: the answer it became is
 /// written in the same one.
-pub(super) async fn delete_draft_in(tx: &mut WriteTx, key: &DraftKey) -> Result<(), Error> {
-    sqlx::query("delete from drafts where hash = $1")
+/// Returns whether there was one: an open link's answer is stored only if its draft still
+/// was (two clicks on Send read the same draft; the second finds it gone).
+pub(super) async fn delete_draft_in(tx: &mut WriteTx, key: &DraftKey) -> Result<bool, Error> {
+    Ok(sqlx::query("delete from drafts where hash = $1")
         .bind(key.0.clone())
         .execute(tx.conn())
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected()
+        > 0)
 }

@@ -18,6 +18,18 @@ use super::pool::Store;
 use super::write::WriteTx;
 use crate::error::Error;
 
+/// Whose draft is written, which decides what a write may do.
+#[derive(Debug, Clone, Copy)]
+pub enum DraftOwner<'a> {
+    /// A letter's code (its hash): written over while the code is unused.
+    Code(&'a [u8]),
+    /// An open link's first page: a new draft under a new token.
+    NewLink,
+    /// An open link's later page: only a draft that is still there is written, so a page
+    /// posted beside the Send that deleted it cannot bring it back.
+    Link,
+}
+
 /// A resident's answers so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
@@ -51,19 +63,18 @@ impl Store {
         .transpose()
     }
 
-    /// Writes a draft (replacing the one under the same key), durably: the next page is
-    /// shown only after this returns. With `code`, the letter's code must still be unused
-    /// (checked in the same transaction): a code that has given its answer keeps no draft,
-    /// and the caller gets [`Error::Conflict`].
+    /// Writes a draft durably: the next page is shown only after this returns. Whose it is
+    /// decides what may be written ([`DraftOwner`]); a draft that may not be written is
+    /// [`Error::Conflict`] and nothing changes.
     pub async fn save_draft(
         &self,
         wave_id: i64,
         key: &DraftKey,
-        code: Option<&[u8]>,
+        owner: DraftOwner<'_>,
         draft: &Draft,
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        if let Some(hash) = code {
+        if let DraftOwner::Code(hash) = owner {
             let status: Option<String> =
                 sqlx::query_scalar("select status from codes where hash = $1")
                     .bind(hash.to_vec())
@@ -74,18 +85,46 @@ impl Store {
                 return Err(Error::Conflict("the code has been used".into()));
             }
         }
-        sqlx::query(
-            r#"insert into drafts (hash, wave_id, part, lang, answers) values ($1, $2, $3, $4, $5)
-               on conflict (hash) do update set part = excluded.part, lang = excluded.lang, answers = excluded.answers"#,
-        )
-        .bind(key.0.clone())
-        .bind(wave_id)
-        .bind(i64::try_from(draft.part).unwrap_or(i64::MAX))
-        .bind(draft.lang.clone())
-        .bind(draft.answers.clone())
-        .execute(tx.conn())
-        .await?;
+        let statement = match owner {
+            DraftOwner::Code(_) => {
+                r#"insert into drafts (hash, wave_id, part, lang, answers) values ($1, $2, $3, $4, $5)
+                   on conflict (hash) do update set part = excluded.part, lang = excluded.lang, answers = excluded.answers"#
+            }
+            DraftOwner::NewLink => {
+                "insert into drafts (hash, wave_id, part, lang, answers) values ($1, $2, $3, $4, $5)"
+            }
+            DraftOwner::Link => {
+                "update drafts set part = $3, lang = $4, answers = $5 where hash = $1 and wave_id = $2"
+            }
+        };
+        let written = sqlx::query(statement)
+            .bind(key.0.clone())
+            .bind(wave_id)
+            .bind(i64::try_from(draft.part).unwrap_or(i64::MAX))
+            .bind(draft.lang.clone())
+            .bind(draft.answers.clone())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if written == 0 {
+            // An open link's draft that was sent (or purged) meanwhile stays gone.
+            tx.rollback().await?;
+            return Err(Error::Conflict("the draft is gone".into()));
+        }
         tx.commit().await
+    }
+
+    /// Deletes a draft (the resident asked for it), durably; whether there was one.
+    pub async fn delete_draft(&self, wave_id: i64, key: &DraftKey) -> Result<bool, Error> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query("delete from drafts where hash = $1 and wave_id = $2")
+            .bind(key.0.clone())
+            .bind(wave_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n > 0)
     }
 
     /// Drafts kept, in one wave or in all.

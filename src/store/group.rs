@@ -179,6 +179,17 @@ async fn write(
             Err(e) => return all_failed(&format!("the batch's transaction failed: {e}")),
         }
     }
+    // A sent draft goes with its answer; one whose code had been used is of no more use.
+    // An open link's answer (no code) stands only if its draft was still there: two
+    // clicks on Send read the same draft, and only the first stores an answer.
+    for (job, outcome) in jobs.iter().zip(outcomes.iter_mut()) {
+        let Some(draft) = &job.draft else { continue };
+        match delete_draft_in(&mut tx, draft).await {
+            Ok(false) if job.code.is_none() => *outcome = Ok(CodeOutcome::DraftGone),
+            Ok(_) => {}
+            Err(e) => return all_failed(&format!("the batch's drafts could not be deleted: {e}")),
+        }
+    }
     // Then every accepted answer, in the order they came, in one statement.
     let accepted = jobs
         .iter()
@@ -187,12 +198,6 @@ async fn write(
         .map(|(j, _)| &j.response);
     if let Err(e) = insert_many_in(&mut tx, accepted).await {
         return all_failed(&format!("the batch's answers could not be stored: {e}"));
-    }
-    // A sent draft goes with its answer; one whose code had been used is of no more use.
-    for draft in jobs.iter().filter_map(|j| j.draft.as_ref()) {
-        if let Err(e) = delete_draft_in(&mut tx, draft).await {
-            return all_failed(&format!("the batch's drafts could not be deleted: {e}"));
-        }
     }
     match tx.commit().await {
         Ok(()) => outcomes,

@@ -55,8 +55,12 @@ impl Store {
         draft: Option<&DraftKey>,
     ) -> Result<(), Error> {
         let mut tx = self.write().await?;
-        if let Some(key) = draft {
-            delete_draft_in(&mut tx, key).await?;
+        if let Some(key) = draft
+            && !delete_draft_in(&mut tx, key).await?
+        {
+            // Sent already (two clicks on Send): the first one stands.
+            tx.rollback().await?;
+            return Err(Error::Conflict("the draft is gone".into()));
         }
         sqlx::query(
             "insert into held_responses (wave_id, submitted_on, lang, reason, answers) values ($1, $2, $3, $4, $5)",

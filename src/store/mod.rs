@@ -49,7 +49,7 @@ pub use backend::{Backend, redact};
 pub use backup::BackupSummary;
 pub use codes::{CodeInfo, CodeOutcome, CodeState, CodeStatus};
 pub use copy::{CopyProgress, CopySummary};
-pub use drafts::{Draft, DraftKey};
+pub use drafts::{Draft, DraftKey, DraftOwner};
 pub(crate) use encode::hex;
 pub use fieldwork::{StratumRate, closed_refusal};
 pub use frozen::FrozenWave;

@@ -50,6 +50,7 @@ impl Store {
     ) -> Result<(), Error> {
         match self.submit(r.clone(), None, draft.cloned()).await? {
             CodeOutcome::Stored => Ok(()),
+            CodeOutcome::DraftGone => Err(Error::Conflict("the draft is gone".into())),
             other => Err(Error::Internal(format!(
                 "an answer without a code came back as {other:?}"
             ))),

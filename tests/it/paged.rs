@@ -511,3 +511,123 @@ async fn a_code_answered_in_another_browser_keeps_no_draft() {
     assert_eq!(drafts(&y.db).await, 0);
     assert_eq!(y.db.count().await, 1);
 }
+
+#[tokio::test]
+async fn a_first_page_that_could_not_be_kept_promises_no_link_and_can_be_sent_again() {
+    let faults = trygg::store::Faults::default();
+    let db = TestDb::with_options(trygg::store::StoreOptions {
+        faults: Some(faults.clone()),
+        ..Default::default()
+    })
+    .await;
+    let year = db.publish_open("ryd").await;
+    let app = db.app();
+    let start = format!("/s/ryd/{year}");
+    faults.fail_commits(true);
+    let failed = post_form(&app, &start, page_post("en", 0, "next", &answers_for(0))).await;
+    faults.fail_commits(false);
+    assert_eq!(failed.status, StatusCode::SERVICE_UNAVAILABLE);
+    // The page posts where it came from, and shows no link that leads nowhere.
+    assert!(
+        failed.body.contains(&format!(r#"action="{start}""#)),
+        "{}",
+        failed.body
+    );
+    assert!(!failed.body.contains("/u/"));
+    // Sent again from that page: kept this time.
+    let (to, shown) = step(&app, &start, page_post("en", 0, "next", &answers_for(0))).await;
+    assert!(to.contains("/u/") && shown.body.contains("Part 2 of 6"));
+    assert_eq!(drafts(&db).await, 1);
+}
+
+#[tokio::test]
+async fn an_open_link_draft_is_sent_once_however_often_send_is_pressed() {
+    let db = TestDb::new().await;
+    let year = db.publish_open("berga").await;
+    let app = db.app();
+    let mut at = format!("/s/berga/{year}");
+    for part in 0..6 {
+        let (to, _) = step(&app, &at, page_post("sv", part, "next", &answers_for(part))).await;
+        at = path(&to);
+    }
+    // Two clicks on Send at once, and a page posted beside them.
+    let send = || post_form(&app, &at, page_post("sv", 6, "send", &[]));
+    let late_page = post_form(&app, &at, page_post("sv", 2, "next", &answers_for(2)));
+    let (a, b, c) = tokio::join!(send(), send(), late_page);
+    let receipts = [&a, &b]
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(receipts, 1, "{} {}", a.status, b.status);
+    assert_eq!(db.count().await, 1, "one answer stored");
+    // Whatever order they ran in, no draft is left behind the answer.
+    let _ = c;
+    assert_eq!(drafts(&db).await, 0);
+    let again = post_form(&app, &at, page_post("sv", 2, "next", &answers_for(2))).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        drafts(&db).await,
+        0,
+        "a page posted after sending brings nothing back"
+    );
+    assert_eq!(db.count().await, 1);
+}
+
+#[tokio::test]
+async fn an_open_link_wave_past_its_last_day_loses_its_drafts_at_the_next_purge() {
+    let db = TestDb::new().await;
+    let year = db.publish_open("city").await;
+    let app = db.app();
+    step(
+        &app,
+        &format!("/s/city/{year}"),
+        page_post("sv", 0, "next", &answers_for(0)),
+    )
+    .await;
+    assert_eq!(drafts(&db).await, 1);
+    // The server's hourly purge, on a day after the wave's last day: no codes, a draft.
+    db.store
+        .purge_closed_codes(today() + Duration::days(400), "server")
+        .await
+        .unwrap();
+    assert_eq!(drafts(&db).await, 0);
+}
+
+#[tokio::test]
+async fn a_draft_keeps_no_more_than_a_full_answer_could_hold() {
+    let db = TestDb::new().await;
+    let year = db.publish_open("ryd").await;
+    let app = db.app();
+    let start = format!("/s/ryd/{year}");
+    let (to, _) = step(&app, &start, page_post("sv", 0, "next", &answers_for(0))).await;
+    let at = path(&to);
+    // Back (nothing is checked) with made-up options and a long text on the fourth page.
+    let mut junk: Vec<(String, String)> = vec![("T_OMRADET".into(), "enormt".into())];
+    junk.push(("F_OTRYGGA_PLATSER".into(), "x".repeat(20_000)));
+    step(&app, &at, page_post("sv", 3, "back", &junk)).await;
+    let stored = db.stored_text().await;
+    assert!(!stored.contains("enormt"), "no made-up option is kept");
+    assert!(
+        !stored.contains(&"x".repeat(1001)),
+        "text is cut to the question's length"
+    );
+    assert!(stored.contains(&"x".repeat(1000)));
+}
+
+#[tokio::test]
+async fn a_code_typed_again_continues_in_the_language_chosen_on_the_questionnaire() {
+    let y = Year::new().await;
+    let codes = y.sample(40, "43");
+    let app = y.app();
+    let at = format!("/k/{}", codes[2].as_str());
+    step(&app, &at, page_post("ti", 0, "next", &answers_for(0))).await;
+    // The start page is in Swedish (the browser's, or chosen there): the draft's Tigrinya wins.
+    let typed = post_form(&app, "/k", format!("lang=sv&kod={}", codes[2].grouped())).await;
+    let back = get(&app, typed.headers["location"].to_str().unwrap()).await;
+    assert!(
+        back.body.contains(r#"<html lang="ti""#),
+        "{}",
+        &back.body[..200]
+    );
+    assert!(back.body.contains(r#"<progress value="1" max="6""#));
+}

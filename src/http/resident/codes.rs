@@ -16,7 +16,7 @@ use axum::routing::get;
 
 use super::intake::{not_open, read_form};
 use super::paged::{self, Keeper, code_used};
-use super::survey::{asked_lang, receive, stored_or_form};
+use super::survey::{receive, stored_or_form};
 use crate::error::Error;
 use crate::fieldwork::Code;
 use crate::http::client::ClientAddr;
@@ -203,7 +203,6 @@ async fn resolve(
 
 async fn show(
     State(state): State<AppState>,
-    guessed: Option<axum::extract::Extension<crate::http::respond::GuessedLanguage>>,
     client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
@@ -212,16 +211,8 @@ async fn show(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let _ = lang;
     let keeper = keeper(&state, code);
-    paged::show(
-        &state,
-        &d,
-        &wave,
-        keeper,
-        asked_lang(&uri, guessed.as_deref()),
-    )
-    .await
+    paged::show(&state, &d, &wave, keeper, lang).await
 }
 
 /// The code's draft keeper: its hash marks it used, its draft key finds its draft.

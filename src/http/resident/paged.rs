@@ -26,7 +26,9 @@ use crate::http::stuffing::Excess;
 use crate::i18n::Lang;
 use crate::questionnaire::paging::{Go, Parts, draft_json, from_draft_json};
 use crate::questionnaire::{District, FormField, Questionnaire, RawAnswers, Rejection};
-use crate::store::{Channel, CodeOutcome, Draft, DraftKey, NewResponse, Wave, WaveStatus};
+use crate::store::{
+    Channel, CodeOutcome, Draft, DraftKey, DraftOwner, NewResponse, Wave, WaveStatus,
+};
 use crate::views::{self, FormState, PageView, Resume};
 
 /// Whose draft a page belongs to.
@@ -153,24 +155,18 @@ pub(super) fn code_used(lang: &Lang) -> Response {
     )
 }
 
-/// The language of a page asked for with GET.
-pub(super) struct LangChoice {
-    pub lang: Lang,
-    /// The resident chose it (`?lang=`), not their browser's `Accept-Language`.
-    pub chosen: bool,
-}
-
-/// The page the resident's draft is on (the first page without one), in the language the
-/// resident chose, else the draft's, else the browser's.
+/// The page the resident's draft is on (the first page without one): in the draft's
+/// language — the one last chosen on the questionnaire — else in `lang` (the link's, or
+/// the browser's).
 pub(super) async fn show(
     state: &AppState,
     d: &District,
     wave: &Wave,
     keeper: Keeper,
-    asked: LangChoice,
+    lang: Lang,
 ) -> Result<Response, Error> {
     let status = wave.status(today());
-    let shown = asked.lang.clone();
+    let shown = lang.clone();
     if status != WaveStatus::Open {
         return Ok(page(
             StatusCode::OK,
@@ -191,8 +187,8 @@ pub(super) async fn show(
         return Ok(resume_gone(&visit.lang, d, wave));
     }
     let lang = match &draft {
-        Some(draft) if !asked.chosen => Lang::from_query(Some(&draft.lang)),
-        _ => asked.lang,
+        Some(draft) => Lang::from_query(Some(&draft.lang)),
+        None => lang,
     };
     visit.lang = offered(&visit.q, lang);
     let (part, raw) = match draft {
@@ -319,53 +315,69 @@ async fn keep(
     target: usize,
     raw: &RawAnswers,
 ) -> Result<Result<(), Response>, Error> {
-    if let Keeper::Open(None) = visit.keeper {
-        if !visit.state.open_links.new_draft(client.0, visit.wave.id) {
-            let mut res = visit.not_kept(
-                StatusCode::TOO_MANY_REQUESTS,
-                part,
-                raw.clone(),
-                "drafts_busy",
-            );
-            let retry = crate::http::stuffing::ADDRESS_WINDOW.as_secs();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
-            return Ok(Err(res));
+    // An open link's first draft gets its token only once it is written: a failed write
+    // must not leave the page posting to (and promising) a link with nothing behind it.
+    let fresh = match visit.keeper {
+        Keeper::Open(None) => {
+            if !visit.state.open_links.new_draft(client.0, visit.wave.id) {
+                let res = visit.not_kept(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    part,
+                    raw.clone(),
+                    "drafts_busy",
+                );
+                return Ok(Err(retry_after(
+                    res,
+                    crate::http::stuffing::ADDRESS_WINDOW.as_secs(),
+                )));
+            }
+            Some(ResumeToken::random().map_err(Error::Internal)?)
         }
-        let token = ResumeToken::random().map_err(Error::Internal)?;
-        visit.keeper = Keeper::Open(Some(token));
-    }
-    let key = visit.keeper.key().expect("a keeper with a key");
-    let code = match &visit.keeper {
-        Keeper::Code { hash, .. } => Some(hash.as_slice()),
-        Keeper::Open(_) => None,
+        _ => None,
+    };
+    let (key, owner) = match (&visit.keeper, &fresh) {
+        (Keeper::Code { key, hash, .. }, _) => (key.clone(), DraftOwner::Code(hash)),
+        (Keeper::Open(_), Some(token)) => (token.draft_key(), DraftOwner::NewLink),
+        (Keeper::Open(Some(token)), None) => (token.draft_key(), DraftOwner::Link),
+        (Keeper::Open(None), None) => unreachable!("a fresh token was made above"),
     };
     let draft = Draft {
         part: target,
         lang: visit.lang.code().to_string(),
-        answers: draft_json(raw),
+        answers: draft_json(&Parts::new(&visit.q).bounded(raw)),
     };
-    match visit
-        .state
-        .store
-        .save_draft(visit.wave.id, &key, code, &draft)
-        .await
-    {
-        Ok(()) => Ok(Ok(())),
-        Err(Error::Conflict(_)) if code.is_some() => Ok(Err(code_used(&visit.lang))),
+    let saved = (visit.state.store)
+        .save_draft(visit.wave.id, &key, owner, &draft)
+        .await;
+    match saved {
+        Ok(()) => {
+            if let Some(token) = fresh {
+                visit.keeper = Keeper::Open(Some(token));
+            }
+            Ok(Ok(()))
+        }
+        Err(Error::Conflict(_)) => Ok(Err(match owner {
+            DraftOwner::Code(_) => code_used(&visit.lang),
+            _ => resume_gone(&visit.lang, visit.d, visit.wave),
+        })),
         Err(e) => {
             tracing::error!(error = %e, "a draft could not be stored");
-            let mut res = visit.not_kept(
+            let res = visit.not_kept(
                 StatusCode::SERVICE_UNAVAILABLE,
                 part,
                 raw.clone(),
                 "not_saved_body",
             );
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
-            Ok(Err(res))
+            Ok(Err(retry_after(res, 10)))
         }
     }
+}
+
+/// A response with a `Retry-After` of `seconds`.
+fn retry_after(mut res: Response, seconds: u64) -> Response {
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+    res
 }
 
 /// The check page's send: every answer checked, then stored with the draft deleted in the
@@ -409,17 +421,17 @@ async fn send(visit: Visit<'_>, client: ClientAddr, raw: RawAnswers) -> Result<R
             StatusCode::OK,
             views::receipt_page(&visit.lang, visit.d, visit.wave, day, held),
         )),
+        // Its draft was gone: sent already (a second click on Send), so this one is not.
+        Err(Error::Conflict(_)) => Ok(resume_gone(&visit.lang, visit.d, visit.wave)),
         Err(e) => {
             tracing::error!(error = %e, "a response could not be stored");
-            let mut res = visit.not_kept(
+            let res = visit.not_kept(
                 StatusCode::SERVICE_UNAVAILABLE,
                 parts_len,
                 raw,
                 "not_saved_body",
             );
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(10u32));
-            Ok(res)
+            Ok(retry_after(res, 10))
         }
     }
 }
@@ -444,16 +456,16 @@ async fn store_open(
                 "open-link answer refused"
             );
             let last = Parts::new(&visit.q).len();
-            let mut res = visit.not_kept(
+            let res = visit.not_kept(
                 StatusCode::TOO_MANY_REQUESTS,
                 last,
                 raw.clone(),
                 "open_link_refused",
             );
-            let retry = crate::http::stuffing::ADDRESS_WINDOW.as_secs();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
-            Err(Box::new(res))
+            Err(Box::new(retry_after(
+                res,
+                crate::http::stuffing::ADDRESS_WINDOW.as_secs(),
+            )))
         }
         Some(reason) => {
             tracing::info!(

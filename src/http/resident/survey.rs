@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -13,7 +13,7 @@ use super::intake::{bad_request, not_open, offered, read_form};
 use super::paged::{self, Keeper};
 use crate::error::Error;
 use crate::fieldwork::ResumeToken;
-use crate::http::respond::{GuessedLanguage, message, page, path_params, query_lang, today};
+use crate::http::respond::{message, page, path_params, query_lang, today};
 use crate::http::state::AppState;
 use crate::http::stuffing::Excess;
 use crate::i18n::Lang;
@@ -76,7 +76,6 @@ async fn find_wave(
 
 async fn show(
     State(state): State<AppState>,
-    guessed: Option<Extension<GuessedLanguage>>,
     path: Result<Path<(String, String)>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
@@ -104,24 +103,7 @@ async fn show(
             views::code_only_page(&lang, &d, &wave),
         ));
     }
-    let asked = asked_lang(&uri, guessed.as_deref());
-    paged::show(&state, &d, &wave, Keeper::Open(None), asked).await
-}
-
-/// The page's language and whether the resident chose it (`?lang=` in a link or a form)
-/// rather than the browser (`Accept-Language`) or nobody: a draft's own language wins over
-/// a choice that was not the resident's.
-pub(super) fn asked_lang(uri: &Uri, guessed: Option<&GuessedLanguage>) -> paged::LangChoice {
-    let named = uri.query().is_some_and(|q| {
-        crate::http::form::parse(q.as_bytes())
-            .unwrap_or_default()
-            .iter()
-            .any(|(k, _)| k == "lang")
-    });
-    paged::LangChoice {
-        lang: query_lang(uri),
-        chosen: named && guessed.is_none(),
-    }
+    paged::show(&state, &d, &wave, Keeper::Open(None), lang).await
 }
 
 /// The language, district, wave and token of a resume address, or the page to send: a
@@ -149,16 +131,14 @@ async fn resume_target(
 /// An open link's resume address: the page its draft is on.
 async fn show_resumed(
     State(state): State<AppState>,
-    guessed: Option<Extension<GuessedLanguage>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     uri: Uri,
 ) -> Result<Response, Error> {
-    let (_, d, wave, token) = match resume_target(&state, path, &uri).await? {
+    let (lang, d, wave, token) = match resume_target(&state, path, &uri).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let asked = asked_lang(&uri, guessed.as_deref());
-    paged::show(&state, &d, &wave, Keeper::Open(Some(token)), asked).await
+    paged::show(&state, &d, &wave, Keeper::Open(Some(token)), lang).await
 }
 
 /// A page's post to an open link's resume address.
