@@ -29,6 +29,8 @@ pub enum Go {
     Lang(String),
     /// From the check page: check everything and store the answer.
     Send,
+    /// Delete the saved answers (someone else may hold the letter or the link).
+    Discard,
 }
 
 impl Go {
@@ -38,6 +40,7 @@ impl Go {
             "" | "next" => Go::Next,
             "back" => Go::Back,
             "send" => Go::Send,
+            "discard" => Go::Discard,
             other => {
                 if let Some(l) = other.strip_prefix("lang:") {
                     Go::Lang(l.to_string())

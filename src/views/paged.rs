@@ -177,6 +177,13 @@ fn resume_note(v: &PageView) -> Markup {
                 Resume::LinkToCome => p { (v.lang.t("resume_link_to_come")) },
                 Resume::Code => p { (v.lang.t("resume_code")) },
             }
+            @if !matches!(v.resume, Resume::LinkToCome) {
+                // Whoever holds the letter or the link can open the saved answers; the
+                // resident can take them away.
+                button.secondary type="submit" form=(FORM_ID) name="go" value="discard" formnovalidate {
+                    (v.lang.t("discard_button"))
+                }
+            }
         }
     }
 }

@@ -631,3 +631,31 @@ async fn a_code_typed_again_continues_in_the_language_chosen_on_the_questionnair
     );
     assert!(back.body.contains(r#"<progress value="1" max="6""#));
 }
+
+#[tokio::test]
+async fn a_resident_can_delete_the_saved_answers() {
+    let y = Year::new().await;
+    let codes = y.sample(40, "44");
+    let app = y.app();
+    let at = format!("/k/{}", codes[3].as_str());
+    let (_, second) = step(&app, &at, page_post("en", 0, "next", &answers_for(0))).await;
+    assert!(
+        second
+            .body
+            .contains("Whoever has the letter can also open the saved answers")
+    );
+    assert!(
+        second
+            .body
+            .contains(r#"form="survey" name="go" value="discard""#)
+    );
+    let gone = post_form(&app, &at, page_post("en", 1, "discard", &answers_for(1))).await;
+    assert_eq!(gone.status, StatusCode::OK);
+    assert!(gone.body.contains("Your saved answers have been deleted"));
+    assert_eq!(drafts(&y.db).await, 0);
+    assert_eq!(y.db.count().await, 0, "nothing was sent");
+    // The code starts afresh, with nothing filled in.
+    let again = get(&app, &format!("{at}?lang=en")).await;
+    assert!(again.body.contains("Part 1 of 6"));
+    assert!(!again.body.contains("checked"));
+}

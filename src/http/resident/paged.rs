@@ -253,6 +253,7 @@ pub(super) async fn step(
     let raw = Parts::new(&visit.q).merge(part, &so_far, &posted);
     let target = match go {
         Go::Send if part == parts_len => return send(visit, client, raw).await,
+        Go::Discard => return discard(&visit).await,
         Go::Next if part < parts_len => {
             let errors = Parts::new(&visit.q).errors(part, &raw);
             if !errors.is_empty() {
@@ -371,6 +372,20 @@ async fn keep(
             Ok(Err(retry_after(res, 10)))
         }
     }
+}
+
+/// Deletes the resident's draft at their asking, durably, and says so.
+async fn discard(visit: &Visit<'_>) -> Result<Response, Error> {
+    if let Some(key) = visit.keeper.key() {
+        visit.state.store.delete_draft(visit.wave.id, &key).await?;
+    }
+    let lang = &visit.lang;
+    Ok(message(
+        StatusCode::OK,
+        lang,
+        lang.t("discarded_title"),
+        lang.t("discarded_body"),
+    ))
 }
 
 /// A response with a `Retry-After` of `seconds`.
