@@ -22,6 +22,29 @@ pub const SERIES_WEEKS: i64 = 52;
 /// The longest range of weeks the API and the CSV export give at once (three years).
 pub const MAX_RANGE_WEEKS: i64 = 157;
 
+/// Reads a range of weeks (`2026-W01`, `2026-W12`): both real ISO weeks, `from` not after
+/// `to`, at most [`MAX_RANGE_WEEKS`] weeks. The refusal says why, in English.
+pub fn range(from: &str, to: &str) -> Result<(Week, Week), String> {
+    let read = |name: &str, s: &str| {
+        Week::parse(s).ok_or_else(|| {
+            format!(
+                "{name} must be an ISO week that exists, written YYYY-Www (2026-W05), not \"{s}\""
+            )
+        })
+    };
+    let (a, b) = (read("from", from)?, read("to", to)?);
+    if a > b {
+        return Err(format!("from ({a}) is after to ({b})"));
+    }
+    let weeks = (b.monday() - a.monday()).num_weeks() + 1;
+    if weeks > MAX_RANGE_WEEKS {
+        return Err(format!(
+            "{weeks} weeks asked for; at most {MAX_RANGE_WEEKS} at once"
+        ));
+    }
+    Ok((a, b))
+}
+
 /// Whether a count stands out against its baseline mean.
 pub fn stands_out(count: i64, mean: f64) -> bool {
     count >= STANDS_OUT_MIN && count as f64 >= STANDS_OUT_FACTOR * mean
@@ -199,6 +222,25 @@ mod tests {
             place_id: id.into(),
             count,
         }
+    }
+
+    #[test]
+    fn ranges_of_weeks_are_read_strictly() {
+        assert_eq!(range("2026-W01", "2026-W01"), Ok((w(2026, 1), w(2026, 1))));
+        assert!(range("2026-W10", "2026-W09").unwrap_err().contains("after"));
+        assert!(
+            range("2026-W54", "2027-W01")
+                .unwrap_err()
+                .contains("2026-W54")
+        );
+        assert!(
+            range("2021-W01", "2026-W01")
+                .unwrap_err()
+                .contains("at most")
+        );
+        // 2024 and 2025 have 52 weeks, 2026 has 53: 2024-W01 to 2026-W53 is 157 weeks.
+        assert!(range("2024-W01", "2026-W53").is_ok());
+        assert!(range("2024-W01", "2027-W01").is_err());
     }
 
     #[test]
