@@ -104,7 +104,9 @@ fn map(places: &[MapPlace], district_name: &str) -> Markup {
                     circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r=(format!("{:.1}", radius(p.count))) fill=(if p.count > 0 { "#0072B2" } else { "#ffffff" }) fill-opacity="0.7" stroke="#0b0c0c" stroke-width="1.5" {
                         title { (p.name) ": " (p.count) }
                     }
-                    text x=(format!("{:.1}", x + radius(p.count) + 3.0)) y=(format!("{:.1}", y + 4.0)) font-size="13" font-family="sans-serif" fill="#1b1b1b" { (p.name) " (" (p.count) ")" }
+                    // Names right of their circle, or left of it in the map's right half.
+                    @let (tx, anchor) = if *x > MAP_SIZE.0 / 2.0 { (x - radius(p.count) - 3.0, "end") } else { (x + radius(p.count) + 3.0, "start") };
+                    text x=(format!("{tx:.1}")) y=(format!("{:.1}", y + 4.0)) text-anchor=(anchor) font-size="13" font-family="sans-serif" fill="#1b1b1b" { (p.name) " (" (p.count) ")" }
                 }
             }
             figcaption #map-caption { (label) }
