@@ -33,7 +33,12 @@ pub struct WeekPage<'a> {
     pub map: &'a [MapPlace],
     /// The 52-week chart's SVG and text alternative, when any category has reports.
     pub chart: Option<(String, Described)>,
+    /// The district's key indicators of its latest closed survey year, when there is one.
+    pub survey: Option<Indicators>,
 }
+
+/// A survey year and its indicators: name and published value ("58 %", "3,4").
+pub type Indicators = (i32, Vec<(String, String)>);
 
 /// A number as Swedes write it, with one decimal when it has one: "0,75" → "0,8".
 pub fn decimal(x: f64) -> String {
@@ -199,6 +204,18 @@ pub fn week_page(s: &Staff, w: &WeekPage) -> Markup {
             @if !w.map.is_empty() {
                 h2 { "Karta" }
                 (map(w.map, w.district_name))
+            }
+            @if let Some((year, rows)) = &w.survey {
+                h2 { "Trygghetsundersökningen " (year) }
+                @if rows.is_empty() {
+                    p { "Inga publicerade nyckeltal för området " (year) "." }
+                } @else {
+                    (scrolled("Nyckeltal", html! { table.survey-indicators {
+                        caption { "Nyckeltal för " (w.district_name) ", trygghetsundersökningen " (year) }
+                        thead { tr { th scope="col" { "Nyckeltal" } th scope="col" { "Värde" } } }
+                        tbody { @for (label, value) in rows { tr { th scope="row" { (label) } td { (value) } } } }
+                    } }))
+                }
             }
             h2 { "De senaste 52 veckorna" }
             @match &w.chart {

@@ -468,3 +468,34 @@ async fn the_api_gives_the_csv_rows_in_its_envelope_as_its_document_says() {
     )
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_districts_latest_closed_survey_year_stands_beside_the_week() {
+    let db = TestDb::new().await;
+    let q = bundled();
+    fill_districts(&db.store, &q, &[2025], 13, |_, _| 150).await;
+    let app = db.app();
+    let (cookie, _, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let r = page(&app, &cookie, "/personal/est/ryd/2026-W05").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("<h2>Trygghetsundersökningen 2025</h2>"),
+        "{}",
+        r.body
+    );
+    let table = r
+        .body
+        .split("<table class=\"survey-indicators\">")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(table.contains("Index totalt"), "{table}");
+    assert!(table.contains(" %</td>"), "{table}");
+    // Without a closed year (none here), the page has no survey section.
+    let empty = TestDb::new().await;
+    let (cookie, _, _) = session(&empty, "admin@kommun.se", Role::Admin).await;
+    let r = page(&empty.app(), &cookie, "/personal/est/ryd/2026-W05").await;
+    assert!(!r.body.contains("Trygghetsundersökningen"));
+}

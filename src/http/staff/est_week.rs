@@ -8,6 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::pages::{district_name, out_of_scope, page};
+use crate::analysis::{Group, IndexName, IndicatorKey};
 use crate::auth::Staff;
 use crate::charts::{Axis, Chart, Described, Point, Series, YearChart};
 use crate::error::Error;
@@ -15,7 +16,7 @@ use crate::est::picture::{self, Picture};
 use crate::est::{Places, Week};
 use crate::http::extract::AdminOrAnalyst;
 use crate::http::state::AppState;
-use crate::views::est_week::{self as v, MapPlace, WeekPage};
+use crate::views::est_week::{self as v, Indicators, MapPlace, WeekPage};
 use crate::views::staff::message;
 
 /// The address segment for all districts together.
@@ -116,6 +117,10 @@ pub async fn week(
         Some(d) => district_name(&state, d),
         None => "alla områden".to_string(),
     };
+    let survey = match d {
+        Some(d) => indicators(&state, d).await?,
+        None => None,
+    };
     let view = WeekPage {
         district: &district,
         district_name: &shown,
@@ -123,8 +128,62 @@ pub async fn week(
         place_name: &name,
         map: &map,
         chart,
+        survey,
     };
     Ok(page(StatusCode::OK, v::week_page(&s, &view)))
+}
+
+/// The district's key indicators (`report::district::key_indicators`, as its report page
+/// and the residents' results show them) in the latest year whose wave there is closed:
+/// the year and each indicator's name and published value. None without such a year or
+/// an analysis (not analysable yet: the week's picture is shown without it).
+async fn indicators(state: &AppState, district: &str) -> Result<Option<Indicators>, Error> {
+    let today = crate::http::respond::today();
+    let waves = state.store.waves().await?;
+    let closed = (waves.iter())
+        .filter(|w| w.district == district && w.status(today) == crate::store::WaveStatus::Closed)
+        .map(|w| w.year)
+        .max();
+    let Some(year) = closed else {
+        return Ok(None);
+    };
+    let a = match state.analysis().await {
+        Ok(Some(a)) => a,
+        Ok(None) | Err(Error::Invalid(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let q = &a.questionnaire;
+    let mut shown = Vec::new();
+    for key in crate::report::district::key_indicators(&a, district) {
+        let row = a.results.iter().find(|r| {
+            r.year == year
+                && r.district.to_string() == district
+                && r.group == Group::All
+                && r.indicator == key
+                && !r.suppressed
+        });
+        let Some(v) = row.and_then(|r| r.estimate) else {
+            continue;
+        };
+        let (label, value) = match &key {
+            IndicatorKey::Question(code) => (
+                (q.question(code).and_then(|x| x.indicator.as_ref()))
+                    .map_or_else(|| code.clone(), |i| i.label.get("sv").to_string()),
+                format!("{:.0} %", 100.0 * v),
+            ),
+            IndicatorKey::Index(IndexName::Block(b)) => (
+                (q.indices.iter().find(|i| &i.code == b))
+                    .map_or_else(|| b.clone(), |i| i.name.get("sv").to_string()),
+                v::decimal((v * 10.0).round() / 10.0),
+            ),
+            IndicatorKey::Index(IndexName::Total) => (
+                "Index totalt".to_string(),
+                v::decimal((v * 10.0).round() / 10.0),
+            ),
+        };
+        shown.push((label, value));
+    }
+    Ok(Some((year, shown)))
 }
 
 /// The 52-week chart: a line per category with reports, x in weeks before the week
