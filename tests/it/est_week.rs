@@ -248,6 +248,14 @@ async fn a_limited_analyst_and_token_are_refused_other_districts_and_all() {
         .await
         .unwrap();
     let (cookie, _, _) = session(&db, "polis@polisen.se", Role::Analyst).await;
+    let reports = [
+        report("ryd", None, day(2026, 2, 1), Category::Klotter),
+        report("berga", None, day(2026, 2, 1), Category::Klotter),
+    ];
+    (db.store
+        .insert_est_reports(&reports, "test", "est test", "two"))
+    .await
+    .unwrap();
     let app = db.app();
     let r = page(&app, &cookie, "/personal/est").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -294,6 +302,14 @@ async fn a_limited_analyst_and_token_are_refused_other_districts_and_all() {
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // Without a district: only the token's own (Berga's report is left out).
+    let all = api(&app, &token, "/api/v1/est/weeks?from=2026-W01&to=2026-W05").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let body: serde_json::Value = serde_json::from_str(&all.body).unwrap();
+    let districts: Vec<&str> = (body["items"].as_array().unwrap().iter())
+        .map(|i| i["district"].as_str().unwrap())
+        .collect();
+    assert_eq!(districts, ["ryd"]);
     let r = api(
         &app,
         &token,
