@@ -41,14 +41,18 @@ where
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range.clone(), c.axis.min..c.axis.max)?;
+    // A long axis (the EST picture's 52 weeks) is labelled at every n-th tick only, so
+    // its labels never overlap; a chart of survey years labels every year.
+    let span = (x_range.end - x_range.start).round() as i32;
+    let every = (span / 14).max(1);
     chart
         .configure_mesh()
-        .x_labels((x_range.end - x_range.start).round() as usize + 1)
+        .x_labels(span as usize + 1)
         // The edge after the last year is not labelled: a chart of the years up to 2025
         // shows no "2026", whose survey it holds nothing of.
         .x_label_formatter(&|x| {
             let year = x.round() as i32;
-            if year > c.years.1 {
+            if year > c.years.1 || year.rem_euclid(every) != 0 {
                 String::new()
             } else {
                 year.to_string()

@@ -1,12 +1,14 @@
 //! The EST group's weekly situation picture (issue 24), its foundation: the places
 //! register (`places.rs`, `surveys/places.toml`), the fixed categories and parts of the day
 //! (`category.rs`), ISO weeks (`week.rs`), the personal-data guard for descriptions
-//! (`guard.rs`) and the reading of a CSV import file (`import.rs`). Storage is `store/est.rs`; the import operation
+//! (`guard.rs`), the reading of a CSV import file (`import.rs`) and the week's picture
+//! computed from counts (`picture.rs`). Storage is `store/est.rs`; the import operation
 //! `operations/est.rs`. Pure values and checks: no I/O beyond reading the files.
 
 mod category;
 mod guard;
 pub mod import;
+pub mod picture;
 mod places;
 mod report;
 mod week;
@@ -18,7 +20,7 @@ pub use guard::{
 pub use places::{
     LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, valid_id,
 };
-pub use report::{NewReport, Report, WeekCount};
+pub use report::{NewReport, PlaceWeekCount, Report, WeekCount};
 pub use week::Week;
 
 /// The register's file name in the surveys folder.

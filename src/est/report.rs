@@ -55,3 +55,11 @@ pub struct WeekCount {
     pub category: Category,
     pub count: i64,
 }
+
+/// Accepted reports at one place of the register in one ISO week.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PlaceWeekCount {
+    pub week: Week,
+    pub place_id: String,
+    pub count: i64,
+}

@@ -45,7 +45,8 @@ impl Week {
     pub fn parse(s: &str) -> Option<Week> {
         let (y, w) = s.split_once(['W', 'w'])?;
         let y = y.strip_suffix('-').unwrap_or(y);
-        if y.len() != 4 || w.len() != 2 {
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if y.len() != 4 || w.len() != 2 || !digits(y) || !digits(w) {
             return None;
         }
         Week::new(y.parse().ok()?, w.parse().ok()?)
@@ -76,5 +77,10 @@ mod tests {
             Week::new(2027, 1).unwrap()
         );
         assert_eq!(Week::parse("2026-11"), None);
+        for bad in [
+            "2026-W54", "2026-W00", "abcd", "2026-W5", "+202-W05", "2026-W+5", "",
+        ] {
+            assert_eq!(Week::parse(bad), None, "{bad}");
+        }
     }
 }

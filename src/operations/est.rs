@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::error::Error;
 use crate::est::import::{self, Refusal};
-use crate::est::{NewReport, Places, ReportStatus, Source};
+use crate::est::{NewReport, Places, ReportStatus, Source, Week, WeekCount};
 use crate::questionnaire::Districts;
 use crate::store::Store;
 
@@ -76,4 +76,37 @@ pub async fn import_est_reports(
         .insert_est_reports(&reports, actor, "est import", &detail)
         .await?;
     Ok(EstImport::Imported { count })
+}
+
+/// Accepted reports per ISO week, district and category, from week `from` to `to`, for
+/// each of `districts`: what the API's `/est/weeks` and the staff CSV export both give, in
+/// week, district and category order. Weeks and categories without reports are left out.
+pub async fn week_counts_by_district(
+    store: &Store,
+    districts: &[String],
+    from: Week,
+    to: Week,
+) -> Result<Vec<(String, WeekCount)>, Error> {
+    let mut rows = Vec::new();
+    for d in districts {
+        for c in store.est_week_counts(Some(d), from, to).await? {
+            rows.push((d.clone(), c));
+        }
+    }
+    rows.sort_by(|(da, a), (db, b)| (a.week, da, a.category).cmp(&(b.week, db, b.category)));
+    Ok(rows)
+}
+
+/// Those counts as CSV: `week,district,category,count`.
+pub fn week_counts_csv(rows: &[(String, WeekCount)]) -> String {
+    let mut out = String::from("week,district,category,count\n");
+    for (d, c) in rows {
+        out.push_str(&format!(
+            "{},{d},{},{}\n",
+            c.week,
+            c.category.code(),
+            c.count
+        ));
+    }
+    out
 }

@@ -15,7 +15,10 @@ mod sample;
 mod wave;
 
 pub use close::close;
-pub use est::{EstImport, MAX_ORGANISATION_CHARS, check_organisation, import_est_reports};
+pub use est::{
+    EstImport, MAX_ORGANISATION_CHARS, check_organisation, import_est_reports,
+    week_counts_by_district, week_counts_csv,
+};
 pub use import::{PaperImport, import_paper};
 pub use invite::invite_account;
 pub use publish::{Publication, publish_wave};

@@ -14,7 +14,9 @@ use super::encode::{DATE, date};
 use super::pool::Store;
 use super::write::WriteTx;
 use crate::error::Error;
-use crate::est::{Category, NewReport, PartOfDay, Report, ReportStatus, Source, Week, WeekCount};
+use crate::est::{
+    Category, NewReport, PartOfDay, PlaceWeekCount, Report, ReportStatus, Source, Week, WeekCount,
+};
 
 const COLUMNS: &str = "id, district, place_id, other_place, day, part_of_day, category, description, status, merged_into, organisation, created_by, source";
 
@@ -214,6 +216,40 @@ impl Store {
             .map(|((week, category), count)| WeekCount {
                 week,
                 category,
+                count,
+            })
+            .collect())
+    }
+
+    /// Accepted reports at places of the register, of one district (or all) from week
+    /// `from` to week `to`, both included, counted per ISO week and place; reports without
+    /// a register place are left out. In week order, then place id order.
+    pub async fn est_place_week_counts(
+        &self,
+        district: Option<&str>,
+        from: Week,
+        to: Week,
+    ) -> Result<Vec<PlaceWeekCount>, Error> {
+        let rows = sqlx::query(
+            "select day, place_id, count(*) as n from est_reports where status = 'accepted' and place_id is not null and ($1 is null or district = $1) and day >= $2 and day <= $3 group by day, place_id",
+        )
+        .bind(district)
+        .bind(from.monday().format(DATE).to_string())
+        .bind(to.sunday().format(DATE).to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts: BTreeMap<(Week, String), i64> = BTreeMap::new();
+        for r in &rows {
+            let day: String = r.try_get("day")?;
+            let place: String = r.try_get("place_id")?;
+            *counts.entry((Week::of(date(&day)?), place)).or_default() +=
+                r.try_get::<i64, _>("n")?;
+        }
+        Ok(counts
+            .into_iter()
+            .map(|((week, place_id), count)| PlaceWeekCount {
+                week,
+                place_id,
                 count,
             })
             .collect())

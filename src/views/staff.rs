@@ -45,6 +45,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                 li { a href="/personal/resultat" { "Resultat" } }
                                 li { a href="/personal/atgarder" { "Åtgärder" } }
                                 @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/rapporter" { "Årsrapporter" } } }
+                                @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/est" { "Veckans lägesbild" } } }
                                 li { a href="/rapporter" { "Rapporter" } }
                             }
                         }

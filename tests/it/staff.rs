@@ -195,7 +195,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 "/personal/atgarder" | "/personal/atgarder/00" => {
                     method == "GET" || role != Role::Reader
                 }
-                "/personal/oversikt" | "/personal/rapporter" => role != Role::Reader,
+                "/personal/oversikt"
+                | "/personal/rapporter"
+                | "/personal/est"
+                | "/personal/est/ryd/2026-W05" => role != Role::Reader,
                 _ => role == Role::Admin,
             };
             if allowed {
@@ -216,6 +219,8 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                     ("POST", "/personal/rapporter") => StatusCode::UNPROCESSABLE_ENTITY,
                     // (there is no measure "00")
                     ("GET", "/personal/atgarder/00") => StatusCode::NOT_FOUND,
+                    // (to this week of the first district)
+                    ("GET", "/personal/est") => StatusCode::SEE_OTHER,
                     ("GET", _) => StatusCode::OK,
                     // No file, or no sampled wave: the form again, with why.
                     (
@@ -1196,7 +1201,7 @@ async fn the_explorer_shows_a_district_over_the_years_and_exports_csv_without_su
 /// Checks a JSON value against a schema of the OpenAPI document (the subset of JSON Schema
 /// it uses: `$ref`, `type` and type lists, `properties`, `required`,
 /// `additionalProperties: false`, `items`, `minimum` and `maximum`).
-fn conforms(
+pub fn conforms(
     doc: &serde_json::Value,
     schema: &serde_json::Value,
     v: &serde_json::Value,
@@ -1263,7 +1268,7 @@ fn conforms(
 }
 
 /// The schema the document gives for a path's reply with this status.
-fn response_schema<'a>(
+pub fn response_schema<'a>(
     doc: &'a serde_json::Value,
     path: &str,
     status: StatusCode,
@@ -1366,14 +1371,42 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
     assert_eq!(
         paths,
         [
+            "/api/v1/est/weeks",
             "/api/v1/measures",
             "/api/v1/response-rates",
             "/api/v1/results",
             "/api/v1/waves"
         ]
     );
+    // (one accepted EST report, so the weeks endpoint has an item)
+    let mut est = trygg::est::NewReport {
+        district: "ryd".into(),
+        place_id: None,
+        other_place: None,
+        day: chrono::NaiveDate::from_ymd_opt(2026, 1, 7).unwrap(),
+        part_of_day: None,
+        category: trygg::est::Category::Klotter,
+        description: None,
+        status: trygg::est::ReportStatus::Accepted,
+        organisation: "Polisen".into(),
+        created_by: None,
+        source: trygg::est::Source::Web,
+    };
+    db.store.insert_est_report(&est).await.unwrap();
+    est.district = "berga".into();
+    db.store.insert_est_report(&est).await.unwrap();
     for path in &paths {
-        let r = send(&app, api(&format!("{path}?per_page=1000"), Some(&token))).await;
+        // (the weeks endpoint needs its range of weeks)
+        let base = if *path == "/api/v1/est/weeks" {
+            "from=2026-W01&to=2026-W10&"
+        } else {
+            ""
+        };
+        let r = send(
+            &app,
+            api(&format!("{path}?{base}per_page=1000"), Some(&token)),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
         let page: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert!(
@@ -1391,7 +1424,7 @@ async fn the_api_answers_with_a_token_matches_its_openapi_document_and_never_lea
             (StatusCode::UNAUTHORIZED, api(path, None)),
             (
                 StatusCode::BAD_REQUEST,
-                api(&format!("{path}?page=0"), Some(&token)),
+                api(&format!("{path}?{base}page=0"), Some(&token)),
             ),
         ] {
             let r = send(&app, req).await;

@@ -103,3 +103,15 @@ pub struct Page<T> {
     /// Items on all pages.
     pub(super) total: usize,
 }
+
+/// Accepted EST reports of one category in one district and ISO week.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EstWeekItem {
+    /// The ISO week, `2026-W05`.
+    pub(super) week: String,
+    pub(super) district: String,
+    /// A category code (`klotter`, `glaskross`, …).
+    pub(super) category: String,
+    pub(super) count: i64,
+}

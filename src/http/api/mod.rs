@@ -10,6 +10,7 @@
 
 mod client;
 mod endpoints;
+mod est;
 mod items;
 mod problem;
 mod query;
@@ -22,13 +23,14 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::http::state::AppState;
 use endpoints::*;
+use est::*;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "trygg",
         version = "1",
-        description = "Read-only results of the local safety survey. Suppressed estimates carry no value."
+        description = "Read-only results of the local safety survey, and the EST group's weekly report counts. Suppressed estimates carry no value."
     ),
     modifiers(&Bearer)
 )]
@@ -58,6 +60,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(measures))
         .routes(utoipa_axum::routes!(waves))
         .routes(utoipa_axum::routes!(response_rates))
+        .routes(utoipa_axum::routes!(est_weeks))
         .split_for_parts()
 }
 

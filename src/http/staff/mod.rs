@@ -1,11 +1,12 @@
 //! `/personal`: the staff pages, one file per concern — signing in (`session.rs`), waves,
 //! users, the audit log, field work, held answers (`review.rs`), API keys (`tokens.rs`),
 //! measures and a measure's page, the results explorer (`results.rs`) and the yearly report
-//! (`reports.rs`). Who may reach a route and every form's CSRF token are checked by the
+//! (`reports.rs`), the EST week's picture (`est_week.rs`). Who may reach a route and every form's CSRF token are checked by the
 //! extractors in `http/extract.rs` before a handler runs; handlers parse, call one
 //! operation and render a view from `views/`.
 
 mod audit;
+mod est_week;
 mod fieldwork;
 mod measure_page;
 mod measures;
@@ -74,6 +75,9 @@ pub fn routes() -> Router<AppState> {
             "/personal/rapporter",
             get(reports::page).post(reports::generate),
         )
+        .route("/personal/est", get(est_week::current))
+        .route("/personal/est/export.csv", get(est_week::export))
+        .route("/personal/est/{district}/{week}", get(est_week::week))
 }
 
 /// Every `/personal` route with its method, for the role × route test.
@@ -106,4 +110,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/personal/falt/markera"),
     ("GET", "/personal/granskning"),
     ("POST", "/personal/granskning"),
+    ("GET", "/personal/est"),
+    ("GET", "/personal/est/ryd/2026-W05"),
 ];
