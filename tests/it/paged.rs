@@ -73,6 +73,18 @@ pub async fn walk(app: &axum::Router, start: &str, lang: &str) -> Vec<String> {
     shown
 }
 
+/// An open Ryd wave on a database whose commits can be made to fail.
+async fn faulty_ryd() -> (TestDb, trygg::store::Faults, i32) {
+    let faults = trygg::store::Faults::default();
+    let db = TestDb::with_options(trygg::store::StoreOptions {
+        faults: Some(faults.clone()),
+        ..Default::default()
+    })
+    .await;
+    let year = db.publish_open("ryd").await;
+    (db, faults, year)
+}
+
 async fn drafts(db: &TestDb) -> i64 {
     db.store.count_drafts(None).await.unwrap()
 }
@@ -424,13 +436,7 @@ async fn drafts_count_in_no_result_and_go_when_their_wave_closes() {
 
 #[tokio::test]
 async fn a_draft_that_cannot_be_written_gives_the_page_back_with_its_answers() {
-    let faults = trygg::store::Faults::default();
-    let db = TestDb::with_options(trygg::store::StoreOptions {
-        faults: Some(faults.clone()),
-        ..Default::default()
-    })
-    .await;
-    let year = db.publish_open("ryd").await;
+    let (db, faults, year) = faulty_ryd().await;
     let app = db.app();
     faults.fail_commits(true);
     let reply = post_form(
@@ -514,13 +520,7 @@ async fn a_code_answered_in_another_browser_keeps_no_draft() {
 
 #[tokio::test]
 async fn a_first_page_that_could_not_be_kept_promises_no_link_and_can_be_sent_again() {
-    let faults = trygg::store::Faults::default();
-    let db = TestDb::with_options(trygg::store::StoreOptions {
-        faults: Some(faults.clone()),
-        ..Default::default()
-    })
-    .await;
-    let year = db.publish_open("ryd").await;
+    let (db, faults, year) = faulty_ryd().await;
     let app = db.app();
     let start = format!("/s/ryd/{year}");
     faults.fail_commits(true);
