@@ -71,8 +71,9 @@ pub enum Rejection {
 }
 
 /// Fields a survey form may carry besides the questions: the language, and on a paged
-/// form the page it was sent from and the button pressed.
-pub const CONTROL_FIELDS: [&str; 3] = ["lang", "part", "go"];
+/// form the page it was sent from, the button pressed and whether it was reached from the
+/// check page.
+pub const CONTROL_FIELDS: [&str; 4] = ["lang", "part", "go", "check"];
 /// More fields than any questionnaire's form can send.
 pub const MAX_FIELDS: usize = 1000;
 

@@ -29,6 +29,8 @@ pub struct PageView<'a> {
     pub resume: Resume<'a>,
     /// Every answer so far, this page's errors and a notice.
     pub form: &'a FormState,
+    /// Reached with Change from the check page: its Next button goes back there.
+    pub checking: bool,
 }
 
 /// How a resident continues later.
@@ -56,6 +58,7 @@ pub fn paged_page(v: &PageView) -> Markup {
         form #(FORM_ID) method="post" action=(v.action) accept-charset="utf-8" novalidate {
             input type="hidden" name="lang" value=(l);
             input type="hidden" name="part" value=(v.part);
+            @if v.checking { input type="hidden" name="check" value="1"; }
             @match v.parts.section(v.part) {
                 Some(section) => {
                     h1 { (section.title.get(l)) }
@@ -69,7 +72,9 @@ pub fn paged_page(v: &PageView) -> Markup {
                         (question_block(v.lang, question, v.form))
                     }
                     div.form-nav {
-                        button type="submit" name="go" value="next" { (v.lang.t("next")) }
+                        button type="submit" name="go" value="next" {
+                            @if v.checking { (v.lang.t("next_to_check")) } @else { (v.lang.t("next")) }
+                        }
                         @if v.part > 0 {
                             button.secondary type="submit" name="go" value="back" formnovalidate { (v.lang.t("back")) }
                         }

@@ -659,3 +659,43 @@ async fn a_resident_can_delete_the_saved_answers() {
     assert!(again.body.contains("Part 1 of 6"));
     assert!(!again.body.contains("checked"));
 }
+
+#[tokio::test]
+async fn change_from_the_check_page_leads_straight_back_to_it() {
+    let db = TestDb::new().await;
+    let year = db.publish_open("ryd").await;
+    let app = db.app();
+    let mut at = format!("/s/ryd/{year}");
+    for part in 0..6 {
+        let (to, _) = step(&app, &at, page_post("sv", part, "next", &answers_for(part))).await;
+        at = path(&to);
+    }
+    let (to, second) = step(&app, &at, page_post("sv", 6, "part:1", &[])).await;
+    assert!(to.ends_with("&granska=1"), "{to}");
+    assert!(second.body.contains("Del 2 av 6"));
+    assert!(
+        second
+            .body
+            .contains(r#"<input type="hidden" name="check" value="1">"#)
+    );
+    assert!(second.body.contains("Spara och tillbaka till kontrollen"));
+    let mut changed = answers_for(1);
+    changed.retain(|(k, _)| k != "U_VALD");
+    changed.push(("U_VALD".into(), "nej".into()));
+    changed.push(("check".into(), "1".into()));
+    let (to, check) = step(&app, &at, page_post("sv", 1, "next", &changed)).await;
+    assert!(!to.contains("granska"), "{to}");
+    assert!(
+        check.body.contains("Kontrollera dina svar"),
+        "straight back to the check page"
+    );
+    let sent = post_form(&app, &at, page_post("sv", 6, "send", &[])).await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let wave = db.store.wave("ryd", year).await.unwrap().unwrap();
+    let stored = db.store.responses(wave.id).await.unwrap();
+    assert!(
+        stored[0].answers.contains(r#""U_VALD":"nej""#),
+        "{}",
+        stored[0].answers
+    );
+}

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use super::intake::{not_open, read_form};
+use super::intake::{from_check, not_open, read_form};
 use super::paged::{self, Keeper, code_used};
 use super::survey::{receive, stored_or_form};
 use crate::error::Error;
@@ -212,7 +212,7 @@ async fn show(
         Err(page) => return Ok(page),
     };
     let keeper = keeper(&state, code);
-    paged::show(&state, &d, &wave, keeper, lang).await
+    paged::show(&state, &d, &wave, keeper, lang, from_check(&uri)).await
 }
 
 /// The code's draft keeper: its hash marks it used, its draft key finds its draft.

@@ -100,3 +100,11 @@ pub(super) fn not_open(
         )
     })
 }
+
+/// Whether a page was reached with Change from the check page (`?granska=1`): its Next
+/// then leads back there.
+pub(super) fn from_check(uri: &axum::http::Uri) -> bool {
+    uri.query()
+        .and_then(|q| crate::http::form::parse(q.as_bytes()).ok())
+        .is_some_and(|f| f.iter().any(|(k, v)| k == "granska" && v == "1"))
+}

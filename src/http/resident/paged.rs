@@ -76,6 +76,8 @@ struct Visit<'a> {
     q: Arc<Questionnaire>,
     keeper: Keeper,
     lang: Lang,
+    /// Reached with Change from the check page: Next goes back to it.
+    checking: bool,
 }
 
 impl Visit<'_> {
@@ -105,6 +107,7 @@ impl Visit<'_> {
                 action: &action,
                 resume,
                 form,
+                checking: self.checking,
             }),
         )
     }
@@ -164,6 +167,7 @@ pub(super) async fn show(
     wave: &Wave,
     keeper: Keeper,
     lang: Lang,
+    checking: bool,
 ) -> Result<Response, Error> {
     let status = wave.status(today());
     let shown = lang.clone();
@@ -181,6 +185,7 @@ pub(super) async fn show(
         q,
         keeper,
         lang: shown,
+        checking,
     };
     let draft = visit.draft().await?;
     if matches!(visit.keeper, Keeper::Open(Some(_))) && draft.is_none() {
@@ -231,19 +236,12 @@ pub(super) async fn step(
         lang: offered(&q, lang),
         q,
         keeper,
+        checking: field(&fields, "check") == "1",
     };
     let parts_len = Parts::new(&visit.q).len();
-    let part = field(&fields, "part").parse::<usize>().ok();
-    let (Some(part), Some(go)) = (
-        part.filter(|p| *p <= parts_len),
-        Go::parse(field(&fields, "go")),
-    ) else {
-        return Ok(bad_request(&visit.lang, "no page or button of ours"));
-    };
-    let posted = match Parts::new(&visit.q).read(part, &fields) {
-        Ok(raw) => raw,
-        Err(Rejection::Malformed(why)) => return Ok(bad_request(&visit.lang, &why)),
-        Err(Rejection::Invalid { .. }) => return Ok(bad_request(&visit.lang, "invalid")),
+    let (part, go, posted) = match read_step(&visit, &fields) {
+        Ok(read) => read,
+        Err(refused) => return Ok(*refused),
     };
     let draft = visit.draft().await?;
     if matches!(visit.keeper, Keeper::Open(Some(_))) && draft.is_none() {
@@ -259,11 +257,17 @@ pub(super) async fn step(
             if !errors.is_empty() {
                 return corrections(visit, client, part, raw, errors).await;
             }
-            part + 1
+            if visit.checking { parts_len } else { part + 1 }
         }
         Go::Next => part,
-        Go::Back => part.saturating_sub(1),
-        Go::Part(k) if k < parts_len => k,
+        Go::Back => {
+            visit.checking = false;
+            part.saturating_sub(1)
+        }
+        Go::Part(k) if k < parts_len => {
+            visit.checking = true;
+            k
+        }
         Go::Lang(code) => {
             visit.lang = offered(&visit.q, Lang::from_query(Some(&code)));
             part
@@ -277,12 +281,38 @@ pub(super) async fn step(
     if !nothing && let Err(refused) = keep(&mut visit, client, part, target, &raw).await? {
         return Ok(refused);
     }
+    let checking = visit.checking && target < parts_len;
     let to = format!(
-        "{}?lang={}",
+        "{}?lang={}{}",
         visit.keeper.address(d, wave),
-        visit.lang.code()
+        visit.lang.code(),
+        if checking { "&granska=1" } else { "" }
     );
     Ok(Redirect::to(&to).into_response())
+}
+
+/// A page's post read: its page, its button and its answers (only its own questions), or
+/// the plain refusal of a post no page of ours sends.
+fn read_step(
+    visit: &Visit<'_>,
+    fields: &[FormField],
+) -> Result<(usize, Go, RawAnswers), Box<Response>> {
+    let parts = Parts::new(&visit.q);
+    let part = field(fields, "part").parse::<usize>().ok();
+    let (Some(part), Some(go)) = (
+        part.filter(|p| *p <= parts.len()),
+        Go::parse(field(fields, "go")),
+    ) else {
+        return Err(Box::new(bad_request(
+            &visit.lang,
+            "no page or button of ours",
+        )));
+    };
+    match parts.read(part, fields) {
+        Ok(raw) => Ok((part, go, raw)),
+        Err(Rejection::Malformed(why)) => Err(Box::new(bad_request(&visit.lang, &why))),
+        Err(Rejection::Invalid { .. }) => Err(Box::new(bad_request(&visit.lang, "invalid"))),
+    }
 }
 
 /// A page with answers to correct: kept as they are (durably, like any page), and shown

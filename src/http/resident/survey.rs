@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::get;
 
-use super::intake::{bad_request, not_open, offered, read_form};
+use super::intake::{bad_request, from_check, not_open, offered, read_form};
 use super::paged::{self, Keeper};
 use crate::error::Error;
 use crate::fieldwork::ResumeToken;
@@ -103,7 +103,15 @@ async fn show(
             views::code_only_page(&lang, &d, &wave),
         ));
     }
-    paged::show(&state, &d, &wave, Keeper::Open(None), lang).await
+    paged::show(
+        &state,
+        &d,
+        &wave,
+        Keeper::Open(None),
+        lang,
+        from_check(&uri),
+    )
+    .await
 }
 
 /// The language, district, wave and token of a resume address, or the page to send: a
@@ -138,7 +146,15 @@ async fn show_resumed(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    paged::show(&state, &d, &wave, Keeper::Open(Some(token)), lang).await
+    paged::show(
+        &state,
+        &d,
+        &wave,
+        Keeper::Open(Some(token)),
+        lang,
+        from_check(&uri),
+    )
+    .await
 }
 
 /// A page's post to an open link's resume address.
