@@ -225,26 +225,11 @@ fn degrees(
 /// Reads and parses `places.toml` against the districts.
 pub fn load_places(path: &Path, districts: Option<&Districts>) -> Result<Places, Vec<Fault>> {
     let name = path.display().to_string();
-    let fault = |message: String| {
-        vec![Fault {
-            file: name.clone(),
-            line: 1,
-            message,
-        }]
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| fault(format!("cannot read: {e}")))?
-        .len();
-    if size > crate::questionnaire::MAX_FILE_BYTES {
-        return Err(fault(format!("the file is {size} bytes, too big")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fault(format!("cannot read: {e}")))?;
-    let src = String::from_utf8(bytes).map_err(|e| {
-        fault(format!(
-            "not valid UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let src = crate::questionnaire::read_limited(
+        path,
+        crate::questionnaire::MAX_FILE_BYTES,
+        "places.toml",
+    )?;
     parse_places(&name, &src, districts)
 }
 

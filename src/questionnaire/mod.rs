@@ -27,7 +27,7 @@ pub use answers::{
 pub use checker::line_of;
 pub use colour::{Colour, NON_TEXT_CONTRAST, TEXT_CONTRAST, contrast, ratio_text};
 pub use districts::{District, Districts, parse_districts};
-pub use fault::Fault;
+pub use fault::{Fault, read_limited};
 pub use model::*;
 pub use parse::parse;
 pub use question::DEFAULT_MAX_LENGTH;
@@ -54,28 +54,7 @@ pub fn load_districts(path: &Path) -> Result<Districts, Vec<Fault>> {
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 fn read(path: &Path) -> Result<String, Vec<Fault>> {
-    let fault = |message: String| {
-        vec![Fault {
-            file: path.display().to_string(),
-            line: 1,
-            message,
-        }]
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| fault(format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(fault(format!(
-            "the file is {size} bytes; a questionnaire file may be at most {MAX_FILE_BYTES}"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fault(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        fault(format!(
-            "not valid UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    read_limited(path, MAX_FILE_BYTES, "a questionnaire file")
 }
 
 /// What `trygg check` found in a file or directory.

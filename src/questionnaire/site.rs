@@ -500,28 +500,7 @@ fn svg_fault(text: &str) -> Option<String> {
 /// Reads and parses a `site.toml`; the logo is read relative to the file's folder.
 pub fn load_site(path: &Path) -> Result<Site, Vec<Fault>> {
     let name = path.display().to_string();
-    let fault = |message: String| {
-        vec![Fault {
-            file: name.clone(),
-            line: 1,
-            message,
-        }]
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| fault(format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_SITE_BYTES {
-        return Err(fault(format!(
-            "the file is {size} bytes; site.toml may be at most {MAX_SITE_BYTES}"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fault(format!("cannot read: {e}")))?;
-    let src = String::from_utf8(bytes).map_err(|e| {
-        fault(format!(
-            "not valid UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let src = super::fault::read_limited(path, MAX_SITE_BYTES, "site.toml")?;
     let folder = path.parent().unwrap_or(Path::new("."));
     parse_site(&name, &src, &|logo| read_logo(&folder.join(logo)))
 }
