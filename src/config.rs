@@ -54,6 +54,16 @@ pub struct Config {
     /// Default: beside a SQLite file (`trygg.db.frozen`); on PostgreSQL none, unless given.
     #[arg(long = "frozen-dir", env = "TRYGG_FROZEN_DIR", global = true)]
     pub frozen_dir: Option<PathBuf>,
+
+    /// Months the free text of EST incident reports (description, other place, the
+    /// reporting account) is kept; older reports stay as counts. 1 to 120.
+    #[arg(
+        long = "est-free-text-months",
+        env = "TRYGG_EST_FREE_TEXT_MONTHS",
+        default_value_t = crate::est::FREE_TEXT_MONTHS,
+        global = true
+    )]
+    pub est_free_text_months: u32,
 }
 
 impl Config {
@@ -77,6 +87,12 @@ impl Config {
             .map(crate::http::PublicOrigin::parse)
             .transpose()
             .map_err(|e| anyhow::anyhow!("--public-origin: {e}"))
+    }
+
+    /// How long EST free text is kept, checked.
+    pub fn est_retention(&self) -> anyhow::Result<crate::est::Retention> {
+        crate::est::Retention::months(self.est_free_text_months)
+            .map_err(|e| anyhow::anyhow!("--est-free-text-months: {e}"))
     }
 
     pub fn districts_file(&self) -> PathBuf {

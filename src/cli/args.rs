@@ -117,6 +117,10 @@ pub enum EstCommand {
         #[arg(long, default_value = "EST-gruppen")]
         organisation: String,
     },
+    /// Delete the free text (description, other place, reporting account) of reports
+    /// older than `--est-free-text-months` (default 24) now; `serve` does it hourly. The
+    /// reports stay as counts.
+    Purge,
 }
 
 #[derive(Debug, Subcommand)]

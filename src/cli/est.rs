@@ -1,6 +1,7 @@
 //! `trygg est import`: incident reports for the EST weekly picture from a CSV file, all or
 //! nothing (`operations::import_est_reports`); every bad row is printed with its line and
-//! the exit code is non-zero when the file is refused.
+//! the exit code is non-zero when the file is refused. `trygg est purge`: the free text of
+//! reports past their retention deleted now (`Store::purge_est_free_text`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -56,4 +57,21 @@ pub(super) async fn import(
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// `trygg est purge`.
+pub(super) async fn purge(config: &Config) -> anyhow::Result<()> {
+    let retention = config.est_retention()?;
+    let (store, _) = open(config).await?;
+    let keeps_from = retention.keeps_from(chrono::Local::now().date_naive());
+    let done = store.purge_est_free_text(keeps_from, CLI_ACTOR).await;
+    // The deleted text leaves the WAL now, not at some later checkpoint.
+    let _ = store.checkpoint().await;
+    store.close().await;
+    let n = done?;
+    println!(
+        "free text deleted from {n} report(s) of days before {keeps_from} (kept {} months)",
+        retention.get()
+    );
+    Ok(())
 }

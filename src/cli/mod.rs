@@ -117,6 +117,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Est {
             action: EstCommand::Import { file, organisation },
         } => return est::import(&config, &file, &organisation).await,
+        Command::Est {
+            action: EstCommand::Purge,
+        } => est::purge(&config).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

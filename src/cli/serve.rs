@@ -8,6 +8,7 @@ use super::setup::{load_site, open};
 
 pub(super) async fn serve(config: &Config, a: ServeArgs) -> anyhow::Result<()> {
     let limits = a.limits.limits()?;
+    let retention = config.est_retention()?;
     let origin = config.origin()?;
     let addr = a.addr;
     let local =
@@ -56,7 +57,8 @@ pub(super) async fn serve(config: &Config, a: ServeArgs) -> anyhow::Result<()> {
         .with_client_ip_header(client_ip_header)
         .with_open_link_limit(a.open_link_limit)
         .with_open_link_excess(a.open_link_excess)
-        .with_limits(limits);
+        .with_limits(limits)
+        .with_est_retention(retention);
     crate::http::serve(state, &addr).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The EST group's weekly situation picture (issue 24), its foundation: the places
 //! register (`places.rs`, `surveys/places.toml`), the fixed categories and parts of the day
 //! (`category.rs`), ISO weeks (`week.rs`), the personal-data guard for descriptions
-//! (`guard.rs`), the reading of a CSV import file (`import.rs`) and the week's picture
+//! (`guard.rs`), how long free text is kept (`retention.rs`), the reading of a CSV import file (`import.rs`) and the week's picture
 //! computed from counts (`picture.rs`). Storage is `store/est.rs`; the import operation
 //! `operations/est.rs`. Pure values and checks: no I/O beyond reading the files.
 
@@ -11,6 +11,7 @@ pub mod import;
 pub mod picture;
 mod places;
 mod report;
+mod retention;
 mod week;
 
 pub use category::{Category, PartOfDay, ReportStatus, Source};
@@ -21,6 +22,7 @@ pub use places::{
     LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, valid_id,
 };
 pub use report::{NewReport, PlaceWeekCount, Report, WeekCount};
+pub use retention::{FREE_TEXT_MONTHS, MAX_FREE_TEXT_MONTHS, Retention};
 pub use week::Week;
 
 /// The register's file name in the surveys folder.

@@ -22,7 +22,8 @@
 //!   so a request that starts at the same moment is finished, never cut.
 //!
 //! Beside the connections runs the **upkeep** task: at start and then hourly it deletes the
-//! letter codes of waves that have closed, and every few seconds it empties SQLite's WAL
+//! letter codes of waves that have closed and the free text of EST reports past their
+//! retention, and every few seconds it empties SQLite's WAL
 //! once writes have gone quiet (or have kept coming for too long), so no file pairs a code
 //! with its answer for longer than a minute.
 
@@ -57,10 +58,15 @@ const WAL_LONGEST: Duration = Duration::from_secs(45);
 /// midnight, so its codes go within the hour.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
-/// Deletes closed waves' codes (at start, then every [`PURGE_EVERY`]) and empties the WAL
-/// after writes ([`crate::store::Store::checkpoint_when_quiet`]) until `closing` says stop.
-/// Failures are logged and tried again at the next tick: residents are served regardless.
-async fn upkeep(store: crate::store::Store, mut closing: tokio::sync::watch::Receiver<bool>) {
+/// Deletes closed waves' codes and EST free text past `retention` (at start, then every
+/// [`PURGE_EVERY`]) and empties the WAL after writes
+/// ([`crate::store::Store::checkpoint_when_quiet`]) until `closing` says stop. Failures are
+/// logged and tried again at the next tick: residents are served regardless.
+async fn upkeep(
+    store: crate::store::Store,
+    retention: crate::est::Retention,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) {
     let mut purged: Option<Instant> = None;
     let mut tick = tokio::time::interval(UPKEEP_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -69,24 +75,46 @@ async fn upkeep(store: crate::store::Store, mut closing: tokio::sync::watch::Rec
             _ = tick.tick() => {}
             _ = closing.changed() => return,
         }
-        if purged.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
-            match store
-                .purge_closed_codes(crate::http::respond::today(), "server")
-                .await
-            {
-                Ok(n) => {
-                    if n > 0 {
-                        tracing::info!(codes = n, "deleted the letter codes of closed waves");
-                    }
-                    purged = Some(Instant::now());
-                }
-                Err(e) => tracing::warn!(error = %e, "deleting closed waves' codes failed"),
-            }
+        if purged.is_none_or(|t| t.elapsed() >= PURGE_EVERY) && purge(&store, retention).await {
+            purged = Some(Instant::now());
         }
         if let Err(e) = store.checkpoint_when_quiet(WAL_QUIET, WAL_LONGEST).await {
             tracing::warn!(error = %e, "emptying the WAL failed");
         }
     }
+}
+
+/// The hourly deletions of the upkeep task; whether both went through.
+async fn purge(store: &crate::store::Store, retention: crate::est::Retention) -> bool {
+    let today = crate::http::respond::today();
+    let codes = match store.purge_closed_codes(today, "server").await {
+        Ok(n) => {
+            if n > 0 {
+                tracing::info!(codes = n, "deleted the letter codes of closed waves");
+            }
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "deleting closed waves' codes failed");
+            false
+        }
+    };
+    let text = match store
+        .purge_est_free_text(retention.keeps_from(today), "server")
+        .await
+    {
+        Ok(n) => {
+            if n > 0 {
+                tracing::info!(reports = n, "deleted the free text of old EST reports");
+            }
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "deleting old EST free text failed");
+            false
+        }
+    };
+    codes && text
 }
 
 /// One open connection: how many of its requests are being handled or answered, whether a
@@ -278,6 +306,7 @@ pub async fn serve_on(state: AppState, listener: TcpListener) -> anyhow::Result<
     println!("trygg listening on http://{local}");
     tracing::info!(%local, max_connections = max, "listening");
     let store = state.store.clone();
+    let retention = state.est_retention;
     let server = Server {
         app: router(state),
         table: Arc::new(Connections {
@@ -290,7 +319,7 @@ pub async fn serve_on(state: AppState, listener: TcpListener) -> anyhow::Result<
         send_timeout_ms: limits.body_timeout.as_millis() as u64,
     };
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
-    let upkeep = tokio::spawn(upkeep(store.clone(), closing_rx.clone()));
+    let upkeep = tokio::spawn(upkeep(store.clone(), retention, closing_rx.clone()));
     let mut tasks = tokio::task::JoinSet::new();
     let mut stop = std::pin::pin!(shutdown_signal());
     loop {

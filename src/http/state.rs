@@ -57,6 +57,8 @@ pub struct AppState {
     pub(crate) client_ip_header: Option<header::HeaderName>,
     /// The folder with population margins and the measures register, for the explorer.
     pub surveys: std::path::PathBuf,
+    /// How long the free text of EST reports is kept (the upkeep task deletes older text).
+    pub est_retention: crate::est::Retention,
     /// The analysis the explorer, the measure pages and the API show, kept until what it
     /// was computed from changes.
     analysis: Arc<crate::analysis::Current>,
@@ -79,6 +81,7 @@ impl AppState {
             open_links: Arc::default(),
             logins: Arc::default(),
             surveys: std::path::PathBuf::from("surveys"),
+            est_retention: crate::est::Retention::default(),
             analysis: Arc::default(),
             client_ip_header: None,
             refusals: Arc::default(),
@@ -103,6 +106,12 @@ impl AppState {
     /// trusted reverse proxy, instead of the connection's peer.
     pub fn with_client_ip_header(mut self, name: Option<header::HeaderName>) -> Self {
         self.client_ip_header = name;
+        self
+    }
+
+    /// How long the free text of EST reports is kept.
+    pub fn with_est_retention(mut self, retention: crate::est::Retention) -> Self {
+        self.est_retention = retention;
         self
     }
 

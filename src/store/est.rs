@@ -1,11 +1,13 @@
 //! The SQL of the EST weekly picture's incident reports (`est_reports`): storing one or
 //! many (an import: all in one transaction, or none), listing by district and status,
-//! review decisions, and the accepted reports counted per ISO week and category.
+//! review decisions, the deletion of old free text, and the accepted reports counted per ISO week and category.
 //!
 //! Weeks are computed in Rust from the stored day (`YYYY-MM-DD`), not in SQL, where
 //! SQLite and PostgreSQL would each need their own date functions.
 
 use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -183,6 +185,31 @@ impl Store {
         };
         Self::audit_in(&mut tx, actor, "est review", &detail).await?;
         tx.commit().await
+    }
+
+    /// Deletes the free text — description, other place, the reporting account — of every
+    /// report of a day before `keeps_from` (see `est::Retention`); the reports stay as
+    /// counts. Audited with how many lost their text, in the same transaction. Returns that
+    /// number.
+    pub async fn purge_est_free_text(
+        &self,
+        keeps_from: NaiveDate,
+        actor: &str,
+    ) -> Result<u64, Error> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "update est_reports set description = null, other_place = null, created_by = null where day < $1 and (description is not null or other_place is not null or created_by is not null)",
+        )
+        .bind(keeps_from.format(DATE).to_string())
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n > 0 {
+            let detail = format!("{n} report(s) of days before {keeps_from}");
+            Self::audit_in(&mut tx, actor, "est free text deleted", &detail).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Accepted reports of one district (or all) from week `from` to week `to`, both
