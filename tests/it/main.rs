@@ -8,6 +8,7 @@ mod copy;
 mod demo;
 mod durability;
 mod est;
+mod est_demo;
 mod est_retention;
 mod est_week;
 mod faults;

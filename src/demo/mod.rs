@@ -11,6 +11,11 @@
 //! - the measures in `surveys/measures.toml` go with changes: after the lighting measure in
 //!   Skäggetorp (2021) poor lighting and insecurity out late fall; field workers in Berga
 //!   (2023) go with fewer youth-gang problems; cameras in City (2022) with less vandalism.
+//!
+//! Beside the survey it writes two years of EST incident reports (`est.rs`) that tell the
+//! same story: fewer lighting reports in Skäggetorp after its lighting, and so on.
+
+pub mod est;
 
 use std::fmt;
 use std::path::Path;
@@ -243,14 +248,21 @@ pub struct Summary {
     pub last_year: i32,
     /// Waves drawn as (synthetic) random samples with letters.
     pub sampled: usize,
+    /// Synthetic EST incident reports.
+    pub est_reports: usize,
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "demo: {} waves ({} of them synthetic random samples with letters), {} SYNTHETIC responses for {}–{} (labelled synthetic in the database)",
-            self.waves, self.sampled, self.responses, self.first_year, self.last_year
+            "demo: {} waves ({} of them synthetic random samples with letters), {} SYNTHETIC responses for {}–{} (labelled synthetic in the database), {} SYNTHETIC EST reports",
+            self.waves,
+            self.sampled,
+            self.responses,
+            self.first_year,
+            self.last_year,
+            self.est_reports
         )
     }
 }
@@ -317,6 +329,7 @@ pub async fn fill(
         first_year: FIRST_YEAR,
         last_year,
         sampled: 0,
+        est_reports: 0,
     };
     let progress = crate::progress::Progress::bar(
         ((last_year - FIRST_YEAR + 1) as usize * districts.codes().count()) as u64,
@@ -336,7 +349,29 @@ pub async fn fill(
     // The finished years are closed: like real ones, they keep their strata's counts and
     // no letter codes.
     store.purge_closed_codes(today, "demo").await?;
+    summary.est_reports = fill_est(store, districts, surveys, today, seed, 1.0).await?;
     Ok(summary)
+}
+
+/// Stores synthetic EST reports (`est::reports` at `scale`) for the districts and places of
+/// `surveys`, in one transaction; how many.
+pub async fn fill_est(
+    store: &Store,
+    districts: &Districts,
+    surveys: &Path,
+    today: NaiveDate,
+    seed: u64,
+    scale: f64,
+) -> Result<usize, Error> {
+    let file = surveys.join(crate::est::PLACES_FILE);
+    let places = crate::est::load_places(&file, Some(districts))
+        .map_err(|f| Error::Invalid(f.first().map(|f| f.to_string()).unwrap_or_default()))?;
+    let codes: Vec<&str> = districts.codes().collect();
+    let reports = est::reports(&codes, &places, today, seed, scale);
+    let detail = format!("{} synthetic reports", reports.len());
+    store
+        .insert_est_reports(&reports, "demo", "est demo", &detail)
+        .await
 }
 
 /// What every demo wave is made with.
