@@ -1,4 +1,5 @@
-//! `trygg bench`: the analysis on a million synthetic responses, timed.
+//! `trygg bench`: the analysis on a million synthetic responses, timed (`--est`: the EST
+//! week's page on 200,000 reports, `est.rs`).
 //!
 //! Generates `n` responses (the bundled questionnaire, 4 districts × 8 years, seeded) into a
 //! fresh SQLite file, then measures loading them from the database, the analysis after
@@ -6,6 +7,7 @@
 //! measures) and the process's peak memory. It is a command rather than a timed test so
 //! the targets are measured on purpose, in a release build.
 
+mod est;
 pub mod load;
 mod logins;
 mod timing;
@@ -19,6 +21,8 @@ use crate::analysis::{self, Inputs, Options};
 use crate::error::Error;
 use crate::questionnaire::{self, Districts};
 use crate::store::{NewWave, Store};
+
+pub use est::week_page as est_week_page;
 
 pub const YEARS: std::ops::RangeInclusive<i32> = 2019..=2026;
 

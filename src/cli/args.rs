@@ -378,6 +378,12 @@ pub struct BenchArgs {
     /// Time the yearly report on the demo data (and one chart) instead of the analysis.
     #[arg(long, conflicts_with_all = ["load", "crash"])]
     pub report: bool,
+    /// Time the EST week's page on the survey demo and `--est-reports` incident reports.
+    #[arg(long, conflicts_with_all = ["load", "crash", "report"])]
+    pub est: bool,
+    /// Incident reports for `--est` (at least this many are generated).
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub est_reports: u32,
     /// Post full questionnaires to a real `trygg serve` over loopback and check every
     /// receipt against the database (submissions/s, p50/p99 latency, non-2xx).
     #[arg(long, conflicts_with = "crash")]

@@ -22,6 +22,17 @@ pub(super) async fn bench(config: &Config, a: BenchArgs) -> anyhow::Result<ExitC
         return load(config, a).await;
     }
     let districts = load_districts(config)?;
+    if a.est {
+        let out = crate::bench::est_week_page(
+            folder(&a.bench_database),
+            &config.surveys_dir,
+            &districts,
+            a.est_reports as usize,
+        )
+        .await?;
+        println!("{out}");
+        return Ok(ExitCode::SUCCESS);
+    }
     if a.report {
         println!(
             "{}",
