@@ -19,7 +19,7 @@ pub use guard::{
     DescriptionFault, MAX_DESCRIPTION_CHARS, PersonalData, check_description, find_personal_data,
 };
 pub use places::{
-    LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, valid_id,
+    LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, to_toml, valid_id,
 };
 pub use report::{NewReport, PlaceWeekCount, Report, WeekCount};
 pub use retention::{FREE_TEXT_MONTHS, MAX_FREE_TEXT_MONTHS, Retention};

@@ -222,6 +222,27 @@ fn degrees(
     Some(x)
 }
 
+/// The register in the `places.toml` format, a header comment first; [`parse_places`]
+/// reads it back to the same places.
+pub fn to_toml(places: &Places, header: &str) -> String {
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    for p in &places.0 {
+        out.push_str(&format!(
+            "\n[[places]]\nid = {}\nname = {}\ndistrict = {}\nlat = {:?}\nlon = {:?}\n",
+            quoted(&p.id),
+            quoted(&p.name),
+            quoted(&p.district),
+            p.lat,
+            p.lon
+        ));
+    }
+    out
+}
+
 /// Reads and parses `places.toml` against the districts.
 pub fn load_places(path: &Path, districts: Option<&Districts>) -> Result<Places, Vec<Fault>> {
     let name = path.display().to_string();
@@ -308,5 +329,31 @@ mod tests {
         let p = parse_places("p.toml", src, Some(&districts())).unwrap();
         assert_eq!(p.get("ryds-centrum").unwrap().name, "Ryds centrum");
         assert_eq!(p.in_district("ryd").count(), 1);
+    }
+
+    #[test]
+    fn the_written_register_reads_back_to_the_same_places() {
+        let places = Places(vec![
+            Place {
+                id: "ryd-torg".into(),
+                name: "Ryds \"torg\" \\ bänkarna\nnere".into(),
+                district: "ryd".into(),
+                lat: 58.0,
+                lon: 15.561234567,
+            },
+            Place {
+                id: "ryd-2".into(),
+                name: "Å # inte en kommentar".into(),
+                district: "ryd".into(),
+                lat: 58.41,
+                lon: 15.5,
+            },
+        ]);
+        let text = to_toml(&places, "Edited in trygg\nversion 2");
+        assert!(text.starts_with("# Edited in trygg\n# version 2\n"));
+        assert_eq!(
+            parse_places("p", &text, Some(&districts())).unwrap(),
+            places
+        );
     }
 }

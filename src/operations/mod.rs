@@ -1,6 +1,7 @@
 //! What the command line and the staff pages both do, written once: publishing a wave,
 //! closing one, drawing a sample, generating the yearly report, importing paper
-//! answers, importing EST incident reports and inviting a member of staff. Each operation takes values already parsed at the edge (a `&Store`, a wave,
+//! answers, importing EST incident reports, editing the EST places register and inviting a member of
+//! staff. Each operation takes values already parsed at the edge (a `&Store`, a wave,
 //! dates, paths or bytes) and the actor the audit log names, does the work and logs it,
 //! and returns a typed outcome or an [`Error`](crate::error::Error) whose text the caller
 //! shows. Flags, form fields and the wording of each face's messages stay with the caller.
@@ -9,6 +10,7 @@ mod close;
 mod est;
 mod import;
 mod invite;
+mod places;
 mod publish;
 mod report;
 mod sample;
@@ -21,6 +23,9 @@ pub use est::{
 };
 pub use import::{PaperImport, import_paper};
 pub use invite::invite_account;
+pub use places::{
+    MAX_PLACE_NAME_CHARS, PlaceEdit, PlaceRegister, current_places, edit_places, place_from,
+};
 pub use publish::{Publication, publish_wave};
 pub use report::generate_report;
 pub use sample::{FrameSource, SampleRequest, Sampled, sample};

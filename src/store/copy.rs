@@ -189,6 +189,17 @@ const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "est_place_versions",
+        columns: &[
+            ("version", Int),
+            ("body", Text),
+            ("edited_by", Text),
+            ("edited_at", Text),
+        ],
+        order: "version",
+        identity: false,
+    },
+    Table {
         name: "api_tokens",
         columns: &[
             ("hash", Bytes),

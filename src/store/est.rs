@@ -212,6 +212,37 @@ impl Store {
         Ok(n)
     }
 
+    /// Accepted reports per day and `column` (a column name of this file, never input),
+    /// of one district or all, from `from`'s Monday to `to`'s Sunday. Two statements, not
+    /// `($1 is null or district = $1)`, so each reads its covering index alone.
+    async fn accepted_per_day(
+        &self,
+        column: &'static str,
+        also: &'static str,
+        district: Option<&str>,
+        from: Week,
+        to: Week,
+    ) -> Result<Vec<AnyRow>, Error> {
+        let (first, last) = (
+            from.monday().format(DATE).to_string(),
+            to.sunday().format(DATE).to_string(),
+        );
+        let query = match district {
+            Some(d) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "select day, {column}, count(*) as n from est_reports where district = $3 and status = 'accepted' {also} and day >= $1 and day <= $2 group by day, {column}"
+            )))
+            .bind(first)
+            .bind(last)
+            .bind(d.to_string()),
+            None => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "select day, {column}, count(*) as n from est_reports where status = 'accepted' {also} and day >= $1 and day <= $2 group by day, {column}"
+            )))
+            .bind(first)
+            .bind(last),
+        };
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
     /// Accepted reports of one district (or all) from week `from` to week `to`, both
     /// included, counted per ISO week and category; weeks and categories without reports
     /// are left out. In week order, then category order.
@@ -221,14 +252,9 @@ impl Store {
         from: Week,
         to: Week,
     ) -> Result<Vec<WeekCount>, Error> {
-        let rows = sqlx::query(
-            "select day, category, count(*) as n from est_reports where status = 'accepted' and ($1 is null or district = $1) and day >= $2 and day <= $3 group by day, category",
-        )
-        .bind(district)
-        .bind(from.monday().format(DATE).to_string())
-        .bind(to.sunday().format(DATE).to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = self
+            .accepted_per_day("category", "", district, from, to)
+            .await?;
         let mut counts: BTreeMap<(Week, Category), i64> = BTreeMap::new();
         for r in &rows {
             let day: String = r.try_get("day")?;
@@ -257,14 +283,9 @@ impl Store {
         from: Week,
         to: Week,
     ) -> Result<Vec<PlaceWeekCount>, Error> {
-        let rows = sqlx::query(
-            "select day, place_id, count(*) as n from est_reports where status = 'accepted' and place_id is not null and ($1 is null or district = $1) and day >= $2 and day <= $3 group by day, place_id",
-        )
-        .bind(district)
-        .bind(from.monday().format(DATE).to_string())
-        .bind(to.sunday().format(DATE).to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = self
+            .accepted_per_day("place_id", "and place_id is not null", district, from, to)
+            .await?;
         let mut counts: BTreeMap<(Week, String), i64> = BTreeMap::new();
         for r in &rows {
             let day: String = r.try_get("day")?;

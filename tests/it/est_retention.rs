@@ -89,7 +89,11 @@ async fn purge_deletes_the_text_of_reports_past_the_period_and_keeps_their_count
     let before = counts(&db).await;
     let o = purge(&db, "12");
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("free text deleted from 2 report(s)"), "{}", text(&o));
+    assert!(
+        text(&o).contains("free text deleted from 2 report(s)"),
+        "{}",
+        text(&o)
+    );
     let expected: Vec<(NaiveDate, bool)> = days.iter().map(|(d, gone)| (*d, !gone)).collect();
     assert_eq!(text_kept(&db).await, expected);
     assert_eq!(counts(&db).await, before, "the reports must still count");
@@ -137,7 +141,11 @@ async fn a_period_out_of_range_is_refused_and_deletes_nothing() {
     for bad in ["0", "121", "-3", "tolv", "99999999999"] {
         let o = purge(&db, bad);
         assert!(!o.status.success(), "{bad}: {}", text(&o));
-        assert!(text(&o).contains("est-free-text-months"), "{bad}: {}", text(&o));
+        assert!(
+            text(&o).contains("est-free-text-months"),
+            "{bad}: {}",
+            text(&o)
+        );
     }
     assert!(text(&purge(&db, "0")).contains("1 to 120"));
     assert_eq!(db.stored_text().await, before);
@@ -150,7 +158,13 @@ async fn the_server_deletes_old_text_when_it_starts() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_trygg"))
         .args(["--database", &db.url(), "--surveys"])
         .arg(surveys_dir())
-        .args(["--est-free-text-months", "6", "serve", "--addr", "127.0.0.1:0"])
+        .args([
+            "--est-free-text-months",
+            "6",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -9,6 +9,7 @@ mod demo;
 mod durability;
 mod est;
 mod est_demo;
+mod est_places;
 mod est_retention;
 mod est_week;
 mod faults;

@@ -198,7 +198,12 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 "/personal/oversikt"
                 | "/personal/rapporter"
                 | "/personal/est"
-                | "/personal/est/ryd/2026-W05" => role != Role::Reader,
+                | "/personal/est/ryd/2026-W05"
+                | "/personal/est/platser.toml" => role != Role::Reader,
+                "/personal/est/platser" => match method {
+                    "GET" => role != Role::Reader,
+                    _ => role == Role::Admin,
+                },
                 _ => role == Role::Admin,
             };
             if allowed {
@@ -213,6 +218,8 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                     ("POST", "/personal/api") => StatusCode::OK,
                     // (an empty measure: the form again with its faults)
                     ("POST", "/personal/atgarder") => StatusCode::UNPROCESSABLE_ENTITY,
+                    // (an empty place: the form again with its faults)
+                    ("POST", "/personal/est/platser") => StatusCode::BAD_REQUEST,
                     // (there is no token "00" to revoke)
                     ("POST", "/personal/api/00/aterkalla") => StatusCode::NOT_FOUND,
                     // (no year given: the list again, with why)

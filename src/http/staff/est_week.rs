@@ -59,16 +59,16 @@ async fn district_of(
     Ok(Ok(Some(district.to_string())))
 }
 
-/// The places register; without a readable one the page names places by id and draws no map.
-fn places(state: &AppState) -> Places {
-    let file = state.surveys.join(crate::est::PLACES_FILE);
-    crate::est::load_places(&file, Some(&state.districts)).unwrap_or_else(|faults| {
-        tracing::warn!(
-            "the places register could not be read ({} faults)",
-            faults.len()
-        );
-        Places::default()
-    })
+/// The places register in use; without a readable one the page names places by id and
+/// draws no map.
+async fn places(state: &AppState) -> Places {
+    match super::est_places::register(state).await {
+        Ok(r) => r.places,
+        Err(e) => {
+            tracing::warn!(error = %e, "the places register could not be read");
+            Places::default()
+        }
+    }
 }
 
 /// `/personal/est/{district}/{week}`.
@@ -92,7 +92,7 @@ pub async fn week(
         .est_place_week_counts(d, week.plus(-picture::BASELINE_WEEKS), week)
         .await?;
     let p = picture::picture(week, &counts, &at_places);
-    let register = places(&state);
+    let register = places(&state).await;
     let name = |id: &str| {
         register
             .get(id)
