@@ -20,7 +20,7 @@ pub use est::{
     week_counts_by_district, week_counts_csv,
 };
 pub use import::{PaperImport, import_paper};
-pub use invite::invite_account;
+pub use invite::{Invite, invite_account, invite_staff};
 pub use publish::{Publication, publish_wave};
 pub use report::generate_report;
 pub use sample::{FrameSource, SampleRequest, Sampled, sample};

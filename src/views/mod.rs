@@ -6,6 +6,8 @@
 //! third-party assets, no cookies.
 
 mod about;
+pub mod est_report;
+pub mod est_review;
 pub mod est_week;
 pub mod explorer;
 pub mod face;
@@ -19,6 +21,7 @@ pub mod reports;
 pub mod results;
 pub mod staff;
 mod survey;
+pub mod users;
 
 pub use about::{about_page, accessibility_page, privacy_page};
 pub use layout::{STYLESHEET, form_layout, layout, message_page};

@@ -1055,6 +1055,10 @@ async fn every_staff_page_reflows_at_320_px_and_uses_the_width_at_1280() {
         "/personal/rapporter",
         // The EST week's picture (this week of the first district).
         "/personal/est",
+        // The EST report form, one's own reports and the review queue.
+        "/personal/est/rapportera",
+        "/personal/est/mina",
+        "/personal/est/granska",
     ];
     let mut faults = Vec::new();
     for width in [320, 1280] {

@@ -1,11 +1,14 @@
 //! `/personal`: the staff pages, one file per concern — signing in (`session.rs`), waves,
 //! users, the audit log, field work, held answers (`review.rs`), API keys (`tokens.rs`),
 //! measures and a measure's page, the results explorer (`results.rs`) and the yearly report
-//! (`reports.rs`), the EST week's picture (`est_week.rs`). Who may reach a route and every form's CSRF token are checked by the
+//! (`reports.rs`), the EST week's picture (`est_week.rs`), the EST report form and
+//! "Mina rapporter" (`est_report.rs`) and the EST review queue (`est_review.rs`). Who may reach a route and every form's CSRF token are checked by the
 //! extractors in `http/extract.rs` before a handler runs; handlers parse, call one
 //! operation and render a view from `views/`.
 
 mod audit;
+mod est_report;
+mod est_review;
 mod est_week;
 mod fieldwork;
 mod measure_page;
@@ -77,6 +80,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/personal/est", get(est_week::current))
         .route("/personal/est/export.csv", get(est_week::export))
+        .route(
+            "/personal/est/rapportera",
+            get(est_report::form).post(est_report::file),
+        )
+        .route("/personal/est/mina", get(est_report::mine))
+        .route(
+            "/personal/est/granska",
+            get(est_review::queue).post(est_review::decide),
+        )
         .route("/personal/est/{district}/{week}", get(est_week::week))
 }
 
@@ -112,4 +124,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/personal/granskning"),
     ("GET", "/personal/est"),
     ("GET", "/personal/est/ryd/2026-W05"),
+    ("GET", "/personal/est/rapportera"),
+    ("POST", "/personal/est/rapportera"),
+    ("GET", "/personal/est/mina"),
+    ("GET", "/personal/est/granska"),
+    ("POST", "/personal/est/granska"),
 ];

@@ -1,0 +1,70 @@
+//! Creating a staff account with everything it can carry at creation: its role, the
+//! districts an analyst or reporter is limited to, and the organisation a reporter files
+//! reports for. (Sessions, passwords and the audit log are `staff.rs`.)
+
+use super::pool::Store;
+use super::staff::{StaffAccount, now_text};
+use crate::error::Error;
+use crate::role::Role;
+
+/// The longest organisation name kept, in characters.
+pub const MAX_ORGANISATION_CHARS: usize = 100;
+
+impl Store {
+    /// Creates an account without a password and records it in the audit log. A district
+    /// limit is kept only for roles that can have one (`Role::scopable`).
+    pub async fn add_staff_with(
+        &self,
+        email: &str,
+        role: Role,
+        districts: Option<&[String]>,
+        organisation: Option<&str>,
+        actor: &str,
+    ) -> Result<StaffAccount, Error> {
+        let districts = districts.filter(|_| role.scopable());
+        let organisation = organisation.map(str::trim).filter(|o| !o.is_empty());
+        if organisation.is_some_and(|o| {
+            o.chars().count() > MAX_ORGANISATION_CHARS || o.chars().any(char::is_control)
+        }) {
+            return Err(Error::Invalid(format!(
+                "an organisation is at most {MAX_ORGANISATION_CHARS} characters on one line"
+            )));
+        }
+        let mut tx = self.write().await?;
+        let exists: i64 = sqlx::query_scalar("select count(*) from staff where email = $1")
+            .bind(email)
+            .fetch_one(tx.conn())
+            .await?;
+        if exists > 0 {
+            return Err(Error::Conflict(format!("{email} already has an account")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "insert into staff (email, role, districts, created_at, organisation) values ($1, $2, $3, $4, $5) returning id",
+        )
+        .bind(email)
+        .bind(role.as_str())
+        .bind(districts.map(|d| d.join(",")))
+        .bind(now_text())
+        .bind(organisation)
+        .fetch_one(tx.conn())
+        .await?;
+        let mut detail = format!("{email} as {}", role.as_str());
+        if let Some(d) = districts {
+            detail.push_str(&format!(" in {}", d.join(", ")));
+        }
+        if let Some(o) = organisation {
+            detail.push_str(&format!(" for {o}"));
+        }
+        Self::audit_in(&mut tx, actor, "user added", &detail).await?;
+        tx.commit().await?;
+        Ok(StaffAccount {
+            id,
+            email: email.to_string(),
+            role,
+            districts: districts.map(<[String]>::to_vec),
+            disabled: false,
+            has_password: false,
+            organisation: organisation.map(str::to_string),
+        })
+    }
+}
