@@ -196,7 +196,11 @@ async fn a_reporter_files_a_report_sees_it_and_it_counts_once_an_admin_accepts_i
         "no export for a reporter"
     );
     let coordinator = get_page(&app, &admin, &format!("/personal/est/ryd/{week}")).await;
-    assert!(coordinator.body.contains("<th scope=\"row\">Klotter</th><td>1</td>"));
+    assert!(
+        coordinator
+            .body
+            .contains("<th scope=\"row\">Klotter</th><td>1</td>")
+    );
     assert!(!coordinator.body.contains(REPORTER), "never the person");
     let mine = get_page(&app, &cookie, "/personal/est/mina").await;
     assert!(mine.body.contains("godkänd"));
@@ -596,4 +600,99 @@ async fn reporters_are_invited_on_the_users_page_and_with_trygg_user_add() {
             Some("Securitas")
         )
     );
+}
+
+#[tokio::test]
+async fn the_reporter_migration_keeps_accounts_sessions_and_password_links() {
+    // A database as trygg left it before the reporter role, with an account signed in and
+    // another invited; SQLite rebuilds `staff`, whose dropping would cascade to both.
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _pg, backend) = match postgres_server() {
+        Some(server) => {
+            let (url, db) = create_postgres_database(&server);
+            (url, Some(db), "postgres")
+        }
+        None => (
+            dir.path().join("old.db").to_str().unwrap().to_string(),
+            None,
+            "sqlite",
+        ),
+    };
+    let old = dir.path().join("migrations");
+    std::fs::create_dir(&old).unwrap();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut files: Vec<_> = (std::fs::read_dir(&all).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in (files.iter()).take_while(|f| !f.to_str().unwrap().contains("reporter_role")) {
+        std::fs::copy(f, old.join(f.file_name().unwrap())).unwrap();
+    }
+    sqlx::any::install_default_drivers();
+    let any_url = match backend {
+        "sqlite" => format!("sqlite:{url}?mode=rwc"),
+        _ => url.clone(),
+    };
+    let pool = sqlx::AnyPool::connect(&any_url).await.unwrap();
+    let migrator = sqlx::migrate::Migrator::new(old.as_path()).await.unwrap();
+    migrator.run(&pool).await.unwrap();
+    let session = trygg::auth::token_hash("session");
+    let link = trygg::auth::token_hash("link");
+    let now = trygg::auth::now_secs();
+    // (No explicit ids: PostgreSQL's identity would not move past them.)
+    let sql = "insert into staff (email, role, districts, password_hash, created_at) values ('admin@kommun.se', 'admin', null, 'x', '2026-01-01'), ('polis@polisen.se', 'analyst', 'ryd', null, '2026-01-01')";
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    let id = |email: &'static str| {
+        sqlx::query_scalar::<_, i64>("select id from staff where email = $1")
+            .bind(email)
+            .fetch_one(&pool)
+    };
+    let (admin, polis) = (
+        id("admin@kommun.se").await.unwrap(),
+        id("polis@polisen.se").await.unwrap(),
+    );
+    sqlx::query("insert into staff_sessions (hash, staff_id, csrf, created_at, seen_at) values ($1, $2, 'c', $3, $3)")
+        .bind(session.clone())
+        .bind(admin)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("insert into password_tokens (hash, staff_id, expires_at) values ($1, $2, $3)")
+        .bind(link.clone())
+        .bind(polis)
+        .bind(now + 3600)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let store = trygg::store::Store::connect(&url).await.unwrap();
+    let s = store.session(&session).await.unwrap().expect("the session");
+    assert_eq!(s.account.email, "admin@kommun.se");
+    let invited = store.password_token(&link, now).await.unwrap();
+    let invited = invited.expect("the password link");
+    assert_eq!(invited.districts, Some(vec!["ryd".to_string()]));
+    assert_eq!(invited.organisation, None);
+    let ryd = ["ryd".to_string()];
+    let r = (store.add_staff_with(
+        "vakt@x.se",
+        Role::Reporter,
+        Some(&ryd),
+        Some("Vakt AB"),
+        "t",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.role, Role::Reporter);
+    // The e-mail stays unique whatever its case (trygg lower-cases it before this).
+    assert!(
+        store
+            .add_staff("admin@kommun.se", Role::Reader, None, "t")
+            .await
+            .is_err()
+    );
+    assert_eq!(store.staff_list().await.unwrap().len(), 3);
 }
