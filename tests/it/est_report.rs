@@ -34,6 +34,9 @@ async fn reporter(db: &TestDb, email: &str, districts: &[&str]) -> (String, Stri
     (cookie, csrf)
 }
 
+/// A hostile post: the fields changed, the status and a text the reply must hold.
+type Case<'a> = (Vec<(&'a str, &'a str)>, StatusCode, &'a str);
+
 async fn stored(db: &TestDb) -> i64 {
     db.scalar("select count(*) from est_reports").await
 }
@@ -388,7 +391,7 @@ async fn hostile_input_is_refused_with_nothing_stored() {
     let huge = "a".repeat(100_000);
     let berga_place = place_of("berga");
     let skaggetorp_place = place_of("skaggetorp");
-    let cases: Vec<(Vec<(&str, &str)>, StatusCode, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec![("description", "Han heter 19811218-9876")],
             StatusCode::UNPROCESSABLE_ENTITY,
