@@ -272,3 +272,180 @@ pub fn check(
         _ => Err(Filing::Invalid(faults)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registers() -> (Districts, Places) {
+        let districts = crate::questionnaire::parse_districts(
+            "districts.toml",
+            "[[districts]]\ncode = \"ryd\"\nname = { sv = \"Ryd\" }\n[[districts]]\ncode = \"city\"\nname = { sv = \"City\" }\n",
+        )
+        .unwrap();
+        let places = crate::est::parse_places(
+            "places.toml",
+            "[[places]]\nid = \"ryd-centrum\"\nname = \"Ryds centrum\"\ndistrict = \"ryd\"\nlat = 58.407\nlon = 15.562\n[[places]]\nid = \"city-torget\"\nname = \"Stora torget\"\ndistrict = \"city\"\nlat = 58.41\nlon = 15.62\n",
+            Some(&districts),
+        )
+        .unwrap();
+        (districts, places)
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    }
+
+    fn good() -> Answers {
+        Answers {
+            district: "ryd".into(),
+            place: "ryd-centrum".into(),
+            other_place: String::new(),
+            day: "2026-11-29".into(),
+            part_of_day: "natt".into(),
+            category: "glaskross".into(),
+            description: "Krossad ruta i busskuren\r\nvid hållplatsen".into(),
+        }
+    }
+
+    fn checked(a: &Answers, scope: &[&str]) -> Result<NewReport, Filing> {
+        let (districts, places) = registers();
+        let in_scope = |d: &str| scope.contains(&d);
+        let filer = Filer {
+            organisation: "Stångåstaden",
+            email: "vakt@stangastaden.se",
+            in_scope: &in_scope,
+        };
+        check(a, &districts, &places, &filer, today())
+    }
+
+    fn faults(r: Result<NewReport, Filing>) -> Vec<Field> {
+        match r {
+            Err(Filing::Invalid(f)) => f.into_iter().map(|(f, _)| f).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_good_report_is_new_from_the_web_with_the_organisation() {
+        let fields: Vec<(String, String)> = [
+            ("csrf", "x"),
+            ("district", "ryd"),
+            ("description", "a\r\nb"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(read(&fields).unwrap().description, "a\nb");
+        let r = checked(&good(), &["ryd"]).unwrap();
+        assert_eq!(r.status, ReportStatus::New);
+        assert_eq!(r.source, Source::Web);
+        assert_eq!(r.place_id.as_deref(), Some("ryd-centrum"));
+        assert_eq!(r.organisation, "Stångåstaden");
+        assert_eq!(r.created_by.as_deref(), Some("vakt@stangastaden.se"));
+        assert_eq!(r.part_of_day, Some(PartOfDay::Night));
+        let mut other = good();
+        other.place = OTHER_PLACE.into();
+        other.other_place = " Bakom skolan ".into();
+        let r = checked(&other, &["ryd"]).unwrap();
+        assert_eq!(
+            (r.place_id, r.other_place.as_deref()),
+            (None, Some("Bakom skolan"))
+        );
+    }
+
+    #[test]
+    fn dates_are_checked_against_today_and_the_window() {
+        let oldest = today() - chrono::Days::new(MAX_REPORT_AGE_DAYS as u64);
+        for (day, ok) in [
+            (today().to_string(), true),
+            (oldest.to_string(), true),
+            ((oldest - chrono::Days::new(1)).to_string(), false),
+            ("2026-12-01".to_string(), false),
+            ("2026-02-30".to_string(), false),
+            ("30/11/2026".to_string(), false),
+            (String::new(), false),
+        ] {
+            let mut a = good();
+            a.day = day.clone();
+            match checked(&a, &["ryd"]) {
+                Ok(_) => assert!(ok, "{day}"),
+                Err(e) => assert!(!ok && faults(Err(e)) == [Field::Day], "{day}"),
+            }
+        }
+    }
+
+    #[test]
+    fn what_the_form_cannot_send_is_malformed_and_scope_is_refused() {
+        let twice: Vec<(String, String)> = vec![
+            ("category".into(), "klotter".into()),
+            ("category".into(), "brand".into()),
+        ];
+        assert!(matches!(read(&twice), Err(Filing::Malformed(_))));
+        let unknown = vec![("created_by".to_string(), "x@y.se".to_string())];
+        assert!(matches!(read(&unknown), Err(Filing::Malformed(_))));
+        for (field, value) in [
+            (Field::Place, "finns-inte"),
+            (Field::Category, "inbrott"),
+            (Field::PartOfDay, "xx"),
+            (Field::District, "atlantis"),
+        ] {
+            let mut a = good();
+            *a.slot(field) = value.into();
+            assert!(
+                matches!(checked(&a, &["ryd", "city"]), Err(Filing::Malformed(_))),
+                "{value}"
+            );
+        }
+        // A place of a district outside one's own is not offered: malformed too.
+        let mut a = good();
+        a.place = "city-torget".into();
+        assert!(matches!(checked(&a, &["ryd"]), Err(Filing::Malformed(_))));
+        // In scope but not the chosen district: the person chose wrongly.
+        assert_eq!(faults(checked(&a, &["ryd", "city"])), [Field::Place]);
+        let mut a = good();
+        a.district = "city".into();
+        a.place = "city-torget".into();
+        assert_eq!(
+            checked(&a, &["ryd"]),
+            Err(Filing::OutOfScope("city".into()))
+        );
+    }
+
+    #[test]
+    fn personal_data_and_empty_choices_are_said_field_by_field() {
+        let mut a = good();
+        a.description = "Mannen 811218-9876 var där".into();
+        let Err(Filing::Invalid(f)) = checked(&a, &["ryd"]) else {
+            panic!()
+        };
+        assert_eq!(f[0].0, Field::Description);
+        assert!(
+            f[0].1
+                .starts_with("Beskrivningen innehåller ett personnummer"),
+            "{}",
+            f[0].1
+        );
+        assert!(
+            f[0].1
+                .ends_with("Rapporter handlar om platser, aldrig om personer.")
+        );
+        let empty = Answers::default();
+        assert_eq!(
+            faults(checked(&empty, &["ryd"])),
+            [
+                Field::District,
+                Field::Place,
+                Field::Day,
+                Field::PartOfDay,
+                Field::Category
+            ]
+        );
+        let mut a = good();
+        a.place = OTHER_PLACE.into();
+        a.other_place = "x".repeat(MAX_OTHER_PLACE_CHARS + 1);
+        assert_eq!(faults(checked(&a, &["ryd"])), [Field::OtherPlace]);
+        a.other_place = "ring anna@example.se".into();
+        assert_eq!(faults(checked(&a, &["ryd"])), [Field::OtherPlace]);
+    }
+}
