@@ -63,6 +63,8 @@ pub fn users(
                                     select id={ "role-" (a.id) } name="role" {
                                         @for r in Role::ALL { option value=(r.as_str()) selected[r == a.role] { (role_sv(r)) } }
                                     }
+                                    label for={ "org-" (a.id) } { "Organisation för " (a.email) }
+                                    input id={ "org-" (a.id) } type="text" name="organisation" maxlength=(MAX_ORGANISATION_CHARS) value=(a.organisation.as_deref().unwrap_or(""));
                                     div.option {
                                         input id={ "dis-" (a.id) } type="checkbox" name="disabled" value="1" checked[a.disabled];
                                         label for={ "dis-" (a.id) } { "Avstängd" }

@@ -578,6 +578,44 @@ async fn reporters_are_invited_on_the_users_page_and_with_trygg_user_add() {
         Some(vec!["ryd".to_string(), "berga".to_string()])
     );
     assert_eq!(a.organisation.as_deref(), Some(ORGANISATION));
+    // The organisation changes on the account's row; a too long one changes nothing.
+    let update = |body: String| {
+        let uri = format!("/personal/anvandare/{}", a.id);
+        send(&app, form(Some(&admin), &uri, body))
+    };
+    let long = "x".repeat(trygg::store::MAX_ORGANISATION_CHARS + 1);
+    let r = update(format!("csrf={csrf}&role=analyst&organisation={long}")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = update(format!("csrf={csrf}&role=reporter&organisation=Securitas")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (a, _) = db
+        .store
+        .staff_by_email("ny@stangastaden.se")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (a.role, a.organisation.as_deref()),
+        (Role::Reporter, Some("Securitas"))
+    );
+    assert_eq!(
+        a.districts.map(|d| d.len()),
+        Some(2),
+        "a reporter keeps its districts"
+    );
+    let page = send(
+        &app,
+        request(
+            "GET",
+            "/personal/anvandare",
+            Some(&admin),
+            String::new(),
+            "",
+        ),
+    )
+    .await;
+    assert!(page.body.contains(r#"value="Securitas""#));
+    assert!(page.body.contains("rapportör"));
 
     let o = Command::new(env!("CARGO_BIN_EXE_trygg"))
         .arg("--database")

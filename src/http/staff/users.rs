@@ -64,6 +64,11 @@ pub(super) async fn invite(
         let text = v::message("Kontot skapades inte", m, Some(&s));
         Ok(page(StatusCode::UNPROCESSABLE_ENTITY, text))
     };
+    if role == Role::Reporter && field(&f, "organisation").trim().is_empty() {
+        return refused(
+            "En rapportör behöver en organisation: rapporterna visas med organisationens namn, aldrig med personens.",
+        );
+    }
     let districts = match ticked(&state, &f) {
         Ok(d) => d.filter(|_| role.scopable()),
         Err(m) => return refused(&m),
@@ -112,15 +117,34 @@ pub(super) async fn update_user(
             ),
         ));
     }
-    match state
-        .store
-        .update_staff(id, role, field(&f, "disabled") == "1", &s.account.email)
-        .await
-    {
+    // The organisation first: a refused one changes nothing.
+    let organisation = f.iter().find(|(k, _)| k == "organisation");
+    let changed = match organisation {
+        Some((_, o)) => {
+            let actor = &s.account.email;
+            (state.store.set_staff_organisation(id, Some(o), actor)).await
+        }
+        None => Ok(()),
+    };
+    let changed = match changed {
+        Ok(()) => {
+            let disabled = field(&f, "disabled") == "1";
+            (state
+                .store
+                .update_staff(id, role, disabled, &s.account.email))
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match changed {
         Ok(()) => Ok(Redirect::to("/personal/anvandare").into_response()),
         Err(Error::NotFound(m)) => Ok(page(
             StatusCode::NOT_FOUND,
             v::message("Kontot finns inte", &m, Some(&s)),
+        )),
+        Err(Error::Invalid(m)) => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v::message("Inte ändrat", &m, Some(&s)),
         )),
         Err(e) => Err(e),
     }
