@@ -24,7 +24,7 @@ use crate::views::staff::message;
 /// How many days before and after a report's day the reports it may be merged into lie.
 pub const MERGE_WINDOW_DAYS: u64 = 7;
 
-/// The reports `r` may be merged into: same district, not merged, within the window; the
+/// The reports `r` may be merged into: same district, new or accepted, within the window; the
 /// same category first, then the nearest day.
 async fn targets(
     state: &AppState,
@@ -35,7 +35,7 @@ async fn targets(
     let mut near = (state.store)
         .est_merge_targets(&r.district, r.day - w, r.day + w)
         .await?;
-    near.retain(|t| t.id != r.id);
+    near.retain(|t| t.id != r.id && t.status != ReportStatus::Rejected);
     near.sort_by_key(|t| {
         (
             t.category != r.category,
