@@ -11,6 +11,11 @@ pub enum Role {
     Analyst,
     /// Published results and reports only.
     Reader,
+    /// A partner's member of staff (housing company, guards, field workers): files EST
+    /// incident reports, sees its own, and reads the week's picture of its districts
+    /// (optionally limited to some; unlimited, it reports in every district) — nothing of
+    /// the survey beyond what is published.
+    Reporter,
 }
 
 impl Role {
@@ -19,6 +24,7 @@ impl Role {
             "admin" => Some(Role::Admin),
             "analyst" => Some(Role::Analyst),
             "reader" => Some(Role::Reader),
+            "reporter" => Some(Role::Reporter),
             _ => None,
         }
     }
@@ -28,10 +34,19 @@ impl Role {
             Role::Admin => "admin",
             Role::Analyst => "analyst",
             Role::Reader => "reader",
+            Role::Reporter => "reporter",
         }
     }
 
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Analyst, Role::Reader];
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Analyst, Role::Reader, Role::Reporter];
+
+    /// The roles an API key may carry: a reporter's work is the form, not the API.
+    pub const API: [Role; 3] = [Role::Admin, Role::Analyst, Role::Reader];
+
+    /// Whether an account of this role may be limited to some districts.
+    pub fn scopable(self) -> bool {
+        matches!(self, Role::Analyst | Role::Reporter)
+    }
 }
 
 /// Whether `district` (a code; `ALL`, the municipality's totals, is never one of them) is

@@ -129,12 +129,17 @@ pub enum UserAction {
     Add {
         /// The person's e-mail address (the login name).
         email: String,
-        /// admin, analyst or reader.
+        /// admin, analyst, reader or reporter.
         #[arg(long)]
         role: String,
-        /// Limit an analyst to these districts (codes separated by commas).
+        /// Limit an analyst or a reporter to these districts (codes separated by commas);
+        /// a reporter without it reports in every district.
         #[arg(long)]
         districts: Option<String>,
+        /// The organisation the person reports for (required for a reporter: its EST
+        /// reports are shown by organisation, never by person).
+        #[arg(long)]
+        organisation: Option<String>,
     },
 }
 

@@ -103,8 +103,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
                     email,
                     role,
                     districts,
+                    organisation,
                 },
-        } => users::add(&config, &email, &role, districts).await?,
+        } => users::add(&config, &email, &role, districts, organisation).await?,
         Command::Db {
             action: DbCommand::Copy { from, to },
         } => db::db_copy(&from, &to).await?,

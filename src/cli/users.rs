@@ -11,12 +11,13 @@ pub(super) async fn add(
     email: &str,
     role: &str,
     districts: Option<String>,
+    organisation: Option<String>,
 ) -> anyhow::Result<()> {
     let role = crate::auth::Role::parse(role)
-        .ok_or_else(|| anyhow::anyhow!("--role {role}: use admin, analyst or reader"))?;
-    if districts.is_some() && role != crate::auth::Role::Analyst {
+        .ok_or_else(|| anyhow::anyhow!("--role {role}: use admin, analyst, reader or reporter"))?;
+    if districts.is_some() && !role.scopable() {
         bail!(
-            "--districts limits an analyst; it means nothing for a {}",
+            "--districts limits an analyst or a reporter; it means nothing for a {}",
             role.as_str()
         );
     }
@@ -26,15 +27,13 @@ pub(super) async fn add(
         .unwrap_or_else(|| "http://localhost:3000".into());
     let (store, all) = open(config).await?;
     let limit = districts.map(|d| choose_districts(&all, &d)).transpose()?;
-    let link = crate::operations::invite_account(
-        &store,
-        &origin,
+    let invite = crate::operations::Invite {
         email,
         role,
-        limit.as_deref(),
-        "trygg user add",
-    )
-    .await?;
+        districts: limit.as_deref(),
+        organisation: organisation.as_deref(),
+    };
+    let link = crate::operations::invite_staff(&store, &origin, &invite, "trygg user add").await?;
     store.close().await;
     println!(
         "{} account for {} created; it can set its password once, within 72 hours, at:\n{link}",

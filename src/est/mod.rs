@@ -1,11 +1,13 @@
 //! The EST group's weekly situation picture (issue 24), its foundation: the places
 //! register (`places.rs`, `surveys/places.toml`), the fixed categories and parts of the day
 //! (`category.rs`), ISO weeks (`week.rs`), the personal-data guard for descriptions
-//! (`guard.rs`), how long free text is kept (`retention.rs`), the reading of a CSV import file (`import.rs`) and the week's picture
-//! computed from counts (`picture.rs`). Storage is `store/est.rs`; the import operation
+//! (`guard.rs`), how long free text is kept (`retention.rs`), the reading of a CSV import
+//! file (`import.rs`), the checking of a report filed on the web form (`filing.rs`) and the
+//! week's picture computed from counts (`picture.rs`). Storage is `store/est.rs`; the import operation
 //! `operations/est.rs`. Pure values and checks: no I/O beyond reading the files.
 
 mod category;
+pub mod filing;
 mod guard;
 pub mod import;
 pub mod picture;

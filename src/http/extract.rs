@@ -1,8 +1,8 @@
 //! The extractors that decide who may reach a `/personal` route, so no handler checks a
 //! role or a CSRF token itself:
 //!
-//! - [`AnyStaff`], [`AdminOrAnalyst`], [`Admin`] for pages: a live session of one of the
-//!   roles. No (live) session: 303 to the login page; the wrong role: 403.
+//! - [`SignedIn`], [`AnyStaff`], [`EstStaff`], [`AdminOrAnalyst`], [`Admin`] for pages: a
+//!   live session of one of the roles (a reporter is only `SignedIn` and `EstStaff`). No (live) session: 303 to the login page; the wrong role: 403.
 //! - [`StaffPost`] for every staff form post: the same session and role check, then the
 //!   body (url-encoded or multipart) is read, then the form's CSRF token must be this
 //!   session's — in that order, so nobody without a session gets a large body read.
@@ -160,9 +160,19 @@ macro_rules! role_extractor {
 }
 
 role_extractor!(
+    SignedIn,
+    "Any signed-in person, reporters too: the home page and signing out.",
+    [Admin, Analyst, Reader, Reporter]
+);
+role_extractor!(
     AnyStaff,
-    "Any signed-in member of staff.",
+    "Any signed-in member of the survey's staff (not a reporter).",
     [Admin, Analyst, Reader]
+);
+role_extractor!(
+    EstStaff,
+    "Who files EST reports and reads the week's picture: an administrator, an analyst or a reporter.",
+    [Admin, Analyst, Reporter]
 );
 role_extractor!(
     AdminOrAnalyst,

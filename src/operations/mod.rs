@@ -22,7 +22,7 @@ pub use est::{
     week_counts_by_district, week_counts_csv,
 };
 pub use import::{PaperImport, import_paper};
-pub use invite::invite_account;
+pub use invite::{Invite, invite_account, invite_staff};
 pub use places::{
     MAX_PLACE_NAME_CHARS, PlaceEdit, PlaceRegister, current_places, edit_places, place_from,
 };

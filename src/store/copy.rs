@@ -134,6 +134,7 @@ const TABLES: &[Table] = &[
             ("password_hash", Text),
             ("disabled", Int),
             ("created_at", Text),
+            ("organisation", Text),
         ],
         order: "id",
         identity: true,

@@ -20,13 +20,13 @@ use crate::est::{
     Category, NewReport, PartOfDay, PlaceWeekCount, Report, ReportStatus, Source, Week, WeekCount,
 };
 
-const COLUMNS: &str = "id, district, place_id, other_place, day, part_of_day, category, description, status, merged_into, organisation, created_by, source";
+pub(super) const COLUMNS: &str = "id, district, place_id, other_place, day, part_of_day, category, description, status, merged_into, organisation, created_by, source";
 
 fn stored(what: &str, value: &str) -> Error {
     Error::Internal(format!("stored {what} \"{value}\" is not known"))
 }
 
-fn report(r: &AnyRow) -> Result<Report, Error> {
+pub(super) fn report(r: &AnyRow) -> Result<Report, Error> {
     let text = |c: &str| -> Result<String, Error> { Ok(r.try_get::<String, _>(c)?) };
     let part: Option<String> = r.try_get("part_of_day")?;
     let category = text("category")?;

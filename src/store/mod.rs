@@ -22,6 +22,7 @@
 //! above it one file per concern extending the `Store`: `waves`, `responses`, `fieldwork`,
 //! `held`, `drafts` (its key, which the writers of answers need, in `draft`), `est` (the EST weekly picture's reports), `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
 
+mod accounts;
 mod backend;
 mod backup;
 mod checkpoint;
@@ -32,6 +33,7 @@ mod drafts;
 mod encode;
 mod est;
 mod est_places;
+mod est_review;
 mod fieldwork;
 mod frozen;
 mod group;
@@ -46,6 +48,7 @@ mod wal;
 mod waves;
 mod write;
 
+pub use accounts::MAX_ORGANISATION_CHARS;
 pub use backend::{Backend, redact};
 pub use backup::BackupSummary;
 pub use codes::{CodeInfo, CodeOutcome, CodeState, CodeStatus};

@@ -15,10 +15,12 @@ pub struct StaffAccount {
     pub id: i64,
     pub email: String,
     pub role: Role,
-    /// The districts an analyst is limited to; `None` = every district.
+    /// The districts an analyst or reporter is limited to; `None` = every district.
     pub districts: Option<Vec<String>>,
     pub disabled: bool,
     pub has_password: bool,
+    /// The organisation the person reports for; `None`: the site's own.
+    pub organisation: Option<String>,
 }
 
 /// A live session with its account.
@@ -50,10 +52,12 @@ fn account(r: &sqlx::any::AnyRow) -> Result<StaffAccount, Error> {
         districts: districts.map(|d| d.split(',').map(str::to_string).collect()),
         disabled: r.get::<i64, _>("disabled") != 0,
         has_password: r.get::<Option<String>, _>("password_hash").is_some(),
+        organisation: r.get("organisation"),
     })
 }
 
-const ACCOUNT_COLUMNS: &str = "s.id, s.email, s.role, s.districts, s.disabled, s.password_hash";
+const ACCOUNT_COLUMNS: &str =
+    "s.id, s.email, s.role, s.districts, s.disabled, s.password_hash, s.organisation";
 
 /// A timestamp of staff actions, in UTC.
 pub(super) fn now_text() -> String {
@@ -63,7 +67,8 @@ pub(super) fn now_text() -> String {
 }
 
 impl Store {
-    /// Creates an account without a password and records it in the audit log.
+    /// Creates an account without a password (and without an organisation) and records
+    /// it in the audit log.
     pub async fn add_staff(
         &self,
         email: &str,
@@ -71,39 +76,8 @@ impl Store {
         districts: Option<&[String]>,
         actor: &str,
     ) -> Result<StaffAccount, Error> {
-        let mut tx = self.write().await?;
-        let exists: i64 = sqlx::query_scalar("select count(*) from staff where email = $1")
-            .bind(email)
-            .fetch_one(tx.conn())
-            .await?;
-        if exists > 0 {
-            return Err(Error::Conflict(format!("{email} already has an account")));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "insert into staff (email, role, districts, created_at) values ($1, $2, $3, $4) returning id",
-        )
-        .bind(email)
-        .bind(role.as_str())
-        .bind(districts.map(|d| d.join(",")))
-        .bind(now_text())
-        .fetch_one(tx.conn())
-        .await?;
-        Self::audit_in(
-            &mut tx,
-            actor,
-            "user added",
-            &format!("{email} as {}", role.as_str()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(StaffAccount {
-            id,
-            email: email.to_string(),
-            role,
-            districts: districts.map(<[String]>::to_vec),
-            disabled: false,
-            has_password: false,
-        })
+        self.add_staff_with(email, role, districts, None, actor)
+            .await
     }
 
     pub async fn staff_by_email(
@@ -284,9 +258,9 @@ impl Store {
         let Some(email) = email else {
             return Err(Error::NotFound("no such account".into()));
         };
-        // A district limit belongs to the analyst role; it goes when the role does.
+        // A district limit belongs to the analyst and reporter roles; it goes when the role does.
         sqlx::query(
-            "update staff set role = $1, disabled = $2, districts = case when $1 = 'analyst' then districts end where id = $3",
+            "update staff set role = $1, disabled = $2, districts = case when $1 in ('analyst', 'reporter') then districts end where id = $3",
         )
         .bind(role.as_str())
         .bind(i64::from(disabled))

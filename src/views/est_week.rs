@@ -35,6 +35,9 @@ pub struct WeekPage<'a> {
     pub chart: Option<(String, Described)>,
     /// The district's key indicators of its latest closed survey year, when there is one.
     pub survey: Option<Indicators>,
+    /// For a coordinator (admin or analyst): the new reports waiting in the review queue
+    /// for the district (or all districts). `None` for a reporter, who also gets no export.
+    pub waiting: Option<i64>,
 }
 
 /// A survey year and its indicators: name and published value ("58 %", "3,4").
@@ -193,8 +196,11 @@ pub fn week_page(s: &Staff, w: &WeekPage) -> Markup {
             nav.week-nav aria-label="Veckor" { ul {
                 li { a href=(week_href(w.district, p.week.plus(-1))) rel="prev" { "← Vecka " (p.week.plus(-1).week) } }
                 li { a href=(week_href(w.district, p.week.plus(1))) rel="next" { "Vecka " (p.week.plus(1).week) " →" } }
-                li { a href={ "/personal/est/export.csv?district=" (w.district) "&from=" (from) "&to=" (to) } { "Ladda ner 12 veckor som CSV" } }
+                @if w.waiting.is_some() { li { a href={ "/personal/est/export.csv?district=" (w.district) "&from=" (from) "&to=" (to) } { "Ladda ner 12 veckor som CSV" } } }
             } }
+            @if let Some(n) = w.waiting {
+                p.waiting { a href="/personal/est/granska" { (n) " nya rapporter väntar på granskning" } }
+            }
             h2 { "Rapporter per kategori" }
             (counts_table(p))
             h2 { "Sticker ut" }

@@ -7,6 +7,8 @@
 
 mod about;
 pub mod est_places;
+pub mod est_report;
+pub mod est_review;
 pub mod est_week;
 pub mod explorer;
 pub mod face;
@@ -20,6 +22,7 @@ pub mod reports;
 pub mod results;
 pub mod staff;
 mod survey;
+pub mod users;
 
 pub use about::{about_page, accessibility_page, privacy_page};
 pub use layout::{STYLESHEET, form_layout, layout, message_page};

@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::auth::Staff;
 use crate::role::Role;
-use crate::store::{ApiToken, AuditEntry, CodeState, StaffAccount, Wave};
+use crate::store::{ApiToken, AuditEntry, CodeState, Wave};
 
 /// A table in a box of its own that scrolls sideways on a narrow screen — never the page —
 /// which a keyboard reaches and a screen reader names.
@@ -42,10 +42,15 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Markup {
                                     li { a href="/personal/api" { "API" } }
                                     li { a href="/personal/logg" { "Logg" } }
                                 }
-                                li { a href="/personal/resultat" { "Resultat" } }
-                                li { a href="/personal/atgarder" { "Åtgärder" } }
+                                @if s.account.role == Role::Reporter {
+                                    li { a href="/personal/est/rapportera" { "Rapportera" } }
+                                    li { a href="/personal/est/mina" { "Mina rapporter" } }
+                                } @else {
+                                    li { a href="/personal/resultat" { "Resultat" } }
+                                    li { a href="/personal/atgarder" { "Åtgärder" } }
+                                }
                                 @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/rapporter" { "Årsrapporter" } } }
-                                @if matches!(s.account.role, Role::Admin | Role::Analyst) { li { a href="/personal/est" { "Veckans lägesbild" } } }
+                                @if s.account.role != Role::Reader { li { a href="/personal/est" { "Veckans lägesbild" } } }
                                 li { a href="/rapporter" { "Rapporter" } }
                             }
                         }
@@ -67,6 +72,7 @@ pub fn role_sv(r: Role) -> &'static str {
         Role::Admin => "administratör",
         Role::Analyst => "analytiker",
         Role::Reader => "läsare",
+        Role::Reporter => "rapportör",
     }
 }
 
@@ -120,6 +126,13 @@ pub fn home(s: &Staff) -> Markup {
         Some(s),
         html! {
             p { "Du är inloggad som " (role_sv(s.account.role)) "." }
+            @if s.account.role != Role::Reader {
+                ul {
+                    li { a href="/personal/est/rapportera" { "Rapportera en händelse" } }
+                    li { a href="/personal/est/mina" { "Mina rapporter" } }
+                    @if s.account.role != Role::Reporter { li { a href="/personal/est/granska" { "Granska rapporter" } } }
+                }
+            }
             form method="post" action="/personal/logga-ut-overallt" {
                 input type="hidden" name="csrf" value=(s.csrf);
                 button type="submit" { "Logga ut på alla enheter" }
@@ -221,57 +234,6 @@ pub fn waves(
                                         input type="hidden" name="csrf" value=(s.csrf);
                                         button type="submit" { "Stäng " (name) " " (w.year) }
                                     }
-                                }
-                            }
-                        }
-                    }
-                }
-            } }))
-        },
-    )
-}
-
-pub fn users(s: &Staff, list: &[StaffAccount], link: Option<(&str, &str)>) -> Markup {
-    layout(
-        "Användare",
-        Some(s),
-        html! {
-            @if let Some((email, url)) = link {
-                div.receipt role="status" {
-                    p { "Skicka den här engångslänken till " (email) " så att hen kan välja lösenord (giltig i 72 timmar):" }
-                    p { code { (url) } }
-                }
-            }
-            h2 { "Bjud in" }
-            form method="post" action="/personal/anvandare" {
-                input type="hidden" name="csrf" value=(s.csrf);
-                label for="email" { "E-post" }
-                input #email type="text" name="email";
-                label for="role" { "Roll" }
-                // The least privileged role unless someone chooses more.
-                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Reader] { (role_sv(r)) } } }
-                button type="submit" { "Bjud in" }
-            }
-            h2 { "Konton" }
-            (scrolled("Konton", html! { table {
-                thead { tr { th { "E-post" } th { "Roll" } th { "Status" } th { "Ändra" } } }
-                tbody {
-                    @for a in list {
-                        tr {
-                            td { (a.email) } td { (role_sv(a.role)) }
-                            td { @if a.disabled { "avstängd" } @else if a.has_password { "aktiv" } @else { "inbjuden" } }
-                            td {
-                                form method="post" action={ "/personal/anvandare/" (a.id) } {
-                                    input type="hidden" name="csrf" value=(s.csrf);
-                                    label for={ "role-" (a.id) } { "Roll för " (a.email) }
-                                    select id={ "role-" (a.id) } name="role" {
-                                        @for r in Role::ALL { option value=(r.as_str()) selected[r == a.role] { (role_sv(r)) } }
-                                    }
-                                    div.option {
-                                        input id={ "dis-" (a.id) } type="checkbox" name="disabled" value="1" checked[a.disabled];
-                                        label for={ "dis-" (a.id) } { "Avstängd" }
-                                    }
-                                    button type="submit" { "Spara" }
                                 }
                             }
                         }
@@ -438,7 +400,7 @@ pub fn api_tokens(
                 label for="name" { "Namn (verktyg eller person)" }
                 input #name type="text" name="name" maxlength="100";
                 label for="role" { "Roll" }
-                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Reader] { (role_sv(r)) } } }
+                select #role name="role" { @for r in Role::API { option value=(r.as_str()) selected[r == Role::Reader] { (role_sv(r)) } } }
                 label for="days" { "Giltig i dagar" }
                 input #days type="number" name="days" min="1" max=(crate::auth::MAX_API_TOKEN_DAYS) value=(crate::auth::API_TOKEN_DAYS);
                 fieldset {

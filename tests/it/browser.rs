@@ -1055,6 +1055,10 @@ async fn every_staff_page_reflows_at_320_px_and_uses_the_width_at_1280() {
         "/personal/rapporter",
         // The EST week's picture (this week of the first district).
         "/personal/est",
+        // The EST report form, one's own reports and the review queue.
+        "/personal/est/rapportera",
+        "/personal/est/mina",
+        "/personal/est/granska",
     ];
     let mut faults = Vec::new();
     for width in [320, 1280] {
@@ -1302,4 +1306,96 @@ async fn the_residents_results_reflow_at_320_px_and_pass_axe_in_every_language()
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test]
+async fn a_reporter_files_a_report_on_a_320_px_phone_and_a_refusal_keeps_every_answer() {
+    if !browser_available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let ryd = ["ryd".to_string()];
+    let invite = trygg::operations::Invite {
+        email: "vakt@stangastaden.se",
+        role: trygg::auth::Role::Reporter,
+        districts: Some(&ryd),
+        organisation: Some("Stångåstaden"),
+    };
+    let link = trygg::operations::invite_staff(&db.store, "", &invite, "test")
+        .await
+        .unwrap();
+    db.store.close().await;
+    let server = Server::start(db.url(), &[]);
+    let base = format!("http://{}", server.addr);
+    let driver = Driver::start_at(320);
+    set_password(&driver, &base, &link);
+    sign_in(&driver, &base, "vakt@stangastaden.se");
+    driver.click("main a[href='/personal/est/rapportera']");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('#place') !== null",
+    );
+    reads_at(&driver, 320, "the report form");
+    assert_eq!(
+        driver.script("return document.scripts.length;"),
+        0,
+        "no JavaScript"
+    );
+    // The district is fixed (one only); a place, the evening, graffiti, and a phone number.
+    driver.script("document.querySelector('#place').selectedIndex = 1;");
+    driver.click("label[for=pod-kvall]");
+    driver.click("label[for=cat-klotter]");
+    driver.type_into("#description", "Ring 070-123 45 67");
+    driver.click("form.est-report button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('.error-summary') !== null",
+    );
+    reads_at(&driver, 320, "the refused report form");
+    let kept = driver.script(
+        "return {summary: document.querySelector('.error-summary').innerText,
+                 focused: document.activeElement === document.querySelector('.error-summary'),
+                 evening: document.querySelector('#pod-kvall').checked,
+                 graffiti: document.querySelector('#cat-klotter').checked,
+                 place: document.querySelector('#place').selectedIndex};",
+    );
+    assert!(
+        kept["summary"]
+            .as_str()
+            .unwrap()
+            .contains("aldrig om personer"),
+        "{kept}"
+    );
+    assert_eq!(
+        (
+            &kept["focused"],
+            &kept["evening"],
+            &kept["graffiti"],
+            &kept["place"]
+        ),
+        (&json!(true), &json!(true), &json!(true), &json!(1)),
+        "{kept}"
+    );
+    driver.script("document.querySelector('#description').value = '';");
+    driver.type_into("#description", "Klotter på muren");
+    driver.click("form.est-report button[type=submit]");
+    wait_for(
+        &driver,
+        "document.readyState === 'complete' && document.querySelector('.receipt') !== null",
+    );
+    reads_at(&driver, 320, "Mina rapporter with the receipt");
+    let receipt = driver.script("return document.querySelector('.receipt').innerText;");
+    assert!(
+        receipt
+            .as_str()
+            .unwrap()
+            .contains("Rapporten är sparad och väntar på granskning")
+    );
+    drop(driver);
+    drop(server);
+    let store = db.reopen().await;
+    let stored = store.est_reports(Some("ryd"), None).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].description.as_deref(), Some("Klotter på muren"));
+    assert_eq!(stored[0].organisation, "Stångåstaden");
 }

@@ -184,24 +184,27 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 _ => request("GET", &path, Some(&cookie), String::new(), ""),
             };
             let r = send(&app, req).await;
+            let coordinator = matches!(role, Role::Admin | Role::Analyst);
             let allowed = match path.as_str() {
-                "/personal"
-                | "/personal/logga-ut"
-                | "/personal/logga-ut-overallt"
-                | "/personal/resultat"
+                "/personal" | "/personal/logga-ut" | "/personal/logga-ut-overallt" => true,
+                // A reporter sees nothing of the survey beyond what is published.
+                "/personal/resultat"
                 | "/personal/resultat.csv"
                 | "/personal/resultat.xlsx"
-                | "/personal/resultat.parquet" => true,
+                | "/personal/resultat.parquet" => role != Role::Reporter,
                 "/personal/atgarder" | "/personal/atgarder/00" => {
-                    method == "GET" || role != Role::Reader
+                    (method == "GET" && role == Role::Reader) || coordinator
                 }
-                "/personal/oversikt"
-                | "/personal/rapporter"
-                | "/personal/est"
+                "/personal/oversikt" | "/personal/rapporter" | "/personal/est/granska" => {
+                    coordinator
+                }
+                "/personal/est"
                 | "/personal/est/ryd/2026-W05"
-                | "/personal/est/platser.toml" => role != Role::Reader,
+                | "/personal/est/rapportera"
+                | "/personal/est/mina" => role != Role::Reader,
+                "/personal/est/platser.toml" => coordinator,
                 "/personal/est/platser" => match method {
-                    "GET" => role != Role::Reader,
+                    "GET" => coordinator,
                     _ => role == Role::Admin,
                 },
                 _ => role == Role::Admin,
@@ -238,6 +241,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                         | "/personal/granskning",
                     ) => StatusCode::UNPROCESSABLE_ENTITY,
                     ("POST", "/personal/anvandare") => StatusCode::OK,
+                    // (an empty report: the form again with what to choose)
+                    ("POST", "/personal/est/rapportera") => StatusCode::UNPROCESSABLE_ENTITY,
+                    // (no report named)
+                    ("POST", "/personal/est/granska") => StatusCode::BAD_REQUEST,
                     _ => StatusCode::SEE_OTHER,
                 };
                 assert_eq!(

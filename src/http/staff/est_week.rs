@@ -1,6 +1,8 @@
-//! `/personal/est`: the EST group's week's picture for administrators and analysts — one
-//! district, or all of them together (`alla`, not for someone limited to districts) —
-//! and its CSV export. The numbers come from `est::picture` over the store's counts; the
+//! `/personal/est`: the EST group's week's picture for administrators, analysts and
+//! reporters — one district, or all of them together (`alla`, not for someone limited to
+//! districts) — and, for administrators and analysts, its CSV export. A reporter's page
+//! leaves out the survey's indicators (of the survey it sees only what is published) and
+//! the review queue's count. The numbers come from `est::picture` over the store's counts; the
 //! page is `views/est_week.rs`.
 
 use axum::extract::{Path, Query, State};
@@ -14,8 +16,9 @@ use crate::charts::{Axis, Chart, Described, Point, Series, YearChart};
 use crate::error::Error;
 use crate::est::picture::{self, Picture};
 use crate::est::{Places, Week};
-use crate::http::extract::AdminOrAnalyst;
+use crate::http::extract::{AdminOrAnalyst, EstStaff};
 use crate::http::state::AppState;
+use crate::role::Role;
 use crate::views::est_week::{self as v, Indicators, MapPlace, WeekPage};
 use crate::views::staff::message;
 
@@ -23,7 +26,7 @@ use crate::views::staff::message;
 const ALL: &str = "alla";
 
 /// `/personal/est`: this week of the first district the person sees.
-pub async fn current(State(state): State<AppState>, AdminOrAnalyst(s): AdminOrAnalyst) -> Response {
+pub async fn current(State(state): State<AppState>, EstStaff(s): EstStaff) -> Response {
     let week = Week::of(crate::http::respond::today());
     match state.districts.codes().find(|c| s.in_scope(c)) {
         Some(d) => Redirect::to(&v::week_href(d, week)).into_response(),
@@ -61,7 +64,7 @@ async fn district_of(
 
 /// The places register in use; without a readable one the page names places by id and
 /// draws no map.
-async fn places(state: &AppState) -> Places {
+pub(super) async fn places(state: &AppState) -> Places {
     match super::est_places::register(state).await {
         Ok(r) => r.places,
         Err(e) => {
@@ -74,7 +77,7 @@ async fn places(state: &AppState) -> Places {
 /// `/personal/est/{district}/{week}`.
 pub async fn week(
     State(state): State<AppState>,
-    AdminOrAnalyst(s): AdminOrAnalyst,
+    EstStaff(s): EstStaff,
     Path((district, week)): Path<(String, String)>,
 ) -> Result<Response, Error> {
     let Some(week) = Week::parse(&week) else {
@@ -117,9 +120,14 @@ pub async fn week(
         Some(d) => district_name(&state, d),
         None => "alla områden".to_string(),
     };
+    let coordinator = s.account.role != Role::Reporter;
     let survey = match d {
-        Some(d) => indicators(&state, d).await?,
-        None => None,
+        Some(d) if coordinator => indicators(&state, d).await?,
+        _ => None,
+    };
+    let waiting = match coordinator {
+        true => Some(state.store.count_new_est_reports(d).await?),
+        false => None,
     };
     let view = WeekPage {
         district: &district,
@@ -129,6 +137,7 @@ pub async fn week(
         map: &map,
         chart,
         survey,
+        waiting,
     };
     Ok(page(StatusCode::OK, v::week_page(&s, &view)))
 }

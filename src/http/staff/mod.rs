@@ -1,12 +1,16 @@
 //! `/personal`: the staff pages, one file per concern — signing in (`session.rs`), waves,
 //! users, the audit log, field work, held answers (`review.rs`), API keys (`tokens.rs`),
 //! measures and a measure's page, the results explorer (`results.rs`) and the yearly report
-//! (`reports.rs`), the EST week's picture (`est_week.rs`) and its places register (`est_places.rs`). Who may reach a route and every form's CSRF token are checked by the
+//! (`reports.rs`), the EST week's picture (`est_week.rs`), its places register
+//! (`est_places.rs`), the EST report form and "Mina rapporter" (`est_report.rs`) and the
+//! EST review queue (`est_review.rs`). Who may reach a route and every form's CSRF token are checked by the
 //! extractors in `http/extract.rs` before a handler runs; handlers parse, call one
 //! operation and render a view from `views/`.
 
 mod audit;
 mod est_places;
+mod est_report;
+mod est_review;
 mod est_week;
 mod fieldwork;
 mod measure_page;
@@ -83,6 +87,15 @@ pub fn routes() -> Router<AppState> {
             get(est_places::places).post(est_places::save),
         )
         .route("/personal/est/platser.toml", get(est_places::download))
+        .route(
+            "/personal/est/rapportera",
+            get(est_report::form).post(est_report::file),
+        )
+        .route("/personal/est/mina", get(est_report::mine))
+        .route(
+            "/personal/est/granska",
+            get(est_review::queue).post(est_review::decide),
+        )
         .route("/personal/est/{district}/{week}", get(est_week::week))
 }
 
@@ -121,4 +134,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/personal/est/platser"),
     ("POST", "/personal/est/platser"),
     ("GET", "/personal/est/platser.toml"),
+    ("GET", "/personal/est/rapportera"),
+    ("POST", "/personal/est/rapportera"),
+    ("GET", "/personal/est/mina"),
+    ("GET", "/personal/est/granska"),
+    ("POST", "/personal/est/granska"),
 ];

@@ -13,7 +13,7 @@ use super::pages::page;
 use crate::auth;
 use crate::error::Error;
 use crate::http::client::ClientAddr;
-use crate::http::extract::{AnyStaff, StaffPost};
+use crate::http::extract::{SignedIn, StaffPost};
 use crate::http::form::field;
 use crate::http::state::AppState;
 use crate::store::StaffAccount;
@@ -36,7 +36,7 @@ fn redirect_with_cookie(to: &str, token: Option<&str>, state: &AppState) -> Resp
     res
 }
 
-pub(super) async fn home(AnyStaff(s): AnyStaff) -> Response {
+pub(super) async fn home(SignedIn(s): SignedIn) -> Response {
     page(StatusCode::OK, v::home(&s))
 }
 
@@ -186,7 +186,7 @@ pub(super) async fn login(
 
 pub(super) async fn logout(
     State(state): State<AppState>,
-    post: StaffPost<AnyStaff>,
+    post: StaffPost<SignedIn>,
 ) -> Result<Response, Error> {
     let s = post.staff;
     state.store.end_session(&s.session_hash).await?;
@@ -195,7 +195,7 @@ pub(super) async fn logout(
 
 pub(super) async fn logout_everywhere(
     State(state): State<AppState>,
-    post: StaffPost<AnyStaff>,
+    post: StaffPost<SignedIn>,
 ) -> Result<Response, Error> {
     let s = post.staff;
     state

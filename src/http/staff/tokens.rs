@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::http::extract::{Admin, StaffPost};
 use crate::http::form::field;
 use crate::http::state::AppState;
+use crate::role::Role;
 use crate::store::NewApiToken;
 use crate::views::staff as v;
 
@@ -69,7 +70,12 @@ pub(super) async fn create_api_token(
 ) -> Result<Response, Error> {
     let (s, f) = post.into_parts();
     let role = match role_form(&s, &f) {
-        Ok(role) => role,
+        Ok(role) if Role::API.contains(&role) => role,
+        Ok(_) => {
+            let text = "En API-nyckel kan inte ha rollen rapportör.";
+            let refusal = v::message("Ingen nyckel skapades", text, Some(&s));
+            return Ok(page(StatusCode::BAD_REQUEST, refusal));
+        }
         Err(refused) => return Ok(*refused),
     };
     let name = field(&f, "name").trim().to_string();
