@@ -2,9 +2,11 @@
 //! register (`places.rs`, `surveys/places.toml`), the fixed categories and parts of the day
 //! (`category.rs`), ISO weeks (`week.rs`), the personal-data guard for descriptions
 //! (`guard.rs`), the reading of a CSV import file (`import.rs`) and the week's picture
-//! computed from counts (`picture.rs`). Storage is `store/est.rs`; the import operation
+//! computed from counts (`picture.rs`), and the actions (insatser) recorded from it
+//! (`action.rs`). Storage is `store/est.rs`; the import operation
 //! `operations/est.rs`. Pure values and checks: no I/O beyond reading the files.
 
+pub mod action;
 mod category;
 mod guard;
 pub mod import;
@@ -13,6 +15,7 @@ mod places;
 mod report;
 mod week;
 
+pub use action::{Action, ActionKind, ActionStatus, NewAction, Presence};
 pub use category::{Category, PartOfDay, ReportStatus, Source};
 pub use guard::{
     DescriptionFault, MAX_DESCRIPTION_CHARS, PersonalData, check_description, find_personal_data,

@@ -35,6 +35,8 @@ pub struct WeekPage<'a> {
     pub chart: Option<(String, Described)>,
     /// The district's key indicators of its latest closed survey year, when there is one.
     pub survey: Option<Indicators>,
+    /// The open actions and the form "Ny insats" (`views/est_actions.rs`).
+    pub actions: Markup,
 }
 
 /// A survey year and its indicators: name and published value ("58 %", "3,4").
@@ -217,6 +219,8 @@ pub fn week_page(s: &Staff, w: &WeekPage) -> Markup {
                     } }))
                 }
             }
+            h2 { "Öppna insatser" }
+            (w.actions)
             h2 { "De senaste 52 veckorna" }
             @match &w.chart {
                 Some((svg, alt)) => (chart_figure(Drawing::Inline(svg), alt)),

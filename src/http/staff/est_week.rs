@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{district_name, out_of_scope, page};
+use super::pages::{district_name, out_of_scope, page, places};
 use crate::analysis::{Group, IndexName, IndicatorKey};
 use crate::auth::Staff;
 use crate::charts::{Axis, Chart, Described, Point, Series, YearChart};
 use crate::error::Error;
+use crate::est::Week;
 use crate::est::picture::{self, Picture};
-use crate::est::{Places, Week};
 use crate::http::extract::AdminOrAnalyst;
 use crate::http::state::AppState;
 use crate::views::est_week::{self as v, Indicators, MapPlace, WeekPage};
@@ -57,18 +57,6 @@ async fn district_of(
         return Ok(Err(out_of_scope(state, s, &what).await?));
     }
     Ok(Ok(Some(district.to_string())))
-}
-
-/// The places register; without a readable one the page names places by id and draws no map.
-fn places(state: &AppState) -> Places {
-    let file = state.surveys.join(crate::est::PLACES_FILE);
-    crate::est::load_places(&file, Some(&state.districts)).unwrap_or_else(|faults| {
-        tracing::warn!(
-            "the places register could not be read ({} faults)",
-            faults.len()
-        );
-        Places::default()
-    })
 }
 
 /// `/personal/est/{district}/{week}`.
@@ -121,6 +109,7 @@ pub async fn week(
         Some(d) => indicators(&state, d).await?,
         None => None,
     };
+    let actions = super::est_actions::open_section(&state, &s, d, week).await?;
     let view = WeekPage {
         district: &district,
         district_name: &shown,
@@ -129,6 +118,7 @@ pub async fn week(
         map: &map,
         chart,
         survey,
+        actions,
     };
     Ok(page(StatusCode::OK, v::week_page(&s, &view)))
 }

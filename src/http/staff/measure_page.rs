@@ -41,15 +41,38 @@ pub async fn page(
     if !s.in_scope(&m.district) {
         return super::pages::out_of_scope(&state, &s, &format!("measure {}", m.id)).await;
     }
-    let a = match super::results::analysis_or_page(&state, &s, &m.title).await? {
-        Ok(a) => a,
-        Err(page) => return Ok(page),
-    };
     // Someone limited to districts sees only the versions of the measure that were in them.
     let mut history = state.store.measure_history(&m.id).await?;
     history.retain(|h| s.in_scope(&h.district));
-    let q = a.questionnaire.clone();
+    let est = super::est_actions::measure_reports(&state, &m).await?;
     let district = |code: &str| super::pages::district_name(&state, code);
+    let a = match state.analysis().await {
+        Ok(Some(a)) => a,
+        // Not analysable (yet): the measure and its EST reports, and why there is no more.
+        Ok(None) => {
+            return Ok(unavailable(
+                &s,
+                &m,
+                &district(&m.district),
+                &history,
+                &est,
+                "Det finns inga enkäter ännu.",
+            ));
+        }
+        Err(Error::Invalid(why)) => {
+            let why = format!("Resultaten kan inte beräknas än: {why}");
+            return Ok(unavailable(
+                &s,
+                &m,
+                &district(&m.district),
+                &history,
+                &est,
+                &why,
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let q = a.questionnaire.clone();
     let indicator = |code: &str| {
         q.question(code)
             .and_then(|x| x.indicator.as_ref())
@@ -91,9 +114,42 @@ pub async fn page(
             charts: &charts,
             history: &history,
             names: &names,
+            est: &est,
+            unavailable: None,
         },
     );
     Ok(Html(page.into_string()).into_response())
+}
+
+/// The measure's page without the survey's evaluation (`why` there is none).
+fn unavailable(
+    s: &crate::auth::Staff,
+    m: &crate::analysis::Measure,
+    district: &str,
+    history: &[crate::analysis::Measure],
+    est: &maud::Markup,
+    why: &str,
+) -> Response {
+    let indicator = |code: &str| code.to_string();
+    let names = Names {
+        district: &|code: &str| code.to_string(),
+        indicator: &indicator,
+    };
+    let page = v::measure_page(
+        s,
+        &MeasurePage {
+            measure: m,
+            district,
+            targets: &[],
+            others: &[],
+            charts: &[],
+            history,
+            names: &names,
+            est,
+            unavailable: Some(why),
+        },
+    );
+    Html(page.into_string()).into_response()
 }
 
 /// For someone limited to districts, the chart without the comparison districts' series

@@ -1,11 +1,12 @@
 //! `/personal`: the staff pages, one file per concern — signing in (`session.rs`), waves,
 //! users, the audit log, field work, held answers (`review.rs`), API keys (`tokens.rs`),
 //! measures and a measure's page, the results explorer (`results.rs`) and the yearly report
-//! (`reports.rs`), the EST week's picture (`est_week.rs`). Who may reach a route and every form's CSRF token are checked by the
+//! (`reports.rs`), the EST week's picture (`est_week.rs`) and its actions (`est_actions.rs`). Who may reach a route and every form's CSRF token are checked by the
 //! extractors in `http/extract.rs` before a handler runs; handlers parse, call one
 //! operation and render a view from `views/`.
 
 mod audit;
+mod est_actions;
 mod est_week;
 mod fieldwork;
 mod measure_page;
@@ -77,6 +78,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/personal/est", get(est_week::current))
         .route("/personal/est/export.csv", get(est_week::export))
+        .route(
+            "/personal/est/insatser",
+            get(est_actions::list).post(est_actions::record),
+        )
+        .route("/personal/est/insatser/{id}", post(est_actions::follow_up))
+        .route(
+            "/personal/est/insatser/{id}/atgard",
+            post(est_actions::to_measure),
+        )
         .route("/personal/est/{district}/{week}", get(est_week::week))
 }
 
@@ -112,4 +122,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/personal/granskning"),
     ("GET", "/personal/est"),
     ("GET", "/personal/est/ryd/2026-W05"),
+    ("GET", "/personal/est/insatser"),
+    ("POST", "/personal/est/insatser"),
+    ("POST", "/personal/est/insatser/00"),
+    ("POST", "/personal/est/insatser/00/atgard"),
 ];

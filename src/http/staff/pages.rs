@@ -1,5 +1,5 @@
-//! What the staff handlers answer with: a page with a status, and a district's name as
-//! staff read it.
+//! What the staff handlers answer with: a page with a status, a district's name as staff
+//! read it, and the EST places register as the pages use it.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -45,4 +45,16 @@ pub fn district_choices(state: &AppState, s: &Staff) -> Vec<(String, String)> {
         .filter(|c| s.in_scope(c))
         .map(|c| (c.to_string(), district_name(state, c)))
         .collect()
+}
+
+/// The places register; without a readable one the page names places by id and draws no map.
+pub fn places(state: &AppState) -> crate::est::Places {
+    let file = state.surveys.join(crate::est::PLACES_FILE);
+    crate::est::load_places(&file, Some(&state.districts)).unwrap_or_else(|faults| {
+        tracing::warn!(
+            "the places register could not be read ({} faults)",
+            faults.len()
+        );
+        crate::est::Places::default()
+    })
 }
