@@ -8,6 +8,7 @@ mod copy;
 mod demo;
 mod durability;
 mod est;
+mod est_actions;
 mod est_week;
 mod faults;
 mod fieldwork;

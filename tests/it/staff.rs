@@ -198,7 +198,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 "/personal/oversikt"
                 | "/personal/rapporter"
                 | "/personal/est"
-                | "/personal/est/ryd/2026-W05" => role != Role::Reader,
+                | "/personal/est/ryd/2026-W05"
+                | "/personal/est/insatser"
+                | "/personal/est/insatser/00"
+                | "/personal/est/insatser/00/atgard" => role != Role::Reader,
                 _ => role == Role::Admin,
             };
             if allowed {
@@ -231,6 +234,12 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                         | "/personal/granskning",
                     ) => StatusCode::UNPROCESSABLE_ENTITY,
                     ("POST", "/personal/anvandare") => StatusCode::OK,
+                    // (an empty action: the form again, with why)
+                    ("POST", "/personal/est/insatser") => StatusCode::BAD_REQUEST,
+                    // (there is no action "00")
+                    ("POST", "/personal/est/insatser/00" | "/personal/est/insatser/00/atgard") => {
+                        StatusCode::NOT_FOUND
+                    }
                     _ => StatusCode::SEE_OTHER,
                 };
                 assert_eq!(
