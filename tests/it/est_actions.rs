@@ -621,3 +621,50 @@ async fn a_measures_page_counts_the_reports_at_its_places_12_weeks_around_its_st
             .contains("så här räknas alla godkända rapporter i Ryd")
     );
 }
+
+#[tokio::test]
+async fn actions_move_with_db_copy_with_their_link_to_the_measure() {
+    let db = TestDb::new().await;
+    let mut a = action(
+        "city",
+        Some("city-resecentrum"),
+        today(),
+        ActionStatus::Pagar,
+    );
+    a.note = Some("Ny armatur beställd.".into());
+    let id = db.store.insert_est_action(&a, "test").await.unwrap();
+    let b = action("city", None, today(), ActionStatus::Klar);
+    db.store.insert_est_action(&b, "test").await.unwrap();
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let uri = format!("/personal/est/insatser/{id}/atgard");
+    let r = post(&app, &cookie, &uri, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let before = db.store.est_actions(None, false).await.unwrap();
+    let to = db.dir.path().join("copy.db");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_trygg"))
+        .args(["--surveys", surveys_dir().to_str().unwrap()])
+        .args([
+            "db",
+            "copy",
+            "--from",
+            &db.url(),
+            "--to",
+            to.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let copy = trygg::store::Store::connect(to.to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(copy.est_actions(None, false).await.unwrap(), before);
+    assert_eq!(before.len(), 2);
+    assert_eq!(
+        before[0].measure_id.as_deref(),
+        Some(format!("est-{id}").as_str())
+    );
+    // The copy's ids go on after the copied ones.
+    let next = copy.insert_est_action(&b, "test").await.unwrap();
+    assert!(next > id + 1, "{next}");
+}

@@ -1,6 +1,8 @@
 //! `/personal/atgarder/{id}`: one measure of the register — what it is, its versions, and
 //! how its district changed against the comparison districts: the difference-in-differences
-//! chart and table of each target indicator, then the exploratory indicators.
+//! chart and table of each target indicator, then the exploratory indicators, and the
+//! accepted EST reports at its places around its start (`est_actions::measure_reports`;
+//! shown also while the survey cannot be analysed yet).
 //!
 //! Every number is a row of the analysis's measures table (suppression and q-values applied
 //! there), so the page says the same as the report.
@@ -45,33 +47,32 @@ pub async fn page(
     let mut history = state.store.measure_history(&m.id).await?;
     history.retain(|h| s.in_scope(&h.district));
     let est = super::est_actions::measure_reports(&state, &m).await?;
-    let district = |code: &str| super::pages::district_name(&state, code);
     let a = match state.analysis().await {
         Ok(Some(a)) => a,
         // Not analysable (yet): the measure and its EST reports, and why there is no more.
         Ok(None) => {
-            return Ok(unavailable(
-                &s,
-                &m,
-                &district(&m.district),
-                &history,
-                &est,
-                "Det finns inga enkäter ännu.",
-            ));
+            let why = "Det finns inga enkäter ännu.";
+            return Ok(unavailable(&state, &s, &m, &history, &est, why));
         }
         Err(Error::Invalid(why)) => {
             let why = format!("Resultaten kan inte beräknas än: {why}");
-            return Ok(unavailable(
-                &s,
-                &m,
-                &district(&m.district),
-                &history,
-                &est,
-                &why,
-            ));
+            return Ok(unavailable(&state, &s, &m, &history, &est, &why));
         }
         Err(e) => return Err(e),
     };
+    evaluated(&state, &s, &m, &a, &history, &est)
+}
+
+/// The page with the survey's evaluation of the measure.
+fn evaluated(
+    state: &AppState,
+    s: &crate::auth::Staff,
+    m: &crate::analysis::Measure,
+    a: &crate::analysis::Analysis,
+    history: &[crate::analysis::Measure],
+    est: &maud::Markup,
+) -> Result<Response, Error> {
+    let district = |code: &str| super::pages::district_name(state, code);
     let q = a.questionnaire.clone();
     let indicator = |code: &str| {
         q.question(code)
@@ -83,7 +84,7 @@ pub async fn page(
         district: &district,
         indicator: &indicator,
     };
-    let look = Lookup::new(&a);
+    let look = Lookup::new(a);
     let years = (
         a.weighting.iter().map(|w| w.year).min().unwrap_or(0),
         a.weighting.iter().map(|w| w.year).max().unwrap_or(0),
@@ -91,8 +92,8 @@ pub async fn page(
     let rows: Vec<&MeasureRow> = a.measures.iter().filter(|r| r.measure == m.id).collect();
     let mut charts = Vec::new();
     for t in &m.targets {
-        if let Some(chart) = figures::measure(&a, &look, &names, years, &m.id, t) {
-            let chart = own_only(chart, &s);
+        if let Some(chart) = figures::measure(a, &look, &names, years, &m.id, t) {
+            let chart = own_only(chart, s);
             let alt = crate::charts::describe(&chart);
             charts.push((t.clone(), crate::charts::svg(&chart)?, alt));
         }
@@ -105,16 +106,16 @@ pub async fn page(
             .then(x.indicator.cmp(&y.indicator))
     });
     let page = v::measure_page(
-        &s,
+        s,
         &MeasurePage {
-            measure: &m,
+            measure: m,
             district: &district(&m.district),
             targets: &targets,
             others: &others,
             charts: &charts,
-            history: &history,
+            history,
             names: &names,
-            est: &est,
+            est,
             unavailable: None,
         },
     );
@@ -123,9 +124,9 @@ pub async fn page(
 
 /// The measure's page without the survey's evaluation (`why` there is none).
 fn unavailable(
+    state: &AppState,
     s: &crate::auth::Staff,
     m: &crate::analysis::Measure,
-    district: &str,
     history: &[crate::analysis::Measure],
     est: &maud::Markup,
     why: &str,
@@ -139,7 +140,7 @@ fn unavailable(
         s,
         &MeasurePage {
             measure: m,
-            district,
+            district: &super::pages::district_name(state, &m.district),
             targets: &[],
             others: &[],
             charts: &[],
