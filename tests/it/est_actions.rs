@@ -668,3 +668,54 @@ async fn actions_move_with_db_copy_with_their_link_to_the_measure() {
     let next = copy.insert_est_action(&b, "test").await.unwrap();
     assert!(next > id + 1, "{next}");
 }
+
+#[tokio::test]
+async fn the_yearly_survey_evaluates_a_measure_made_from_an_action() {
+    let db = TestDb::new().await;
+    fill_districts(&db.store, &bundled(), &[2020, 2021], 23, |_, _| 120).await;
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let mut a = action(
+        "berga",
+        Some("berga-lekplatsen"),
+        NaiveDate::from_ymd_opt(2021, 3, 1).unwrap(),
+        ActionStatus::Klar,
+    );
+    a.kind = ActionKind::Narvaro(Presence::Fritidsledare);
+    let id = db.store.insert_est_action(&a, "test").await.unwrap();
+    let uri = format!("/personal/est/insatser/{id}/atgard");
+    let r = post(&app, &cookie, &uri, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let inputs = trygg::analysis::Inputs {
+        districts: districts(),
+        surveys: surveys_dir(),
+    };
+    let options = trygg::analysis::Options::new(2020..=2021);
+    let analysed = trygg::analysis::analyze(&db.store, &inputs, &options)
+        .await
+        .unwrap();
+    let mid = format!("est-{id}");
+    let targets: Vec<&str> = (analysed.measures.iter())
+        .filter(|r| r.measure == mid && r.target)
+        .map(|r| r.indicator.as_str())
+        .collect();
+    assert_eq!(targets, a.kind.targets(), "each target evaluated");
+    let row = (analysed.measures.iter())
+        .find(|r| r.measure == mid)
+        .unwrap();
+    assert_eq!(
+        (row.district.as_str(), row.before_year, row.after_year),
+        ("berga", 2020, 2021)
+    );
+    // Its page: the evaluation and the reports around its start.
+    let r = page(&app, &cookie, &format!("/personal/atgarder/{mid}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body.matches(r#"<figure class="chart""#).count(),
+        targets.len()
+    );
+    assert!(
+        r.body
+            .contains("0 rapporter de 12 veckorna före, 0 de 12 veckorna efter")
+    );
+}
