@@ -620,6 +620,11 @@ async fn a_measures_page_counts_the_reports_at_its_places_12_weeks_around_its_st
         r.body
             .contains("så här räknas alla godkända rapporter i Ryd")
     );
+    // A reader sees the measure, not the EST group's reports.
+    let (reader, _, _) = session(&db, "styrgrupp@kommun.se", Role::Reader).await;
+    let r = page(&app, &reader, &format!("/personal/atgarder/est-{id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("EST-rapporter") && !r.body.contains("12 veckorna"));
 }
 
 #[tokio::test]

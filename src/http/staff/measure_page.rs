@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::http::extract::AnyStaff;
 use crate::http::state::AppState;
 use crate::report::figures::{self, Lookup, Names};
+use crate::role::Role;
 use crate::views::measure::{self as v, MeasurePage};
 use crate::views::staff::message;
 
@@ -46,7 +47,12 @@ pub async fn page(
     // Someone limited to districts sees only the versions of the measure that were in them.
     let mut history = state.store.measure_history(&m.id).await?;
     history.retain(|h| s.in_scope(&h.district));
-    let est = super::est_actions::measure_reports(&state, &m).await?;
+    // The EST reports are the EST group's working material, not published: for those who
+    // read the week's picture (administrators and analysts), not for readers.
+    let est = match s.account.role {
+        Role::Admin | Role::Analyst => super::est_actions::measure_reports(&state, &m).await?,
+        _ => maud::Markup::default(),
+    };
     let a = match state.analysis().await {
         Ok(Some(a)) => a,
         // Not analysable (yet): the measure and its EST reports, and why there is no more.
