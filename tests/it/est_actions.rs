@@ -335,6 +335,8 @@ async fn hostile_input_is_refused_with_the_values_kept_and_nothing_stored() {
     let good = with(&new_fields(&csrf, &week), "owner", "Stångåstaden AB");
     let mut twice = good.clone();
     twice.push(("owner".into(), "Någon annan".into()));
+    let mut extra = good.clone();
+    extra.push(("created_by".into(), "någon@annan.se".into()));
     let cases: Vec<(Vec<(String, String)>, &str)> = vec![
         (with(&good, "kind", "lampor"), "Välj vad insatsen är"),
         (
@@ -362,6 +364,7 @@ async fn hostile_input_is_refused_with_the_values_kept_and_nothing_stored() {
         ),
         (with(&good, "district", "atlantis"), "Välj ett område"),
         (with(&good, "status", "glomd"), "Välj en status"),
+        (extra, "inget fält som heter created_by"),
         (twice, "Fältet owner skickades mer än en gång"),
         (with(&good, "owner", "Ring 013-20 60 00"), "telefonnummer"),
         (with(&good, "owner", &"o".repeat(101)), "1–100 tecken"),

@@ -35,13 +35,19 @@ const FOLLOW_FIELDS: [&str; 3] = ["csrf", "status", "note"];
 /// Faults of the form itself: a field posted twice, or one the form does not have.
 fn form_faults(f: &[(String, String)], allowed: &[&str]) -> Vec<String> {
     let mut faults = Vec::new();
+    let mut said: Vec<&str> = Vec::new();
     for (i, (name, _)) in f.iter().enumerate() {
+        if said.contains(&name.as_str()) {
+            continue;
+        }
         if !allowed.contains(&name.as_str()) {
             faults.push(format!("Formuläret har inget fält som heter {name}."));
-        } else if f[..i].iter().any(|(k, _)| k == name) && !faults.iter().any(|x| x.contains(name))
-        {
+        } else if f[..i].iter().any(|(k, _)| k == name) {
             faults.push(format!("Fältet {name} skickades mer än en gång."));
+        } else {
+            continue;
         }
+        said.push(name);
     }
     faults
 }
