@@ -3,6 +3,9 @@
 
 use chrono::{Months, NaiveDate};
 
+/// The months after a measure's start before an "after" wave counts, when none is given.
+pub const DEFAULT_LAG_MONTHS: u32 = 0;
+
 /// A measure of the register.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measure {

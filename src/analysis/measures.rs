@@ -31,10 +31,14 @@ struct RawMeasure {
     start: String,
     category: String,
     title: String,
-    #[serde(default)]
+    #[serde(default = "default_lag")]
     lag_months: u32,
     #[serde(default)]
     targets: Vec<String>,
+}
+
+fn default_lag() -> u32 {
+    crate::measure::DEFAULT_LAG_MONTHS
 }
 
 /// The register as it stands: the one edited in trygg (database), or — before its first

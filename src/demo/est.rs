@@ -17,8 +17,9 @@ use crate::rng::Rng;
 
 /// How many weeks back from this week the demo reports go (two years).
 pub const WEEKS_BACK: i64 = 104;
-/// Weeks of reports either side of a measure's start, so its page has a before and after.
-pub const AROUND_MEASURE_WEEKS: i64 = 12;
+/// Weeks of reports either side of a measure's start, so its page has a before and after:
+/// as many as the page shows.
+pub const AROUND_MEASURE_WEEKS: i64 = crate::est::action::REPORT_WEEKS;
 
 /// Reports a week in an average district, by category (in `Category::ALL` order).
 const BASE_RATE: [f64; 11] = [3.0, 1.2, 0.4, 2.5, 1.6, 1.2, 1.0, 0.6, 0.3, 0.7, 0.5];

@@ -23,7 +23,8 @@ pub enum PersonalData {
 }
 
 impl PersonalData {
-    fn sv(self) -> &'static str {
+    /// In Swedish, with its article ("ett personnummer").
+    pub fn sv(self) -> &'static str {
         match self {
             PersonalData::IdentityNumber => "ett personnummer",
             PersonalData::PhoneNumber => "ett telefonnummer",

@@ -2,10 +2,12 @@
 //! register (`places.rs`, `surveys/places.toml`), the fixed categories and parts of the day
 //! (`category.rs`), ISO weeks (`week.rs`), the personal-data guard for descriptions
 //! (`guard.rs`), how long free text is kept (`retention.rs`), the reading of a CSV import
-//! file (`import.rs`), the checking of a report filed on the web form (`filing.rs`) and the
-//! week's picture computed from counts (`picture.rs`). Storage is `store/est.rs`; the import operation
+//! file (`import.rs`), the checking of a report filed on the web form (`filing.rs`), the
+//! week's picture computed from counts (`picture.rs`) and the actions (insatser) recorded
+//! from it (`action.rs`). Storage is `store/est.rs`; the import operation
 //! `operations/est.rs`. Pure values and checks: no I/O beyond reading the files.
 
+pub mod action;
 mod category;
 pub mod filing;
 mod guard;
@@ -16,6 +18,7 @@ mod report;
 mod retention;
 mod week;
 
+pub use action::{Action, ActionKind, ActionStatus, NewAction, Presence};
 pub use category::{Category, PartOfDay, ReportStatus, Source};
 pub use guard::{
     DescriptionFault, MAX_DESCRIPTION_CHARS, PersonalData, check_description, find_personal_data,

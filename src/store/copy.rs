@@ -201,6 +201,28 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "est_actions",
+        columns: &[
+            ("id", Int),
+            ("district", Text),
+            ("place_id", Text),
+            ("kind", Text),
+            ("presence", Text),
+            ("owner", Text),
+            ("due", Text),
+            ("status", Text),
+            ("note", Text),
+            ("week", Text),
+            ("created_by", Text),
+            ("created_at", Text),
+            ("edited_by", Text),
+            ("edited_at", Text),
+            ("measure_id", Text),
+        ],
+        order: "id",
+        identity: true,
+    },
+    Table {
         name: "api_tokens",
         columns: &[
             ("hash", Bytes),

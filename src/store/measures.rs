@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use super::pool::Store;
+use super::write::WriteTx;
 use crate::error::Error;
 use crate::measure::{Measure, RegisterVersion};
 
@@ -73,8 +74,19 @@ impl Store {
         removed: bool,
         actor: &str,
     ) -> Result<(), Error> {
-        let at = super::staff::now_text();
         let mut tx = self.write().await?;
+        Self::save_measures_in(&mut tx, ms, removed, actor).await?;
+        tx.commit().await
+    }
+
+    /// [`Store::save_measures`] inside a writer's transaction.
+    pub(super) async fn save_measures_in(
+        tx: &mut WriteTx,
+        ms: &[Measure],
+        removed: bool,
+        actor: &str,
+    ) -> Result<(), Error> {
+        let at = super::staff::now_text();
         for m in ms {
             let version: i64 = sqlx::query_scalar(
                 "select coalesce(max(version), 0) + 1 from measure_versions where id = $1",
@@ -105,14 +117,8 @@ impl Store {
             } else {
                 "measure edited"
             };
-            Self::audit_in(
-                &mut tx,
-                actor,
-                action,
-                &format!("{} version {version}", m.id),
-            )
-            .await?;
+            Self::audit_in(tx, actor, action, &format!("{} version {version}", m.id)).await?;
         }
-        tx.commit().await
+        Ok(())
     }
 }

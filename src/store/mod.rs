@@ -20,7 +20,7 @@
 //! `response`, `codes` and `draft` (rows every writer of answers touches), `wal` and `group` (what a
 //! store holds besides its pool), `pool` (the [`Store`] itself, connecting, reading), and
 //! above it one file per concern extending the `Store`: `waves`, `responses`, `fieldwork`,
-//! `held`, `drafts` (its key, which the writers of answers need, in `draft`), `est` (the EST weekly picture's reports), `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
+//! `held`, `drafts` (its key, which the writers of answers need, in `draft`), `est` (the EST weekly picture's reports), `est_actions` (the actions recorded from it), `staff`, `measures`, `frozen`, `checkpoint`, `backup`, `copy`.
 
 mod accounts;
 mod backend;
@@ -32,6 +32,7 @@ mod draft;
 mod drafts;
 mod encode;
 mod est;
+mod est_actions;
 mod est_places;
 mod est_review;
 mod fieldwork;

@@ -38,6 +38,8 @@ pub struct WeekPage<'a> {
     /// For a coordinator (admin or analyst): the new reports waiting in the review queue
     /// for the district (or all districts). `None` for a reporter, who also gets no export.
     pub waiting: Option<i64>,
+    /// The open actions and the form "Ny insats" (`views/est_actions.rs`).
+    pub actions: Markup,
 }
 
 /// A survey year and its indicators: name and published value ("58 %", "3,4").
@@ -223,6 +225,8 @@ pub fn week_page(s: &Staff, w: &WeekPage) -> Markup {
                     } }))
                 }
             }
+            h2 { "Öppna insatser" }
+            (w.actions)
             h2 { "De senaste 52 veckorna" }
             @match &w.chart {
                 Some((svg, alt)) => (chart_figure(Drawing::Inline(svg), alt)),

@@ -1,6 +1,7 @@
 //! A measure's page (`/personal/atgarder/{id}`): what the measure is, its
 //! difference-in-differences for the target indicators with their charts, the other
-//! indicators, and earlier versions.
+//! indicators, the accepted EST reports at its places around its start, and earlier
+//! versions.
 
 use maud::{Markup, html};
 
@@ -23,6 +24,11 @@ pub struct MeasurePage<'a> {
     /// The measure's versions, oldest first.
     pub history: &'a [Measure],
     pub names: &'a Names<'a>,
+    /// The accepted EST reports at its places before and after its start
+    /// (`views/est_actions.rs`).
+    pub est: &'a Markup,
+    /// Why the survey's evaluation is not shown (no analysis yet), if it is not.
+    pub unavailable: Option<&'a str>,
 }
 
 fn did_table(rows: &[&MeasureRow], names: &Names, caption: &str) -> Markup {
@@ -73,6 +79,9 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
             dt { "Målindikatorer" } dd { @if m.targets.is_empty() { "inga angivna" } @else { (m.targets.iter().map(|t| indicator(t)).collect::<Vec<_>>().join(", ")) } }
             dt { "Version" } dd { @match &m.version { Some(ver) => { (ver.version) ", " (ver.edited_by) ", " (ver.edited_at) }, None => { "surveys/measures.toml (inte ändrad i trygg)" } } }
         }
+        @if let Some(why) = p.unavailable {
+            p { (why) }
+        } @else {
         p { "Skillnad-i-skillnader: förändringen i området minus förändringen i jämförelseområdena, från sista undersökningen före starten till den första efter. Förutsätter att områdena annars hade utvecklats parallellt. Bara målindikatorer med q < " (crate::analysis::policy::sv(crate::analysis::policy::SIGNIFICANCE)) " kallas säkerställda." }
         h2 { "Målindikatorer" }
         @if targets.is_empty() {
@@ -85,6 +94,8 @@ pub fn measure_page(s: &Staff, p: &MeasurePage) -> Markup {
             h2 { "Övriga indikatorer (utforskande)" }
             (did_table(others, names, "Övriga indikatorer, lägst q först"))
         }
+        }
+        (p.est)
         @if history.len() > 1 {
             h2 { "Tidigare versioner" }
             (scrolled("Tidigare versioner", html! { table {

@@ -6,6 +6,7 @@
 //! third-party assets, no cookies.
 
 mod about;
+pub mod est_actions;
 pub mod est_places;
 pub mod est_report;
 pub mod est_review;

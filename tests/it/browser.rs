@@ -1036,6 +1036,18 @@ async fn every_staff_page_reflows_at_320_px_and_uses_the_width_at_1280() {
     )
     .await
     .unwrap();
+    // An overdue action, so the actions page and the week's open actions show one.
+    let action = trygg::est::NewAction {
+        district: "skaggetorp".into(),
+        place_id: Some("skaggetorp-centrum".into()),
+        kind: trygg::est::ActionKind::Narvaro(trygg::est::Presence::Fritidsledare),
+        owner: "Fritidsförvaltningen".into(),
+        due: today() - chrono::Days::new(2),
+        status: trygg::est::ActionStatus::Pagar,
+        note: Some("Kvällsöppet på fritidsgården från vecka 3.".into()),
+        week: trygg::est::Week::of(today()),
+    };
+    db.store.insert_est_action(&action, "test").await.unwrap();
     let link = invite(&db.store, "admin@kommun.se", trygg::auth::Role::Admin).await;
     db.store.close().await;
     let server = Server::start(db.url(), &[]);
@@ -1053,12 +1065,13 @@ async fn every_staff_page_reflows_at_320_px_and_uses_the_width_at_1280() {
         "/personal/atgarder",
         "/personal/atgarder/skaggetorp-belysning-2021",
         "/personal/rapporter",
-        // The EST week's picture (this week of the first district).
+        // The EST week's picture (this week of the first district), and the actions.
         "/personal/est",
         // The EST report form, one's own reports and the review queue.
         "/personal/est/rapportera",
         "/personal/est/mina",
         "/personal/est/granska",
+        "/personal/est/insatser",
     ];
     let mut faults = Vec::new();
     for width in [320, 1280] {

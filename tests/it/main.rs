@@ -8,6 +8,7 @@ mod copy;
 mod demo;
 mod durability;
 mod est;
+mod est_actions;
 mod est_demo;
 mod est_places;
 mod est_report;

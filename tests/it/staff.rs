@@ -202,7 +202,10 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                 | "/personal/est/ryd/2026-W05"
                 | "/personal/est/rapportera"
                 | "/personal/est/mina" => role != Role::Reader,
-                "/personal/est/platser.toml" => coordinator,
+                "/personal/est/platser.toml"
+                | "/personal/est/insatser"
+                | "/personal/est/insatser/00"
+                | "/personal/est/insatser/00/atgard" => coordinator,
                 "/personal/est/platser" => match method {
                     "GET" => coordinator,
                     _ => role == Role::Admin,
@@ -245,6 +248,12 @@ async fn every_personal_route_answers_each_role_as_the_role_table_says() {
                     ("POST", "/personal/est/rapportera") => StatusCode::UNPROCESSABLE_ENTITY,
                     // (no report named)
                     ("POST", "/personal/est/granska") => StatusCode::BAD_REQUEST,
+                    // (an empty action: the form again, with why)
+                    ("POST", "/personal/est/insatser") => StatusCode::BAD_REQUEST,
+                    // (there is no action "00")
+                    ("POST", "/personal/est/insatser/00" | "/personal/est/insatser/00/atgard") => {
+                        StatusCode::NOT_FOUND
+                    }
                     _ => StatusCode::SEE_OTHER,
                 };
                 assert_eq!(

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::est_report::place_name;
-use super::est_week::places;
+use super::pages::places;
 use super::pages::{district_name, out_of_scope, page};
 use crate::auth::Staff;
 use crate::error::Error;

@@ -9,13 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{district_name, out_of_scope, page};
+use super::pages::{district_name, out_of_scope, page, places};
 use crate::analysis::{Group, IndexName, IndicatorKey};
 use crate::auth::Staff;
 use crate::charts::{Axis, Chart, Described, Point, Series, YearChart};
 use crate::error::Error;
+use crate::est::Week;
 use crate::est::picture::{self, Picture};
-use crate::est::{Places, Week};
 use crate::http::extract::{AdminOrAnalyst, EstStaff};
 use crate::http::state::AppState;
 use crate::role::Role;
@@ -60,18 +60,6 @@ async fn district_of(
         return Ok(Err(out_of_scope(state, s, &what).await?));
     }
     Ok(Ok(Some(district.to_string())))
-}
-
-/// The places register in use; without a readable one the page names places by id and
-/// draws no map.
-pub(super) async fn places(state: &AppState) -> Places {
-    match super::est_places::register(state).await {
-        Ok(r) => r.places,
-        Err(e) => {
-            tracing::warn!(error = %e, "the places register could not be read");
-            Places::default()
-        }
-    }
 }
 
 /// `/personal/est/{district}/{week}`.
@@ -129,6 +117,7 @@ pub async fn week(
         true => Some(state.store.count_new_est_reports(d).await?),
         false => None,
     };
+    let actions = super::est_actions::open_section(&state, &s, d, week).await?;
     let view = WeekPage {
         district: &district,
         district_name: &shown,
@@ -138,6 +127,7 @@ pub async fn week(
         chart,
         survey,
         waiting,
+        actions,
     };
     Ok(page(StatusCode::OK, v::week_page(&s, &view)))
 }

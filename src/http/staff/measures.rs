@@ -105,7 +105,7 @@ fn measure_from(
         faults.push("Ange titel (högst 300 tecken) och kategori (högst 60).".into());
     }
     let lag: Option<u32> = match field(f, "lag").trim() {
-        "" => Some(0),
+        "" => Some(crate::measure::DEFAULT_LAG_MONTHS),
         x => x.parse().ok().filter(|l| *l <= 60),
     };
     if lag.is_none() {

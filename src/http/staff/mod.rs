@@ -2,12 +2,13 @@
 //! users, the audit log, field work, held answers (`review.rs`), API keys (`tokens.rs`),
 //! measures and a measure's page, the results explorer (`results.rs`) and the yearly report
 //! (`reports.rs`), the EST week's picture (`est_week.rs`), its places register
-//! (`est_places.rs`), the EST report form and "Mina rapporter" (`est_report.rs`) and the
-//! EST review queue (`est_review.rs`). Who may reach a route and every form's CSRF token are checked by the
+//! (`est_places.rs`), the EST report form and "Mina rapporter" (`est_report.rs`), the EST
+//! review queue (`est_review.rs`) and the EST actions (`est_actions.rs`). Who may reach a route and every form's CSRF token are checked by the
 //! extractors in `http/extract.rs` before a handler runs; handlers parse, call one
 //! operation and render a view from `views/`.
 
 mod audit;
+mod est_actions;
 mod est_places;
 mod est_report;
 mod est_review;
@@ -96,6 +97,15 @@ pub fn routes() -> Router<AppState> {
             "/personal/est/granska",
             get(est_review::queue).post(est_review::decide),
         )
+        .route(
+            "/personal/est/insatser",
+            get(est_actions::list).post(est_actions::record),
+        )
+        .route("/personal/est/insatser/{id}", post(est_actions::follow_up))
+        .route(
+            "/personal/est/insatser/{id}/atgard",
+            post(est_actions::to_measure),
+        )
         .route("/personal/est/{district}/{week}", get(est_week::week))
 }
 
@@ -139,4 +149,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/personal/est/mina"),
     ("GET", "/personal/est/granska"),
     ("POST", "/personal/est/granska"),
+    ("GET", "/personal/est/insatser"),
+    ("POST", "/personal/est/insatser"),
+    ("POST", "/personal/est/insatser/00"),
+    ("POST", "/personal/est/insatser/00/atgard"),
 ];

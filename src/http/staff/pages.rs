@@ -1,5 +1,5 @@
-//! What the staff handlers answer with: a page with a status, and a district's name as
-//! staff read it.
+//! What the staff handlers answer with: a page with a status, a district's name as staff
+//! read it, and the EST places register as the pages use it.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -45,4 +45,16 @@ pub fn district_choices(state: &AppState, s: &Staff) -> Vec<(String, String)> {
         .filter(|c| s.in_scope(c))
         .map(|c| (c.to_string(), district_name(state, c)))
         .collect()
+}
+
+/// The places register in use (the database's newest version, or `surveys/places.toml`);
+/// without a readable one pages name places by id and draw no map.
+pub async fn places(state: &AppState) -> crate::est::Places {
+    match crate::operations::current_places(&state.store, &state.surveys, &state.districts).await {
+        Ok(r) => r.places,
+        Err(e) => {
+            tracing::warn!(error = %e, "the places register could not be read");
+            crate::est::Places::default()
+        }
+    }
 }
