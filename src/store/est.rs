@@ -188,9 +188,10 @@ impl Store {
     }
 
     /// Deletes the free text — description, other place, the reporting account — of every
-    /// report of a day before `keeps_from` (see `est::Retention`); the reports stay as
-    /// counts. Audited with how many lost their text, in the same transaction. Returns that
-    /// number.
+    /// report of a day before `keeps_from` (see `est::Retention`), and the follow-up note of
+    /// every action done and due before it; the reports stay as counts, the actions as
+    /// records. Audited with how many, in the same transaction. Returns how many reports
+    /// lost their text.
     pub async fn purge_est_free_text(
         &self,
         keeps_from: NaiveDate,
@@ -204,8 +205,18 @@ impl Store {
         .execute(tx.conn())
         .await?
         .rows_affected();
-        if n > 0 {
-            let detail = format!("{n} report(s) of days before {keeps_from}");
+        // A done action's follow-up note is free text too; an open action keeps its note.
+        let notes = sqlx::query(
+            "update est_actions set note = null where status = 'klar' and due < $1 and note is not null",
+        )
+        .bind(keeps_from.format(DATE).to_string())
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n + notes > 0 {
+            let detail = format!(
+                "{n} report(s) of days before {keeps_from}, {notes} note(s) of actions done and due before it"
+            );
             Self::audit_in(&mut tx, actor, "est free text deleted", &detail).await?;
         }
         tx.commit().await?;

@@ -182,3 +182,50 @@ async fn the_server_deletes_old_text_when_it_starts() {
     let _ = child.wait();
     assert_eq!(kept, expected, "the upkeep did not delete the old text");
 }
+
+#[tokio::test]
+async fn a_done_actions_note_goes_with_the_reports_text_and_an_open_ones_stays() {
+    use trygg::est::{ActionKind, ActionStatus, NewAction};
+    let db = TestDb::new().await;
+    let keeps_from = today().checked_sub_months(Months::new(24)).unwrap();
+    let action = |status: ActionStatus, note: &str| NewAction {
+        district: "ryd".into(),
+        place_id: None,
+        kind: ActionKind::Belysning,
+        owner: "Tekniska förvaltningen".into(),
+        due: keeps_from - Duration::days(10),
+        status,
+        note: Some(note.into()),
+        week: Week::of(keeps_from - Duration::days(30)),
+    };
+    let done = db
+        .store
+        .insert_est_action(
+            &action(ActionStatus::Klar, "Lampor bytta efter samtal"),
+            "a@kommun.se",
+        )
+        .await
+        .unwrap();
+    let open = db
+        .store
+        .insert_est_action(
+            &action(ActionStatus::Planerad, "Väntar på beställning"),
+            "a@kommun.se",
+        )
+        .await
+        .unwrap();
+    let o = purge(&db, "24");
+    assert!(o.status.success(), "{}", text(&o));
+    let note = |id| {
+        let store = db.store.clone();
+        async move { store.est_action(id).await.unwrap().unwrap().new.note }
+    };
+    assert_eq!(note(done).await, None);
+    assert_eq!(note(open).await.as_deref(), Some("Väntar på beställning"));
+    let log = db
+        .store
+        .audit_log(None, Some("est free text deleted"))
+        .await
+        .unwrap();
+    assert!(log[0].detail.contains("1 note(s)"), "{}", log[0].detail);
+}
