@@ -8,11 +8,15 @@
 //! with fewer reports of what they address, as the survey demo builds in: after the lighting
 //! in Skäggetorp (2021) fewer lighting reports, after the cameras in City (2022) less graffiti
 //! and broken glass, after the field workers in Berga (2023) fewer groups; the guards in Ryd
-//! change nothing. Seeded: the same seed gives the same reports.
+//! change nothing. Seeded: the same seed gives the same reports. Four actions recorded
+//! from last week (one done, one under way, one overdue, one planned) come with them.
 
 use chrono::{Duration, NaiveDate};
 
-use crate::est::{Category, NewReport, PartOfDay, Places, ReportStatus, Source, Week};
+use crate::est::{
+    ActionKind, ActionStatus, Category, NewAction, NewReport, PartOfDay, Places, Presence,
+    ReportStatus, Source, Week,
+};
 use crate::rng::Rng;
 
 /// How many weeks back from this week the demo reports go (two years).
@@ -279,4 +283,65 @@ fn description(category: Category, rng: &mut Rng) -> Option<&'static str> {
     } else {
         Some(texts[rng.weighted(&vec![1.0; texts.len()])])
     }
+}
+
+/// A few actions the EST group recorded from recent weeks, so the week's page has open and
+/// overdue ones to show: (district, place, kind, owner, days from today to the due date,
+/// status, note).
+const ACTIONS: &[(&str, &str, ActionKind, &str, i64, ActionStatus, &str)] = &[
+    (
+        "skaggetorp",
+        "skaggetorp-gangtunneln",
+        ActionKind::Belysning,
+        "Tekniska förvaltningen",
+        -20,
+        ActionStatus::Klar,
+        "Två armaturer bytta i gångtunneln.",
+    ),
+    (
+        "ryd",
+        "ryd-centrum",
+        ActionKind::Narvaro(Presence::Nattvandrare),
+        "Nattvandrarna i Ryd",
+        10,
+        ActionStatus::Pagar,
+        "Fredag och lördag kväll till årsskiftet.",
+    ),
+    (
+        "city",
+        "city-resecentrum",
+        ActionKind::StadningReparation,
+        "Linköpings kommun",
+        -5,
+        ActionStatus::Planerad,
+        "",
+    ),
+    (
+        "berga",
+        "berga-skogen",
+        ActionKind::Ovrigt,
+        "Stångåstaden",
+        21,
+        ActionStatus::Planerad,
+        "Röja sly längs gångvägen för bättre överblick.",
+    ),
+];
+
+/// The demo's actions, recorded as from the week before `today`.
+pub fn actions(today: NaiveDate) -> Vec<NewAction> {
+    ACTIONS
+        .iter()
+        .map(
+            |(district, place, kind, owner, due, status, note)| NewAction {
+                district: district.to_string(),
+                place_id: Some(place.to_string()),
+                kind: *kind,
+                owner: owner.to_string(),
+                due: today + Duration::days(*due),
+                status: *status,
+                note: (!note.is_empty()).then(|| note.to_string()),
+                week: Week::of(today - Duration::weeks(1)),
+            },
+        )
+        .collect()
 }

@@ -354,7 +354,8 @@ pub async fn fill(
 }
 
 /// Stores synthetic EST reports (`est::reports` at `scale`) for the districts and places of
-/// `surveys`, in one transaction; how many.
+/// `surveys`, in one transaction, and at the demo's own scale its four actions; how many
+/// reports.
 pub async fn fill_est(
     store: &Store,
     districts: &Districts,
@@ -369,9 +370,15 @@ pub async fn fill_est(
     let codes: Vec<&str> = districts.codes().collect();
     let reports = est::reports(&codes, &places, today, seed, scale);
     let detail = format!("{} synthetic reports", reports.len());
-    store
+    let n = store
         .insert_est_reports(&reports, "demo", "est demo", &detail)
-        .await
+        .await?;
+    if scale == 1.0 {
+        for a in est::actions(today) {
+            store.insert_est_action(&a, "demo").await?;
+        }
+    }
+    Ok(n)
 }
 
 /// What every demo wave is made with.

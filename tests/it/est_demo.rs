@@ -160,6 +160,17 @@ async fn the_demo_stores_its_reports_and_the_week_counts_them() {
         .sum();
     assert_eq!(counted, expected);
     assert!(counted > 20, "{counted} reports last week");
+    // Its actions: one of them overdue, shown as such on City's week.
+    assert_eq!(db.scalar("select count(*) from est_actions").await, 4);
+    let (cookie, _, _) =
+        crate::staff::session(&db, "admin@kommun.se", trygg::auth::Role::Admin).await;
+    let uri = format!("/personal/est/city/{}", Week::of(today));
+    let page = send(
+        &db.app(),
+        crate::staff::request("GET", &uri, Some(&cookie), String::new(), ""),
+    )
+    .await;
+    assert!(page.body.contains("Försenad"), "{}", page.body);
 }
 
 #[test]
