@@ -56,7 +56,7 @@ pub struct Config {
     pub frozen_dir: Option<PathBuf>,
 
     /// Months the free text of EST incident reports (description, other place, the
-    /// reporting account) is kept; older reports stay as counts. 1 to 120.
+    /// reporting account) is kept; older reports stay as counts. 3 to 120.
     #[arg(
         long = "est-free-text-months",
         env = "TRYGG_EST_FREE_TEXT_MONTHS",

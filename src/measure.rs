@@ -3,6 +3,23 @@
 
 use chrono::{Months, NaiveDate};
 
+/// The years a measure's start or an EST action's due date may fall in: wide enough for
+/// any real plan, narrow enough that date arithmetic around them never overflows.
+pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A date written `YYYY-MM-DD` within [`PLAN_YEARS`].
+pub fn plan_date(text: &str) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    let text = text.trim();
+    // chrono also reads signed and longer years ("+262142-12-31"): ten characters only.
+    if text.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| PLAN_YEARS.contains(&d.year()))
+}
+
 /// The months after a measure's start before an "after" wave counts, when none is given.
 pub const DEFAULT_LAG_MONTHS: u32 = 0;
 

@@ -388,10 +388,11 @@ pub struct ReportWindow {
 impl ReportWindow {
     /// The first and the last day counted.
     pub fn span(start: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let days = 7 * REPORT_WEEKS;
+        let days = chrono::Duration::days(7 * REPORT_WEEKS);
+        let one = chrono::Duration::days(1);
         (
-            start - chrono::Duration::days(days),
-            start + chrono::Duration::days(days - 1),
+            start.checked_sub_signed(days).unwrap_or(NaiveDate::MIN),
+            (start.checked_add_signed(days - one)).unwrap_or(NaiveDate::MAX),
         )
     }
 

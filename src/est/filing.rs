@@ -273,6 +273,13 @@ pub fn check(
     }
 }
 
+// The shortest retention of free text outlasts the days a report may be dated back plus
+// the days "Mina rapporter" lists (the shortest month counted as 28 days).
+const _: () = assert!(
+    MINE_DAYS < 28 * crate::est::MIN_FREE_TEXT_MONTHS as i64,
+    "free text would go before its reporter saw the report reviewed"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,3 +456,4 @@ mod tests {
         assert_eq!(faults(checked(&a, &["ryd"])), [Field::OtherPlace]);
     }
 }
+

@@ -27,7 +27,7 @@ pub use places::{
     LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, to_toml, valid_id,
 };
 pub use report::{NewReport, PlaceWeekCount, Report, WeekCount};
-pub use retention::{FREE_TEXT_MONTHS, MAX_FREE_TEXT_MONTHS, Retention};
+pub use retention::{FREE_TEXT_MONTHS, MAX_FREE_TEXT_MONTHS, MIN_FREE_TEXT_MONTHS, Retention};
 pub use week::Week;
 
 /// The register's file name in the surveys folder.

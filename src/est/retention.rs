@@ -8,6 +8,10 @@ use chrono::{Months, NaiveDate};
 
 /// The default retention of free text, in months.
 pub const FREE_TEXT_MONTHS: u32 = 24;
+/// The shortest retention that may be configured: longer than a report may be dated back
+/// and than "Mina rapporter" lists (`est::filing`), so text is never gone before its
+/// reporter has seen the report through review.
+pub const MIN_FREE_TEXT_MONTHS: u32 = 3;
 /// The longest retention that may be configured (ten years), so a typo cannot keep text
 /// for ever.
 pub const MAX_FREE_TEXT_MONTHS: u32 = 120;
@@ -27,13 +31,14 @@ impl Default for Retention {
 }
 
 impl Retention {
-    /// A period of 1 to [`MAX_FREE_TEXT_MONTHS`] months; the refusal says why.
+    /// A period of [`MIN_FREE_TEXT_MONTHS`] to [`MAX_FREE_TEXT_MONTHS`] months; the
+    /// refusal says why.
     pub fn months(months: u32) -> Result<Retention, String> {
-        if (1..=MAX_FREE_TEXT_MONTHS).contains(&months) {
+        if (MIN_FREE_TEXT_MONTHS..=MAX_FREE_TEXT_MONTHS).contains(&months) {
             Ok(Retention { months })
         } else {
             Err(format!(
-                "the free text of EST reports is kept 1 to {MAX_FREE_TEXT_MONTHS} months, not {months}"
+                "the free text of EST reports is kept {MIN_FREE_TEXT_MONTHS} to {MAX_FREE_TEXT_MONTHS} months, not {months}"
             ))
         }
     }
@@ -64,13 +69,14 @@ mod tests {
         let r = Retention::default();
         assert_eq!(r.keeps_from(day("2026-12-03")), day("2024-12-03"));
         // The end of a month stays in its month.
-        let one = Retention::months(1).unwrap();
-        assert_eq!(one.keeps_from(day("2026-03-31")), day("2026-02-28"));
+        let three = Retention::months(3).unwrap();
+        assert_eq!(three.keeps_from(day("2026-05-31")), day("2026-02-28"));
     }
 
     #[test]
     fn zero_and_absurd_periods_are_refused() {
-        assert!(Retention::months(0).unwrap_err().contains("1 to 120"));
+        assert!(Retention::months(0).unwrap_err().contains("3 to 120"));
+        assert!(Retention::months(2).is_err());
         assert!(Retention::months(121).is_err());
         assert_eq!(Retention::months(120).unwrap().get(), 120);
     }

@@ -126,42 +126,49 @@ pub async fn edit_places(
     edit: PlaceEdit,
     actor: &str,
 ) -> Result<Result<i64, Vec<String>>, Error> {
-    let mut places = current_places(store, surveys, districts).await?.places;
+    let register = current_places(store, surveys, districts).await?;
+    let based_on = register.version.as_ref().map_or(0, |v| v.version);
+    let mut places = register.places;
+    let used = |id: &str, n: i64, what: &str| {
+        vec![format!(
+            "{id} har {n} rapporter eller insatser och kan inte {what}: veckornas räkningar bygger på den. Lägg till en ny plats i stället."
+        )]
+    };
+    // The place whose reports or actions would lose it: checked here for the message, and
+    // again in the store's write transaction against a report filed meanwhile.
+    let mut fixed = None;
     let detail = match &edit {
-        PlaceEdit::Save(p) => {
-            let reported = store.reports_at_place(&p.id).await?;
-            match places.0.iter_mut().find(|x| x.id == p.id) {
-                Some(old) if old.district != p.district && reported > 0 => {
-                    return Ok(Err(vec![format!(
-                        "{} har {reported} rapporter i {} och kan inte flyttas till ett annat område. Lägg till en ny plats i stället.",
-                        p.id, old.district
-                    )]));
+        PlaceEdit::Save(p) => match places.0.iter_mut().find(|x| x.id == p.id) {
+            Some(old) => {
+                if old.district != p.district {
+                    let n = store.uses_of_place(&p.id).await?;
+                    if n > 0 {
+                        return Ok(Err(used(&p.id, n, "flyttas till ett annat område")));
+                    }
+                    fixed = Some(p.id.as_str());
                 }
-                Some(old) => {
-                    *old = p.clone();
-                    format!("{} changed", p.id)
-                }
-                None => {
-                    places.0.push(p.clone());
-                    format!("{} added", p.id)
-                }
+                *old = p.clone();
+                format!("{} changed", p.id)
             }
-        }
+            None => {
+                places.0.push(p.clone());
+                format!("{} added", p.id)
+            }
+        },
         PlaceEdit::Remove(id) => {
-            let reported = store.reports_at_place(id).await?;
-            if reported > 0 {
-                return Ok(Err(vec![format!(
-                    "{id} har {reported} rapporter och kan inte tas bort: veckornas räkningar bygger på den."
-                )]));
-            }
             let before = places.0.len();
             places.0.retain(|x| x.id != *id);
             if places.0.len() == before {
                 return Ok(Err(vec![format!("Det finns ingen plats {id}.")]));
             }
+            let n = store.uses_of_place(id).await?;
+            if n > 0 {
+                return Ok(Err(used(id, n, "tas bort")));
+            }
             if places.0.is_empty() {
                 return Ok(Err(vec!["Registret måste ha minst en plats.".into()]));
             }
+            fixed = Some(id.as_str());
             format!("{id} removed")
         }
     };
@@ -173,5 +180,14 @@ pub async fn edit_places(
     if let Err(f) = est::parse_places("places.toml", &body, Some(districts)) {
         return Ok(Err(f.iter().map(|f| f.message.clone()).collect()));
     }
-    Ok(Ok(store.save_places_version(&body, actor, &detail).await?))
+    match store
+        .save_places_version(&body, based_on, fixed, actor, &detail)
+        .await
+    {
+        Ok(version) => Ok(Ok(version)),
+        Err(Error::Conflict(_)) => Ok(Err(vec![
+            "Registret eller platsens rapporter ändrades samtidigt av någon annan; inget sparades. Läs in sidan och försök igen.".into(),
+        ])),
+        Err(e) => Err(e),
+    }
 }

@@ -144,23 +144,53 @@ impl Store {
         merged_into: Option<i64>,
         actor: &str,
     ) -> Result<(), Error> {
+        self.decide_est(id, status, merged_into, None, actor).await
+    }
+
+    /// The review queue's decision on a new report: like [`Store::set_est_status`], but a
+    /// report that is no longer new (two coordinators deciding at once) is a conflict,
+    /// checked in the write transaction.
+    pub async fn decide_new_est_report(
+        &self,
+        id: i64,
+        status: ReportStatus,
+        merged_into: Option<i64>,
+        actor: &str,
+    ) -> Result<(), Error> {
+        let new = Some(ReportStatus::New);
+        self.decide_est(id, status, merged_into, new, actor).await
+    }
+
+    async fn decide_est(
+        &self,
+        id: i64,
+        status: ReportStatus,
+        merged_into: Option<i64>,
+        expected: Option<ReportStatus>,
+        actor: &str,
+    ) -> Result<(), Error> {
         if (status == ReportStatus::Merged) != merged_into.is_some() {
             return Err(Error::Invalid(
                 "a report is merged into another exactly when its status is merged".into(),
             ));
         }
         let mut tx = self.write().await?;
-        let district: Option<String> =
-            sqlx::query_scalar("select district from est_reports where id = $1")
+        let row: Option<(String, String)> =
+            sqlx::query_as("select district, status from est_reports where id = $1")
                 .bind(id)
                 .fetch_optional(tx.conn())
                 .await?;
-        let Some(district) = district else {
+        let Some((district, now)) = row else {
             return Err(Error::NotFound(format!("no report {id}")));
         };
+        if expected.is_some_and(|e| e.code() != now) {
+            return Err(Error::Conflict(format!("report {id} is already {now}")));
+        }
         if let Some(target) = merged_into {
+            // Into a new or accepted report of the district, never into itself or a
+            // rejected or merged one; and not a report others were merged into (no chains).
             let ok: i64 = sqlx::query_scalar(
-                "select count(*) from est_reports where id = $1 and id <> $2 and district = $3 and status <> 'merged'",
+                "select count(*) from est_reports where id = $1 and id <> $2 and district = $3 and status in ('new', 'accepted') and not exists (select 1 from est_reports m where m.merged_into = $2)",
             )
             .bind(target)
             .bind(id)
@@ -169,7 +199,7 @@ impl Store {
             .await?;
             if ok == 0 {
                 return Err(Error::Conflict(format!(
-                    "report {id} can only be merged into another unmerged report of {district}"
+                    "report {id} can only be merged into another new or accepted report of {district}, and only when none is merged into it"
                 )));
             }
         }
@@ -189,7 +219,7 @@ impl Store {
 
     /// Deletes the free text — description, other place, the reporting account — of every
     /// report of a day before `keeps_from` (see `est::Retention`), and the follow-up note of
-    /// every action done and due before it; the reports stay as counts, the actions as
+    /// every action last written before it; the reports stay as counts, the actions as
     /// records. Audited with how many, in the same transaction. Returns how many reports
     /// lost their text.
     pub async fn purge_est_free_text(
@@ -205,9 +235,11 @@ impl Store {
         .execute(tx.conn())
         .await?
         .rows_affected();
-        // A done action's follow-up note is free text too; an open action keeps its note.
+        // An action's follow-up note is free text too: it goes when the action was last
+        // written (recorded or followed up) before the period, whatever its status or due
+        // date, which a user chooses.
         let notes = sqlx::query(
-            "update est_actions set note = null where status = 'klar' and due < $1 and note is not null",
+            "update est_actions set note = null where coalesce(edited_at, created_at) < $1 and note is not null",
         )
         .bind(keeps_from.format(DATE).to_string())
         .execute(tx.conn())
@@ -215,7 +247,7 @@ impl Store {
         .rows_affected();
         if n + notes > 0 {
             let detail = format!(
-                "{n} report(s) of days before {keeps_from}, {notes} note(s) of actions done and due before it"
+                "{n} report(s) of days before {keeps_from}, {notes} note(s) of actions last written before it"
             );
             Self::audit_in(&mut tx, actor, "est free text deleted", &detail).await?;
         }

@@ -39,19 +39,39 @@ impl Store {
     }
 
     /// Saves `body` as the register's next version, audited with `detail` in the same
-    /// transaction; the new version's number.
+    /// transaction; the new version's number. Checked again inside the write transaction,
+    /// so two edits at once cannot undo each other: the register must still be version
+    /// `based_on` (0: the file, before any edit), and the place `fixed` (one removed or
+    /// moved to another district), when given, must still be named by no report or action
+    /// — both a [`Error::Conflict`] otherwise, with nothing stored.
     pub async fn save_places_version(
         &self,
         body: &str,
+        based_on: i64,
+        fixed: Option<&str>,
         actor: &str,
         detail: &str,
     ) -> Result<i64, Error> {
         let at = super::staff::now_text();
         let mut tx = self.write().await?;
-        let version: i64 =
-            sqlx::query_scalar("select coalesce(max(version), 0) + 1 from est_place_versions")
+        let current: i64 =
+            sqlx::query_scalar("select coalesce(max(version), 0) from est_place_versions")
                 .fetch_one(tx.conn())
                 .await?;
+        if current != based_on {
+            return Err(Error::Conflict(format!(
+                "the places register is at version {current}, not {based_on}"
+            )));
+        }
+        if let Some(id) = fixed {
+            let uses = uses_of_place_in(tx.conn(), id).await?;
+            if uses > 0 {
+                return Err(Error::Conflict(format!(
+                    "{id} is named by {uses} report(s) or action(s)"
+                )));
+            }
+        }
+        let version = current + 1;
         sqlx::query(
             "insert into est_place_versions (version, body, edited_by, edited_at) values ($1, $2, $3, $4)",
         )
@@ -67,14 +87,10 @@ impl Store {
         Ok(version)
     }
 
-    /// How many reports (of any status) name the place.
-    pub async fn reports_at_place(&self, place_id: &str) -> Result<i64, Error> {
-        Ok(
-            sqlx::query_scalar("select count(*) from est_reports where place_id = $1")
-                .bind(place_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+    /// How many reports (of any status) and actions name the place.
+    pub async fn uses_of_place(&self, place_id: &str) -> Result<i64, Error> {
+        let mut c = self.pool.acquire().await?;
+        uses_of_place_in(&mut c, place_id).await
     }
 
     /// Reports (of any status) per place id; places without reports are left out.
@@ -88,4 +104,13 @@ impl Store {
             .map(|r| Ok((r.try_get("place_id")?, r.try_get("n")?)))
             .collect()
     }
+}
+
+async fn uses_of_place_in(c: &mut sqlx::AnyConnection, place_id: &str) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "select (select count(*) from est_reports where place_id = $1) + (select count(*) from est_actions where place_id = $1)",
+    )
+    .bind(place_id)
+    .fetch_one(c)
+    .await?)
 }

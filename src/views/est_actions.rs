@@ -10,6 +10,7 @@ use super::staff::{layout, scrolled};
 use crate::auth::Staff;
 use crate::est::action::{MAX_NOTE_CHARS, MAX_OWNER_CHARS, REPORT_WEEKS, ReportWindow};
 use crate::est::{Action, ActionKind, ActionStatus, Presence};
+use crate::role::Role;
 
 /// The address of the actions page; new actions and follow-ups are posted under it.
 pub const ACTIONS_HREF: &str = "/personal/est/insatser";
@@ -54,8 +55,8 @@ fn status_cell(a: &Action, today: NaiveDate) -> Markup {
     }
 }
 
-/// The open actions' table.
-pub fn open_table(rows: &[ActionRow], today: NaiveDate) -> Markup {
+/// The open actions' table; with `coordinator`, the link to their follow-up.
+pub fn open_table(rows: &[ActionRow], today: NaiveDate, coordinator: bool) -> Markup {
     html! {
         @if rows.is_empty() {
             p { "Inga öppna insatser." }
@@ -77,7 +78,7 @@ pub fn open_table(rows: &[ActionRow], today: NaiveDate) -> Markup {
                 } }
             } }))
         }
-        p.no-print { a href=(ACTIONS_HREF) { "Alla insatser och uppföljning" } }
+        @if coordinator { p.no-print { a href=(ACTIONS_HREF) { "Alla insatser och uppföljning" } } }
     }
 }
 
@@ -118,10 +119,15 @@ pub fn new_form(s: &Staff, f: &NewActionForm, faults: &[String]) -> Markup {
 
 /// The week's page's section: the open actions, then the form "Ny insats".
 pub fn open_section(s: &Staff, rows: &[ActionRow], today: NaiveDate, f: &NewActionForm) -> Markup {
+    // A reporter reads the open actions; recording and following them up is the
+    // coordinators' (administrators and analysts).
+    let coordinator = matches!(s.account.role, Role::Admin | Role::Analyst);
     html! {
-        (open_table(rows, today))
-        h3.no-print { "Ny insats" }
-        (new_form(s, f, &[]))
+        (open_table(rows, today, coordinator))
+        @if coordinator {
+            h3.no-print { "Ny insats" }
+            (new_form(s, f, &[]))
+        }
     }
 }
 

@@ -181,7 +181,8 @@ pub fn mine(
     let body = html! {
         @if let Some(r) = saved {
             div.receipt role="status" {
-                h2 { "Rapporten är sparad och väntar på granskning" }
+                // Reloaded after the review, the receipt says what became of it.
+                h2 { @if r.status == ReportStatus::New { "Rapporten är sparad och väntar på granskning" } @else { "Rapporten är sparad och granskad: " (status_sv(r.status)) } }
                 p { (r.category.label()) ", " (place_name(r)) ", " (r.day) "." }
             }
         }

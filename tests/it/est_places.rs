@@ -150,7 +150,8 @@ async fn a_place_that_reports_name_keeps_its_district_and_stays() {
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(
-        r.body.contains("har 1 rapporter och kan inte tas bort"),
+        r.body
+            .contains("har 1 rapporter eller insatser och kan inte tas bort"),
         "{}",
         r.body
     );
@@ -264,4 +265,91 @@ async fn only_administrators_edit_and_analysts_see_the_register() {
         }
     }
     assert_eq!(versions(&db).await, 0);
+}
+
+#[tokio::test]
+async fn an_edit_based_on_an_old_version_or_losing_a_used_place_is_refused_in_the_store() {
+    let db = TestDb::new().await;
+    let body = std::fs::read_to_string(surveys_dir().join("places.toml")).unwrap();
+    let v1 = db
+        .store
+        .save_places_version(&body, 0, None, "a@kommun.se", "first")
+        .await
+        .unwrap();
+    assert_eq!(v1, 1);
+    // A second admin's edit read version 0 too: it would undo the first.
+    let late = db
+        .store
+        .save_places_version(&body, 0, None, "b@kommun.se", "late")
+        .await;
+    assert!(
+        matches!(late, Err(trygg::error::Error::Conflict(_))),
+        "{late:?}"
+    );
+    // An action names the place meanwhile: removing it is refused at the write.
+    db.store
+        .insert_est_action(
+            &trygg::est::NewAction {
+                district: "ryd".into(),
+                place_id: Some("ryd-centrum".into()),
+                kind: trygg::est::ActionKind::Belysning,
+                owner: "Tekniska förvaltningen".into(),
+                due: today(),
+                status: trygg::est::ActionStatus::Planerad,
+                note: None,
+                week: trygg::est::Week::of(today()),
+            },
+            "a@kommun.se",
+        )
+        .await
+        .unwrap();
+    let gone = db
+        .store
+        .save_places_version(&body, 1, Some("ryd-centrum"), "a@kommun.se", "removed")
+        .await;
+    assert!(
+        matches!(gone, Err(trygg::error::Error::Conflict(_))),
+        "{gone:?}"
+    );
+    assert_eq!(versions(&db).await, 1);
+    // And on the page it says why.
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let r = post(
+        &app,
+        &cookie,
+        &csrf,
+        &[("id", "ryd-centrum"), ("remove", "1")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.body.contains("har 1 rapporter eller insatser"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_limited_analyst_downloads_only_the_places_of_their_districts() {
+    let db = TestDb::new().await;
+    let app = db.app();
+    let limited = db
+        .store
+        .add_staff(
+            "ryd@kommun.se",
+            Role::Analyst,
+            Some(&["ryd".to_string()]),
+            "test",
+        )
+        .await
+        .unwrap();
+    let (cookie, _, id) = session(&db, "ryd@kommun.se", Role::Analyst).await;
+    assert_eq!(id, limited.id);
+    let r = get_as(&app, &cookie, "/personal/est/platser.toml").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("ryd-centrum"));
+    assert!(!r.body.contains("city-"), "{}", r.body);
+    let page = get_as(&app, &cookie, PAGE).await.body;
+    assert!(!page.contains("Stora torget"));
 }

@@ -138,7 +138,7 @@ async fn a_period_out_of_range_is_refused_and_deletes_nothing() {
     let db = TestDb::new().await;
     reports_around(&db, 1).await;
     let before = db.stored_text().await;
-    for bad in ["0", "121", "-3", "tolv", "99999999999"] {
+    for bad in ["0", "2", "121", "-3", "tolv", "99999999999"] {
         let o = purge(&db, bad);
         assert!(!o.status.success(), "{bad}: {}", text(&o));
         assert!(
@@ -147,7 +147,7 @@ async fn a_period_out_of_range_is_refused_and_deletes_nothing() {
             text(&o)
         );
     }
-    assert!(text(&purge(&db, "0")).contains("1 to 120"));
+    assert!(text(&purge(&db, "0")).contains("3 to 120"));
     assert_eq!(db.stored_text().await, before);
 }
 
@@ -184,34 +184,40 @@ async fn the_server_deletes_old_text_when_it_starts() {
 }
 
 #[tokio::test]
-async fn a_done_actions_note_goes_with_the_reports_text_and_an_open_ones_stays() {
+async fn an_actions_note_goes_when_the_action_was_last_written_before_the_period() {
     use trygg::est::{ActionKind, ActionStatus, NewAction};
     let db = TestDb::new().await;
     let keeps_from = today().checked_sub_months(Months::new(24)).unwrap();
+    // A due date far ahead does not keep a note: the period runs from the last write.
     let action = |status: ActionStatus, note: &str| NewAction {
         district: "ryd".into(),
         place_id: None,
         kind: ActionKind::Belysning,
         owner: "Tekniska förvaltningen".into(),
-        due: keeps_from - Duration::days(10),
+        due: today() + Duration::days(3000),
         status,
         note: Some(note.into()),
         week: Week::of(keeps_from - Duration::days(30)),
     };
-    let done = db
+    let old = db
         .store
         .insert_est_action(
-            &action(ActionStatus::Klar, "Lampor bytta efter samtal"),
+            &action(ActionStatus::Planerad, "Ring fastighetsägaren"),
             "a@kommun.se",
         )
         .await
         .unwrap();
-    let open = db
+    let fresh = db
         .store
-        .insert_est_action(
-            &action(ActionStatus::Planerad, "Väntar på beställning"),
-            "a@kommun.se",
-        )
+        .insert_est_action(&action(ActionStatus::Klar, "Lampor bytta"), "a@kommun.se")
+        .await
+        .unwrap();
+    let mut c = db.connection().await;
+    let written = format!("{} 12:00:00", keeps_from - Duration::days(1));
+    sqlx::query("update est_actions set created_at = $1 where id = $2")
+        .bind(written)
+        .bind(old)
+        .execute(&mut c)
         .await
         .unwrap();
     let o = purge(&db, "24");
@@ -220,8 +226,8 @@ async fn a_done_actions_note_goes_with_the_reports_text_and_an_open_ones_stays()
         let store = db.store.clone();
         async move { store.est_action(id).await.unwrap().unwrap().new.note }
     };
-    assert_eq!(note(done).await, None);
-    assert_eq!(note(open).await.as_deref(), Some("Väntar på beställning"));
+    assert_eq!(note(old).await, None);
+    assert_eq!(note(fresh).await.as_deref(), Some("Lampor bytta"));
     let log = db
         .store
         .audit_log(None, Some("est free text deleted"))

@@ -10,6 +10,7 @@ mod durability;
 mod est;
 mod est_actions;
 mod est_demo;
+mod est_hardening;
 mod est_places;
 mod est_report;
 mod est_retention;

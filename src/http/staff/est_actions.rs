@@ -151,8 +151,9 @@ fn read_new(
     let presence = Some(field(f, "presence")).filter(|p| !p.is_empty());
     let kind = ActionKind::from_codes(field(f, "kind"), presence).map_err(|k| k.sv().to_string());
     let owner = check_owner(field(f, "owner"));
-    let due = NaiveDate::parse_from_str(field(f, "due").trim(), "%Y-%m-%d").map_err(|_| {
-        "Klart senast: ett datum som ÅÅÅÅ-MM-DD, till exempel 2026-12-31.".to_string()
+    let due = crate::measure::plan_date(field(f, "due")).ok_or_else(|| {
+        "Klart senast: ett datum som ÅÅÅÅ-MM-DD mellan år 2000 och 2100, till exempel 2026-12-31."
+            .to_string()
     });
     let status = ActionStatus::from_code(field(f, "status")).ok_or("Välj en status.".to_string());
     let note = check_note(field(f, "note"));

@@ -119,16 +119,27 @@ pub async fn save(
     }
 }
 
-/// `GET /personal/est/platser.toml`: the register in use, in the `places.toml` format.
+/// `GET /personal/est/platser.toml`: the register in use, in the `places.toml` format —
+/// for someone limited to districts, only their districts' places.
 pub async fn download(
     State(state): State<AppState>,
-    AdminOrAnalyst(_): AdminOrAnalyst,
+    AdminOrAnalyst(s): AdminOrAnalyst,
 ) -> Result<Response, Error> {
     let register = register(&state).await?;
-    let body = match register.version {
-        Some(v) => v.body,
-        None => std::fs::read_to_string(state.surveys.join(crate::est::PLACES_FILE))
-            .map_err(|e| Error::Internal(format!("reading places.toml: {e}")))?,
+    let body = if s.scoped() {
+        let mine = crate::est::Places(
+            (register.places.0.into_iter())
+                .filter(|p| s.in_scope(&p.district))
+                .collect(),
+        );
+        let header = "The EST places register of your districts, from trygg.";
+        crate::est::to_toml(&mine, header)
+    } else {
+        match register.version {
+            Some(v) => v.body,
+            None => std::fs::read_to_string(state.surveys.join(crate::est::PLACES_FILE))
+                .map_err(|e| Error::Internal(format!("reading places.toml: {e}")))?,
+        }
     };
     Ok((
         [

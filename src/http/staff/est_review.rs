@@ -126,14 +126,29 @@ pub async fn decide(
         let text = format!("Rapport {id} är redan granskad.");
         return queue_page(&state, &s, StatusCode::CONFLICT, Some(&text)).await;
     }
+    if let Some(t) = target {
+        // Only the reports the queue offers: within the window of the report's day.
+        let near =
+            state.store.est_report(t).await?.is_some_and(|t| {
+                (t.day - report.day).num_days().unsigned_abs() <= MERGE_WINDOW_DAYS
+            });
+        if !near {
+            let text = format!(
+                "Rapport {id} kan bara slås ihop med en rapport från samma område högst {MERGE_WINDOW_DAYS} dagar från dess dag."
+            );
+            return queue_page(&state, &s, StatusCode::CONFLICT, Some(&text)).await;
+        }
+    }
+    // The store checks again in its write transaction: two coordinators deciding at once
+    // get one decision and one conflict.
     match (state.store)
-        .set_est_status(id, status, target, &s.account.email)
+        .decide_new_est_report(id, status, target, &s.account.email)
         .await
     {
         Ok(()) => Ok(Redirect::to("/personal/est/granska").into_response()),
         Err(Error::Conflict(_)) => {
             let text = format!(
-                "Rapport {id} kan bara slås ihop med en annan rapport från samma område som inte själv är sammanslagen."
+                "Rapport {id} är redan granskad, eller kan inte slås ihop med den rapporten: bara med en ny eller godkänd rapport från samma område som ingen annan är sammanslagen med."
             );
             queue_page(&state, &s, StatusCode::CONFLICT, Some(&text)).await
         }

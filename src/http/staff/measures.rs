@@ -93,9 +93,16 @@ fn measure_from(
     if state.districts.get(&district).is_none() {
         faults.push("Välj ett område.".into());
     }
-    let start = chrono::NaiveDate::parse_from_str(field(f, "start").trim(), "%Y-%m-%d").ok();
+    let start = crate::measure::plan_date(field(f, "start"));
     if start.is_none() {
-        faults.push("Start: ett datum som ÅÅÅÅ-MM-DD.".into());
+        faults.push("Start: ett datum som ÅÅÅÅ-MM-DD mellan år 2000 och 2100.".into());
+    }
+    // `est-<n>` ids are the measures EST actions become (one step on the actions page).
+    if id.starts_with("est-") {
+        faults.push(
+            "Id som börjar med est- är reserverade för åtgärder som skapas från EST-insatser."
+                .into(),
+        );
     }
     let (title, category) = (
         field(f, "title").trim().to_string(),

@@ -119,6 +119,23 @@ pub(super) async fn update_user(
     }
     // The organisation first: a refused one changes nothing.
     let organisation = f.iter().find(|(k, _)| k == "organisation");
+    // A reporter's reports are shown under its organisation: it must keep one.
+    if role == Role::Reporter {
+        let current = (state.store.staff_list().await?.into_iter())
+            .find(|a| a.id == id)
+            .and_then(|a| a.organisation);
+        let after = organisation.map(|(_, o)| o.trim().to_string()).or(current);
+        if after.is_none_or(|o| o.is_empty()) {
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                v::message(
+                    "Inte ändrat",
+                    "En rapportör måste ha en organisation: den visas med rapporterna.",
+                    Some(&s),
+                ),
+            ));
+        }
+    }
     let changed = match organisation {
         Some((_, o)) => {
             let actor = &s.account.email;
