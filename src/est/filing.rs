@@ -456,4 +456,3 @@ mod tests {
         assert_eq!(faults(checked(&a, &["ryd"])), [Field::OtherPlace]);
     }
 }
-

@@ -107,12 +107,52 @@ pub fn check_description(text: &str) -> Result<(), DescriptionFault> {
     }
 }
 
-/// The first kind of personal data found in `text`, e-mail addresses first.
+/// The first kind of personal data found in `text`, e-mail addresses first. Digits of
+/// other scripts (full-width, Arabic-Indic) count as digits; spaces around an `@` do not
+/// hide an address; dots and slashes join a number's groups like spaces, brackets vanish
+/// (`(070) 123 45 67`, `070.123.45.67`).
 pub fn find_personal_data(text: &str) -> Option<PersonalData> {
-    if has_email(text) {
+    let digits: String = text.chars().map(ascii_digit).collect();
+    if has_email(&without_spaces_at_at(&digits)) {
         return Some(PersonalData::Email);
     }
-    number_runs(text).iter().find_map(classify)
+    let joined: String = digits
+        .chars()
+        .filter(|c| !"()".contains(*c))
+        .map(|c| if "./".contains(c) { ' ' } else { c })
+        .collect();
+    number_runs(&joined).iter().find_map(classify)
+}
+
+/// A decimal digit of another script as its ASCII digit; any other character as it is.
+fn ascii_digit(c: char) -> char {
+    let zero = ['\u{ff10}', '\u{0660}', '\u{06f0}', '\u{0966}']
+        .into_iter()
+        .find(|z| (*z..=char::from_u32(*z as u32 + 9).unwrap_or(*z)).contains(&c));
+    match zero {
+        Some(z) => char::from(b'0' + (c as u32 - z as u32) as u8),
+        None => c,
+    }
+}
+
+/// The text with the spaces right before and after each `@` removed (`anna @ x.se`).
+fn without_spaces_at_at(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '@' {
+            while out.ends_with(char::is_whitespace) {
+                out.pop();
+            }
+            out.push('@');
+            while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn has_email(text: &str) -> bool {
@@ -205,8 +245,8 @@ fn without_dates(run: Run) -> Vec<Run> {
         groups: Vec::new(),
     };
     let mut k = 0;
-    while k < g.len() {
-        let is_date = k + 2 < g.len()
+    let date_at = |k: usize| {
+        k + 2 < g.len()
             && g[k].digits.len() == 4
             && g[k + 1].digits.len() == 2
             && g[k + 2].digits.len() == 2
@@ -215,10 +255,37 @@ fn without_dates(run: Run) -> Vec<Run> {
             && plausible_date(
                 &format!("{}{}{}", g[k].digits, g[k + 1].digits, g[k + 2].digits),
                 true,
-            );
+            )
+    };
+    while k < g.len() {
+        let is_date = date_at(k);
         if is_date {
             if !current.groups.is_empty() {
                 out.push(current);
+            }
+            // `1981-12-18-9876`: a birth date written as a date, then the last four digits
+            // of an identity number — kept together, so it is seen as one.
+            // (Not a second date: `2026-03-14-2026-03-20` is a span of days.)
+            if let Some(last) = g.get(k + 3).filter(|x| {
+                x.digits.len() == 4 && matches!(x.sep, Some('-' | '+')) && !date_at(k + 3)
+            }) {
+                let date = format!("{}{}{}", g[k].digits, g[k + 1].digits, g[k + 2].digits);
+                out.push(Run {
+                    plus: false,
+                    groups: vec![
+                        Group {
+                            digits: date,
+                            sep: None,
+                        },
+                        last.clone(),
+                    ],
+                });
+                current = Run {
+                    plus: false,
+                    groups: Vec::new(),
+                };
+                k += 4;
+                continue;
             }
             current = Run {
                 plus: false,
@@ -396,5 +463,37 @@ mod tests {
             check_description("ring 0701234567"),
             Err(DescriptionFault::Personal(PersonalData::PhoneNumber))
         );
+    }
+
+    #[test]
+    fn written_around_the_guard_is_still_found() {
+        for (text, kind) in [
+            ("ring (070) 123 45 67", PersonalData::PhoneNumber),
+            ("070.123.45.67", PersonalData::PhoneNumber),
+            ("070/123 45 67", PersonalData::PhoneNumber),
+            ("1981-12-18-9876 bor där", PersonalData::IdentityNumber),
+            ("19811218+9876", PersonalData::IdentityNumber),
+            ("anna @ example.se", PersonalData::Email),
+            ("anna@ example.se", PersonalData::Email),
+            (
+                "\u{ff10}\u{ff17}\u{ff10}\u{ff11}\u{ff12}\u{ff13}\u{ff14}\u{ff15}\u{ff16}\u{ff17}",
+                PersonalData::PhoneNumber,
+            ),
+            (
+                "\u{0660}\u{0667}\u{0660}-\u{0661}\u{0662}\u{0663}\u{0664}\u{0665}\u{0666}\u{0667}",
+                PersonalData::PhoneNumber,
+            ),
+        ] {
+            assert_eq!(find_personal_data(text), Some(kind), "{text}");
+        }
+        // What places and times look like still passes.
+        for text in [
+            "kl 22.30 vid Storgatan 12",
+            "2026-03-14 kväll, lampa 3 av 5",
+            "Busskur 2 (norra), 14/3",
+            "vid @-skylten",
+        ] {
+            assert_eq!(find_personal_data(text), None, "{text}");
+        }
     }
 }
