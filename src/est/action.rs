@@ -21,7 +21,7 @@ use super::week::Week;
 use crate::measure::Measure;
 
 /// The longest owner organisation kept, in characters.
-pub const MAX_OWNER_CHARS: usize = 100;
+pub const MAX_OWNER_CHARS: usize = super::report::MAX_ORGANISATION_CHARS;
 
 /// The longest follow-up note kept, in characters: as long as a report's description,
 /// guarded the same way.

@@ -26,7 +26,7 @@ pub use guard::{
 pub use places::{
     LAT_RANGE, LON_RANGE, Place, Places, check_places, load_places, parse_places, to_toml, valid_id,
 };
-pub use report::{NewReport, PlaceWeekCount, Report, WeekCount};
+pub use report::{MAX_ORGANISATION_CHARS, NewReport, PlaceWeekCount, Report, WeekCount};
 pub use retention::{FREE_TEXT_MONTHS, MAX_FREE_TEXT_MONTHS, MIN_FREE_TEXT_MONTHS, Retention};
 pub use week::Week;
 

@@ -8,6 +8,10 @@ use chrono::NaiveDate;
 use super::category::{Category, PartOfDay, ReportStatus, Source};
 use super::week::Week;
 
+/// The longest organisation name kept, in characters: a report's sender, a reporter's
+/// account, an action's owner.
+pub const MAX_ORGANISATION_CHARS: usize = 100;
+
 /// A report to store. Its values come checked: the district and place from the registers,
 /// the description through `check_description`.
 #[derive(Debug, Clone, PartialEq)]

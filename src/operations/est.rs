@@ -11,8 +11,8 @@ use crate::est::{NewReport, Places, ReportStatus, Source, Week, WeekCount};
 use crate::questionnaire::Districts;
 use crate::store::Store;
 
-/// The longest organisation name kept.
-pub const MAX_ORGANISATION_CHARS: usize = 100;
+/// The longest organisation name kept (one number for accounts and imports).
+pub use crate::store::MAX_ORGANISATION_CHARS;
 
 /// What an EST import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,12 @@ pub fn check_organisation(name: &str) -> Result<&str, Error> {
         return Err(Error::Invalid(
             "the organisation holds a control character".into(),
         ));
+    }
+    if let Some(kind) = crate::est::find_personal_data(name) {
+        return Err(Error::Invalid(format!(
+            "the organisation holds personal data ({}): name the organisation, not a person's contact",
+            kind.sv()
+        )));
     }
     Ok(name)
 }

@@ -84,6 +84,11 @@ pub fn place_from(
         faults.push(format!(
             "Namn: 1–{MAX_PLACE_NAME_CHARS} tecken, utan styrtecken."
         ));
+    } else if let Some(kind) = est::find_personal_data(name) {
+        faults.push(format!(
+            "Namn: innehåller {}; ange platsen, inte en person.",
+            kind.sv()
+        ));
     }
     if districts.get(district).is_none() {
         faults.push("Välj ett område.".into());

@@ -8,8 +8,7 @@ use super::staff::{StaffAccount, now_text};
 use crate::error::Error;
 use crate::role::Role;
 
-/// The longest organisation name kept, in characters.
-pub const MAX_ORGANISATION_CHARS: usize = 100;
+pub use crate::est::MAX_ORGANISATION_CHARS;
 
 /// An organisation as kept: trimmed, `None` when empty; an error when too long or on
 /// more than one line.
@@ -21,6 +20,13 @@ fn organisation_kept(organisation: Option<&str>) -> Result<Option<&str>, Error> 
         return Err(Error::Invalid(format!(
             "an organisation is at most {MAX_ORGANISATION_CHARS} characters on one line"
         )));
+    }
+    // Shown with every report the account files: never a person's number or address.
+    if organisation.is_some_and(|o| crate::est::find_personal_data(o).is_some()) {
+        return Err(Error::Invalid(
+            "en organisation anges med namn, utan telefonnummer, e-postadress eller personnummer"
+                .into(),
+        ));
     }
     Ok(organisation)
 }

@@ -217,3 +217,45 @@ async fn a_reporter_reads_the_open_actions_without_a_form_it_cannot_post() {
     assert!(!r.body.contains("Ny insats"), "the form");
     assert!(!r.body.contains(r#"action="/personal/est/insatser""#));
 }
+
+#[tokio::test]
+async fn organisations_and_place_names_carry_no_personal_data() {
+    let db = TestDb::new().await;
+    let org = db
+        .store
+        .add_staff_with(
+            "vakt@x.se",
+            Role::Reporter,
+            None,
+            Some("Securitas, ring 070-123 45 67"),
+            "test",
+        )
+        .await;
+    assert!(matches!(org, Err(Error::Invalid(_))), "{org:?}");
+    assert!(
+        db.store
+            .staff_by_email("vakt@x.se")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(trygg::operations::check_organisation("anna.andersson@example.se").is_err());
+    assert!(trygg::operations::check_organisation("Stångåstaden AB").is_ok());
+    let app = db.app();
+    let (cookie, csrf, _) = session(&db, "admin@kommun.se", Role::Admin).await;
+    let body = encode(&[
+        ("csrf", &csrf),
+        ("id", "ryd-porten"),
+        ("name", "Porten där 811218-9876 bor"),
+        ("district", "ryd"),
+        ("lat", "58.41"),
+        ("lon", "15.56"),
+    ]);
+    let r = send(&app, form(Some(&cookie), "/personal/est/platser", body)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("ett personnummer"), "{}", r.body);
+    assert_eq!(
+        db.scalar("select count(*) from est_place_versions").await,
+        0
+    );
+}
