@@ -285,18 +285,7 @@ mod tests {
     use super::*;
 
     fn registers() -> (Districts, Places) {
-        let districts = crate::questionnaire::parse_districts(
-            "districts.toml",
-            "[[districts]]\ncode = \"ryd\"\nname = { sv = \"Ryd\" }\n[[districts]]\ncode = \"city\"\nname = { sv = \"City\" }\n",
-        )
-        .unwrap();
-        let places = crate::est::parse_places(
-            "places.toml",
-            "[[places]]\nid = \"ryd-centrum\"\nname = \"Ryds centrum\"\ndistrict = \"ryd\"\nlat = 58.407\nlon = 15.562\n[[places]]\nid = \"city-torget\"\nname = \"Stora torget\"\ndistrict = \"city\"\nlat = 58.41\nlon = 15.62\n",
-            Some(&districts),
-        )
-        .unwrap();
-        (districts, places)
+        super::super::places::test_registers()
     }
 
     fn today() -> NaiveDate {

@@ -274,6 +274,23 @@ pub fn check_places(path: &Path) -> Option<(String, Vec<Fault>)> {
     Some((file.display().to_string(), faults))
 }
 
+/// Two districts (Ryd, City) and a place in each, for the unit tests of this folder.
+#[cfg(test)]
+pub(super) fn test_registers() -> (Districts, Places) {
+    let districts = crate::questionnaire::parse_districts(
+        "districts.toml",
+        "[[districts]]\ncode = \"ryd\"\nname = { sv = \"Ryd\" }\n[[districts]]\ncode = \"city\"\nname = { sv = \"City\" }\n",
+    )
+    .unwrap();
+    let places = parse_places(
+        "places.toml",
+        "[[places]]\nid = \"ryd-centrum\"\nname = \"Ryds centrum\"\ndistrict = \"ryd\"\nlat = 58.407\nlon = 15.562\n[[places]]\nid = \"city-torget\"\nname = \"Stora torget\"\ndistrict = \"city\"\nlat = 58.41\nlon = 15.62\n",
+        Some(&districts),
+    )
+    .unwrap();
+    (districts, places)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
