@@ -255,17 +255,19 @@ impl Store {
         Ok(n)
     }
 
-    /// Accepted reports per day and `column` (a column name of this file, never input),
-    /// of one district or all, from `from`'s Monday to `to`'s Sunday. Two statements, not
-    /// `($1 is null or district = $1)`, so each reads its covering index alone.
-    async fn accepted_per_day(
+    /// Accepted reports per ISO week and `column` (a column name of this file, never
+    /// input; each value read with `key`), of one district or all, from `from`'s Monday to
+    /// `to`'s Sunday. SQL counts per day and Rust per week, so both backends agree without
+    /// their date functions. Two statements, not `($1 is null or district = $1)`, so each
+    /// reads its covering index alone.
+    async fn accepted_per_week<K: Ord>(
         &self,
         column: &'static str,
         also: &'static str,
         district: Option<&str>,
-        from: Week,
-        to: Week,
-    ) -> Result<Vec<AnyRow>, Error> {
+        (from, to): (Week, Week),
+        key: impl Fn(String) -> Result<K, Error>,
+    ) -> Result<BTreeMap<(Week, K), i64>, Error> {
         let (first, last) = (
             from.monday().format(DATE).to_string(),
             to.sunday().format(DATE).to_string(),
@@ -283,7 +285,13 @@ impl Store {
             .bind(first)
             .bind(last),
         };
-        Ok(query.fetch_all(&self.pool).await?)
+        let mut counts = BTreeMap::new();
+        for r in query.fetch_all(&self.pool).await? {
+            let day: String = r.try_get("day")?;
+            let k = key(r.try_get(column)?)?;
+            *counts.entry((Week::of(date(&day)?), k)).or_default() += r.try_get::<i64, _>("n")?;
+        }
+        Ok(counts)
     }
 
     /// Accepted reports of one district (or all) from week `from` to week `to`, both
@@ -295,18 +303,10 @@ impl Store {
         from: Week,
         to: Week,
     ) -> Result<Vec<WeekCount>, Error> {
-        let rows = self
-            .accepted_per_day("category", "", district, from, to)
+        let category = |c: String| Category::from_code(&c).ok_or_else(|| stored("category", &c));
+        let counts = self
+            .accepted_per_week("category", "", district, (from, to), category)
             .await?;
-        let mut counts: BTreeMap<(Week, Category), i64> = BTreeMap::new();
-        for r in &rows {
-            let day: String = r.try_get("day")?;
-            let category: String = r.try_get("category")?;
-            let category =
-                Category::from_code(&category).ok_or_else(|| stored("category", &category))?;
-            *counts.entry((Week::of(date(&day)?), category)).or_default() +=
-                r.try_get::<i64, _>("n")?;
-        }
         Ok(counts
             .into_iter()
             .map(|((week, category), count)| WeekCount {
@@ -326,16 +326,10 @@ impl Store {
         from: Week,
         to: Week,
     ) -> Result<Vec<PlaceWeekCount>, Error> {
-        let rows = self
-            .accepted_per_day("place_id", "and place_id is not null", district, from, to)
+        let also = "and place_id is not null";
+        let counts = self
+            .accepted_per_week("place_id", also, district, (from, to), Ok)
             .await?;
-        let mut counts: BTreeMap<(Week, String), i64> = BTreeMap::new();
-        for r in &rows {
-            let day: String = r.try_get("day")?;
-            let place: String = r.try_get("place_id")?;
-            *counts.entry((Week::of(date(&day)?), place)).or_default() +=
-                r.try_get::<i64, _>("n")?;
-        }
         Ok(counts
             .into_iter()
             .map(|((week, place_id), count)| PlaceWeekCount {
