@@ -1,4 +1,5 @@
-//! A strict reader for `application/x-www-form-urlencoded` bodies.
+//! A strict reader for `application/x-www-form-urlencoded` bodies, and the check that a
+//! staff form posted only its own fields, each once.
 //!
 //! axum's `Form` extractor decodes invalid UTF-8 lossily and lets a later duplicate win;
 //! a survey must instead refuse such a body and keep every field, so this reader returns
@@ -46,6 +47,27 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .unwrap_or("")
+}
+
+/// Faults of a staff form itself, in Swedish: each field posted twice, and each one the
+/// form does not have (`allowed`), named once.
+pub fn form_faults(f: &[(String, String)], allowed: &[&str]) -> Vec<String> {
+    let mut faults = Vec::new();
+    let mut said: Vec<&str> = Vec::new();
+    for (i, (name, _)) in f.iter().enumerate() {
+        if said.contains(&name.as_str()) {
+            continue;
+        }
+        if !allowed.contains(&name.as_str()) {
+            faults.push(format!("Formuläret har inget fält som heter {name}."));
+        } else if f[..i].iter().any(|(k, _)| k == name) {
+            faults.push(format!("Fältet {name} skickades mer än en gång."));
+        } else {
+            continue;
+        }
+        said.push(name);
+    }
+    faults
 }
 
 #[cfg(test)]

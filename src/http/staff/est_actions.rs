@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::est::action::{check_note, check_owner};
 use crate::est::{Action, ActionKind, ActionStatus, NewAction, Places, Week};
 use crate::http::extract::{AdminOrAnalyst, StaffPost};
-use crate::http::form::field;
+use crate::http::form::{field, form_faults};
 use crate::http::respond::today;
 use crate::http::state::AppState;
 use crate::measure::Measure;
@@ -31,26 +31,6 @@ const NEW_FIELDS: [&str; 10] = [
 
 /// The fields a follow-up posts.
 const FOLLOW_FIELDS: [&str; 3] = ["csrf", "status", "note"];
-
-/// Faults of the form itself: a field posted twice, or one the form does not have.
-fn form_faults(f: &[(String, String)], allowed: &[&str]) -> Vec<String> {
-    let mut faults = Vec::new();
-    let mut said: Vec<&str> = Vec::new();
-    for (i, (name, _)) in f.iter().enumerate() {
-        if said.contains(&name.as_str()) {
-            continue;
-        }
-        if !allowed.contains(&name.as_str()) {
-            faults.push(format!("Formuläret har inget fält som heter {name}."));
-        } else if f[..i].iter().any(|(k, _)| k == name) {
-            faults.push(format!("Fältet {name} skickades mer än en gång."));
-        } else {
-            continue;
-        }
-        said.push(name);
-    }
-    faults
-}
 
 /// The actions as pages list them, with their places' and districts' names.
 fn rows<'a>(state: &AppState, register: &Places, actions: &'a [Action]) -> Vec<ActionRow<'a>> {

@@ -11,7 +11,7 @@ use super::pages::{district_choices, page};
 use crate::auth::Staff;
 use crate::error::Error;
 use crate::http::extract::{Admin, AdminOrAnalyst, StaffPost};
-use crate::http::form::field;
+use crate::http::form::{field, form_faults};
 use crate::http::state::AppState;
 use crate::operations::{self, PlaceEdit, PlaceRegister};
 use crate::views::est_places::{self as v, PlacesPage};
@@ -79,12 +79,11 @@ pub async fn save(
 ) -> Result<Response, Error> {
     let (s, f) = post.into_parts();
     let names = ["csrf", "id", "name", "district", "lat", "lon", "remove"];
-    let twice = names
-        .iter()
-        .any(|n| f.iter().filter(|(k, _)| k == n).count() > 1);
-    let unknown = f.iter().any(|(k, _)| !names.contains(&k.as_str()));
-    if twice || unknown {
-        let faults = ["Formuläret har okända eller dubbla fält; inget sparades.".to_string()];
+    let form_faults = form_faults(&f, &names);
+    if !form_faults.is_empty() {
+        let mut faults =
+            vec!["Formuläret har okända eller dubbla fält; inget sparades.".to_string()];
+        faults.extend(form_faults);
         return places_page(&state, &s, &faults, &f, StatusCode::BAD_REQUEST).await;
     }
     let edit = if field(&f, "remove") == "1" {
