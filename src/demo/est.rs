@@ -17,6 +17,7 @@ use crate::est::{
     ActionKind, ActionStatus, Category, NewAction, NewReport, PartOfDay, Places, Presence,
     ReportStatus, Source, Week,
 };
+use crate::measure::Measure;
 use crate::rng::Rng;
 
 /// How many weeks back from this week the demo reports go (two years).
@@ -71,15 +72,6 @@ pub const EST_EFFECTS: &[Effect] = &[
         category: Category::Grupp,
         factor: 0.55,
     },
-];
-
-/// The registered measures' starts the demo reports surround (the guards in Ryd included:
-/// no effect, but a page with reports).
-const MEASURE_STARTS: &[(&str, (i32, u32, u32))] = &[
-    ("skaggetorp", (2021, 3, 15)),
-    ("city", (2022, 4, 1)),
-    ("berga", (2023, 2, 1)),
-    ("ryd", (2024, 1, 15)),
 ];
 
 /// The organisations that report, and how likely each is to report a category.
@@ -140,29 +132,29 @@ fn poisson(lambda: f64, rng: &mut Rng) -> usize {
 }
 
 /// The weeks that get reports: the last [`WEEKS_BACK`] up to `today`'s, and the weeks
-/// around each measure's start in its district. In order, none twice.
-fn weeks_of(district: &str, today: NaiveDate) -> Vec<Week> {
+/// around the start of each of `measures` in `district`. In order, none twice.
+fn weeks_of(district: &str, measures: &[Measure], today: NaiveDate) -> Vec<Week> {
     let this = Week::of(today).monday();
     let mut mondays: Vec<NaiveDate> = (0..WEEKS_BACK).map(|i| this - Duration::weeks(i)).collect();
-    for (d, start) in MEASURE_STARTS {
-        if *d == district {
-            let m = Week::of(day(*start)).monday();
-            mondays.extend(
-                (-AROUND_MEASURE_WEEKS..=AROUND_MEASURE_WEEKS).map(|i| m + Duration::weeks(i)),
-            );
-        }
+    for m in measures.iter().filter(|m| m.district == district) {
+        let monday = Week::of(m.start).monday();
+        mondays.extend(
+            (-AROUND_MEASURE_WEEKS..=AROUND_MEASURE_WEEKS).map(|i| monday + Duration::weeks(i)),
+        );
     }
     mondays.sort();
     mondays.dedup();
     mondays.into_iter().map(Week::of).collect()
 }
 
-/// Synthetic reports of every district in `places`' districts, at `scale` times the demo's
-/// rates (the benchmark asks for more), none after `today`. Reports of the last two weeks
+/// Synthetic reports of every district in `places`' districts, around the registered
+/// `measures`' starts too, at `scale` times the demo's rates (the benchmark asks for more),
+/// none after `today`. Reports of the last two weeks
 /// partly wait for review; older ones are accepted or, a few, rejected.
 pub fn reports(
     districts: &[&str],
     places: &Places,
+    measures: &[Measure],
     today: NaiveDate,
     seed: u64,
     scale: f64,
@@ -171,7 +163,7 @@ pub fn reports(
     for (n, district) in districts.iter().enumerate() {
         let mut rng = Rng::stream(seed, &[24, n as u64]);
         let here: Vec<&crate::est::Place> = places.in_district(district).collect();
-        for week in weeks_of(district, today) {
+        for week in weeks_of(district, measures, today) {
             for (c, category) in Category::ALL.into_iter().enumerate() {
                 let lambda = BASE_RATE[c]
                     * district_factor(district)

@@ -368,7 +368,8 @@ pub async fn fill_est(
     let places = crate::est::load_places(&file, Some(districts))
         .map_err(|f| Error::Invalid(f.first().map(|f| f.to_string()).unwrap_or_default()))?;
     let codes: Vec<&str> = districts.codes().collect();
-    let reports = est::reports(&codes, &places, today, seed, scale);
+    let measures = crate::analysis::measures::load(&surveys.join("measures.toml"), districts)?;
+    let reports = est::reports(&codes, &places, &measures, today, seed, scale);
     let detail = format!("{} synthetic reports", reports.len());
     let n = store
         .insert_est_reports(&reports, "demo", "est demo", &detail)

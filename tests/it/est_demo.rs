@@ -18,7 +18,10 @@ fn reports(today: NaiveDate) -> Vec<trygg::est::NewReport> {
     let places =
         trygg::est::load_places(&surveys_dir().join("places.toml"), Some(&districts())).unwrap();
     let codes = ["skaggetorp", "ryd", "berga", "city"];
-    demo::est::reports(&codes, &places, today, demo::DEFAULT_SEED, 1.0)
+    let measures =
+        trygg::analysis::measures::load(&surveys_dir().join("measures.toml"), &districts())
+            .unwrap();
+    demo::est::reports(&codes, &places, &measures, today, demo::DEFAULT_SEED, 1.0)
 }
 
 /// Accepted reports of a district and category between two days, both included.
